@@ -1,0 +1,35 @@
+/** The story facts every quote is attributed with; plain data, no Discord or terminal types. */
+export interface Source {
+  id: string;
+  title: string;
+  outlet: string;
+  authors: readonly string[];
+  /** ISO date, e.g. 2017-05-15. */
+  published: string;
+  url: string;
+  paragraphCount: number;
+}
+
+/** "Greg Miller and Greg Jaffe", "A, B and C". */
+export function byline(authors: readonly string[]): string {
+  if (authors.length <= 1) return authors[0] ?? '';
+  return `${authors.slice(0, -1).join(', ')} and ${authors.at(-1)}`;
+}
+
+const LONG_DATE = new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', year: 'numeric', month: 'long', day: 'numeric' });
+
+/** 2017-05-15 -> "May 15, 2017". */
+export function formatDate(iso: string): string {
+  const date = new Date(`${iso}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) ? iso : LONG_DATE.format(date);
+}
+
+/** "¶ 6 of 37". */
+export function paragraphLabel(number: number, source: Pick<Source, 'paragraphCount'>): string {
+  return `¶ ${number} of ${source.paragraphCount}`;
+}
+
+/** One line: headline — outlet, by byline, date, ¶ n of m. */
+export function attributionLine(source: Source, paragraph: number): string {
+  return `“${source.title}” — ${source.outlet}, by ${byline(source.authors)}, ${formatDate(source.published)}, ${paragraphLabel(paragraph, source)}`;
+}

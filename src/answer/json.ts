@@ -1,0 +1,42 @@
+import type { SearchResult } from '../search/index.js';
+
+export interface JsonAnswer {
+  question: string;
+  answered: boolean;
+  passages: Array<{
+    text: string;
+    paragraph: number;
+    score: number;
+    similarity: number;
+    /** Character offsets of the answering sentence in `text`. */
+    highlight: { start: number; end: number } | null;
+    source: { id: string; title: string; outlet: string; authors: string[]; published: string; url: string };
+  }>;
+}
+
+/** The `--json` shape: one object per question, texts exactly as in the corpus. */
+export function toJsonAnswer(asked: string, result: SearchResult): JsonAnswer {
+  return {
+    question: asked,
+    answered: result.outcome.kind === 'answered',
+    passages: result.outcome.kind !== 'answered' ? [] : result.passages.map((passage) => ({
+      text: passage.paragraph.text,
+      paragraph: passage.paragraph.number,
+      score: round(passage.score),
+      similarity: round(passage.similarity),
+      highlight: passage.highlight ? { start: passage.highlight.start, end: passage.highlight.end } : null,
+      source: {
+        id: passage.story.id,
+        title: passage.story.title,
+        outlet: passage.story.outlet,
+        authors: [...passage.story.authors],
+        published: passage.story.published,
+        url: passage.story.url,
+      },
+    })),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 10000) / 10000;
+}

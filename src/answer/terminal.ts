@@ -1,0 +1,42 @@
+import type { SearchResult } from '../search/index.js';
+import { attributionLine } from './attribution.js';
+
+export interface TerminalStyle {
+  /** Wrap the answering sentence; ANSI bold on a terminal, `**` when piped. */
+  bold: (text: string) => string;
+  dim: (text: string) => string;
+}
+
+export const ANSI_STYLE: TerminalStyle = { bold: (text) => `\u001b[1m${text}\u001b[22m`, dim: (text) => `\u001b[2m${text}\u001b[22m` };
+export const PLAIN_STYLE: TerminalStyle = { bold: (text) => `**${text}**`, dim: (text) => text };
+
+/** Paragraph text with the answering sentence emphasised; the words themselves are untouched. */
+export function emphasise(text: string, span: { start: number; end: number } | undefined, bold: (text: string) => string): string {
+  if (!span) return text;
+  return `${text.slice(0, span.start)}${bold(text.slice(span.start, span.end))}${text.slice(span.end)}`;
+}
+
+/** A human-readable answer for the terminal. */
+export function formatForTerminal(asked: string, result: SearchResult, style: TerminalStyle = PLAIN_STYLE): string {
+  const lines = [`Q: ${asked.trim()}`];
+  if (result.outcome.kind === 'empty') {
+    lines.push('', 'There is nothing to search for in that question: ask it in words.');
+    return lines.join('\n');
+  }
+  if (result.outcome.kind === 'not-in-story') {
+    const titles = result.searched.map((story) => `“${story.title}” (${story.outlet})`).join(', ');
+    lines.push('', `The story doesn't say. Searched: ${titles}.`);
+    return lines.join('\n');
+  }
+  result.passages.forEach((passage, i) => {
+    const source = { ...passage.story };
+    lines.push(
+      '',
+      `${i + 1}. ${emphasise(passage.paragraph.text, passage.highlight, style.bold)}`,
+      style.dim(`   — ${attributionLine(source, passage.paragraph.number)}`),
+      style.dim(`   ${source.url}`),
+      style.dim(`   score ${passage.score.toFixed(3)} · similarity ${passage.similarity.toFixed(3)}`),
+    );
+  });
+  return lines.join('\n');
+}

@@ -1,0 +1,74 @@
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { formatForTerminal, ANSI_STYLE, PLAIN_STYLE } from '../answer/terminal.js';
+import { toJsonAnswer } from '../answer/json.js';
+import { loadCoreConfig } from '../config.js';
+import { UserError } from '../errors.js';
+import { openRetriever } from '../pipeline.js';
+import { SEARCH_MODES, type SearchMode } from '../search/index.js';
+import { ensureModel } from './model.js';
+import { terminalReporter } from './terminal.js';
+
+const USAGE = `Usage: npm run ask -- [options] "question"
+       npm run ask -- [options] < questions.txt   (one question per line)
+
+Options:
+  --top-k N        passages per answer, 1-10 (default 3)
+  --mode M         dense | bm25 | hybrid (default hybrid)
+  --story ID       search only this story (its file name without .md)
+  --json           one JSON object per question on stdout, nothing else
+  -h, --help       this text`;
+
+/** `npm run ask -- "question"`: answers from the terminal, building the index on first use. */
+export async function askCommand(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        'top-k': { type: 'string', default: '3' },
+        mode: { type: 'string', default: 'hybrid' },
+        story: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UserError(`${error instanceof Error ? error.message : String(error)}; see npm run ask -- --help.`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const topK = Number(values['top-k']);
+  if (!Number.isInteger(topK) || topK < 1 || topK > 10) throw new UserError('--top-k must be a whole number from 1 to 10.');
+  if (!SEARCH_MODES.includes(values.mode as SearchMode)) throw new UserError(`--mode must be one of ${SEARCH_MODES.join(', ')}.`);
+  const mode = values.mode as SearchMode;
+
+  const config = loadCoreConfig();
+  const reporter = terminalReporter('Embedding');
+  await ensureModel(config, reporter);
+  const { retriever } = await openRetriever(config, { buildIfMissing: true, reporter });
+  if (values.story && !retriever.story(values.story)) {
+    throw new UserError(`There is no story "${values.story}" in the index; stories: ${retriever.stories.map((s) => s.id).join(', ')}.`);
+  }
+
+  const style = process.stdout.isTTY ? ANSI_STYLE : PLAIN_STYLE;
+  const answer = async (question: string) => {
+    const result = await retriever.search({ question, mode, topK, storyId: values.story });
+    process.stdout.write(values.json ? `${JSON.stringify(toJsonAnswer(question, result))}\n` : `${formatForTerminal(question, result, style)}\n\n`);
+  };
+
+  if (positionals.length > 0) {
+    await answer(positionals.join(' '));
+    return 0;
+  }
+  if (process.stdin.isTTY) throw new UserError('Give a question, e.g. npm run ask -- "Who was in the meeting?", or pipe questions in, one per line.');
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim()) await answer(line);
+  }
+  return 0;
+}

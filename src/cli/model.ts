@@ -1,0 +1,11 @@
+import type { CoreConfig } from '../config.js';
+import { isLocalModel } from '../embed/index.js';
+import { BUILT_IN_BUILDERS, buildModel } from '../embed/model-build/registry.js';
+import type { PipelineReporter } from '../pipeline.js';
+
+/** Builds the configured built-in model on first use (e.g. after `npm ci --ignore-scripts`). */
+export async function ensureModel(config: CoreConfig, reporter: PipelineReporter): Promise<void> {
+  if (!(config.embedModel in BUILT_IN_BUILDERS) || isLocalModel(config.modelDir, config.embedModel)) return;
+  reporter.info(`The model ${config.embedModel} is not built yet: building it in ${config.modelDir} (once).`);
+  await buildModel(config.embedModel, config.modelDir, { log: reporter.info });
+}

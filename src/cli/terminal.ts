@@ -1,0 +1,22 @@
+import { SingleBar, Presets } from 'cli-progress';
+import type { PipelineReporter } from '../pipeline.js';
+
+/** Messages on stderr (stdout is for answers); a progress bar only when stderr is a terminal. */
+export function terminalReporter(label: string): PipelineReporter {
+  let bar: SingleBar | undefined;
+  return {
+    info: (message) => process.stderr.write(`${message}\n`),
+    progress(done, total) {
+      if (!process.stderr.isTTY || total === 0) return;
+      if (!bar) {
+        bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} paragraphs`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+        bar.start(total, done);
+      }
+      bar.update(done);
+    },
+    progressDone() {
+      bar?.stop();
+      bar = undefined;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { UserError } from './errors.js';
+
+/** The model built by `npm run build-model` (and on install) when EMBED_MODEL is not set. */
+export const DEFAULT_EMBED_MODEL = 'use-lite-static';
+export const DEFAULT_EF_SEARCH = 64;
+
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Settings every entry point needs: where the corpus, index and model live. */
+const coreSchema = z.object({
+  CORPUS_DIR: z.string().min(1).default('corpus'),
+  INDEX_DIR: z.string().min(1).default('index'),
+  MODEL_DIR: z.string().min(1).default('models'),
+  EMBED_MODEL: z
+    .string()
+    .regex(/^[\w.-]+(\/[\w.-]+)?$/, 'must be a model name like use-lite-static or Xenova/all-MiniLM-L6-v2')
+    .default(DEFAULT_EMBED_MODEL),
+  EF_SEARCH: z.coerce.number().int().min(1).max(4096).default(DEFAULT_EF_SEARCH),
+  LOG_LEVEL: logLevel.default('info'),
+});
+
+export type CoreConfig = {
+  corpusDir: string;
+  indexDir: string;
+  modelDir: string;
+  embedModel: string;
+  efSearch: number;
+  logLevel: z.infer<typeof logLevel>;
+};
+
+const PLACEHOLDER_TOKEN = /^(your[-_ ]?token.*|changeme|xxx+|<.*>|token)$/i;
+const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
+const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+const botSchema = z.object({
+  DISCORD_TOKEN: z
+    .string({ message: 'is missing' })
+    .trim()
+    .min(1, 'is missing')
+    .refine((token) => !PLACEHOLDER_TOKEN.test(token), 'is still the placeholder from .env.example')
+    .refine((token) => /^[\w.-]{20,}$/.test(token), 'does not look like a bot token'),
+  DISCORD_APPLICATION_ID: z.preprocess(emptyAsUndefined, snowflake),
+  DISCORD_GUILD_ID: z.preprocess(emptyAsUndefined, snowflake.optional()),
+  DISCORD_API_BASE: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  ALLOWED_CHANNEL_IDS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value) => (value ? value.split(',').map((id) => id.trim()).filter(Boolean) : []))
+      .pipe(z.array(snowflake)),
+  ),
+  COOLDOWN_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(3600).default(10)),
+});
+
+export type BotConfig = CoreConfig & {
+  discordToken: string;
+  applicationId: string;
+  guildId: string | undefined;
+  apiBase: string | undefined;
+  allowedChannelIds: string[];
+  cooldownSeconds: number;
+};
+
+type Env = Record<string, string | undefined>;
+
+function parseOrExplain<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
+  const parsed = schema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const variable = String(issue?.path[0] ?? 'the environment');
+  const problem = issue?.code === 'invalid_type' && issue.input === undefined ? 'is missing' : issue?.message;
+  // Never echo the value: it may be the bot token.
+  throw new UserError(`${variable} ${problem}: fix it in .env (see .env.example).`);
+}
+
+/** Reads and validates the settings shared by the terminal, the index build and the bot. */
+export function loadCoreConfig(env: Env = process.env, cwd = process.cwd()): CoreConfig {
+  const raw = parseOrExplain(coreSchema, stripEmpty(env));
+  return {
+    corpusDir: path.resolve(cwd, raw.CORPUS_DIR),
+    indexDir: path.resolve(cwd, raw.INDEX_DIR),
+    modelDir: path.resolve(cwd, raw.MODEL_DIR),
+    embedModel: raw.EMBED_MODEL,
+    efSearch: raw.EF_SEARCH,
+    logLevel: raw.LOG_LEVEL,
+  };
+}
+
+/** Reads and validates everything the Discord bot and the deploy script need. */
+export function loadBotConfig(env: Env = process.env, cwd = process.cwd()): BotConfig {
+  const core = loadCoreConfig(env, cwd);
+  const raw = parseOrExplain(botSchema, env);
+  return {
+    ...core,
+    discordToken: raw.DISCORD_TOKEN,
+    applicationId: raw.DISCORD_APPLICATION_ID,
+    guildId: raw.DISCORD_GUILD_ID,
+    apiBase: raw.DISCORD_API_BASE,
+    allowedChannelIds: raw.ALLOWED_CHANNEL_IDS,
+    cooldownSeconds: raw.COOLDOWN_SECONDS,
+  };
+}
+
+/** `KEY=` in .env means "use the default", not "the empty string". */
+function stripEmpty(env: Env): Env {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+}

@@ -1,0 +1,23 @@
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import { parseStory, type Story } from './story.js';
+
+/** Reads every `*.md` story in `dir`, in file-name order. */
+export async function loadCorpus(dir: string): Promise<Story[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.md') && !name.startsWith('.'));
+  } catch {
+    throw new UserError(`The corpus folder ${dir} does not exist: create it and put one Markdown story in it (see README, "Add a story").`);
+  }
+  names = names.filter((name) => name.toLowerCase() !== 'readme.md').sort();
+  if (names.length === 0) {
+    throw new UserError(`The corpus folder ${dir} holds no .md stories: add one (see README, "Add a story").`);
+  }
+  const stories: Story[] = [];
+  for (const name of names) {
+    stories.push(parseStory(path.join(dir, name), await readFile(path.join(dir, name), 'utf8')));
+  }
+  return stories;
+}

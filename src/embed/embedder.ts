@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { env, pipeline, type FeatureExtractionPipeline } from '@xenova/transformers';
+import { UserError } from '../errors.js';
+import { sha256 } from '../hash.js';
+
+/** Turns texts into unit-length vectors. Retrieval depends on this, not on transformers.js. */
+export interface Embedder {
+  /** The model name as configured (EMBED_MODEL). */
+  readonly modelId: string;
+  /** Hash of the model's files: an index built with other weights is refused. */
+  readonly modelHash: string;
+  readonly dimensions: number;
+  embed(texts: readonly string[]): Promise<Float32Array[]>;
+}
+
+export interface EmbedderOptions {
+  modelId: string;
+  /** Folder holding locally built models (`<modelDir>/<modelId>/…`); hub downloads are cached beside them. */
+  modelDir: string;
+  /** Texts per forward pass: bounds memory on long corpora. */
+  batchSize?: number;
+}
+
+/** Models that ship as project build output instead of coming from a hub. */
+export const BUILT_IN_MODELS = new Set(['use-lite-static', 'use-lite']);
+
+/** Whether `<modelDir>/<modelId>` holds a model transformers.js can load. */
+export function isLocalModel(modelDir: string, modelId: string): boolean {
+  return existsSync(path.join(modelDir, modelId, 'config.json'));
+}
+
+/**
+ * Loads a feature-extraction model with transformers.js. Local models load with no network;
+ * any other id is fetched from the Hugging Face hub (for users who have a network) and cached.
+ */
+export async function createEmbedder(options: EmbedderOptions): Promise<Embedder> {
+  const { modelId, modelDir } = options;
+  const local = isLocalModel(modelDir, modelId);
+  if (!local && BUILT_IN_MODELS.has(modelId)) {
+    throw new UserError(`The embedding model "${modelId}" is not built yet: run npm run build-model.`);
+  }
+  env.localModelPath = modelDir;
+  env.allowLocalModels = true;
+  env.allowRemoteModels = !local;
+  env.cacheDir = path.join(modelDir, '.hub-cache');
+
+  let extractor: FeatureExtractionPipeline;
+  try {
+    extractor = (await pipeline('feature-extraction', modelId, { quantized: false })) as FeatureExtractionPipeline;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
+    throw new UserError(
+      local
+        ? `The embedding model in ${path.join(modelDir, modelId)} could not be loaded (${reason}): rebuild it with npm run build-model -- --force.`
+        : `The embedding model "${modelId}" could not be loaded (${reason}): check the name, or use the built-in model by unsetting EMBED_MODEL.`,
+    );
+  }
+  const modelHash = await hashModelFiles(local ? path.join(modelDir, modelId) : path.join(env.cacheDir, modelId));
+  const batchSize = options.batchSize ?? 32;
+
+  const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < texts.length; start += batchSize) {
+      const batch = texts.slice(start, start + batchSize);
+      const output = await extractor([...batch], { pooling: 'mean', normalize: true });
+      const [rows, width] = output.dims as [number, number];
+      const data = output.data as Float32Array;
+      for (let row = 0; row < rows; row++) vectors.push(data.slice(row * width, (row + 1) * width));
+    }
+    return vectors;
+  };
+
+  const [probe] = await embed(['dimension probe']);
+  return { modelId, modelHash, dimensions: probe?.length ?? 0, embed };
+}
+
+/** Hash of every file under a model folder (names and bytes), in a stable order. */
+export async function hashModelFiles(dir: string): Promise<string> {
+  const files = await listFiles(dir);
+  const parts: string[] = [];
+  for (const file of files) {
+    parts.push(`${path.relative(dir, file)}:${sha256(await readFile(file))}`);
+  }
+  return sha256(parts.join('\n'));
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files: string[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await listFiles(full)));
+    else if (entry.isFile() && !entry.name.startsWith('.')) files.push(full);
+  }
+  return files;
+}

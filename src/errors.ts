@@ -1,0 +1,19 @@
+/**
+ * An error whose message is meant for the person running Verbatim: one sentence that says
+ * what is wrong and what to do. Entry points print it without a stack trace.
+ */
+export class UserError extends Error {
+  override name = 'UserError';
+}
+
+/** The one-sentence message for any error: user errors as written, others summarised. */
+export function describeError(error: unknown): string {
+  if (error instanceof UserError) return error.message;
+  const detail = error instanceof Error ? error.message : String(error);
+  return `Unexpected error: ${firstLine(detail)} (set LOG_LEVEL=debug for details).`;
+}
+
+function firstLine(text: string): string {
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}

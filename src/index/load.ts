@@ -1,0 +1,117 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import {
+  CURRENT_FILE,
+  INDEX_FORMAT_VERSION,
+  MANIFEST_FILE,
+  PARAGRAPHS_FILE,
+  VECTORS_FILE,
+  manifestSchema,
+  paragraphsFileSchema,
+  type Manifest,
+  type StoredParagraph,
+  type StoredStory,
+} from './manifest.js';
+import { HnswStore } from './vector-store.js';
+
+export interface LoadedIndex {
+  /** The generation folder this index was read from. */
+  dir: string;
+  manifest: Manifest;
+  stories: StoredStory[];
+  /** In label order: `paragraphs[label]`. */
+  paragraphs: StoredParagraph[];
+  store: HnswStore;
+}
+
+/** What the loaded index must match: the model that will embed the questions. */
+export interface IndexExpectation {
+  modelId: string;
+  modelHash: string;
+  dimensions: number;
+  efSearch: number;
+}
+
+/** Thrown when there is no index yet; the terminal builds one, other callers say what to run. */
+export class IndexMissingError extends UserError {
+  override name = 'IndexMissingError';
+}
+
+const REBUILD = 'run npm run build-index';
+
+/** The generation folder named by `CURRENT`, or undefined when no index was ever built. */
+export function currentGeneration(indexDir: string): string | undefined {
+  const pointer = path.join(indexDir, CURRENT_FILE);
+  if (!existsSync(pointer)) return undefined;
+  const name = readFileSync(pointer, 'utf8').trim();
+  return name ? path.join(indexDir, name) : undefined;
+}
+
+/** Reads and validates a manifest; undefined when missing or unreadable. */
+export function readManifest(generationDir: string): Manifest | undefined {
+  try {
+    const parsed = manifestSchema.safeParse(JSON.parse(readFileSync(path.join(generationDir, MANIFEST_FILE), 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Loads the current index and checks it was built the way this process will query it. */
+export function loadIndex(indexDir: string, expected: IndexExpectation): LoadedIndex {
+  const dir = currentGeneration(indexDir);
+  if (!dir) throw new IndexMissingError(`There is no index in ${indexDir} yet: ${REBUILD}.`);
+  if (!existsSync(dir)) throw new UserError(`The index in ${indexDir} points to a missing folder: ${REBUILD}.`);
+
+  const manifest = readManifest(dir);
+  if (!manifest) throw new UserError(`The index manifest in ${dir} is missing or unreadable: ${REBUILD}.`);
+  if (manifest.formatVersion !== INDEX_FORMAT_VERSION) {
+    throw new UserError(
+      `The index was written in format ${manifest.formatVersion} but this version of Verbatim reads format ${INDEX_FORMAT_VERSION}: ${REBUILD}.`,
+    );
+  }
+  if (manifest.model.id !== expected.modelId) {
+    throw new UserError(
+      `The index was built with the model "${manifest.model.id}" but EMBED_MODEL is "${expected.modelId}": ${REBUILD} (or set EMBED_MODEL back).`,
+    );
+  }
+  if (manifest.model.dimensions !== expected.dimensions) {
+    throw new UserError(
+      `The index holds ${manifest.model.dimensions}-dimensional vectors but the model makes ${expected.dimensions}: ${REBUILD}.`,
+    );
+  }
+  if (manifest.model.hash !== expected.modelHash) {
+    throw new UserError(`The index was built with different files for the model "${expected.modelId}": ${REBUILD}.`);
+  }
+  for (const [name, { bytes }] of Object.entries(manifest.files)) {
+    const file = path.join(dir, name);
+    const actual = existsSync(file) ? statSync(file).size : -1;
+    if (actual !== bytes) throw new UserError(`The index file ${file} is missing or damaged (${describeSize(actual, bytes)}): ${REBUILD}.`);
+  }
+
+  let stored;
+  try {
+    stored = paragraphsFileSchema.parse(JSON.parse(readFileSync(path.join(dir, PARAGRAPHS_FILE), 'utf8')));
+  } catch {
+    throw new UserError(`The paragraph file in ${dir} cannot be read: ${REBUILD}.`);
+  }
+  if (stored.paragraphs.length !== manifest.paragraphs.length) {
+    throw new UserError(`The paragraph file in ${dir} does not match its manifest: ${REBUILD}.`);
+  }
+
+  let store: HnswStore;
+  try {
+    store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch);
+  } catch {
+    throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
+  }
+  if (store.size !== stored.paragraphs.length) {
+    throw new UserError(`The vector file in ${dir} holds ${store.size} vectors for ${stored.paragraphs.length} paragraphs: ${REBUILD}.`);
+  }
+  return { dir, manifest, stories: stored.stories, paragraphs: stored.paragraphs, store };
+}
+
+function describeSize(actual: number, expected: number): string {
+  return actual < 0 ? 'not found' : `${actual} bytes, expected ${expected}`;
+}

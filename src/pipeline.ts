@@ -1,0 +1,71 @@
+import { loadCorpus } from './corpus/index.js';
+import type { CoreConfig } from './config.js';
+import { createEmbedder, type Embedder } from './embed/index.js';
+import { IndexMissingError, buildIndex, loadIndex, type BuildReport, type LoadedIndex } from './index/index.js';
+import { Retriever } from './search/index.js';
+
+/** Progress and messages from the pipeline, for whoever runs it (terminal or bot logs). */
+export interface PipelineReporter {
+  info(message: string): void;
+  progress?(done: number, total: number): void;
+  progressDone?(): void;
+}
+
+export const silentReporter: PipelineReporter = { info: () => {} };
+
+/** The embedding model named by the configuration. */
+export function openEmbedder(config: CoreConfig): Promise<Embedder> {
+  return createEmbedder({ modelId: config.embedModel, modelDir: config.modelDir });
+}
+
+/** Reads `corpus/` and (re)builds the index, embedding only what changed. */
+export async function buildIndexFromCorpus(
+  config: CoreConfig,
+  embedder: Embedder,
+  reporter: PipelineReporter = silentReporter,
+  options: { force?: boolean } = {},
+): Promise<BuildReport> {
+  const stories = await loadCorpus(config.corpusDir);
+  try {
+    return await buildIndex({
+      stories,
+      embedder,
+      indexDir: config.indexDir,
+      hnsw: { efSearch: config.efSearch },
+      force: options.force,
+      builtBy: 'verbatim',
+      onProgress: reporter.progress?.bind(reporter),
+    });
+  } finally {
+    reporter.progressDone?.();
+  }
+}
+
+/** Loads the index for the configured model; with `buildIfMissing`, a first run builds it. */
+export async function openIndex(
+  config: CoreConfig,
+  embedder: Embedder,
+  options: { buildIfMissing?: boolean; reporter?: PipelineReporter } = {},
+): Promise<LoadedIndex> {
+  const expected = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch };
+  try {
+    return loadIndex(config.indexDir, expected);
+  } catch (error) {
+    if (!(error instanceof IndexMissingError) || !options.buildIfMissing) throw error;
+    const reporter = options.reporter ?? silentReporter;
+    reporter.info(`No index in ${config.indexDir} yet: building it from ${config.corpusDir} (once).`);
+    const report = await buildIndexFromCorpus(config, embedder, reporter);
+    reporter.info(`Index built: ${report.paragraphs} paragraphs from ${report.stories} ${report.stories === 1 ? 'story' : 'stories'}.`);
+    return loadIndex(config.indexDir, expected);
+  }
+}
+
+/** Everything needed to answer questions: model, index and retriever. */
+export async function openRetriever(
+  config: CoreConfig,
+  options: { buildIfMissing?: boolean; reporter?: PipelineReporter; embedder?: Embedder } = {},
+): Promise<{ embedder: Embedder; index: LoadedIndex; retriever: Retriever }> {
+  const embedder = options.embedder ?? (await openEmbedder(config));
+  const index = await openIndex(config, embedder, options);
+  return { embedder, index, retriever: new Retriever(index, embedder) };
+}

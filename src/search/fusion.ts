@@ -1,0 +1,16 @@
+/** The usual RRF constant: damps the difference between rank 1 and rank 2 of one list. */
+export const RRF_K = 60;
+
+/**
+ * Reciprocal Rank Fusion: each list votes 1 / (k + rank) for its items. It needs no score
+ * calibration between lists, which dense cosine and BM25 scores do not share.
+ */
+export function reciprocalRankFusion(rankings: ReadonlyArray<readonly number[]>, k = RRF_K): Array<{ label: number; score: number }> {
+  const scores = new Map<number, number>();
+  for (const ranking of rankings) {
+    ranking.forEach((label, rank) => scores.set(label, (scores.get(label) ?? 0) + 1 / (k + rank + 1)));
+  }
+  return [...scores.entries()]
+    .map(([label, score]) => ({ label, score }))
+    .sort((a, b) => b.score - a.score || a.label - b.label);
+}

@@ -1,0 +1,44 @@
+import MiniSearch from 'minisearch';
+import { toTerm, words } from './text.js';
+
+export interface LexicalHit {
+  label: number;
+  score: number;
+  /** Query terms this paragraph matched (exactly, by prefix or within the typo allowance). */
+  matchedTerms: string[];
+}
+
+interface LexicalDocument {
+  id: number;
+  text: string;
+}
+
+/**
+ * BM25 over paragraph texts (MiniSearch) with stemming, stop words, prefix matching and typo
+ * tolerance, so "Lavarov" and "photographs" still find their paragraphs.
+ */
+export class LexicalIndex {
+  private readonly search: MiniSearch<LexicalDocument>;
+
+  constructor(texts: readonly string[]) {
+    this.search = new MiniSearch<LexicalDocument>({
+      fields: ['text'],
+      tokenize: words,
+      processTerm: (term) => toTerm(term) ?? null,
+      searchOptions: {
+        // Prefix only for longer terms, typos allowed from 5 letters: short terms match too much.
+        prefix: (term) => term.length >= 4,
+        fuzzy: (term) => (term.length >= 5 ? 0.2 : false),
+        maxFuzzy: 2,
+        weights: { prefix: 0.5, fuzzy: 0.4 },
+      },
+    });
+    this.search.addAll(texts.map((text, id) => ({ id, text })));
+  }
+
+  query(question: string, accept?: (label: number) => boolean): LexicalHit[] {
+    return this.search
+      .search(question, accept ? { filter: (result) => accept(result.id as number) } : {})
+      .map((result) => ({ label: result.id as number, score: result.score, matchedTerms: result.queryTerms }));
+  }
+}

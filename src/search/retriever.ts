@@ -1,0 +1,229 @@
+import type { Embedder } from '../embed/index.js';
+import type { StoredParagraph, StoredStory, VectorStore } from '../index/index.js';
+import { reciprocalRankFusion } from './fusion.js';
+import { bestSentence } from './highlight.js';
+import { LexicalIndex } from './lexical.js';
+import { cleanQuestion, isSearchable } from './question.js';
+import { DEFAULT_REFUSAL, answerConfidence, type RefusalPolicy } from './refusal.js';
+import type { SentenceSpan } from './sentences.js';
+import { TermStatistics, coverage } from './terms.js';
+import { contentTerms } from './text.js';
+
+export const SEARCH_MODES = ['dense', 'bm25', 'hybrid'] as const;
+export type SearchMode = (typeof SEARCH_MODES)[number];
+
+export const DEFAULT_TOP_K = 3;
+/** With several stories and no story filter, at most this many passages come from one story. */
+export const PER_STORY_CAP = 2;
+
+/** What a retriever searches: the loaded index, minus anything about files. */
+export interface SearchCorpus {
+  stories: readonly StoredStory[];
+  /** In label order. */
+  paragraphs: readonly StoredParagraph[];
+  store: VectorStore;
+}
+
+export interface SearchRequest {
+  question: string;
+  mode?: SearchMode;
+  /** How many passages to return (after `offset`). */
+  topK?: number;
+  /** Skip this many of the best passages ("More passages"). */
+  offset?: number;
+  /** Limit the search to one story. */
+  storyId?: string;
+  /** Return the ranked passages even when refusing (for evaluation). */
+  keepPassagesWhenRefused?: boolean;
+}
+
+export interface Passage {
+  label: number;
+  paragraph: StoredParagraph;
+  story: StoredStory;
+  /** The ranking score of the mode used (cosine, BM25 or RRF). */
+  score: number;
+  /** Cosine similarity with the question. */
+  similarity: number;
+  /** The sentence that best answers, as offsets into `paragraph.text`. */
+  highlight: SentenceSpan | undefined;
+}
+
+export type SearchOutcome =
+  | { kind: 'answered' }
+  /** The question has no words to search for. */
+  | { kind: 'empty' }
+  /** The best passage does not answer: the story does not say. */
+  | { kind: 'not-in-story' };
+
+export interface SearchResult {
+  /** The question as searched, after cleaning. */
+  question: string;
+  outcome: SearchOutcome;
+  /** Passages to quote, best first; empty unless answered. */
+  passages: Passage[];
+  /** Whether more passages could follow `offset + passages.length`. */
+  more: boolean;
+  /** Refusal confidence of the best passage (see refusal.ts). */
+  confidence: number;
+  /** Stories the search covered. */
+  searched: StoredStory[];
+  timings: { embedMs: number; searchMs: number };
+}
+
+export interface RetrieverOptions {
+  policy?: RefusalPolicy;
+  now?: () => number;
+}
+
+/** Answers questions from one loaded index; build a new one when the index is rebuilt. */
+export class Retriever {
+  private readonly lexical: LexicalIndex;
+  private readonly stats: TermStatistics;
+  private readonly storiesById: Map<string, StoredStory>;
+  private readonly policy: RefusalPolicy;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly corpus: SearchCorpus,
+    private readonly embedder: Embedder,
+    options: RetrieverOptions = {},
+  ) {
+    const texts = corpus.paragraphs.map((paragraph) => paragraph.text);
+    this.lexical = new LexicalIndex(texts);
+    this.stats = new TermStatistics(texts);
+    this.storiesById = new Map(corpus.stories.map((story) => [story.id, story]));
+    this.policy = options.policy ?? DEFAULT_REFUSAL;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  get stories(): readonly StoredStory[] {
+    return this.corpus.stories;
+  }
+
+  story(id: string): StoredStory | undefined {
+    return this.storiesById.get(id);
+  }
+
+  /** The paragraph `number` of a story, if it exists. */
+  paragraph(storyId: string, number: number): StoredParagraph | undefined {
+    const story = this.storiesById.get(storyId);
+    if (!story || number < 1 || number > story.paragraphCount) return undefined;
+    const first = this.corpus.paragraphs.findIndex((paragraph) => paragraph.storyId === storyId);
+    return this.corpus.paragraphs[first + number - 1];
+  }
+
+  async search(request: SearchRequest): Promise<SearchResult> {
+    const mode = request.mode ?? 'hybrid';
+    const topK = request.topK ?? DEFAULT_TOP_K;
+    const offset = request.offset ?? 0;
+    const question = cleanQuestion(request.question);
+    const searched = request.storyId ? [this.storiesById.get(request.storyId)].filter((s) => s !== undefined) : [...this.corpus.stories];
+    const refused = (kind: 'empty' | 'not-in-story', confidence: number, timings: SearchResult['timings'], passages: Passage[] = []): SearchResult => ({
+      question,
+      outcome: { kind },
+      passages,
+      more: false,
+      confidence,
+      searched,
+      timings,
+    });
+    if (!isSearchable(question) || searched.length === 0) return refused('empty', 0, { embedMs: 0, searchMs: 0 });
+
+    const started = this.now();
+    const [queryVector] = await this.embedder.embed([question]);
+    const embedded = this.now();
+    const accept = request.storyId ? (label: number) => this.corpus.paragraphs[label]?.storyId === request.storyId : undefined;
+
+    const depth = Math.min(this.corpus.store.size, Math.max(50, (offset + topK) * 10));
+    const dense = this.corpus.store.search(queryVector!, depth, accept);
+    const similarityOf = new Map(dense.map((hit) => [hit.label, hit.similarity]));
+    const lexical = mode === 'dense' ? [] : this.lexical.query(question, accept);
+
+    let ranking: Array<{ label: number; score: number }>;
+    if (mode === 'dense') ranking = dense.map((hit) => ({ label: hit.label, score: hit.similarity }));
+    else if (mode === 'bm25') ranking = lexical.map((hit) => ({ label: hit.label, score: hit.score }));
+    else ranking = reciprocalRankFusion([dense.map((hit) => hit.label), lexical.map((hit) => hit.label)]);
+
+    const ordered = this.diversify(dedupe(ranking, this.corpus.paragraphs), request.storyId === undefined);
+    const questionTerms = contentTerms(question);
+    const best = ordered[0];
+    const confidence = best
+      ? answerConfidence(
+          {
+            similarity: this.similarity(best.label, queryVector!, similarityOf),
+            coverage: coverage(questionTerms, this.corpus.paragraphs[best.label]!.text, this.stats),
+          },
+          this.policy,
+        )
+      : 0;
+    const timings = { embedMs: embedded - started, searchMs: this.now() - embedded };
+    const answered = best !== undefined && confidence >= this.policy.threshold;
+    if (!answered && !request.keepPassagesWhenRefused) return refused('not-in-story', confidence, timings);
+
+    const page = ordered.slice(offset, offset + topK);
+    const passages: Passage[] = page.map(({ label, score }) => {
+      const paragraph = this.corpus.paragraphs[label]!;
+      return {
+        label,
+        paragraph,
+        story: this.storiesById.get(paragraph.storyId)!,
+        score,
+        similarity: this.similarity(label, queryVector!, similarityOf),
+        highlight: bestSentence(paragraph.text, questionTerms, this.stats),
+      };
+    });
+    timings.searchMs = this.now() - embedded;
+    if (!answered) return refused('not-in-story', confidence, timings, passages);
+    return { question, outcome: { kind: 'answered' }, passages, more: ordered.length > offset + topK, confidence, searched, timings };
+  }
+
+  /** Paragraphs `radius` before and after `label` in the same story, in story order. */
+  context(label: number, radius = 1): StoredParagraph[] {
+    const center = this.corpus.paragraphs[label];
+    if (!center) return [];
+    const around: StoredParagraph[] = [];
+    for (let at = label - radius; at <= label + radius; at++) {
+      const paragraph = this.corpus.paragraphs[at];
+      if (paragraph && paragraph.storyId === center.storyId) around.push(paragraph);
+    }
+    return around;
+  }
+
+  private similarity(label: number, query: Float32Array, known: Map<number, number>): number {
+    return known.get(label) ?? cosineWith(this.corpus.store, label, query);
+  }
+
+  /** With several stories, caps each story's share of the top so the others can show. */
+  private diversify(ranking: Array<{ label: number; score: number }>, capStories: boolean): Array<{ label: number; score: number }> {
+    if (!capStories || this.corpus.stories.length < 2) return ranking;
+    const perStory = new Map<string, number>();
+    const first: typeof ranking = [];
+    const overflow: typeof ranking = [];
+    for (const item of ranking) {
+      const storyId = this.corpus.paragraphs[item.label]!.storyId;
+      const count = perStory.get(storyId) ?? 0;
+      perStory.set(storyId, count + 1);
+      (count < PER_STORY_CAP ? first : overflow).push(item);
+    }
+    return [...first, ...overflow];
+  }
+}
+
+/** Drops repeated paragraphs (same text), keeping the best-ranked copy. */
+function dedupe(ranking: Array<{ label: number; score: number }>, paragraphs: readonly StoredParagraph[]) {
+  const seen = new Set<string>();
+  return ranking.filter(({ label }) => {
+    const hash = paragraphs[label]!.hash;
+    if (seen.has(hash)) return false;
+    seen.add(hash);
+    return true;
+  });
+}
+
+function cosineWith(store: VectorStore, label: number, query: Float32Array): number {
+  const vector = store.vector(label);
+  let dot = 0;
+  for (let i = 0; i < vector.length; i++) dot += vector[i]! * query[i]!;
+  return dot;
+}

@@ -1,0 +1,44 @@
+import { stemmer } from 'stemmer';
+
+/**
+ * English stop words plus the words that frame a question ("what happened", "how did … react"):
+ * they say what kind of answer is wanted, not what it is about, so they never count as content.
+ */
+export const STOP_WORDS = new Set(
+  `a about above after again against all am an and any are as at be because been before being below between both but by
+  can could did do does doing down during each few for from further had has have having he her here hers herself him himself
+  his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours
+  ourselves out over own same she should so some such than that the their theirs them themselves then there these they this
+  those through to too under until up very was we were what when where which while who whom why will with would you your
+  yours yourself yourselves s t don didn doesn isn wasn weren won ve ll re d m also said says say tell told according
+  happen happened happening story article report reported please know`
+    .split(/\s+/)
+    .filter(Boolean),
+);
+
+/** Straight quotes, folded case, NFKC: the form texts are compared in. */
+export function foldText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .replace(/[\u2018\u2019\u201A\u201B\u2032]/g, "'")
+    .replace(/[\u201C\u201D\u201E\u201F\u2033]/g, '"')
+    .replace(/[\u2013\u2014]/g, '-')
+    .toLowerCase();
+}
+
+/** Word tokens of a text: letters and digits, keeping inner apostrophes and dots (U.S.). */
+export function words(text: string): string[] {
+  return foldText(text).match(/[\p{L}\p{N}]+(?:['.][\p{L}\p{N}]+)*/gu) ?? [];
+}
+
+/** One word to its index term: stop words dropped, possessives and dots removed, stemmed. */
+export function toTerm(word: string): string | undefined {
+  const bare = word.toLowerCase().replace(/'s$/, '').replace(/['.]/g, '');
+  if (bare.length === 0 || STOP_WORDS.has(bare) || STOP_WORDS.has(word.toLowerCase())) return undefined;
+  return /^\p{N}+$/u.test(bare) ? bare : stemmer(bare);
+}
+
+/** The content terms of a text, in order. */
+export function contentTerms(text: string): string[] {
+  return words(text).flatMap((word) => toTerm(word) ?? []);
+}

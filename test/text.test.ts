@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_QUESTION_CHARS, cleanQuestion, isSearchable } from '../src/search/question.js';
+import { reciprocalRankFusion } from '../src/search/fusion.js';
+import { splitSentences } from '../src/search/sentences.js';
+import { TermStatistics, coverage, termMatches } from '../src/search/terms.js';
+import { contentTerms } from '../src/search/text.js';
+
+const sentencesOf = (text: string) => splitSentences(text).map(({ start, end }) => text.slice(start, end));
+
+describe('splitSentences', () => {
+  it('keeps abbreviations, initials and dotted letters inside a sentence', () => {
+    const text =
+      'Thomas P. Bossert, assistant to the president, placed calls. U.S. Attorney General Jeff Sessions was forced to recuse himself. Gen. Smith left.';
+    expect(sentencesOf(text)).toEqual([
+      'Thomas P. Bossert, assistant to the president, placed calls.',
+      'U.S. Attorney General Jeff Sessions was forced to recuse himself.',
+      'Gen. Smith left.',
+    ]);
+  });
+
+  it('ends a sentence inside closing quotes and splits quoted speech', () => {
+    const text = '“I get great intel. I have people brief me on great intel every day,” Trump said. “Isn’t it crazy.” Then he left.';
+    expect(sentencesOf(text)).toEqual([
+      '“I get great intel.',
+      'I have people brief me on great intel every day,” Trump said.',
+      '“Isn’t it crazy.”',
+      'Then he left.',
+    ]);
+  });
+
+  it('does not split on a dash or a lower-case continuation', () => {
+    const text = 'Ambassador Sergey Kislyak — a key figure in earlier Russia controversies — into the Oval Office. officials said no.';
+    expect(sentencesOf(text)).toHaveLength(1);
+  });
+
+  it('gives offsets that cover the text without overlap', () => {
+    const text = 'One. Two? Three!';
+    const spans = splitSentences(text);
+    expect(spans.map((s) => text.slice(s.start, s.end))).toEqual(['One.', 'Two?', 'Three!']);
+    for (let i = 1; i < spans.length; i++) expect(spans[i]!.start).toBeGreaterThan(spans[i - 1]!.end);
+  });
+});
+
+describe('cleanQuestion', () => {
+  it('removes mentions, links and markdown but keeps the words', () => {
+    expect(cleanQuestion('@everyone <@123456789012345678> who was in **the** [meeting](https://evil.example)? <@&123456789012345678>')).toBe(
+      'who was in the meeting ?',
+    );
+    expect(cleanQuestion('see https://example.com/x and `code`')).toBe('see and code');
+  });
+
+  it('folds full-width letters and drops zero-width and control characters', () => {
+    expect(cleanQuestion('Ｗｈｏ\u200b was\u0007 there\u202e?')).toBe('Who was there ?');
+  });
+
+  it('cuts long questions at a word boundary', () => {
+    const cleaned = cleanQuestion('word '.repeat(2000));
+    expect(cleaned.length).toBeLessThanOrEqual(MAX_QUESTION_CHARS);
+    expect(cleaned.endsWith('word')).toBe(true);
+  });
+
+  it('says when nothing is left to search', () => {
+    expect(isSearchable(cleanQuestion('   \u200b\n'))).toBe(false);
+    expect(isSearchable(cleanQuestion('🎉🎉'))).toBe(false);
+    expect(isSearchable(cleanQuestion('Кто был на встрече?'))).toBe(true);
+  });
+});
+
+describe('reciprocalRankFusion', () => {
+  it('ranks an item high in both lists above one that tops only one list', () => {
+    const fused = reciprocalRankFusion([
+      [1, 2, 3],
+      [2, 4, 1],
+    ]);
+    expect(fused[0]!.label).toBe(2);
+    expect(fused.map((f) => f.label)).toEqual([2, 1, 4, 3]);
+  });
+
+  it('is symmetric in its lists and deterministic on ties', () => {
+    expect(reciprocalRankFusion([[5], [6]]).map((f) => f.label)).toEqual([5, 6]);
+    expect(reciprocalRankFusion([[6], [5]]).map((f) => f.label)).toEqual([5, 6]);
+  });
+});
+
+describe('terms', () => {
+  it('matches stems, prefixes and one typo, not unrelated words', () => {
+    expect(termMatches('photograph', 'photograph')).toBe(true);
+    expect(termMatches('react', 'reaction')).toBe(true);
+    expect(termMatches('lavrov', 'lavarov')).toBe(true);
+    expect(termMatches('cat', 'car')).toBe(false);
+    expect(termMatches('trump', 'russia')).toBe(false);
+  });
+
+  it('weights coverage by rarity and ignores question-frame words', () => {
+    const stats = new TermStatistics(['Trump met Lavrov.', 'Trump met Kislyak.', 'Trump spoke.']);
+    expect(contentTerms('What happened to Lavrov?')).toEqual(['lavrov']);
+    const rare = coverage(contentTerms('Trump Lavrov'), 'Lavrov arrived.', stats);
+    const common = coverage(contentTerms('Trump Lavrov'), 'Trump arrived.', stats);
+    expect(rare).toBeGreaterThan(common);
+    expect(coverage(contentTerms('Trump Lavrov'), 'Trump met Lavrov.', stats)).toBe(1);
+  });
+});
