@@ -30,7 +30,7 @@ export type CoreConfig = {
   logLevel: z.infer<typeof logLevel>;
 };
 
-const PLACEHOLDER_TOKEN = /^(your[-_ ]?token.*|changeme|xxx+|<.*>|token)$/i;
+const PLACEHOLDER_TOKEN = /^(your[-_ ]?(bot[-_ ]?)?token.*|changeme|x{3,}|<.*>|token)$/i;
 const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
 const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 

@@ -1,0 +1,121 @@
+import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadCorpus } from '../src/corpus/index.js';
+import { UserError } from '../src/errors.js';
+import {
+  CURRENT_FILE,
+  IndexMissingError,
+  MANIFEST_FILE,
+  VECTORS_FILE,
+  buildIndex,
+  currentGeneration,
+  loadIndex,
+} from '../src/index/index.js';
+import { fakeEmbedder } from './helpers/fake-embedder.js';
+import { tempDir, writeStory } from './helpers/corpus.js';
+
+const expectFor = (embedder: { modelId: string; modelHash: string; dimensions: number }) => ({ ...embedder, efSearch: 32 });
+
+async function setup() {
+  const root = tempDir();
+  const corpusDir = path.join(root, 'corpus');
+  const indexDir = path.join(root, 'index');
+  writeStory(corpusDir, 'alpha', ['Lavrov met Trump in the Oval Office.', 'The photographer was Russian.', 'Laptops were discussed.']);
+  writeStory(corpusDir, 'beta', ['A bakery opened on Main Street.', 'Its bread sold out by noon.']);
+  return { root, corpusDir, indexDir };
+}
+
+describe('buildIndex / loadIndex', () => {
+  it('round-trips paragraphs, attributions and vectors', async () => {
+    const { corpusDir, indexDir } = await setup();
+    const embedder = fakeEmbedder();
+    const stories = await loadCorpus(corpusDir);
+    const report = await buildIndex({ stories, embedder, indexDir });
+    expect(report).toMatchObject({ changed: true, stories: 2, paragraphs: 5, embedded: 5, reused: 0 });
+
+    const index = loadIndex(indexDir, expectFor(embedder));
+    expect(index.paragraphs.map((p) => p.text)).toEqual(stories.flatMap((s) => s.paragraphs.map((p) => p.text)));
+    expect(index.stories.map((s) => [s.id, s.paragraphCount])).toEqual([
+      ['alpha', 3],
+      ['beta', 2],
+    ]);
+    expect(index.manifest.model).toEqual({ id: 'fake-model', hash: 'fake-hash', dimensions: 64 });
+    expect(index.manifest.paragraphs.map((p) => p.hash)).toEqual(stories.flatMap((s) => s.paragraphs.map((p) => p.hash)));
+    const [query] = await embedder.embed(['Its bread sold out by noon.']);
+    expect(index.store.search(query!, 1)[0]).toMatchObject({ label: 4 });
+    expect(index.store.search(query!, 1)[0]!.similarity).toBeCloseTo(1, 5);
+  });
+
+  it('embeds only changed paragraphs and skips an unchanged rebuild', async () => {
+    const { corpusDir, indexDir } = await setup();
+    const embedder = fakeEmbedder();
+    await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir });
+    const firstGeneration = currentGeneration(indexDir);
+
+    const unchanged = await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir });
+    expect(unchanged).toMatchObject({ changed: false, embedded: 0, reused: 5 });
+    expect(currentGeneration(indexDir)).toBe(firstGeneration);
+
+    writeStory(corpusDir, 'beta', ['A bakery opened on Main Street.', 'Its cakes sold out by noon.', 'A third paragraph.']);
+    embedder.embeddedTexts.length = 0;
+    const changed = await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir });
+    expect(changed).toMatchObject({ changed: true, embedded: 2, reused: 4 });
+    expect(embedder.embeddedTexts).toEqual(['Its cakes sold out by noon.', 'A third paragraph.']);
+    expect(loadIndex(indexDir, expectFor(embedder)).paragraphs).toHaveLength(6);
+  });
+
+  it('re-embeds everything when the model changes', async () => {
+    const { corpusDir, indexDir } = await setup();
+    await buildIndex({ stories: await loadCorpus(corpusDir), embedder: fakeEmbedder(), indexDir });
+    const other = fakeEmbedder({ modelHash: 'other-weights' });
+    const report = await buildIndex({ stories: await loadCorpus(corpusDir), embedder: other, indexDir });
+    expect(report).toMatchObject({ changed: true, embedded: 5, reused: 0 });
+  });
+
+  it('refuses an index built with another model, dimensions, weights or format', async () => {
+    const { corpusDir, indexDir } = await setup();
+    const embedder = fakeEmbedder();
+    await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir });
+    const load = (overrides: object) => () => loadIndex(indexDir, { ...expectFor(embedder), ...overrides });
+    expect(load({ modelId: 'Xenova/all-MiniLM-L6-v2' })).toThrow(/built with the model "fake-model" but EMBED_MODEL is "Xenova\/all-MiniLM-L6-v2": run npm run build-index/);
+    expect(load({ dimensions: 384 })).toThrow(/64-dimensional vectors but the model makes 384: run npm run build-index/);
+    expect(load({ modelHash: 'changed' })).toThrow(/different files for the model "fake-model": run npm run build-index/);
+
+    const manifestFile = path.join(currentGeneration(indexDir)!, MANIFEST_FILE);
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, formatVersion: 99 }));
+    expect(load({})).toThrow(/format 99 .* run npm run build-index/);
+  });
+
+  it('says the index is missing, and refuses a truncated or corrupt one', async () => {
+    const { corpusDir, indexDir } = await setup();
+    const embedder = fakeEmbedder();
+    expect(() => loadIndex(indexDir, expectFor(embedder))).toThrow(IndexMissingError);
+
+    await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir });
+    const generation = currentGeneration(indexDir)!;
+    truncateSync(path.join(generation, VECTORS_FILE), 100);
+    expect(() => loadIndex(indexDir, expectFor(embedder))).toThrow(/vectors\.hnsw is missing or damaged .* run npm run build-index/);
+
+    await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir, force: true });
+    writeFileSync(path.join(currentGeneration(indexDir)!, MANIFEST_FILE), '{not json');
+    expect(() => loadIndex(indexDir, expectFor(embedder))).toThrow(UserError);
+    expect(() => loadIndex(indexDir, expectFor(embedder))).toThrow(/manifest .* run npm run build-index/);
+  });
+
+  it('keeps the previous index loadable when a build dies before switching', async () => {
+    const { corpusDir, indexDir } = await setup();
+    const embedder = fakeEmbedder();
+    await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir });
+    writeStory(corpusDir, 'gamma', ['A new story about trains.']);
+    const failing = { ...embedder, embed: async () => Promise.reject(new Error('killed')) };
+    await expect(buildIndex({ stories: await loadCorpus(corpusDir), embedder: failing, indexDir })).rejects.toThrow('killed');
+    expect(loadIndex(indexDir, expectFor(embedder)).paragraphs).toHaveLength(5);
+    // The next successful build cleans up and switches.
+    await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir });
+    expect(loadIndex(indexDir, expectFor(embedder)).paragraphs).toHaveLength(6);
+    expect(readdirSync(indexDir).filter((name) => name.startsWith('.tmp-'))).toEqual([]);
+    expect(existsSync(path.join(indexDir, CURRENT_FILE))).toBe(true);
+  });
+});
