@@ -2,8 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UserError } from './errors.js';
 
-/** The model built by `npm run build-model` (and on install) when EMBED_MODEL is not set. */
-export const DEFAULT_EMBED_MODEL = 'use-lite-static';
+/** The model built on install (and by `npm run build-model`) when EMBED_MODEL is not set. */
+export const DEFAULT_EMBED_MODEL = 'use-lite';
 export const DEFAULT_EF_SEARCH = 64;
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);

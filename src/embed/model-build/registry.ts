@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UserError } from '../../errors.js';
+import { STATIC_BUILDER_VERSION, buildUseLiteStatic, hashEnergeticSource, locateEnergeticSource } from './static-model.js';
+import { USE_PORT_BUILDER_VERSION, buildUseLiteModel } from './use-port.js';
+
+/** What decides whether an existing build is up to date; written as verbatim-build.json. */
+export interface BuildStamp {
+  model: string;
+  builderVersion: number;
+  sourceSha256: string;
+}
+
+export interface ModelBuilder {
+  description: string;
+  builderVersion: number;
+  /** Writes the model files into outDir (created by the builder). */
+  build(outDir: string, log: (message: string) => void): Promise<void>;
+}
+
+export const STAMP_FILE = 'verbatim-build.json';
+
+/** The models this project builds offline from installed npm packages. */
+export const BUILT_IN_BUILDERS: Record<string, ModelBuilder> = {
+  'use-lite': {
+    description: 'Universal Sentence Encoder lite, ported from TF.js to ONNX',
+    builderVersion: USE_PORT_BUILDER_VERSION,
+    build: (outDir, log) => buildUseLiteModel(outDir, { log }),
+  },
+  'use-lite-static': {
+    description: 'static token-embedding table distilled from Universal Sentence Encoder lite',
+    builderVersion: STATIC_BUILDER_VERSION,
+    build: (outDir, log) => buildUseLiteStatic(outDir, { log }),
+  },
+};
+
+export interface ModelBuildResult {
+  dir: string;
+  /** False when the existing build already had the same stamp. */
+  built: boolean;
+  seconds: number;
+}
+
+async function expectedStamp(model: string, builder: ModelBuilder): Promise<BuildStamp> {
+  return { model, builderVersion: builder.builderVersion, sourceSha256: await hashEnergeticSource(locateEnergeticSource()) };
+}
+
+async function readStamp(modelDir: string): Promise<BuildStamp | undefined> {
+  try {
+    return JSON.parse(await readFile(path.join(modelDir, STAMP_FILE), 'utf8')) as BuildStamp;
+  } catch {
+    return undefined; // missing or unreadable: not built
+  }
+}
+
+const sameStamp = (a: BuildStamp | undefined, b: BuildStamp): boolean =>
+  a !== undefined && a.model === b.model && a.builderVersion === b.builderVersion && a.sourceSha256 === b.sourceSha256;
+
+/**
+ * Builds a built-in model into `<modelRoot>/<model>` unless an up-to-date build is there. Writes to
+ * a temporary folder renamed into place, so an interrupted build never leaves a half model.
+ */
+export async function buildModel(
+  model: string,
+  modelRoot: string,
+  options: { force?: boolean; log?: (message: string) => void } = {},
+): Promise<ModelBuildResult> {
+  const builder = BUILT_IN_BUILDERS[model];
+  if (!builder) throw new UserError(`There is no built-in model "${model}"; built-in models: ${Object.keys(BUILT_IN_BUILDERS).join(', ')}.`);
+  const log = options.log ?? (() => {});
+  const modelDir = path.join(modelRoot, model);
+  const started = performance.now();
+  const stamp = await expectedStamp(model, builder);
+  if (!options.force && sameStamp(await readStamp(modelDir), stamp)) {
+    return { dir: modelDir, built: false, seconds: (performance.now() - started) / 1000 };
+  }
+
+  await mkdir(modelRoot, { recursive: true });
+  const tempDir = path.join(modelRoot, `.${model}.tmp-${process.pid}`);
+  const oldDir = path.join(modelRoot, `.${model}.old-${process.pid}`);
+  await rm(tempDir, { recursive: true, force: true });
+  try {
+    log(`Building ${model}: ${builder.description}.`);
+    await builder.build(tempDir, log);
+    await writeFile(path.join(tempDir, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`);
+    // rename() cannot replace a non-empty folder: move the old build aside first.
+    const hadOldBuild = existsSync(modelDir);
+    if (hadOldBuild) await rename(modelDir, oldDir);
+    await rename(tempDir, modelDir);
+    if (hadOldBuild) await rm(oldDir, { recursive: true, force: true });
+  } finally {
+    await rm(tempDir, { recursive: true, force: true });
+  }
+  return { dir: modelDir, built: true, seconds: (performance.now() - started) / 1000 };
+}
