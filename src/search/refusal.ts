@@ -1,28 +1,57 @@
+import { termMatches } from './terms.js';
+import { toTerm, words } from './text.js';
+
 /** What the refusal decision looks at for the best passage of a question. */
 export interface AnswerFeatures {
-  /** Cosine similarity of the question and the best passage (dense model). */
+  /** Highest cosine similarity between the question and any passage searched. */
   similarity: number;
   /** Idf-weighted share of the question's content words the best passage contains. */
   coverage: number;
+  /** Names (capitalised words, numbers) in the question that no searched paragraph contains. */
+  unknownNames: readonly string[];
 }
 
 /**
- * Decides whether the best passage answers the question or the story does not say.
- * The weights and threshold are calibrated on measured features (see docs/quality.md).
+ * Decides whether the best passage answers the question or the story does not say:
+ * confidence = similarityWeight·similarity + coverageWeight·coverage, compared with threshold.
+ * Calibrated on measured features (docs/quality.md), with a margin below the lowest answerable
+ * question so that paraphrases are not refused.
  */
 export interface RefusalPolicy {
   similarityWeight: number;
   coverageWeight: number;
   threshold: number;
+  /** Refuse when the question names someone or something the story never mentions. */
+  refuseUnknownNames: boolean;
 }
 
-export const DEFAULT_REFUSAL: RefusalPolicy = { similarityWeight: 1, coverageWeight: 0.5, threshold: 0.45 };
+export const DEFAULT_REFUSAL: RefusalPolicy = { similarityWeight: 1, coverageWeight: 1, threshold: 0.5, refuseUnknownNames: true };
 
-/** A confidence score: above the policy's threshold the passage is quoted. */
 export function answerConfidence(features: AnswerFeatures, policy: RefusalPolicy = DEFAULT_REFUSAL): number {
   return policy.similarityWeight * features.similarity + policy.coverageWeight * features.coverage;
 }
 
 export function isAnswered(features: AnswerFeatures, policy: RefusalPolicy = DEFAULT_REFUSAL): boolean {
+  if (policy.refuseUnknownNames && features.unknownNames.length > 0) return false;
   return answerConfidence(features, policy) >= policy.threshold;
+}
+
+/**
+ * The names a question mentions: capitalised words after the first word (“Putin”, “Japan”) and
+ * numbers of two or more digits (“2018”), as index terms. A question typed in all capitals or
+ * all lower case carries no such signal and yields none.
+ */
+export function questionNames(question: string): string[] {
+  const tokens = question.normalize('NFKC').match(/[\p{L}\p{N}]+(?:['’.][\p{L}\p{N}]+)*/gu) ?? [];
+  const letters = tokens.filter((token) => /\p{L}/u.test(token));
+  const capitalised = letters.filter((token) => /^\p{Lu}/u.test(token));
+  const shouting = letters.length > 0 && capitalised.length / letters.length > 0.6;
+  const names = tokens.slice(1).filter((token) => (/^\p{Lu}/u.test(token) && !shouting) || /^\p{N}{2,}$/u.test(token));
+  return [...new Set(names.flatMap((name) => words(name).flatMap((word) => toTerm(word) ?? [])))];
+}
+
+/** The names from `names` that match no term of `vocabulary` (allowing the same typos as search). */
+export function unknownNames(names: readonly string[], vocabulary: Iterable<string>): string[] {
+  const known = [...vocabulary];
+  return names.filter((name) => !known.some((term) => termMatches(name, term)));
 }

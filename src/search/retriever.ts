@@ -1,15 +1,16 @@
 import type { Embedder } from '../embed/index.js';
 import type { StoredParagraph, StoredStory, VectorStore } from '../index/index.js';
-import { reciprocalRankFusion } from './fusion.js';
+import { reciprocalRankFusion, standardScoreFusion } from './fusion.js';
 import { bestSentence } from './highlight.js';
 import { LexicalIndex } from './lexical.js';
 import { cleanQuestion, isSearchable } from './question.js';
-import { DEFAULT_REFUSAL, answerConfidence, type RefusalPolicy } from './refusal.js';
+import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNames, type AnswerFeatures, type RefusalPolicy } from './refusal.js';
 import type { SentenceSpan } from './sentences.js';
 import { TermStatistics, coverage } from './terms.js';
 import { contentTerms } from './text.js';
 
-export const SEARCH_MODES = ['dense', 'bm25', 'hybrid'] as const;
+/** `hybrid` fuses dense and BM25 by standard scores; `rrf` fuses them by rank (the usual baseline). */
+export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'rrf'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
 export const DEFAULT_TOP_K = 3;
@@ -41,7 +42,7 @@ export interface Passage {
   label: number;
   paragraph: StoredParagraph;
   story: StoredStory;
-  /** The ranking score of the mode used (cosine, BM25 or RRF). */
+  /** The ranking score of the mode used (cosine, BM25, fused standard score or RRF). */
   score: number;
   /** Cosine similarity with the question. */
   similarity: number;
@@ -81,6 +82,7 @@ export class Retriever {
   private readonly lexical: LexicalIndex;
   private readonly stats: TermStatistics;
   private readonly storiesById: Map<string, StoredStory>;
+  private readonly storyVocabulary = new Map<string, Set<string>>();
   private readonly policy: RefusalPolicy;
   private readonly now: () => number;
 
@@ -138,27 +140,32 @@ export class Retriever {
     const depth = Math.min(this.corpus.store.size, Math.max(50, (offset + topK) * 10));
     const dense = this.corpus.store.search(queryVector!, depth, accept);
     const similarityOf = new Map(dense.map((hit) => [hit.label, hit.similarity]));
-    const lexical = mode === 'dense' ? [] : this.lexical.query(question, accept);
+    const lexical = mode === 'dense' ? [] : this.lexical.query(question, accept).slice(0, depth);
 
     let ranking: Array<{ label: number; score: number }>;
     if (mode === 'dense') ranking = dense.map((hit) => ({ label: hit.label, score: hit.similarity }));
     else if (mode === 'bm25') ranking = lexical.map((hit) => ({ label: hit.label, score: hit.score }));
-    else ranking = reciprocalRankFusion([dense.map((hit) => hit.label), lexical.map((hit) => hit.label)]);
+    else if (mode === 'rrf') ranking = reciprocalRankFusion([dense.map((hit) => hit.label), lexical.map((hit) => hit.label)]);
+    else {
+      const lexicalScore = new Map(lexical.map((hit) => [hit.label, hit.score]));
+      const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
+      ranking = standardScoreFusion(candidates, [
+        candidates.map((label) => this.similarity(label, queryVector!, similarityOf)),
+        candidates.map((label) => lexicalScore.get(label) ?? 0),
+      ]);
+    }
 
     const ordered = this.diversify(dedupe(ranking, this.corpus.paragraphs), request.storyId === undefined);
     const questionTerms = contentTerms(question);
     const best = ordered[0];
-    const confidence = best
-      ? answerConfidence(
-          {
-            similarity: this.similarity(best.label, queryVector!, similarityOf),
-            coverage: coverage(questionTerms, this.corpus.paragraphs[best.label]!.text, this.stats),
-          },
-          this.policy,
-        )
-      : 0;
+    const features: AnswerFeatures | undefined = best && {
+      similarity: Math.max(...dense.map((hit) => hit.similarity), this.similarity(best.label, queryVector!, similarityOf)),
+      coverage: coverage(questionTerms, this.corpus.paragraphs[best.label]!.text, this.stats),
+      unknownNames: unknownNames(questionNames(question), this.vocabulary(request.storyId)),
+    };
+    const confidence = features ? answerConfidence(features, this.policy) : 0;
     const timings = { embedMs: embedded - started, searchMs: this.now() - embedded };
-    const answered = best !== undefined && confidence >= this.policy.threshold;
+    const answered = features !== undefined && isAnswered(features, this.policy);
     if (!answered && !request.keepPassagesWhenRefused) return refused('not-in-story', confidence, timings);
 
     const page = ordered.slice(offset, offset + topK);
@@ -188,6 +195,17 @@ export class Retriever {
       if (paragraph && paragraph.storyId === center.storyId) around.push(paragraph);
     }
     return around;
+  }
+
+  /** Terms of the searched paragraphs: the whole corpus, or one story. */
+  private vocabulary(storyId: string | undefined): Iterable<string> {
+    if (!storyId) return this.stats.terms();
+    let terms = this.storyVocabulary.get(storyId);
+    if (!terms) {
+      terms = new Set(this.corpus.paragraphs.filter((p) => p.storyId === storyId).flatMap((p) => contentTerms(p.text)));
+      this.storyVocabulary.set(storyId, terms);
+    }
+    return terms;
   }
 
   private similarity(label: number, query: Float32Array, known: Map<number, number>): number {

@@ -43,6 +43,11 @@ export class TermStatistics {
     }
   }
 
+  /** Every content term of the corpus. */
+  terms(): IterableIterator<string> {
+    return this.documentFrequency.keys();
+  }
+
   /** Smoothed inverse document frequency; a term no paragraph has gets the highest weight. */
   idf(term: string): number {
     const df = this.documentFrequency.get(term) ?? 0;
