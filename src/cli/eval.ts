@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadCoreConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { openRetriever } from '../pipeline.js';
-import { SEARCH_MODES, evaluate, parseEvalFile, type EvalMetrics, type SearchMode } from '../search/index.js';
+import { SEARCH_MODES, evaluateRetriever, parseEvalFile, type EvalMetrics, type SearchMode } from '../search/index.js';
 import { ensureModel } from './model.js';
 import { terminalReporter } from './terminal.js';
 
@@ -36,12 +36,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
 
   const results: Record<string, EvalMetrics> = {};
   for (const mode of modes) {
-    const runs = [];
-    for (const question of questions) {
-      const result = await retriever.search({ question: question.question, mode, topK: 10, keepPassagesWhenRefused: true });
-      runs.push({ ranked: result.passages.map((passage) => passage.paragraph.text), answered: result.outcome.kind === 'answered' });
-    }
-    results[mode] = evaluate(questions, runs);
+    results[mode] = await evaluateRetriever(retriever, questions, mode);
   }
 
   if (values.json) {

@@ -1,4 +1,5 @@
 import { UserError } from '../errors.js';
+import type { Retriever, SearchMode } from './retriever.js';
 import { foldText } from './text.js';
 
 /** One line of an eval file: `answers` are substrings of the answering paragraph; none = not in the story. */
@@ -102,4 +103,14 @@ export function parseEvalFile(text: string, file: string): EvalQuestion[] {
       }
       return { id: String(record.id ?? `line-${number}`), question: record.question, answers: record.answers.map(String) };
     });
+}
+
+/** Runs every question through a retriever in one mode and scores the answers. */
+export async function evaluateRetriever(retriever: Retriever, questions: readonly EvalQuestion[], mode: SearchMode): Promise<EvalMetrics> {
+  const runs: EvalRun[] = [];
+  for (const question of questions) {
+    const result = await retriever.search({ question: question.question, mode, topK: 10, keepPassagesWhenRefused: true });
+    runs.push({ ranked: result.passages.map((passage) => passage.paragraph.text), answered: result.outcome.kind === 'answered' });
+  }
+  return evaluate(questions, runs);
 }

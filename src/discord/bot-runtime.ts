@@ -1,0 +1,99 @@
+// The running bot, started in-process (by src/discord/bot.ts, and by the tests against a fake Discord).
+import { Client, Events, GatewayIntentBits, type ClientOptions, type Interaction } from 'discord.js';
+import type { BotConfig } from '../config.js';
+import { UserError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { createCooldown } from './cooldown.js';
+import type { LiveIndex } from './live-index.js';
+import { routeInteraction, type RouterContext } from './router.js';
+
+/** How long `stop()` waits for answers in flight before disconnecting anyway. */
+export const DEFAULT_STOP_GRACE_MS = 5000;
+
+export interface BotOptions {
+  config: Pick<BotConfig, 'discordToken' | 'apiBase' | 'allowedChannelIds' | 'cooldownSeconds'>;
+  logger: Logger;
+  index: LiveIndex;
+  /** Extra client options (tests: REST retries and timeouts). */
+  clientOptions?: Partial<ClientOptions>;
+  /** Clock for the cooldown. */
+  now?: () => number;
+}
+
+export interface RunningBot {
+  client: Client<true>;
+  /** Stops taking interactions, lets those in flight finish (up to `graceMs`), disconnects. */
+  stop(graceMs?: number): Promise<void>;
+  /** Resolves when no interaction is being handled (tests wait on it before reading logs). */
+  whenIdle(): Promise<void>;
+}
+
+export async function startBot(options: BotOptions): Promise<RunningBot> {
+  const { config, logger, index } = options;
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    // The default for every message the client sends; each reply also sets it explicitly.
+    allowedMentions: { parse: [] },
+    ...options.clientOptions,
+    rest: { ...(config.apiBase ? { api: config.apiBase } : {}), ...options.clientOptions?.rest },
+  });
+  const context: RouterContext = {
+    index,
+    logger,
+    allowedChannelIds: config.allowedChannelIds,
+    cooldown: createCooldown(config.cooldownSeconds, options.now),
+  };
+
+  const inFlight = new Set<Promise<void>>();
+  const onInteraction = (interaction: Interaction) => {
+    const work: Promise<void> = routeInteraction(interaction, context)
+      .catch((error: unknown) => logger.error({ err: error, interaction: interaction.id }, 'interaction handler crashed'))
+      .finally(() => inFlight.delete(work));
+    inFlight.add(work);
+  };
+  client.on(Events.InteractionCreate, onInteraction);
+  client.on(Events.Error, (error) => logger.error({ err: error }, 'discord client error'));
+  client.on(Events.Warn, (message) => logger.warn(message));
+  client.on(Events.ShardDisconnect, (_event, shard) => logger.warn({ shard }, 'gateway disconnected'));
+  client.on(Events.ShardResume, (shard) => logger.info({ shard }, 'gateway resumed'));
+
+  try {
+    await client.login(config.discordToken);
+    if (!client.isReady()) await new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+  } catch (error) {
+    await client.destroy();
+    throw loginError(error);
+  }
+  const ready = client as Client<true>;
+  logger.info({ user: ready.user.tag, application: ready.application.id }, 'ready');
+
+  let stopping: Promise<void> | undefined;
+  const stop = (graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> => {
+    stopping ??= (async () => {
+      client.off(Events.InteractionCreate, onInteraction);
+      if (inFlight.size > 0) {
+        logger.info({ inFlight: inFlight.size }, 'finishing answers in flight');
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+        await Promise.race([Promise.allSettled([...inFlight]), timeout]);
+        clearTimeout(timer);
+      }
+      await client.destroy();
+      logger.info('disconnected');
+    })();
+    return stopping;
+  };
+  const whenIdle = async () => {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  };
+  return { client: ready, stop, whenIdle };
+}
+
+/** Login failures as one sentence; the token itself is never part of it. */
+function loginError(error: unknown): unknown {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'TokenInvalid' || (error as { status?: unknown } | undefined)?.status === 401) {
+    return new UserError('Discord refused DISCORD_TOKEN: reset the token in the developer portal (Bot -> Reset Token) and put the new one in .env.');
+  }
+  return error;
+}

@@ -1,0 +1,135 @@
+// The index the bot answers from, swapped for a new one when `npm run build-index` (any process)
+// points index/CURRENT at a new generation. Each answer takes one snapshot and finishes with it,
+// so a swap never breaks an answer in flight; the loaded index lives in memory, and builds keep
+// the previous generation on disk one build back anyway.
+import { watch, type FSWatcher } from 'node:fs';
+import type { CoreConfig } from '../config.js';
+import type { Embedder } from '../embed/index.js';
+import { describeError } from '../errors.js';
+import { CURRENT_FILE, currentGeneration, type Manifest } from '../index/index.js';
+import type { Logger } from '../log.js';
+import { openIndex, openRetriever } from '../pipeline.js';
+import { Retriever } from '../search/index.js';
+
+/** How often CURRENT is re-read in case file-system events are missed (network mounts, Docker). */
+export const DEFAULT_POLL_MS = 5000;
+
+export interface IndexSnapshot {
+  retriever: Retriever;
+  manifest: Manifest;
+  /** The generation folder it was read from. */
+  dir: string;
+}
+
+export type ReloadEvent = { ok: true; dir: string } | { ok: false; dir: string; error: unknown };
+
+export interface LiveIndex {
+  /** The index to answer the next question from. */
+  current(): IndexSnapshot;
+  /** Re-reads CURRENT and loads a new generation if there is one (the watcher calls this). */
+  checkNow(): Promise<void>;
+  /** Called after every reload attempt; returns a function that stops listening. */
+  onReload(listener: (event: ReloadEvent) => void): () => void;
+  /** Stops watching. */
+  close(): void;
+}
+
+export interface LiveIndexOptions {
+  logger: Logger;
+  /** Defaults to the configured model; tests pass a fake. */
+  embedder?: Embedder;
+  /** Build the index from the corpus when there is none yet. */
+  buildIfMissing?: boolean;
+  pollMs?: number;
+}
+
+/** Loads the index once (building it first if asked) and keeps it current. */
+export async function openLiveIndex(config: CoreConfig, options: LiveIndexOptions): Promise<LiveIndex> {
+  const { logger } = options;
+  const opened = await openRetriever(config, {
+    embedder: options.embedder,
+    buildIfMissing: options.buildIfMissing,
+    reporter: { info: (text) => logger.info(text) },
+  });
+  const embedder = opened.embedder;
+  let snapshot: IndexSnapshot = { retriever: opened.retriever, manifest: opened.index.manifest, dir: opened.index.dir };
+  logger.info({ generation: snapshot.dir, stories: snapshot.retriever.stories.length, builtAt: snapshot.manifest.builtAt }, 'index loaded');
+
+  const listeners = new Set<(event: ReloadEvent) => void>();
+  // A generation that failed to load is not retried until CURRENT names another one.
+  let failedDir: string | undefined;
+
+  async function reloadIfChanged(): Promise<void> {
+    let named: string | undefined;
+    try {
+      named = currentGeneration(config.indexDir);
+    } catch (error) {
+      logger.warn({ reason: describeError(error) }, 'cannot read the index pointer; will try again');
+      return;
+    }
+    if (!named || named === snapshot.dir || named === failedDir) return;
+    let event: ReloadEvent;
+    try {
+      const index = await openIndex(config, embedder);
+      if (index.dir === snapshot.dir) return;
+      // One assignment: answers already running keep the snapshot they took.
+      snapshot = { retriever: new Retriever(index, embedder), manifest: index.manifest, dir: index.dir };
+      failedDir = undefined;
+      logger.info({ generation: index.dir, stories: index.stories.length, builtAt: index.manifest.builtAt }, 'index reloaded');
+      event = { ok: true, dir: index.dir };
+    } catch (error) {
+      failedDir = named;
+      logger.error({ generation: named, reason: describeError(error) }, 'index reload failed; still answering from the previous index');
+      event = { ok: false, dir: named, error };
+    }
+    for (const listener of listeners) listener(event);
+  }
+
+  // Checks run one at a time; a request during a check runs once more after it.
+  let running: Promise<void> | undefined;
+  let again = false;
+  function checkNow(): Promise<void> {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await reloadIfChanged();
+      } while (again);
+    })().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(config.indexDir, (_event, file) => {
+      if (!file || file === CURRENT_FILE) void checkNow();
+    });
+    watcher.on('error', (error) => {
+      logger.warn({ reason: describeError(error) }, 'index watcher stopped; polling only');
+      watcher?.close();
+    });
+    watcher.unref();
+  } catch (error) {
+    logger.warn({ reason: describeError(error) }, 'cannot watch the index folder; polling only');
+  }
+  const poll = setInterval(() => void checkNow(), options.pollMs ?? DEFAULT_POLL_MS);
+  poll.unref();
+
+  return {
+    current: () => snapshot,
+    checkNow,
+    onReload(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      clearInterval(poll);
+      watcher?.close();
+    },
+  };
+}

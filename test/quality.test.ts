@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCorpus } from '../src/corpus/index.js';
+import { createEmbedder } from '../src/embed/index.js';
+import { buildIndex, loadIndex } from '../src/index/index.js';
+import { Retriever, evaluateRetriever, parseEvalFile, type EvalMetrics, type SearchMode } from '../src/search/index.js';
+import { PROJECT_ROOT, tempDir } from './helpers/corpus.js';
+import { DEFAULT_MODEL, DEV_SET, MODEL_DIR, SHIPPED_CORPUS } from './helpers/project.js';
+
+// Floors set a little under what `npm run eval` measures (docs/quality.md), so a change that
+// makes retrieval worse fails here.
+const sets = {
+  dev: parseEvalFile(readFileSync(DEV_SET, 'utf8'), DEV_SET),
+  extra: parseEvalFile(readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/eval/extra.jsonl'), 'utf8'), 'extra.jsonl'),
+};
+const results: Record<string, Record<SearchMode, EvalMetrics>> = {};
+
+beforeAll(async () => {
+  const embedder = await createEmbedder({ modelId: DEFAULT_MODEL, modelDir: MODEL_DIR });
+  const indexDir = path.join(tempDir(), 'index');
+  await buildIndex({ stories: await loadCorpus(SHIPPED_CORPUS), embedder, indexDir });
+  const index = loadIndex(indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
+  const retriever = new Retriever(index, embedder);
+  for (const [name, questions] of Object.entries(sets)) {
+    results[name] = {} as Record<SearchMode, EvalMetrics>;
+    for (const mode of ['dense', 'bm25', 'hybrid', 'rrf'] as const) results[name]![mode] = await evaluateRetriever(retriever, questions, mode);
+  }
+});
+
+describe('retrieval quality on the dev set', () => {
+  it('finds the answering paragraph near the top in hybrid mode', () => {
+    const hybrid = results.dev!.hybrid;
+    expect(hybrid.recallAt3).toBeGreaterThanOrEqual(0.92);
+    expect(hybrid.mrr).toBeGreaterThanOrEqual(0.88);
+  });
+
+  it('refuses both unanswerable questions and no answerable one', () => {
+    expect(results.dev!.hybrid.refusalAccuracy).toBe(1);
+    expect(results.dev!.hybrid.wrongRefusals).toBe(0);
+  });
+
+  it('is at least as good as each baseline on every metric', () => {
+    const { hybrid, ...baselines } = results.dev!;
+    for (const baseline of Object.values(baselines)) {
+      expect(hybrid.recallAt1).toBeGreaterThanOrEqual(baseline.recallAt1);
+      expect(hybrid.recallAt3).toBeGreaterThanOrEqual(baseline.recallAt3);
+      expect(hybrid.mrr).toBeGreaterThanOrEqual(baseline.mrr);
+      expect(hybrid.refusalAccuracy).toBeGreaterThanOrEqual(baseline.refusalAccuracy);
+      expect(hybrid.wrongRefusals).toBeLessThanOrEqual(baseline.wrongRefusals);
+    }
+  });
+});
+
+describe('retrieval quality on our own paraphrased, misspelled and near-topic questions', () => {
+  it('keeps recall and refuses no answerable question', () => {
+    const hybrid = results.extra!.hybrid;
+    expect(hybrid.recallAt3).toBeGreaterThanOrEqual(0.86);
+    expect(hybrid.mrr).toBeGreaterThanOrEqual(0.82);
+    expect(hybrid.wrongRefusals).toBe(0);
+    expect(hybrid.refusalRecall).toBeGreaterThanOrEqual(0.33);
+  });
+});

@@ -1,0 +1,108 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadCorpus } from '../src/corpus/index.js';
+import { createEmbedder, type Embedder } from '../src/embed/index.js';
+import { buildIndex, loadIndex } from '../src/index/index.js';
+import { PER_STORY_CAP, Retriever } from '../src/search/index.js';
+import { FIXTURE_CORPUS, tempDir, writeStory } from './helpers/corpus.js';
+import { DEFAULT_MODEL, MODEL_DIR } from './helpers/project.js';
+
+let embedder: Embedder;
+
+async function retrieverFor(corpusDir: string): Promise<Retriever> {
+  const indexDir = path.join(tempDir(), 'index');
+  await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir });
+  const index = loadIndex(indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
+  return new Retriever(index, embedder);
+}
+
+beforeAll(async () => {
+  embedder = await createEmbedder({ modelId: DEFAULT_MODEL, modelDir: MODEL_DIR });
+});
+
+describe('Retriever on several stories', () => {
+  let retriever: Retriever;
+  beforeAll(async () => {
+    retriever = await retrieverFor(FIXTURE_CORPUS);
+  });
+
+  it.each([
+    ['How much will the bike lanes cost?', 'riverton-bike-lanes', '$4.2 million'],
+    ['When did the library open again?', 'riverton-library-reopens', 'reopened its doors on Saturday'],
+    ['How long will the bridge be closed?', 'harbor-bridge-repairs', 'close to all traffic for six weeks'],
+    ['Who voted against the bike lanes?', 'riverton-bike-lanes', 'Frank Dobbs'],
+  ])('answers %j from the right story', async (question, storyId, expected) => {
+    const result = await retriever.search({ question });
+    expect(result.outcome.kind).toBe('answered');
+    expect(result.passages[0]!.story.id).toBe(storyId);
+    // The answering paragraph is among the quoted ones (the story's lead can outrank it: docs/quality.md).
+    expect(result.passages.find((p) => p.paragraph.text.includes(expected))?.story.id).toBe(storyId);
+  });
+
+  it('limits the search to one story when asked', async () => {
+    const everywhere = await retriever.search({ question: 'What did Mayor Elena Ruiz do?', topK: 5 });
+    expect(new Set(everywhere.passages.map((p) => p.story.id)).size).toBeGreaterThan(1);
+    const libraryOnly = await retriever.search({ question: 'What did Mayor Elena Ruiz do?', storyId: 'riverton-library-reopens', topK: 5 });
+    expect(libraryOnly.passages.length).toBeGreaterThan(0);
+    expect(libraryOnly.passages.every((p) => p.story.id === 'riverton-library-reopens')).toBe(true);
+    expect(libraryOnly.searched.map((s) => s.id)).toEqual(['riverton-library-reopens']);
+  });
+
+  it('caps each story’s share of the top passages so other stories can show', async () => {
+    const result = await retriever.search({ question: 'Riverton bike lanes on Harbor Avenue vote cost construction', topK: 3 });
+    const fromBikeStory = result.passages.filter((p) => p.story.id === 'riverton-bike-lanes');
+    expect(fromBikeStory).toHaveLength(PER_STORY_CAP);
+    expect(result.passages).toHaveLength(3);
+  });
+
+  it('pages through results without repeats ("More passages")', async () => {
+    const first = await retriever.search({ question: 'What did the mayor say?', topK: 2 });
+    const next = await retriever.search({ question: 'What did the mayor say?', topK: 2, offset: 2 });
+    const ids = [...first.passages, ...next.passages].map((p) => p.paragraph.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('refuses a question about a name no story mentions', async () => {
+    const result = await retriever.search({ question: 'What did Governor Hargreaves say about the bridge?' });
+    expect(result.outcome.kind).toBe('not-in-story');
+    expect(result.passages).toEqual([]);
+  });
+
+  it('refuses an off-topic question and an empty one', async () => {
+    expect((await retriever.search({ question: 'Who won the 2018 FIFA World Cup?' })).outcome.kind).toBe('not-in-story');
+    expect((await retriever.search({ question: '  @everyone 🎉  ' })).outcome.kind).toBe('empty');
+  });
+
+  it('marks the sentence that answers inside the paragraph', async () => {
+    const result = await retriever.search({ question: 'Who paid for the library repairs?' });
+    const answering = result.passages.find((p) => p.paragraph.text.startsWith('The repairs cost'))!;
+    expect(answering.paragraph.text.slice(answering.highlight!.start, answering.highlight!.end)).toBe(
+      'The repairs cost $1.8 million and were covered mostly by insurance, with the rest raised by a community bake sale and an online fund.',
+    );
+  });
+
+  it('gives the paragraphs around a passage for "Show context"', async () => {
+    const result = await retriever.search({ question: 'How much will the bike lanes cost?' });
+    const answering = result.passages.find((p) => p.paragraph.number === 2 && p.story.id === 'riverton-bike-lanes')!;
+    expect(retriever.context(answering.label, 1).map((p) => p.number)).toEqual([1, 2, 3]);
+    const first = result.passages.find((p) => p.paragraph.number === 1)!;
+    // The first paragraph has nothing before it, and context never crosses into another story.
+    expect(retriever.context(first.label, 1).map((p) => [p.storyId, p.number])).toEqual([
+      ['riverton-bike-lanes', 1],
+      ['riverton-bike-lanes', 2],
+    ]);
+  });
+});
+
+describe('Retriever hygiene', () => {
+  it('never returns the same paragraph text twice', async () => {
+    const dir = path.join(tempDir(), 'corpus');
+    const repeated = 'The council approved the budget after a long debate on Tuesday night.';
+    writeStory(dir, 'one', [repeated, 'Something else entirely about trains.']);
+    writeStory(dir, 'two', [repeated, 'A note about the weather in spring.']);
+    const retriever = await retrieverFor(dir);
+    const result = await retriever.search({ question: 'Did the council approve the budget?', topK: 4 });
+    const texts = result.passages.map((p) => p.paragraph.text);
+    expect(texts.filter((t) => t === repeated)).toHaveLength(1);
+  });
+});
