@@ -67,7 +67,7 @@ describe('npm run ask', () => {
 
   it.each([
     [['--top-k', '0', 'q'], /--top-k must be a whole number from 1 to 10\./],
-    [['--mode', 'magic', 'q'], /--mode must be one of dense, bm25, hybrid\./],
+    [['--mode', 'magic', 'q'], /--mode must be one of dense, bm25, hybrid, rrf\./],
     [['--story', 'nope', 'q'], /There is no story "nope" in the index/],
     [['--bogus'], /Unknown option '--bogus'/],
   ])('fails with one sentence and a non-zero exit for %j', async (args, message) => {

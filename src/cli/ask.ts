@@ -14,7 +14,7 @@ const USAGE = `Usage: npm run ask -- [options] "question"
 
 Options:
   --top-k N        passages per answer, 1-10 (default 3)
-  --mode M         dense | bm25 | hybrid (default hybrid)
+  --mode M         hybrid (default) | dense | bm25 | rrf
   --story ID       search only this story (its file name without .md)
   --json           one JSON object per question on stdout, nothing else
   -h, --help       this text`;

@@ -1,0 +1,59 @@
+// The Discord part of `npm run bench`: the real bot (startBot, discord.js) against the fake Discord
+// of the tests on 127.0.0.1, timing /ask from the interaction being sent to the answer arriving.
+// Bench-only: it imports test/fake-discord.ts (and `ws`, a dev dependency), so it is loaded lazily.
+import type { CoreConfig } from '../config.js';
+import { startBot } from '../discord/bot-runtime.js';
+import { openLiveIndex } from '../discord/live-index.js';
+import type { Embedder } from '../embed/index.js';
+import { createLogger } from '../log.js';
+import { startFakeDiscord } from '../../test/fake-discord.js';
+import { latency, type Latency } from './bench-stats.js';
+
+const TOKEN = 'bench-bot-token-not-a-real-one';
+
+export interface DiscordBenchOptions {
+  /** Core settings with `indexDir` pointing at a built index. */
+  config: CoreConfig;
+  embedder: Embedder;
+  questions: readonly string[];
+  asks: number;
+}
+
+export interface DiscordBenchReport extends Latency {
+  asks: number;
+  /** Replies that quoted passages (the rest said the story does not say). */
+  answered: number;
+}
+
+/** Sends `asks` /ask interactions one after another and times each until the bot's reply (PATCH @original). */
+export async function runDiscordBench(options: DiscordBenchOptions): Promise<DiscordBenchReport> {
+  const fake = await startFakeDiscord({ token: TOKEN, timeoutMs: 10_000 });
+  const logger = createLogger('silent');
+  const index = await openLiveIndex(options.config, { logger, embedder: options.embedder, pollMs: 60_000 });
+  try {
+    const bot = await startBot({
+      config: { discordToken: TOKEN, apiBase: fake.apiBase, allowedChannelIds: [], cooldownSeconds: 0 },
+      logger,
+      index,
+      clientOptions: { rest: { retries: 0, timeout: 5000 } },
+    });
+    try {
+      const ask = (question: string) => fake.sendCommand({ name: 'ask', options: [{ name: 'question', type: 3, value: question }] }).reply();
+      await ask(options.questions[0] ?? 'warm up'); // first interaction: discord.js caches, REST connection
+      const ms: number[] = [];
+      let answered = 0;
+      for (let i = 0; i < options.asks; i++) {
+        const started = performance.now();
+        const reply = await ask(options.questions[i % options.questions.length]!);
+        ms.push(performance.now() - started);
+        if ((reply.embeds ?? []).length > 0) answered++;
+      }
+      return { asks: options.asks, answered, ...latency(ms) };
+    } finally {
+      await bot.stop(0);
+    }
+  } finally {
+    index.close();
+    await fake.close();
+  }
+}

@@ -1,0 +1,50 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadCoreConfig } from '../config.js';
+import { UserError } from '../errors.js';
+import { BUILT_IN_BUILDERS, buildModel, STAMP_FILE } from '../embed/model-build/registry.js';
+
+const log = (message: string): void => {
+  process.stderr.write(`${message}\n`);
+};
+
+/** `npm run build-model [-- --model NAME] [--force]`: builds a built-in model offline (runs on install too). */
+export async function buildModelCommand(argv: string[]): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        model: { type: 'string' },
+        out: { type: 'string' },
+        force: { type: 'boolean', default: false },
+        'if-missing': { type: 'boolean', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new UserError(`${error instanceof Error ? error.message : String(error)} (usage: build-model [--model NAME] [--out DIR] [--force] [--if-missing]).`);
+  }
+  const config = loadCoreConfig();
+  const model = values.model ?? config.embedModel;
+  const modelRoot = values.out === undefined ? config.modelDir : path.resolve(values.out);
+  const modelDir = path.join(modelRoot, model);
+
+  if (!(model in BUILT_IN_BUILDERS)) {
+    log(`${model} is not a built-in model: nothing to build (transformers.js fetches it from the hub at first use).`);
+    return 0;
+  }
+  if (values['if-missing'] && existsSync(path.join(modelDir, STAMP_FILE))) {
+    log(`${modelDir} exists: skipped (npm run build-model -- --force rebuilds it).`);
+    return 0;
+  }
+
+  const result = await buildModel(model, modelRoot, { force: values.force, log });
+  log(
+    result.built
+      ? `Built ${model} in ${result.seconds.toFixed(1)} s (${result.dir}).`
+      : `${result.dir} is up to date: skipped (--force rebuilds it).`,
+  );
+  return 0;
+}
+
