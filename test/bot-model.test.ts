@@ -2,7 +2,7 @@
 // (`npm run build-model`); skipped otherwise. The expected passage is whatever the retriever
 // ranks first, i.e. what `npm run ask -- --json "…"` prints: the bot must quote it verbatim.
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { cpSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

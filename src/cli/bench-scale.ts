@@ -98,11 +98,9 @@ export function runScaleBench(options: ScaleOptions): ScaleReport {
     const recall = run.hits.reduce((sum, hits, q) => sum + recallAtK(hits, truth.hits[q]!, k), 0) / run.hits.length;
     return { efSearch, recallAt10: recall, hnswP95Ms: percentile(run.ms, 95), p50: percentile(run.ms, 50) };
   };
-  const sweep = [...new Set(options.efSweep ?? [])].sort((a, b) => a - b).map((ef) => {
-    const { p50: _p50, ...point } = measure(ef);
-    return point;
-  });
-  const chosen = measure(hnsw.efSearch);
+  const points = [...new Set([...(options.efSweep ?? []), hnsw.efSearch])].sort((a, b) => a - b).map(measure);
+  const chosen = points.find((point) => point.efSearch === hnsw.efSearch)!;
+  const sweep = points.map(({ p50: _p50, ...point }) => point);
 
   const exactP95Ms = percentile(truth.ms, 95);
   return {
