@@ -1,4 +1,5 @@
 // `npm start`: reads the configuration, loads the index and runs the bot until SIGINT/SIGTERM.
+import { ensureModel } from '../cli/model.js';
 import { runMain } from '../cli/run.js';
 import { loadBotConfig } from '../config.js';
 import { createLogger } from '../log.js';
@@ -8,6 +9,7 @@ import { openLiveIndex } from './live-index.js';
 runMain(async () => {
   const config = loadBotConfig();
   const logger = createLogger(config.logLevel);
+  await ensureModel(config, { info: (message) => logger.info(message) });
   const index = await openLiveIndex(config, { logger, buildIfMissing: true });
   let bot;
   try {
