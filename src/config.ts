@@ -4,6 +4,7 @@ import { UserError } from './errors.js';
 
 /** The model built on install (and by `npm run build-model`) when EMBED_MODEL is not set. */
 export const DEFAULT_EMBED_MODEL = 'use-lite';
+/** HNSW efSearch when EF_SEARCH is not set: recall@10 0.999 at 100,000 vectors (npm run bench, docs/performance.md). */
 export const DEFAULT_EF_SEARCH = 64;
 
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);

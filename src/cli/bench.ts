@@ -182,7 +182,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const scaleRuns: ScaleReport[] = [];
     for (const kind of options.scale > 0 ? options.vectors : []) {
       log(`scale: ${options.scale} ${kind} vectors, HNSW M=${hnsw.M} efConstruction=${hnsw.efConstruction} efSearch=${hnsw.efSearch} vs exact`);
-      scaleRuns.push(runScaleBench({ n: options.scale, dims: embedder.dimensions, kind, queries: options.scaleQueries, k: 10, hnsw, efSweep: [16, 32, 64, 128] }));
+      scaleRuns.push(runScaleBench({ n: options.scale, dims: embedder.dimensions, kind, queries: options.scaleQueries, k: 10, hnsw, efSweep: [16, 32, 64, 128, 256, 512] }));
     }
     if (base.efSearch !== DEFAULT_EF_SEARCH) notes.push(`EF_SEARCH=${base.efSearch} overrides the default ${DEFAULT_EF_SEARCH}.`);
     if (options.quick) notes.push('--quick: small samples; the figures are not meaningful.');

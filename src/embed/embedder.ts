@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { env, pipeline, type FeatureExtractionPipeline } from '@xenova/transformers';
 import { UserError } from '../errors.js';
@@ -57,7 +57,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
         : `The embedding model "${modelId}" could not be loaded (${reason}): check the name, or use the built-in model by unsetting EMBED_MODEL.`,
     );
   }
-  const modelHash = await hashModelFiles(local ? path.join(modelDir, modelId) : path.join(env.cacheDir, modelId));
+  const modelHash = await cachedModelHash(local ? path.join(modelDir, modelId) : path.join(env.cacheDir, modelId));
   const batchSize = options.batchSize ?? 32;
 
   const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
@@ -84,6 +84,55 @@ export async function hashModelFiles(dir: string): Promise<string> {
     parts.push(`${path.relative(dir, file)}:${sha256(await readFile(file))}`);
   }
   return sha256(parts.join('\n'));
+}
+
+/** Bumped when the cache file's shape or the hash it stores changes. */
+const HASH_CACHE_VERSION = 1;
+
+interface FileStamp {
+  file: string;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+/**
+ * `hashModelFiles(dir)`, without reading the files again while none changed: the hash is kept in
+ * `.<dir name>.hash.json` beside the folder with each file's size, mtime, ctime and inode, and
+ * reused only while every one of them is the same (as git's index does). Replacing, editing or
+ * copying any file changes its stamps, so an index built with other weights is still refused.
+ * Saves reading and hashing the whole model (~27 MB) at every start.
+ */
+export async function cachedModelHash(dir: string): Promise<string> {
+  const stamps = await fileStamps(dir);
+  const cacheFile = path.join(path.dirname(dir), `.${path.basename(dir)}.hash.json`);
+  try {
+    const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as { version?: unknown; hash?: unknown; files?: unknown };
+    if (cached.version === HASH_CACHE_VERSION && typeof cached.hash === 'string' && JSON.stringify(cached.files) === JSON.stringify(stamps)) return cached.hash;
+  } catch {
+    // No cache yet, or an unreadable one: hash the files.
+  }
+  // Stamps taken before hashing: a file changed meanwhile no longer matches them next time.
+  const hash = await hashModelFiles(dir);
+  const staging = `${cacheFile}.${process.pid}`;
+  try {
+    await writeFile(staging, JSON.stringify({ version: HASH_CACHE_VERSION, hash, files: stamps }));
+    await rename(staging, cacheFile);
+  } catch {
+    // A read-only model folder only means hashing at every start.
+  }
+  return hash;
+}
+
+async function fileStamps(dir: string): Promise<FileStamp[]> {
+  const files = await listFiles(dir);
+  return Promise.all(
+    files.map(async (file) => {
+      const info = await stat(file);
+      return { file: path.relative(dir, file), size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino };
+    }),
+  );
 }
 
 async function listFiles(dir: string): Promise<string[]> {

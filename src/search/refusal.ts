@@ -50,8 +50,15 @@ export function questionNames(question: string): string[] {
   return [...new Set(names.flatMap((name) => words(name).flatMap((word) => toTerm(word) ?? [])))];
 }
 
-/** The names from `names` that match no term of `vocabulary` (allowing the same typos as search). */
+/**
+ * The names from `names` that match no term of `vocabulary` (allowing the same typos as search).
+ * A Set is searched as it is (an exact hit needs no scan); any other iterable is copied first.
+ */
 export function unknownNames(names: readonly string[], vocabulary: Iterable<string>): string[] {
-  const known = [...vocabulary];
-  return names.filter((name) => !known.some((term) => termMatches(name, term)));
+  const known: ReadonlySet<string> | readonly string[] = vocabulary instanceof Set ? vocabulary : [...vocabulary];
+  const matchesAny = (name: string) => {
+    for (const term of known) if (termMatches(name, term)) return true;
+    return false;
+  };
+  return names.filter((name) => !((known instanceof Set && known.has(name)) || matchesAny(name)));
 }

@@ -1,12 +1,12 @@
 import type { Embedder } from '../embed/index.js';
 import type { StoredParagraph, StoredStory, VectorStore } from '../index/index.js';
 import { reciprocalRankFusion, standardScoreFusion } from './fusion.js';
-import { bestSentence } from './highlight.js';
+import { bestSentence, sentenceTerms, type SentenceTerms } from './highlight.js';
 import { LexicalIndex } from './lexical.js';
 import { cleanQuestion, isSearchable } from './question.js';
 import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNames, type AnswerFeatures, type RefusalPolicy } from './refusal.js';
 import type { SentenceSpan } from './sentences.js';
-import { TermStatistics, coverage } from './terms.js';
+import { TermStatistics, termCoverage } from './terms.js';
 import { contentTerms } from './text.js';
 
 /** `hybrid` fuses dense and BM25 by standard scores; `rrf` fuses them by rank (the usual baseline). */
@@ -83,6 +83,9 @@ export class Retriever {
   private readonly stats: TermStatistics;
   private readonly storiesById: Map<string, StoredStory>;
   private readonly storyVocabulary = new Map<string, Set<string>>();
+  private corpusVocabulary: Set<string> | undefined;
+  /** Content terms of paragraphs and their sentences, by label: computed on first use, then reused. */
+  private readonly paragraphTerms = new Map<number, { terms: Set<string>; sentences: SentenceTerms[] }>();
   private readonly policy: RefusalPolicy;
   private readonly now: () => number;
 
@@ -160,7 +163,7 @@ export class Retriever {
     const best = ordered[0];
     const features: AnswerFeatures | undefined = best && {
       similarity: Math.max(...dense.map((hit) => hit.similarity), this.similarity(best.label, queryVector!, similarityOf)),
-      coverage: coverage(questionTerms, this.corpus.paragraphs[best.label]!.text, this.stats),
+      coverage: termCoverage(questionTerms, this.termsOf(best.label).terms, this.stats),
       unknownNames: unknownNames(questionNames(question), this.vocabulary(request.storyId)),
     };
     const confidence = features ? answerConfidence(features, this.policy) : 0;
@@ -177,7 +180,7 @@ export class Retriever {
         story: this.storiesById.get(paragraph.storyId)!,
         score,
         similarity: this.similarity(label, queryVector!, similarityOf),
-        highlight: bestSentence(paragraph.text, questionTerms, this.stats),
+        highlight: bestSentence(paragraph.text, questionTerms, this.stats, this.termsOf(label).sentences),
       };
     });
     timings.searchMs = this.now() - embedded;
@@ -198,14 +201,25 @@ export class Retriever {
   }
 
   /** Terms of the searched paragraphs: the whole corpus, or one story. */
-  private vocabulary(storyId: string | undefined): Iterable<string> {
-    if (!storyId) return this.stats.terms();
+  private vocabulary(storyId: string | undefined): Set<string> {
+    if (!storyId) return (this.corpusVocabulary ??= new Set(this.stats.terms()));
     let terms = this.storyVocabulary.get(storyId);
     if (!terms) {
       terms = new Set(this.corpus.paragraphs.filter((p) => p.storyId === storyId).flatMap((p) => contentTerms(p.text)));
       this.storyVocabulary.set(storyId, terms);
     }
     return terms;
+  }
+
+  /** The content terms of a paragraph and of each of its sentences (what coverage and highlighting compare). */
+  private termsOf(label: number): { terms: Set<string>; sentences: SentenceTerms[] } {
+    let known = this.paragraphTerms.get(label);
+    if (!known) {
+      const text = this.corpus.paragraphs[label]!.text;
+      known = { terms: new Set(contentTerms(text)), sentences: sentenceTerms(text) };
+      this.paragraphTerms.set(label, known);
+    }
+    return known;
   }
 
   private similarity(label: number, query: Float32Array, known: Map<number, number>): number {

@@ -60,14 +60,22 @@ export class TermStatistics {
  * content word of the question is there, 0 when none is.
  */
 export function coverage(questionTerms: readonly string[], text: string, stats: TermStatistics): number {
+  return termCoverage(questionTerms, new Set(contentTerms(text)), stats);
+}
+
+/** `coverage` over a text's content terms computed once beforehand (`new Set(contentTerms(text))`). */
+export function termCoverage(questionTerms: readonly string[], textTerms: ReadonlySet<string>, stats: TermStatistics): number {
   const unique = [...new Set(questionTerms)];
   if (unique.length === 0) return 0;
-  const textTerms = new Set(contentTerms(text));
   let total = 0;
   let found = 0;
   for (const term of unique) {
     const weight = stats.idf(term);
     total += weight;
+    if (textTerms.has(term)) {
+      found += weight;
+      continue;
+    }
     for (const candidate of textTerms) {
       if (termMatches(term, candidate)) {
         found += weight;
