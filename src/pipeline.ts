@@ -15,7 +15,25 @@ export const silentReporter: PipelineReporter = { info: () => {} };
 
 /** The embedding model named by the configuration. */
 export function openEmbedder(config: CoreConfig): Promise<Embedder> {
-  return createEmbedder({ modelId: config.embedModel, modelDir: config.modelDir });
+  const load = () => createEmbedder({ modelId: config.embedModel, modelDir: config.modelDir });
+  return config.logLevel === 'debug' || config.logLevel === 'trace' ? load() : withoutConsoleNoise(load);
+}
+
+/**
+ * transformers.js prints a model it cannot load to the console (with a stack trace, then again
+ * for its wasm fallback) before throwing; the thrown error becomes one sentence instead. Its
+ * console output during loading is shown only with LOG_LEVEL=debug.
+ */
+async function withoutConsoleNoise<T>(work: () => Promise<T>): Promise<T> {
+  const { error, warn } = console;
+  console.error = () => {};
+  console.warn = () => {};
+  try {
+    return await work();
+  } finally {
+    console.error = error;
+    console.warn = warn;
+  }
 }
 
 /** Reads `corpus/` and (re)builds the index, embedding only what changed. */

@@ -60,6 +60,8 @@ export interface ApiMessage {
 export const CUT_MARK = ' […]';
 const LEAD_MARK = '[…] ';
 const QUESTION_PREFIX = '**Q:** ';
+/** The echoed question is cut here, so a very long one cannot crowd the answer out of the message. */
+const ECHO_MAX = 1000;
 const EMBED_COLOR = 0x3b6ea5;
 const FOOTER_MAX = 400;
 
@@ -113,7 +115,8 @@ export function askedQuestionFrom(content: string): string | undefined {
 /** `text` cut to `max` at a word boundary, with "…"; never ends inside an escape. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
-  let cut = text.slice(0, Math.max(0, max - 1));
+  // Never half an emoji (a UTF-16 surrogate pair).
+  let cut = text.slice(0, Math.max(0, max - 1)).replace(/[\uD800-\uDBFF]$/, '');
   const space = cut.lastIndexOf(' ');
   if (space > max / 2) cut = cut.slice(0, space);
   cut = cut.trimEnd().replace(/(?<!\\)(\\\\)*\\$/, '$1');
@@ -272,7 +275,7 @@ function storyList(stories: readonly StoredStory[], room: number): string {
 
 /** The reply to a question: passages as embeds, or a plain "the story doesn't say". */
 export function answerMessage(asked: string, result: SearchResult, options: { offset?: number; actions?: AnswerActions } = {}): ApiMessage {
-  const echo = echoQuestion(asked);
+  const echo = truncate(echoQuestion(asked), ECHO_MAX);
   const heading = echo ? `${QUESTION_PREFIX}${echo}` : '';
   if (result.outcome.kind === 'empty') {
     return message([heading, 'Ask me a question in words, e.g. “When does the bridge close?”.'].filter(Boolean).join('\n'));

@@ -16,9 +16,17 @@ export function emphasise(text: string, span: { start: number; end: number } | u
   return `${text.slice(0, span.start)}${bold(text.slice(span.start, span.end))}${text.slice(span.end)}`;
 }
 
+/**
+ * The question as echoed on a terminal: control characters (escape sequences that could move the
+ * cursor or clear the screen) and text-direction overrides are shown as spaces.
+ */
+export function echoQuestion(asked: string): string {
+  return asked.replace(/[\p{Cc}\u202A-\u202E\u2066-\u2069]/gu, ' ').trim();
+}
+
 /** A human-readable answer for the terminal. */
 export function formatForTerminal(asked: string, result: SearchResult, style: TerminalStyle = PLAIN_STYLE): string {
-  const lines = [`Q: ${asked.trim()}`];
+  const lines = [`Q: ${echoQuestion(asked)}`];
   if (result.outcome.kind === 'empty') {
     lines.push('', 'There is nothing to search for in that question: ask it in words.');
     return lines.join('\n');

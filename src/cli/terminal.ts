@@ -7,7 +7,12 @@ export function terminalReporter(label: string): PipelineReporter {
   return {
     info: (message) => process.stderr.write(`${message}\n`),
     progress(done, total) {
-      if (!process.stderr.isTTY || total === 0) return;
+      if (total === 0) return;
+      if (!process.stderr.isTTY) {
+        // Logs and pipes get one line when the work starts, so a long build shows it is alive.
+        if (done === 0) process.stderr.write(`${label} ${total} ${total === 1 ? 'paragraph' : 'paragraphs'}…\n`);
+        return;
+      }
       if (!bar) {
         bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} paragraphs`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
         bar.start(total, done);

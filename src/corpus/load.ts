@@ -17,7 +17,14 @@ export async function loadCorpus(dir: string): Promise<Story[]> {
   }
   const stories: Story[] = [];
   for (const name of names) {
-    stories.push(parseStory(path.join(dir, name), await readFile(path.join(dir, name), 'utf8')));
+    const file = path.join(dir, name);
+    try {
+      stories.push(parseStory(file, await readFile(file, 'utf8')));
+    } catch (error) {
+      // One sentence that also says what to run once the file is fixed.
+      if (error instanceof UserError) throw new UserError(`${error.message.replace(/\.$/, '')}; fix the file, then run npm run build-index.`);
+      throw error;
+    }
   }
   return stories;
 }

@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CHUNKER_VERSION, corpusHash, type Paragraph, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
-import { currentGeneration, readManifest } from './load.js';
+import { currentGeneration, loadIndex, readManifest } from './load.js';
 import {
   CURRENT_FILE,
   INDEX_FORMAT_VERSION,
@@ -61,7 +61,9 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     previous.model.hash === embedder.modelHash &&
     previous.model.dimensions === embedder.dimensions;
 
-  if (!options.force && sameModel && previousDir && previous.corpusHash === hash && sameGraph(previous.hnsw, hnsw)) {
+  const unchanged = !options.force && sameModel && previousDir && previous.corpusHash === hash && sameGraph(previous.hnsw, hnsw);
+  // "Up to date" only when the index also loads: a damaged one is rebuilt, not kept.
+  if (unchanged && previousDir && loads(indexDir, embedder, hnsw)) {
     return { changed: false, dir: previousDir, stories: stories.length, paragraphs: paragraphs.length, embedded: 0, reused: paragraphs.length };
   }
 
@@ -128,6 +130,15 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   };
 }
 
+function loads(indexDir: string, embedder: Embedder, hnsw: HnswParameters): boolean {
+  try {
+    loadIndex(indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: hnsw.efSearch });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function sameGraph(stored: Manifest['hnsw'], wanted: HnswParameters): boolean {
   return stored.M === wanted.M && stored.efConstruction === wanted.efConstruction && stored.randomSeed === wanted.randomSeed;
 }
@@ -136,6 +147,9 @@ function sameGraph(stored: Manifest['hnsw'], wanted: HnswParameters): boolean {
 function readReusableVectors(dir: string, manifest: Manifest): Map<string, Float32Array> {
   const byHash = new Map<string, Float32Array>();
   try {
+    // A file of the wrong size is not handed to the native reader at all.
+    const bytes = manifest.files[VECTORS_FILE]?.bytes;
+    if (bytes === undefined || statSync(path.join(dir, VECTORS_FILE)).size !== bytes) return byHash;
     const store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, manifest.hnsw.efSearch);
     if (store.size !== manifest.paragraphs.length) return byHash;
     manifest.paragraphs.forEach((paragraph, label) => byHash.set(paragraph.hash, store.vector(label)));

@@ -1,0 +1,89 @@
+// The product bot (startBot) in-process against test/fake-discord.ts, on a temporary copy of the
+// fixture corpus with the fake embedder, collecting every log line. For the reliability tests.
+import path from 'node:path';
+import { loadCoreConfig, type BotConfig } from '../../src/config.js';
+import { startBot, type RunningBot } from '../../src/discord/bot-runtime.js';
+import { openLiveIndex, type LiveIndex } from '../../src/discord/live-index.js';
+import type { Embedder } from '../../src/embed/index.js';
+import { createLogger } from '../../src/log.js';
+import { startFakeDiscord, type FakeDiscord, type MessageBody } from '../fake-discord.js';
+import { copyFixtureCorpus, tempDir } from './corpus.js';
+import { fakeEmbedder } from './fake-embedder.js';
+
+export interface BotHarness {
+  fake: FakeDiscord;
+  bot: RunningBot;
+  index: LiveIndex;
+  config: BotConfig;
+  logs: Array<Record<string, unknown>>;
+  rawLogs: string[];
+  /** Stops the bot (destroying the client), then the index watcher, then the fake. */
+  close(): Promise<void>;
+}
+
+export async function startBotHarness(
+  options: { token?: string; cooldownSeconds?: number; embedder?: Embedder; timeoutMs?: number } = {},
+): Promise<BotHarness> {
+  const token = options.token ?? 'fake-bot-token-for-reliability-tests';
+  const fake = await startFakeDiscord({ token, timeoutMs: options.timeoutMs ?? 10_000 });
+  const root = tempDir();
+  const config: BotConfig = {
+    ...loadCoreConfig({}, root),
+    corpusDir: copyFixtureCorpus(),
+    indexDir: path.join(root, 'index'),
+    discordToken: token,
+    applicationId: fake.applicationId,
+    guildId: fake.guildId,
+    apiBase: fake.apiBase,
+    allowedChannelIds: [],
+    cooldownSeconds: options.cooldownSeconds ?? 0,
+  };
+  const rawLogs: string[] = [];
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = createLogger('debug', {
+    write(line: string) {
+      rawLogs.push(line);
+      logs.push(JSON.parse(line) as Record<string, unknown>);
+    },
+  });
+  const index = await openLiveIndex(config, { logger, embedder: options.embedder ?? fakeEmbedder(), buildIfMissing: true, pollMs: 100 });
+  let bot: RunningBot;
+  try {
+    bot = await startBot({ config, logger, index, clientOptions: { rest: { retries: 0, timeout: 2000 } } });
+  } catch (error) {
+    index.close();
+    await fake.close();
+    throw error;
+  }
+  return {
+    fake,
+    bot,
+    index,
+    config,
+    logs,
+    rawLogs,
+    async close() {
+      await bot.stop(0);
+      index.close();
+      await fake.close();
+    },
+  };
+}
+
+export const askCommand = (question: string, extra: Array<{ name: string; type: number; value: string | number | boolean }> = []) => ({
+  name: 'ask',
+  options: [{ name: 'question', type: 3, value: question }, ...extra],
+});
+
+/** Every message body the bot sent (replies, edits, follow-ups). */
+export function sentMessages(fake: FakeDiscord): MessageBody[] {
+  return fake.requests.flatMap((request) => {
+    const body = request.body as { type?: number; data?: MessageBody } & MessageBody;
+    if (request.path.endsWith('/callback')) return body.type === 4 || body.type === 7 ? [body.data ?? {}] : [];
+    if (request.path.startsWith('/webhooks/') && (request.method === 'PATCH' || request.method === 'POST')) return [body];
+    return [];
+  });
+}
+
+export type Embed = { author?: { name: string }; title?: string; url?: string; description?: string; footer?: { text: string } };
+export const embedsOf = (body: MessageBody) => (body.embeds ?? []) as Embed[];

@@ -1,0 +1,122 @@
+// Child processes of the project's entry points, tracked so every test can kill what it started.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import path from 'node:path';
+import { PROJECT_ROOT } from './corpus.js';
+
+export interface Spawned {
+  child: ChildProcessWithoutNullStreams;
+  /** SIGKILLs the whole process group (tsx and the script it runs). */
+  killHard(): void;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Resolves when the process has exited and its output is closed. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once `pattern` appears on stdout or stderr; rejects after `timeoutMs` (default 20 s) or on exit. */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<void>;
+}
+
+const children = new Set<ChildProcessWithoutNullStreams>();
+
+/**
+ * Runs a project file with tsx, the way `npm run …` / `npm start` do (node_modules/.bin/tsx),
+ * in `cwd` (default: the project) with only the given environment on top of PATH and HOME.
+ */
+export function spawnProject(file: string, args: string[] = [], options: { env?: Record<string, string>; cwd?: string; input?: string } = {}): Spawned {
+  const child = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), [path.join(PROJECT_ROOT, file), ...args], {
+    cwd: options.cwd ?? PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    // Its own process group: tsx runs the script in a child process, and a SIGKILL must reach both.
+    detached: true,
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  const watchers = new Set<{ pattern: RegExp; resolve: () => void }>();
+  const check = () => {
+    for (const watcher of watchers) {
+      if (watcher.pattern.test(stdout) || watcher.pattern.test(stderr)) {
+        watchers.delete(watcher);
+        watcher.resolve();
+      }
+    }
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    check();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    check();
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    });
+  });
+  child.stdin.on('error', () => {}); // a process that exits before reading all of stdin
+  child.stdin.end(options.input ?? '');
+  return {
+    child,
+    killHard: () => killGroup(child),
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    exited,
+    waitForOutput(pattern, timeoutMs = 20_000) {
+      return new Promise<void>((resolve, reject) => {
+        if (pattern.test(stdout) || pattern.test(stderr)) return resolve();
+        const timer = setTimeout(() => reject(new Error(`no ${pattern} after ${timeoutMs} ms:\n${stdout}\n${stderr}`)), timeoutMs);
+        watchers.add({
+          pattern,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+        exited.then(() => {
+          clearTimeout(timer);
+          reject(new Error(`process exited before printing ${pattern}:\n${stderr}`));
+        }, reject);
+      });
+    },
+  };
+}
+
+/** Runs to the end; resolves with the exit code and the whole output. */
+export async function runProject(file: string, args: string[] = [], options: Parameters<typeof spawnProject>[2] = {}) {
+  const spawned = spawnProject(file, args, options);
+  const { code, signal } = await spawned.exited;
+  return { code, signal, stdout: spawned.stdout, stderr: spawned.stderr };
+}
+
+/** SIGKILLs every child still running (afterEach). */
+export async function killChildren(): Promise<void> {
+  const running = [...children];
+  await Promise.all(
+    running.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('close', () => resolve());
+          killGroup(child);
+        }),
+    ),
+  );
+}
+
+/** A stack trace line, as Node prints them. */
+export const STACK_LINE = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
+
+function killGroup(child: ChildProcessWithoutNullStreams): void {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL'); // the group is gone already
+  }
+}
