@@ -7,7 +7,8 @@ import { SEARCH_MODES, evaluateRetriever, parseEvalFile, type EvalMetrics, type 
 import { ensureModel } from './model.js';
 import { terminalReporter } from './terminal.js';
 
-export const DEFAULT_EVAL_FILE = '../shared/eval/dev.jsonl';
+/** The development question set (a copy of the team's shared/eval/dev.jsonl), so eval works from any clone. */
+export const DEFAULT_EVAL_FILE = 'test/fixtures/eval/dev.jsonl';
 
 /** `npm run eval -- [--file F] [--mode M|all] [--json]`: Recall@1/3, MRR and refusal figures. */
 export async function evalCommand(argv: string[]): Promise<number> {

@@ -5,7 +5,7 @@ import { PROJECT_ROOT } from './corpus.js';
 export const MODEL_DIR = path.join(PROJECT_ROOT, 'models');
 export const DEFAULT_MODEL = 'use-lite';
 export const SHIPPED_CORPUS = path.join(PROJECT_ROOT, 'corpus');
-export const DEV_SET = path.resolve(PROJECT_ROOT, '../shared/eval/dev.jsonl');
+export const DEV_SET = path.join(PROJECT_ROOT, 'test/fixtures/eval/dev.jsonl');
 
 export interface RunResult {
   code: number | null;
