@@ -36,9 +36,12 @@ export class LexicalIndex {
     this.search.addAll(texts.map((text, id) => ({ id, text })));
   }
 
-  query(question: string, accept?: (label: number) => boolean): LexicalHit[] {
+  query(question: string, accept?: (label: number) => boolean, boostDocument?: (label: number, term: string) => number): LexicalHit[] {
     return this.search
-      .search(question, accept ? { filter: (result) => accept(result.id as number) } : {})
+      .search(question, {
+        ...(accept ? { filter: (result) => accept(result.id as number) } : {}),
+        ...(boostDocument ? { boostDocument: (id: unknown, term: string) => boostDocument(id as number, term) } : {}),
+      })
       .map((result) => ({ label: result.id as number, score: result.score, matchedTerms: result.queryTerms }));
   }
 }

@@ -16,6 +16,12 @@ export type SearchMode = (typeof SEARCH_MODES)[number];
 export const DEFAULT_TOP_K = 3;
 /** With several stories and no story filter, at most this many passages come from one story. */
 export const PER_STORY_CAP = 2;
+/**
+ * BM25 weight of a question word that is in the paragraph's own headline. The headline's words
+ * describe the whole story, so inside that story they do not tell paragraphs apart; at full
+ * weight they make the lead paragraph win every question (docs/quality.md).
+ */
+export const HEADLINE_TERM_WEIGHT = 0.5;
 
 /** What a retriever searches: the loaded index, minus anything about files. */
 export interface SearchCorpus {
@@ -80,6 +86,8 @@ export interface RetrieverOptions {
 /** Answers questions from one loaded index; build a new one when the index is rebuilt. */
 export class Retriever {
   private readonly lexical: LexicalIndex;
+  /** Content terms of each story's headline, by story id. */
+  private readonly headlineTerms: Map<string, Set<string>>;
   private readonly stats: TermStatistics;
   private readonly storiesById: Map<string, StoredStory>;
   private readonly storyVocabulary = new Map<string, Set<string>>();
@@ -96,6 +104,7 @@ export class Retriever {
   ) {
     const texts = corpus.paragraphs.map((paragraph) => paragraph.text);
     this.lexical = new LexicalIndex(texts);
+    this.headlineTerms = new Map(corpus.stories.map((story) => [story.id, new Set(contentTerms(story.title))]));
     this.stats = new TermStatistics(texts);
     this.storiesById = new Map(corpus.stories.map((story) => [story.id, story]));
     this.policy = options.policy ?? DEFAULT_REFUSAL;
@@ -143,7 +152,7 @@ export class Retriever {
     const depth = Math.min(this.corpus.store.size, Math.max(50, (offset + topK) * 10));
     const dense = this.corpus.store.search(queryVector!, depth, accept);
     const similarityOf = new Map(dense.map((hit) => [hit.label, hit.similarity]));
-    const lexical = mode === 'dense' ? [] : this.lexical.query(question, accept).slice(0, depth);
+    const lexical = mode === 'dense' ? [] : this.lexical.query(question, accept, this.headlineWeight).slice(0, depth);
 
     let ranking: Array<{ label: number; score: number }>;
     if (mode === 'dense') ranking = dense.map((hit) => ({ label: hit.label, score: hit.similarity }));
@@ -199,6 +208,9 @@ export class Retriever {
     }
     return around;
   }
+
+  private readonly headlineWeight = (label: number, term: string): number =>
+    this.headlineTerms.get(this.corpus.paragraphs[label]!.storyId)?.has(term) ? HEADLINE_TERM_WEIGHT : 1;
 
   /** Terms of the searched paragraphs: the whole corpus, or one story. */
   private vocabulary(storyId: string | undefined): Set<string> {
