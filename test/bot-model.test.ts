@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toJsonAnswer } from '../src/answer/json.js';
 import { unescapeMarkdown } from '../src/answer/discord.js';
-import { DEFAULT_EMBED_MODEL, loadCoreConfig, type BotConfig } from '../src/config.js';
+import { loadCoreConfig, type BotConfig } from '../src/config.js';
 import { startBot, type RunningBot } from '../src/discord/bot-runtime.js';
 import { openLiveIndex, type LiveIndex } from '../src/discord/live-index.js';
 import { createLogger } from '../src/log.js';

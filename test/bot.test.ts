@@ -4,91 +4,40 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DISCORD_LIMITS, unescapeMarkdown } from '../src/answer/discord.js';
-import { loadCoreConfig, type BotConfig } from '../src/config.js';
-import { startBot, type RunningBot } from '../src/discord/bot-runtime.js';
+import { startBot } from '../src/discord/bot-runtime.js';
 import { commandDefinitions } from '../src/discord/commands/index.js';
 import { deployCommands } from '../src/discord/deploy.js';
-import { openLiveIndex, type LiveIndex, type ReloadEvent } from '../src/discord/live-index.js';
+import type { LiveIndex, ReloadEvent } from '../src/discord/live-index.js';
 import type { Embedder } from '../src/embed/index.js';
 import { CURRENT_FILE } from '../src/index/index.js';
 import { createLogger } from '../src/log.js';
 import { buildIndexFromCorpus } from '../src/pipeline.js';
-import { copyFixtureCorpus, tempDir, writeStory } from './helpers/corpus.js';
+import { writeStory } from './helpers/corpus.js';
+import { askCommand, embedsOf, sentMessages, startBotHarness, type BotHarness } from './helpers/bot-harness.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
-import { startFakeDiscord, type CommandOption, type FakeDiscord, type MessageBody } from './fake-discord.js';
+import { startFakeDiscord, type MessageBody } from './fake-discord.js';
 
 const TOKEN = 'fake-bot-token-that-must-never-be-logged';
 const BRIDGE_LEAD =
   'The Harbor Bridge will close to all traffic for six weeks starting July 10 while engineers replace its corroded steel cables, the state highway department said.';
 
-interface Harness {
-  fake: FakeDiscord;
-  bot: RunningBot;
-  index: LiveIndex;
-  config: BotConfig;
-  logs: Array<Record<string, unknown>>;
-  rawLogs: string[];
-}
-
-let running: Harness | undefined;
+let running: BotHarness | undefined;
 
 afterEach(async () => {
   const harness = running;
   running = undefined;
   if (!harness) return;
-  await harness.bot.stop(0); // destroy the client before closing the fake
-  harness.index.close();
-  await harness.fake.close();
-  expectNoMentionsAllowed(harness.fake);
+  await harness.close(); // destroys the client before closing the fake
+  // Every message the bot sent (replies, edits, follow-ups) turned all mentions off.
+  for (const body of sentMessages(harness.fake)) expect(body.allowed_mentions).toEqual({ parse: [] });
   expect(harness.rawLogs.join('\n')).not.toContain(TOKEN);
 });
 
-/** Every message the bot sent (replies, edits, follow-ups) turned all mentions off. */
-function expectNoMentionsAllowed(fake: FakeDiscord): void {
-  const bodies = fake.requests.flatMap((request) => {
-    const body = request.body as { type?: number; data?: MessageBody } & MessageBody;
-    if (request.path.endsWith('/callback')) return body.type === 4 || body.type === 7 ? [body.data ?? {}] : [];
-    if (request.path.startsWith('/webhooks/') && (request.method === 'PATCH' || request.method === 'POST')) return [body];
-    return [];
-  });
-  for (const body of bodies) expect(body.allowed_mentions).toEqual({ parse: [] });
-}
-
-async function start(options: { cooldownSeconds?: number; allowedChannelIds?: string[]; embedder?: Embedder } = {}): Promise<Harness> {
-  const fake = await startFakeDiscord({ token: TOKEN });
-  const root = tempDir();
-  const config: BotConfig = {
-    ...loadCoreConfig({}, root),
-    corpusDir: copyFixtureCorpus(),
-    indexDir: path.join(root, 'index'),
-    discordToken: TOKEN,
-    applicationId: fake.applicationId,
-    guildId: fake.guildId,
-    apiBase: fake.apiBase,
-    allowedChannelIds: options.allowedChannelIds ?? [],
-    cooldownSeconds: options.cooldownSeconds ?? 0,
-  };
-  const rawLogs: string[] = [];
-  const logs: Array<Record<string, unknown>> = [];
-  const logger = createLogger('debug', {
-    write(line: string) {
-      rawLogs.push(line);
-      logs.push(JSON.parse(line) as Record<string, unknown>);
-    },
-  });
-  const index = await openLiveIndex(config, { logger, embedder: options.embedder ?? fakeEmbedder(), buildIfMissing: true, pollMs: 100 });
-  const bot = await startBot({ config, logger, index, clientOptions: { rest: { retries: 0, timeout: 2000 } } });
-  running = { fake, bot, index, config, logs, rawLogs };
+async function start(options: { cooldownSeconds?: number; allowedChannelIds?: string[]; embedder?: Embedder } = {}): Promise<BotHarness> {
+  running = await startBotHarness({ token: TOKEN, timeoutMs: 5000, ...options });
   return running;
 }
 
-const askCommand = (question: string, extra: CommandOption[] = []) => ({
-  name: 'ask',
-  options: [{ name: 'question', type: 3, value: question }, ...extra],
-});
-
-type Embed = { author?: { name: string }; title?: string; url?: string; description?: string; footer?: { text: string } };
-const embedsOf = (body: MessageBody) => (body.embeds ?? []) as Embed[];
 const buttonsOf = (body: MessageBody) =>
   (body.components ?? []).flatMap((row) => (row as { components: Array<{ custom_id: string; label: string }> }).components);
 /** A quote as the reader sees it. */

@@ -223,7 +223,7 @@ class Waitable<T> {
 
   constructor(
     private readonly timeoutMs: number,
-    private readonly registry: Set<Waitable<unknown>>,
+    registry: Set<Waitable<unknown>>,
   ) {
     registry.add(this as Waitable<unknown>);
   }

@@ -22,7 +22,7 @@ export interface BotHarness {
 }
 
 export async function startBotHarness(
-  options: { token?: string; cooldownSeconds?: number; embedder?: Embedder; timeoutMs?: number } = {},
+  options: { token?: string; cooldownSeconds?: number; allowedChannelIds?: string[]; embedder?: Embedder; timeoutMs?: number } = {},
 ): Promise<BotHarness> {
   const token = options.token ?? 'fake-bot-token-for-reliability-tests';
   const fake = await startFakeDiscord({ token, timeoutMs: options.timeoutMs ?? 10_000 });
@@ -35,7 +35,7 @@ export async function startBotHarness(
     applicationId: fake.applicationId,
     guildId: fake.guildId,
     apiBase: fake.apiBase,
-    allowedChannelIds: [],
+    allowedChannelIds: options.allowedChannelIds ?? [],
     cooldownSeconds: options.cooldownSeconds ?? 0,
   };
   const rawLogs: string[] = [];
