@@ -7,7 +7,8 @@ export const DEFAULT_EMBED_MODEL = 'use-lite';
 /** HNSW efSearch when EF_SEARCH is not set: recall@10 0.999 at 100,000 vectors (npm run bench, docs/performance.md). */
 export const DEFAULT_EF_SEARCH = 64;
 
-const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const logLevel = z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` });
 
 /** Settings every entry point needs: where the corpus, index and model live. */
 const coreSchema = z.object({
@@ -18,7 +19,12 @@ const coreSchema = z.object({
     .string()
     .regex(/^[\w.-]+(\/[\w.-]+)?$/, 'must be a model name like use-lite-static or Xenova/all-MiniLM-L6-v2')
     .default(DEFAULT_EMBED_MODEL),
-  EF_SEARCH: z.coerce.number().int().min(1).max(4096).default(DEFAULT_EF_SEARCH),
+  EF_SEARCH: z.coerce
+    .number({ message: 'must be a whole number from 1 to 4096' })
+    .int('must be a whole number from 1 to 4096')
+    .min(1, 'must be a whole number from 1 to 4096')
+    .max(4096, 'must be a whole number from 1 to 4096')
+    .default(DEFAULT_EF_SEARCH),
   LOG_LEVEL: logLevel.default('info'),
 });
 
@@ -44,7 +50,7 @@ const botSchema = z.object({
     .refine((token) => /^[\w.-]{20,}$/.test(token), 'does not look like a bot token'),
   DISCORD_APPLICATION_ID: z.preprocess(emptyAsUndefined, snowflake),
   DISCORD_GUILD_ID: z.preprocess(emptyAsUndefined, snowflake.optional()),
-  DISCORD_API_BASE: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+  DISCORD_API_BASE: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://discord.com/api' }).optional()),
   ALLOWED_CHANNEL_IDS: z.preprocess(
     emptyAsUndefined,
     z
@@ -53,7 +59,14 @@ const botSchema = z.object({
       .transform((value) => (value ? value.split(',').map((id) => id.trim()).filter(Boolean) : []))
       .pipe(z.array(snowflake)),
   ),
-  COOLDOWN_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(3600).default(10)),
+  COOLDOWN_SECONDS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ message: 'must be a number of seconds from 0 to 3600' })
+      .min(0, 'must be a number of seconds from 0 to 3600')
+      .max(3600, 'must be a number of seconds from 0 to 3600')
+      .default(10),
+  ),
 });
 
 export type BotConfig = CoreConfig & {
@@ -72,7 +85,8 @@ function parseOrExplain<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const variable = String(issue?.path[0] ?? 'the environment');
-  const problem = issue?.code === 'invalid_type' && issue.input === undefined ? 'is missing' : issue?.message;
+  const given = env[variable];
+  const problem = given === undefined || given.trim() === '' ? 'is missing' : issue?.message;
   // Never echo the value: it may be the bot token.
   throw new UserError(`${variable} ${problem}: fix it in .env (see .env.example).`);
 }

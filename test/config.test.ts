@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_EMBED_MODEL, loadBotConfig, loadCoreConfig } from '../src/config.js';
+import { UserError } from '../src/errors.js';
+
+const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.abcdef.secret-token-value';
+const BOT_ENV = { DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: '123456789012345678' };
+
+describe('loadCoreConfig', () => {
+  it('fills defaults and resolves folders against the working directory', () => {
+    const config = loadCoreConfig({}, '/srv/verbatim');
+    expect(config).toMatchObject({ corpusDir: '/srv/verbatim/corpus', indexDir: '/srv/verbatim/index', modelDir: '/srv/verbatim/models' });
+    expect(config.embedModel).toBe(DEFAULT_EMBED_MODEL);
+    expect(loadCoreConfig({ EF_SEARCH: '' }, '/x').efSearch).toBe(64); // KEY= means the default
+  });
+
+  it.each([
+    [{ EF_SEARCH: 'abc' }, 'EF_SEARCH must be a whole number from 1 to 4096: fix it in .env (see .env.example).'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent: fix it in .env (see .env.example).'],
+    [{ EMBED_MODEL: '../../etc' }, /^EMBED_MODEL must be a model name like use-lite-static or Xenova\/all-MiniLM-L6-v2/],
+  ])('names the variable and what it must be: %j', (env, message) => {
+    expect(() => loadCoreConfig(env, '/x')).toThrow(UserError);
+    expect(() => loadCoreConfig(env, '/x')).toThrow(message);
+  });
+});
+
+describe('loadBotConfig', () => {
+  it('reads the Discord settings', () => {
+    const config = loadBotConfig({ ...BOT_ENV, ALLOWED_CHANNEL_IDS: '111111111111111111, 222222222222222222', COOLDOWN_SECONDS: '0' }, '/x');
+    expect(config.allowedChannelIds).toEqual(['111111111111111111', '222222222222222222']);
+    expect(config.cooldownSeconds).toBe(0);
+    expect(config.guildId).toBeUndefined();
+    expect(config.apiBase).toBeUndefined();
+  });
+
+  it.each([
+    [{ DISCORD_APPLICATION_ID: '123456789012345678' }, 'DISCORD_TOKEN is missing'],
+    [{ ...BOT_ENV, DISCORD_TOKEN: 'your-bot-token' }, 'DISCORD_TOKEN is still the placeholder from .env.example'],
+    [{ ...BOT_ENV, DISCORD_APPLICATION_ID: '12' }, 'DISCORD_APPLICATION_ID must be a Discord id (17 to 20 digits)'],
+    [{ ...BOT_ENV, ALLOWED_CHANNEL_IDS: '1,2' }, 'ALLOWED_CHANNEL_IDS must be a Discord id'],
+    [{ ...BOT_ENV, COOLDOWN_SECONDS: '-1' }, 'COOLDOWN_SECONDS must be a number of seconds from 0 to 3600'],
+    [{ ...BOT_ENV, DISCORD_API_BASE: 'ftp://x' }, 'DISCORD_API_BASE must be an http(s) URL'],
+  ])('refuses %j with one sentence naming the variable', (env, message) => {
+    expect(() => loadBotConfig(env, '/x')).toThrow(message);
+  });
+
+  it('never puts the token in a message, even when the token itself is wrong', () => {
+    const badToken = 'short secret';
+    try {
+      loadBotConfig({ ...BOT_ENV, DISCORD_TOKEN: badToken }, '/x');
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toMatch(/^DISCORD_TOKEN does not look like a bot token/);
+      expect((error as Error).message).not.toContain(badToken);
+    }
+  });
+});
