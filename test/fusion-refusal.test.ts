@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { standardScoreFusion, standardize } from '../src/search/fusion.js';
 import { DEFAULT_REFUSAL, isAnswered, questionNames, unknownNames } from '../src/search/refusal.js';
+import { editDistance } from '../src/search/terms.js';
 
 describe('standardScoreFusion', () => {
   it('lets one confident retriever outvote a lukewarm one', () => {
@@ -36,6 +37,15 @@ describe('refusal', () => {
     expect(questionNames('What did Vladimir Putin say about the 2018 summit?')).toEqual(['vladimir', 'putin', '2018']);
     expect(questionNames('Who won the world cup?')).toEqual([]);
     expect(questionNames('WHO WAS IN THE MEETING WITH LAVROV?')).toEqual([]);
+    // A question full of names is not "shouting"; acronyms are names too.
+    expect(questionNames('Did Angela Merkel comment?')).toEqual(['angela', 'merkel']);
+    expect(questionNames('What did the FBI say?')).toEqual(['fbi']);
+  });
+
+  it('knows a misspelt name: a swap, a doubled or a missing letter', () => {
+    const vocabulary = ['michael', 'flynn', 'kislyak', 'lavrov'];
+    expect(unknownNames(['micheal', 'flyn', 'kisliack', 'lavarov'], vocabulary)).toEqual([]);
+    expect(unknownNames(['merkel', 'putin', 'tillerson'], vocabulary)).toEqual(['merkel', 'putin', 'tillerson']);
   });
 
   it('treats a name as known when the story has it, allowing a typo', () => {
@@ -49,5 +59,19 @@ describe('refusal', () => {
     expect(isAnswered({ ...base, similarity: 0.1, coverage: 0.3 })).toBe(false);
     expect(isAnswered({ ...base, unknownNames: ['putin'] })).toBe(false);
     expect(isAnswered({ ...base, unknownNames: ['putin'] }, { ...DEFAULT_REFUSAL, refuseUnknownNames: false })).toBe(true);
+  });
+});
+
+describe('editDistance', () => {
+  it('counts insertions, deletions, substitutions and adjacent swaps as one edit each', () => {
+    expect(editDistance('michael', 'micheal')).toBe(1);
+    expect(editDistance('flyn', 'flynn')).toBe(1);
+    expect(editDistance('kislyak', 'kisliack')).toBe(2);
+    expect(editDistance('putin', 'lavrov')).toBe(6);
+    expect(editDistance('abc', 'abc')).toBe(0);
+  });
+
+  it('stops early past the limit', () => {
+    expect(editDistance('putin', 'lavrovsky', 2)).toBe(3);
   });
 });

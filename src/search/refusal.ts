@@ -1,4 +1,4 @@
-import { termMatches } from './terms.js';
+import { nameMatches } from './terms.js';
 import { toTerm, words } from './text.js';
 
 /** What the refusal decision looks at for the best passage of a question. */
@@ -38,26 +38,27 @@ export function isAnswered(features: AnswerFeatures, policy: RefusalPolicy = DEF
 
 /**
  * The names a question mentions: capitalised words after the first word (“Putin”, “Japan”) and
- * numbers of two or more digits (“2018”), as index terms. A question typed in all capitals or
+ * numbers of two or more digits (“2018”), as index terms. A question typed in capitals or
  * all lower case carries no such signal and yields none.
  */
 export function questionNames(question: string): string[] {
   const tokens = question.normalize('NFKC').match(/[\p{L}\p{N}]+(?:['’.][\p{L}\p{N}]+)*/gu) ?? [];
-  const letters = tokens.filter((token) => /\p{L}/u.test(token));
-  const capitalised = letters.filter((token) => /^\p{Lu}/u.test(token));
-  const shouting = letters.length > 0 && capitalised.length / letters.length > 0.6;
+  const letters = tokens.filter((token) => /\p{L}{2}/u.test(token));
+  // In a question typed in capitals every word looks like a name; ordinary acronyms (FBI) do not count.
+  const shouted = letters.filter((token) => token === token.toUpperCase());
+  const shouting = letters.length > 0 && shouted.length / letters.length > 0.6;
   const names = tokens.slice(1).filter((token) => (/^\p{Lu}/u.test(token) && !shouting) || /^\p{N}{2,}$/u.test(token));
   return [...new Set(names.flatMap((name) => words(name).flatMap((word) => toTerm(word) ?? [])))];
 }
 
 /**
- * The names from `names` that match no term of `vocabulary` (allowing the same typos as search).
+ * The names from `names` that match no term of `vocabulary`, allowing for misspelt names (`nameMatches`).
  * A Set is searched as it is (an exact hit needs no scan); any other iterable is copied first.
  */
 export function unknownNames(names: readonly string[], vocabulary: Iterable<string>): string[] {
   const known: ReadonlySet<string> | readonly string[] = vocabulary instanceof Set ? vocabulary : [...vocabulary];
   const matchesAny = (name: string) => {
-    for (const term of known) if (termMatches(name, term)) return true;
+    for (const term of known) if (nameMatches(name, term)) return true;
     return false;
   };
   return names.filter((name) => !((known instanceof Set && known.has(name)) || matchesAny(name)));

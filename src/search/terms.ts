@@ -85,3 +85,40 @@ export function termCoverage(questionTerms: readonly string[], textTerms: Readon
   }
   return total === 0 ? 0 : found / total;
 }
+
+/**
+ * Edit distance counting an adjacent swap as one edit (optimal string alignment), so the usual
+ * misspellings of a name ("Micheal", "Kisliack") stay close to it. Stops early past `limit`.
+ */
+export function editDistance(a: string, b: string, limit = Infinity): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let beforePrevious: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, beforePrevious[j - 2]! + 1);
+      current.push(value);
+      rowMin = Math.min(rowMin, value);
+    }
+    if (rowMin > limit) return limit + 1;
+    beforePrevious = previous;
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * Whether a name in a question is a (possibly misspelled) term of the text: what `termMatches`
+ * accepts, or within one edit from 4 letters and two edits from 6 ("Flyn", "Micheal", "Kisliack").
+ * More forgiving than search, because refusing over a typo is worse than answering.
+ */
+export function nameMatches(name: string, term: string): boolean {
+  if (termMatches(name, term)) return true;
+  const shorter = Math.min(name.length, term.length);
+  const allowed = shorter >= 6 ? 2 : shorter >= 4 ? 1 : 0;
+  return allowed > 0 && editDistance(name, term, allowed) <= allowed;
+}
