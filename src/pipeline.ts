@@ -3,6 +3,7 @@ import type { CoreConfig } from './config.js';
 import { createEmbedder, type Embedder } from './embed/index.js';
 import { IndexMissingError, buildIndex, loadIndex, type BuildReport, type LoadedIndex } from './index/index.js';
 import { Retriever } from './search/index.js';
+import { loadEnglishWords } from './search/dictionary.js';
 
 /** Progress and messages from the pipeline, for whoever runs it (terminal or bot logs). */
 export interface PipelineReporter {
@@ -85,5 +86,13 @@ export async function openRetriever(
 ): Promise<{ embedder: Embedder; index: LoadedIndex; retriever: Retriever }> {
   const embedder = options.embedder ?? (await openEmbedder(config));
   const index = await openIndex(config, embedder, options);
-  return { embedder, index, retriever: new Retriever(index, embedder) };
+  return { embedder, index, retriever: createRetriever(index, embedder) };
+}
+
+let englishWords: Set<string> | undefined;
+
+/** A retriever for a loaded index, with spelling correction against the built-in word list. */
+export function createRetriever(index: LoadedIndex, embedder: Embedder): Retriever {
+  englishWords ??= loadEnglishWords();
+  return new Retriever(index, embedder, { dictionary: englishWords });
 }

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/index.js';
 import { createEmbedder } from '../src/embed/index.js';
 import { buildIndex, loadIndex } from '../src/index/index.js';
-import { Retriever, evaluateRetriever, parseEvalFile, type EvalMetrics, type SearchMode } from '../src/search/index.js';
+import { createRetriever } from '../src/pipeline.js';
+import { evaluateRetriever, parseEvalFile, type EvalMetrics, type SearchMode } from '../src/search/index.js';
 import { FIXTURE_CORPUS, PROJECT_ROOT, tempDir } from './helpers/corpus.js';
 import { DEFAULT_MODEL, DEV_SET, MODEL_DIR, SHIPPED_CORPUS } from './helpers/project.js';
 
@@ -13,6 +14,7 @@ import { DEFAULT_MODEL, DEV_SET, MODEL_DIR, SHIPPED_CORPUS } from './helpers/pro
 const sets = {
   dev: parseEvalFile(readFileSync(DEV_SET, 'utf8'), DEV_SET),
   extra: parseEvalFile(readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/eval/extra.jsonl'), 'utf8'), 'extra.jsonl'),
+  misspelled: parseEvalFile(readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/eval/misspelled.jsonl'), 'utf8'), 'misspelled.jsonl'),
 };
 const threeStories = parseEvalFile(readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/eval/three-stories.jsonl'), 'utf8'), 'three-stories.jsonl');
 const results: Record<string, Record<SearchMode, EvalMetrics>> = {};
@@ -22,7 +24,7 @@ beforeAll(async () => {
   const indexDir = path.join(tempDir(), 'index');
   await buildIndex({ stories: await loadCorpus(SHIPPED_CORPUS), embedder, indexDir });
   const index = loadIndex(indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
-  const retriever = new Retriever(index, embedder);
+  const retriever = createRetriever(index, embedder); // as the terminal and the bot make it
   for (const [name, questions] of Object.entries(sets)) {
     results[name] = {} as Record<SearchMode, EvalMetrics>;
     for (const mode of ['dense', 'bm25', 'hybrid', 'rrf'] as const) results[name]![mode] = await evaluateRetriever(retriever, questions, mode);
@@ -30,7 +32,7 @@ beforeAll(async () => {
   const threeIndexDir = path.join(tempDir(), 'index');
   await buildIndex({ stories: await loadCorpus(FIXTURE_CORPUS), embedder, indexDir: threeIndexDir });
   const threeIndex = loadIndex(threeIndexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
-  results.three = { hybrid: await evaluateRetriever(new Retriever(threeIndex, embedder), threeStories, 'hybrid') } as Record<SearchMode, EvalMetrics>;
+  results.three = { hybrid: await evaluateRetriever(createRetriever(threeIndex, embedder), threeStories, 'hybrid') } as Record<SearchMode, EvalMetrics>;
 });
 
 describe('retrieval quality on the dev set', () => {
@@ -73,5 +75,15 @@ describe('retrieval quality on three short stories', () => {
     expect(hybrid.recallAt3).toBe(1);
     expect(hybrid.mrr).toBeGreaterThanOrEqual(0.8);
     expect(hybrid.wrongRefusals).toBe(0);
+  });
+});
+
+describe('retrieval quality on misspelt questions', () => {
+  it('corrects typos against the corpus and still finds and refuses', () => {
+    const hybrid = results.misspelled!.hybrid;
+    expect(hybrid.recallAt3).toBeGreaterThanOrEqual(0.92);
+    expect(hybrid.mrr).toBeGreaterThanOrEqual(0.8);
+    expect(hybrid.wrongRefusals).toBe(0);
+    expect(hybrid.refusalAccuracy).toBe(1);
   });
 });

@@ -8,7 +8,7 @@ import { PLAIN_STYLE, formatForTerminal } from '../answer/terminal.js';
 import { DEFAULT_EF_SEARCH, loadCoreConfig, type CoreConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_HNSW } from '../index/vector-store.js';
-import { buildIndexFromCorpus, openEmbedder, openIndex, openRetriever } from '../pipeline.js';
+import { buildIndexFromCorpus, createRetriever, openEmbedder, openIndex, openRetriever } from '../pipeline.js';
 import { Retriever, parseEvalFile } from '../search/index.js';
 import { DEFAULT_EVAL_FILE } from './eval.js';
 import { latency, median, type Latency } from './bench-stats.js';
@@ -156,7 +156,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     if (unchanged.changed) notes.push('The second build was not recognised as unchanged.');
 
     log(`warm: ${options.rounds} rounds of ${questions.length} questions in-process`);
-    const retriever = new Retriever(await openIndex(config, embedder), embedder);
+    const retriever = createRetriever(await openIndex(config, embedder), embedder);
     const warm = await measureWarm(retriever, questions, options.rounds);
 
     log(`cold start: ${options.coldRuns} × tsx scripts/ask.ts --json`);

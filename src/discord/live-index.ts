@@ -8,7 +8,7 @@ import type { Embedder } from '../embed/index.js';
 import { describeError } from '../errors.js';
 import { CURRENT_FILE, currentGeneration, type Manifest } from '../index/index.js';
 import type { Logger } from '../log.js';
-import { openIndex, openRetriever } from '../pipeline.js';
+import { createRetriever, openIndex, openRetriever } from '../pipeline.js';
 import { Retriever } from '../search/index.js';
 
 /** How often CURRENT is re-read in case file-system events are missed (network mounts, Docker). */
@@ -73,7 +73,7 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
       const index = await openIndex(config, embedder);
       if (index.dir === snapshot.dir) return;
       // One assignment: answers already running keep the snapshot they took.
-      snapshot = { retriever: new Retriever(index, embedder), manifest: index.manifest, dir: index.dir };
+      snapshot = { retriever: createRetriever(index, embedder), manifest: index.manifest, dir: index.dir };
       failedDir = undefined;
       logger.info({ generation: index.dir, stories: index.stories.length, builtAt: index.manifest.builtAt }, 'index reloaded');
       event = { ok: true, dir: index.dir };

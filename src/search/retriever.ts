@@ -6,6 +6,7 @@ import { LexicalIndex } from './lexical.js';
 import { cleanQuestion, isSearchable } from './question.js';
 import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNames, type AnswerFeatures, type RefusalPolicy } from './refusal.js';
 import type { SentenceSpan } from './sentences.js';
+import { SpellingCorrector } from './spelling.js';
 import { TermStatistics, termCoverage } from './terms.js';
 import { contentTerms } from './text.js';
 
@@ -80,6 +81,8 @@ export interface SearchResult {
 
 export interface RetrieverOptions {
   policy?: RefusalPolicy;
+  /** Ordinary English words; when given, misspelt question words are corrected to corpus words. */
+  dictionary?: ReadonlySet<string>;
   now?: () => number;
 }
 
@@ -95,6 +98,7 @@ export class Retriever {
   /** Content terms of paragraphs and their sentences, by label: computed on first use, then reused. */
   private readonly paragraphTerms = new Map<number, { terms: Set<string>; sentences: SentenceTerms[] }>();
   private readonly policy: RefusalPolicy;
+  private readonly speller: SpellingCorrector | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -108,6 +112,7 @@ export class Retriever {
     this.stats = new TermStatistics(texts);
     this.storiesById = new Map(corpus.stories.map((story) => [story.id, story]));
     this.policy = options.policy ?? DEFAULT_REFUSAL;
+    this.speller = options.dictionary?.size ? new SpellingCorrector(texts, options.dictionary) : undefined;
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -145,14 +150,16 @@ export class Retriever {
     if (!isSearchable(question) || searched.length === 0) return refused('empty', 0, { embedMs: 0, searchMs: 0 });
 
     const started = this.now();
-    const [queryVector] = await this.embedder.embed([question]);
+    // Searched with misspellings corrected; the result still reports the question as asked.
+    const searchText = this.speller?.correct(question) ?? question;
+    const [queryVector] = await this.embedder.embed([searchText]);
     const embedded = this.now();
     const accept = request.storyId ? (label: number) => this.corpus.paragraphs[label]?.storyId === request.storyId : undefined;
 
     const depth = Math.min(this.corpus.store.size, Math.max(50, (offset + topK) * 10));
     const dense = this.corpus.store.search(queryVector!, depth, accept);
     const similarityOf = new Map(dense.map((hit) => [hit.label, hit.similarity]));
-    const lexical = mode === 'dense' ? [] : this.lexical.query(question, accept, this.headlineWeight).slice(0, depth);
+    const lexical = mode === 'dense' ? [] : this.lexical.query(searchText, accept, this.headlineWeight).slice(0, depth);
 
     let ranking: Array<{ label: number; score: number }>;
     if (mode === 'dense') ranking = dense.map((hit) => ({ label: hit.label, score: hit.similarity }));
@@ -168,12 +175,12 @@ export class Retriever {
     }
 
     const ordered = this.diversify(dedupe(ranking, this.corpus.paragraphs), request.storyId === undefined);
-    const questionTerms = contentTerms(question);
+    const questionTerms = contentTerms(searchText);
     const best = ordered[0];
     const features: AnswerFeatures | undefined = best && {
       similarity: Math.max(...dense.map((hit) => hit.similarity), this.similarity(best.label, queryVector!, similarityOf)),
       coverage: termCoverage(questionTerms, this.termsOf(best.label).terms, this.stats),
-      unknownNames: unknownNames(questionNames(question), this.vocabulary(request.storyId)),
+      unknownNames: unknownNames(questionNames(searchText), this.vocabulary(request.storyId)),
     };
     const confidence = features ? answerConfidence(features, this.policy) : 0;
     const timings = { embedMs: embedded - started, searchMs: this.now() - embedded };

@@ -1,0 +1,79 @@
+import { stemmer } from 'stemmer';
+import { editDistance } from './terms.js';
+import { STOP_WORDS, words } from './text.js';
+
+/**
+ * Corrects misspelt question words to words of the corpus ("meating" -> "meeting",
+ * "breifings" -> "briefings") before search, so both the encoder and BM25 see real words.
+ * A word is left alone when the corpus has it, when it is an ordinary English word (the
+ * dictionary: a real word the story lacks, like "weather", must stay what it is, or refusal
+ * would be fooled), when the corpus has its stem ("naming"), when it is shorter than 4 letters,
+ * or when no corpus word is within one edit (two from 7 letters).
+ */
+export class SpellingCorrector {
+  /** Corpus words (lower case) by length, with how often each occurs. */
+  private readonly byLength = new Map<number, Array<{ word: string; count: number }>>();
+  private readonly corpusWords = new Set<string>();
+  /** Stems of corpus words: "naming" is meant when the story says "name". */
+  private readonly corpusStems = new Set<string>();
+  /** Stems of dictionary words: "meating" could be "meat" + "ing", so only a one-letter fix applies. */
+  private readonly dictionaryStems = new Set<string>();
+
+  constructor(
+    texts: readonly string[],
+    private readonly dictionary: ReadonlySet<string>,
+  ) {
+    for (const word of dictionary) this.dictionaryStems.add(stemmer(word));
+    const counts = new Map<string, number>();
+    for (const text of texts) {
+      for (const word of words(text)) if (/^\p{L}+$/u.test(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
+    }
+    // Question words the corpus may lack ("which", "about") are candidates, at the lowest priority.
+    for (const word of STOP_WORDS) if (!counts.has(word)) counts.set(word, 0);
+    // A stem that is itself an English word is a candidate too ("boasting" offers "boast").
+    for (const [word, count] of [...counts]) {
+      const stem = stemmer(word);
+      if (stem !== word && dictionary.has(stem) && !counts.has(stem)) counts.set(stem, count);
+    }
+    for (const [word, count] of counts) {
+      this.corpusWords.add(word);
+      this.corpusStems.add(stemmer(word));
+      const bucket = this.byLength.get(word.length) ?? [];
+      bucket.push({ word, count });
+      this.byLength.set(word.length, bucket);
+    }
+    // Most frequent first, then alphabetical: ties between equally close words resolve the same way every time.
+    for (const bucket of this.byLength.values()) bucket.sort((a, b) => b.count - a.count || a.word.localeCompare(b.word));
+  }
+
+  /** The question with misspelt words replaced; everything else unchanged. */
+  correct(question: string): string {
+    return question.replace(/\p{L}+/gu, (word) => {
+      const replacement = this.suggest(word.toLowerCase());
+      if (!replacement) return word;
+      return /^\p{Lu}/u.test(word) ? replacement[0]!.toUpperCase() + replacement.slice(1) : replacement;
+    });
+  }
+
+  /** The corpus word a misspelt word most likely means, or undefined to keep it. */
+  suggest(word: string): string | undefined {
+    if (word.length < 4 || this.corpusWords.has(word) || this.dictionary.has(word) || STOP_WORDS.has(word)) return undefined;
+    const stem = stemmer(word);
+    if (this.corpusStems.has(stem)) return undefined;
+    const allowed = word.length >= 7 && !this.dictionaryStems.has(stem) ? 2 : 1;
+    let best: { word: string; distance: number; sameStart: boolean; count: number } | undefined;
+    for (let length = word.length - allowed; length <= word.length + allowed; length++) {
+      for (const candidate of this.byLength.get(length) ?? []) {
+        const distance = editDistance(word, candidate.word, allowed);
+        if (distance > allowed) continue;
+        // Closest first; then one with the same first letter (typos rarely change it: "bost" is
+        // "boast", not "most"); then the more frequent (buckets are sorted by frequency).
+        const sameStart = candidate.word[0] === word[0];
+        if (!best || distance < best.distance || (distance === best.distance && sameStart && !best.sameStart)) {
+          best = { word: candidate.word, distance, sameStart, count: candidate.count };
+        }
+      }
+    }
+    return best?.word;
+  }
+}

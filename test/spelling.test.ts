@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { loadEnglishWords } from '../src/search/dictionary.js';
+import { SpellingCorrector } from '../src/search/spelling.js';
+
+const TEXTS = [
+  'Senior officials met in the Oval Office for the meeting with Lavrov and Kislyak.',
+  'Trump seemed to be boasting about the classified briefings, officials said.',
+  'The Washington Post withheld the name of the city.',
+];
+const DICTIONARY = new Set(['weather', 'meat', 'boast', 'name', 'most', 'revel']);
+const speller = new SpellingCorrector(TEXTS, DICTIONARY);
+
+describe('SpellingCorrector', () => {
+  it('corrects misspelt words to corpus words, keeping capitals', () => {
+    expect(speller.correct('Who was in the meating with Kisliack?')).toBe('Who was in the meeting with Kislyak?');
+    expect(speller.correct('What did the Washinton Post withold about the citty?')).toBe('What did the Washington Post withheld about the city?');
+    expect(speller.correct('what were the breifings')).toBe('what were the briefings');
+  });
+
+  it('prefers a candidate with the same first letter, and offers stems that are words', () => {
+    // "most" and "boast" are both one edit from "bost"; the corpus only has "boasting".
+    expect(speller.suggest('bost')).toBe('boast');
+  });
+
+  it('leaves real words, words of the corpus family, short words and far-off words alone', () => {
+    expect(speller.suggest('weather')).toBeUndefined(); // an English word the story lacks
+    expect(speller.suggest('naming')).toBeUndefined(); // the corpus says "name"
+    expect(speller.suggest('tok')).toBeUndefined(); // too short to guess
+    expect(speller.suggest('sourdough')).toBeUndefined(); // nothing close
+    expect(speller.correct('Lavrov met Kislyak')).toBe('Lavrov met Kislyak');
+  });
+
+  it('uses the installed model vocabulary as its dictionary', () => {
+    const english = loadEnglishWords();
+    expect(english.size).toBeGreaterThan(4000);
+    expect(english.has('weather')).toBe(true);
+    expect(english.has('meating')).toBe(false);
+  });
+});
