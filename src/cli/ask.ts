@@ -1,5 +1,4 @@
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { formatForTerminal, ANSI_STYLE, PLAIN_STYLE } from '../answer/terminal.js';
 import { toJsonAnswer } from '../answer/json.js';
 import { loadCoreConfig } from '../config.js';
@@ -7,6 +6,7 @@ import { UserError } from '../errors.js';
 import { openRetriever } from '../pipeline.js';
 import { SEARCH_MODES, type SearchMode } from '../search/index.js';
 import { ensureModel } from './model.js';
+import { parseCommandArgs } from './run.js';
 import { terminalReporter } from './terminal.js';
 
 const USAGE = `Usage: npm run ask -- [options] "question"
@@ -21,9 +21,8 @@ Options:
 
 /** `npm run ask -- "question"`: answers from the terminal, building the index on first use. */
 export async function askCommand(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const { values, positionals } = parseCommandArgs(
+    {
       args: argv,
       allowPositionals: true,
       options: {
@@ -33,11 +32,9 @@ export async function askCommand(argv: string[]): Promise<number> {
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
-    });
-  } catch (error) {
-    throw new UserError(`${error instanceof Error ? error.message : String(error)}; see npm run ask -- --help.`);
-  }
-  const { values, positionals } = parsed;
+    },
+    'see npm run ask -- --help',
+  );
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

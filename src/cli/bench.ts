@@ -3,7 +3,6 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { PLAIN_STYLE, formatForTerminal } from '../answer/terminal.js';
 import { DEFAULT_EF_SEARCH, loadCoreConfig, type CoreConfig } from '../config.js';
 import { UserError } from '../errors.js';
@@ -14,6 +13,7 @@ import { DEFAULT_EVAL_FILE } from './eval.js';
 import { latency, median, type Latency } from './bench-stats.js';
 import { VECTOR_KINDS, runScaleBench, type ScaleReport, type VectorKind } from './bench-scale.js';
 import { ensureModel } from './model.js';
+import { parseCommandArgs } from './run.js';
 import { terminalReporter } from './terminal.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -66,9 +66,8 @@ export interface BenchReport {
 }
 
 export function parseBenchArgs(argv: string[]): (BenchOptions & { json: boolean; help: boolean; child?: string }) {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseCommandArgs(
+    {
       args: argv,
       options: {
         scale: { type: 'string' },
@@ -81,10 +80,9 @@ export function parseBenchArgs(argv: string[]): (BenchOptions & { json: boolean;
         help: { type: 'boolean', short: 'h', default: false },
         child: { type: 'string' },
       },
-    }));
-  } catch (error) {
-    throw new UserError(`${error instanceof Error ? error.message : String(error)}; see npm run bench -- --help.`);
-  }
+    },
+    'see npm run bench -- --help',
+  );
   const quick = values.quick;
   const whole = (name: string, raw: string | undefined, fallback: number) => {
     if (raw === undefined) return fallback;

@@ -1,12 +1,12 @@
-import { parseArgs } from 'node:util';
 import { loadCoreConfig } from '../config.js';
 import { buildIndexFromCorpus, openEmbedder } from '../pipeline.js';
 import { ensureModel } from './model.js';
+import { parseCommandArgs } from './run.js';
 import { terminalReporter } from './terminal.js';
 
 /** `npm run build-index [-- --force]`: embeds what changed in corpus/ and swaps the new index in. */
 export async function buildIndexCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { force: { type: 'boolean', default: false } } });
+  const { values } = parseCommandArgs({ args: argv, options: { force: { type: 'boolean', default: false } } }, 'usage: npm run build-index -- [--force]');
   const config = loadCoreConfig();
   const reporter = terminalReporter('Embedding');
   const started = performance.now();

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadCoreConfig } from '../config.js';
-import { UserError } from '../errors.js';
 import { BUILT_IN_BUILDERS, buildModel, STAMP_FILE } from '../embed/model-build/registry.js';
+import { parseCommandArgs } from './run.js';
 
 const log = (message: string): void => {
   process.stderr.write(`${message}\n`);
@@ -11,9 +10,8 @@ const log = (message: string): void => {
 
 /** `npm run build-model [-- --model NAME] [--force]`: builds a built-in model offline (runs on install too). */
 export async function buildModelCommand(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
+  const { values } = parseCommandArgs(
+    {
       args: argv,
       options: {
         model: { type: 'string' },
@@ -21,10 +19,9 @@ export async function buildModelCommand(argv: string[]): Promise<number> {
         force: { type: 'boolean', default: false },
         'if-missing': { type: 'boolean', default: false },
       },
-    }));
-  } catch (error) {
-    throw new UserError(`${error instanceof Error ? error.message : String(error)} (usage: build-model [--model NAME] [--out DIR] [--force] [--if-missing]).`);
-  }
+    },
+    'usage: npm run build-model -- [--model NAME] [--out DIR] [--force] [--if-missing]',
+  );
   const config = loadCoreConfig();
   const model = values.model ?? config.embedModel;
   const modelRoot = values.out === undefined ? config.modelDir : path.resolve(values.out);

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { loadCoreConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { openRetriever } from '../pipeline.js';
 import { SEARCH_MODES, evaluateRetriever, parseEvalFile, type EvalMetrics, type SearchMode } from '../search/index.js';
 import { ensureModel } from './model.js';
+import { parseCommandArgs } from './run.js';
 import { terminalReporter } from './terminal.js';
 
 /** The development question set (a copy of the team's shared/eval/dev.jsonl), so eval works from any clone. */
@@ -12,14 +12,17 @@ export const DEFAULT_EVAL_FILE = 'test/fixtures/eval/dev.jsonl';
 
 /** `npm run eval -- [--file F] [--mode M|all] [--json]`: Recall@1/3, MRR and refusal figures. */
 export async function evalCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      file: { type: 'string', default: DEFAULT_EVAL_FILE },
-      mode: { type: 'string', default: 'all' },
-      json: { type: 'boolean', default: false },
+  const { values } = parseCommandArgs(
+    {
+      args: argv,
+      options: {
+        file: { type: 'string', default: DEFAULT_EVAL_FILE },
+        mode: { type: 'string', default: 'all' },
+        json: { type: 'boolean', default: false },
+      },
     },
-  });
+    'usage: npm run eval -- [--file F] [--mode all|dense|bm25|hybrid|rrf] [--json]',
+  );
   const modes = values.mode === 'all' ? [...SEARCH_MODES] : [values.mode as SearchMode];
   if (!modes.every((mode) => SEARCH_MODES.includes(mode))) throw new UserError(`--mode must be all or one of ${SEARCH_MODES.join(', ')}.`);
   let text: string;

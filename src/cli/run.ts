@@ -1,5 +1,6 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import dotenv from 'dotenv';
-import { describeError } from '../errors.js';
+import { UserError, describeError } from '../errors.js';
 
 /**
  * Runs a command-line entry point: loads `.env`, and turns any failure into one sentence on
@@ -17,4 +18,13 @@ export function runMain(main: () => Promise<number | void>): void {
       process.exitCode = 1;
     },
   );
+}
+
+/** node's `parseArgs`, with a mistyped option turned into one sentence ending in `usageHint`. */
+export function parseCommandArgs<T extends ParseArgsConfig>(config: T, usageHint: string): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UserError(`${error instanceof Error ? error.message : String(error)}; ${usageHint}.`);
+  }
 }
