@@ -224,8 +224,11 @@ export class Retriever {
     if (!storyId) return (this.corpusVocabulary ??= new Set(this.stats.terms()));
     let terms = this.storyVocabulary.get(storyId);
     if (!terms) {
-      terms = new Set(this.corpus.paragraphs.filter((p) => p.storyId === storyId).flatMap((p) => contentTerms(p.text)));
-      this.storyVocabulary.set(storyId, terms);
+      const found = new Set<string>();
+      this.corpus.paragraphs.forEach((paragraph, label) => {
+        if (paragraph.storyId === storyId) for (const term of this.termsOf(label).terms) found.add(term);
+      });
+      this.storyVocabulary.set(storyId, (terms = found));
     }
     return terms;
   }

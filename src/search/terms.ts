@@ -56,14 +56,10 @@ export class TermStatistics {
 }
 
 /**
- * The share of the question's content (weighted by idf) that a text contains: 1 when every
- * content word of the question is there, 0 when none is.
+ * The share of the question's content (weighted by idf) that a text contains, given the text's
+ * content terms (`new Set(contentTerms(text))`): 1 when every content word of the question is
+ * there, 0 when none is.
  */
-export function coverage(questionTerms: readonly string[], text: string, stats: TermStatistics): number {
-  return termCoverage(questionTerms, new Set(contentTerms(text)), stats);
-}
-
-/** `coverage` over a text's content terms computed once beforehand (`new Set(contentTerms(text))`). */
 export function termCoverage(questionTerms: readonly string[], textTerms: ReadonlySet<string>, stats: TermStatistics): number {
   const unique = [...new Set(questionTerms)];
   if (unique.length === 0) return 0;
