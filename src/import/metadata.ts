@@ -1,0 +1,160 @@
+import { normaliseText } from './boilerplate.js';
+
+/**
+ * What a page says about itself, gathered before Readability rewrites the document: plain
+ * strings, each list in the order the attribution step trusts them.
+ */
+export interface PageMetadata {
+  jsonLd: {
+    headline?: string;
+    authors: string[];
+    published?: string;
+    publisher?: string;
+    url?: string;
+  };
+  /** og:*, article:*, twitter:* and other <meta> tags by lower-cased name or property. */
+  meta: Record<string, string[]>;
+  canonical?: string;
+  /** rel=alternate page links (mobile and AMP copies): a hint at the site when nothing else names it. */
+  alternates: string[];
+  /** The page's <title>. */
+  title?: string;
+  /** Visible <h1> texts. */
+  headings: string[];
+  /** Text of elements marked as bylines (class, rel=author, itemprop=author). */
+  bylines: string[];
+  /** datetime attributes and texts of <time> elements, in page order. */
+  times: string[];
+  /** Short visible texts of elements marked as dates, datelines or bylines ("Posted on April 21, 2015"). */
+  dateTexts: string[];
+  /** Language of the page (<html lang>). */
+  lang?: string;
+}
+
+const ARTICLE_TYPES = /(?:^|:)(?:\w*Article|BlogPosting|Report|LiveBlogPosting|SocialMediaPosting|NewsArticle)$/;
+
+type JsonObject = Record<string, unknown>;
+
+/** Reads the page's metadata: JSON-LD, meta tags, canonical link, title, headings, bylines and times. */
+export function readPageMetadata(document: Document): PageMetadata {
+  const meta: Record<string, string[]> = {};
+  for (const element of document.querySelectorAll('meta')) {
+    const itemprop = element.getAttribute('itemprop');
+    // Microdata of an embedded video or image describes that, not the article.
+    if (itemprop && !element.getAttribute('name') && !element.getAttribute('property') && !inArticleScope(element)) continue;
+    const key = (element.getAttribute('property') ?? element.getAttribute('name') ?? itemprop ?? '').trim().toLowerCase();
+    const value = normaliseText(element.getAttribute('content') ?? '');
+    if (key && value) (meta[key] ??= []).push(value);
+  }
+  const canonical = document.querySelector('link[rel~="canonical"]')?.getAttribute('href')?.trim() || undefined;
+  const alternates = [...document.querySelectorAll('link[rel~="alternate"][href], link[rel~="amphtml"][href]')]
+    .filter((link) => !/rss|atom|json|xml/i.test(link.getAttribute('type') ?? ''))
+    .map((link) => link.getAttribute('href')!.trim())
+    .filter((href) => /^https?:\/\//i.test(href));
+  const bylineSelector = '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i], [id*="byline" i]';
+  const bylines = unique(
+    [...document.querySelectorAll(bylineSelector)]
+      .filter((element) => !element.closest('script, style, noscript, [class*="comment" i]'))
+      .map((element) => normaliseText(element.textContent ?? ''))
+      .filter((text) => text.length > 0 && text.length < 200),
+  );
+  const times = [...document.querySelectorAll('time')].flatMap((element) =>
+    [element.getAttribute('datetime') ?? '', normaliseText(element.textContent ?? '')].filter(Boolean),
+  );
+  const dateTexts = [...document.querySelectorAll('[class*="date" i], [class*="time" i], [class*="posted" i], [class*="publish" i], [class*="byline" i], [class*="dateline" i], [id*="date" i]')]
+    .filter((element) => !element.closest('script, style, noscript, [class*="comment" i], [class*="related" i]'))
+    .map((element) => normaliseText(element.textContent ?? ''))
+    .filter((text) => text.length > 0 && text.length < 160);
+  return {
+    jsonLd: readJsonLd(document),
+    meta,
+    canonical,
+    alternates,
+    title: normaliseText(document.querySelector('title')?.textContent ?? '') || undefined,
+    headings: [...document.querySelectorAll('h1')].map((element) => normaliseText(element.textContent ?? '')).filter(Boolean),
+    bylines,
+    times,
+    dateTexts: unique(dateTexts),
+    lang: document.documentElement?.getAttribute('lang')?.trim() || undefined,
+  };
+}
+
+function inArticleScope(element: Element): boolean {
+  const scope = element.closest('[itemscope]');
+  const type = scope?.getAttribute('itemtype') ?? '';
+  return !scope || type === '' || /Article|BlogPosting|Report|WebPage/i.test(type);
+}
+
+/** The first article object of the page's JSON-LD blocks (inside @graph and arrays too). */
+function readJsonLd(document: Document): PageMetadata['jsonLd'] {
+  const objects: JsonObject[] = [];
+  for (const script of document.querySelectorAll('script[type="application/ld+json" i]')) {
+    try {
+      // Some CMSs wrap the JSON in CDATA or leave trailing semicolons.
+      const text = (script.textContent ?? '').replace(/^\s*(?:<!\[CDATA\[|\/\/<!\[CDATA\[)|(?:\]\]>|\/\/\]\]>)\s*$/g, '').trim().replace(/;$/, '');
+      flatten(JSON.parse(text), objects);
+    } catch {
+      // A broken block is ignored; the other sources still speak.
+    }
+  }
+  const article = objects.find((object) => types(object).some((type) => ARTICLE_TYPES.test(type)));
+  if (!article) return { authors: [] };
+  const publisher = article.publisher ?? article.sourceOrganization;
+  const entity = article.mainEntityOfPage;
+  return {
+    headline: text(article.headline) ?? text(article.name),
+    authors: names(article.author ?? article.creator),
+    published: text(article.datePublished) ?? text(article.dateCreated),
+    publisher: names(publisher)[0],
+    url: text(article.url) ?? (typeof entity === 'string' ? entity : text((entity as JsonObject | undefined)?.['@id']) ?? text((entity as JsonObject | undefined)?.url)),
+  };
+}
+
+function flatten(value: unknown, out: JsonObject[]): void {
+  if (Array.isArray(value)) {
+    for (const item of value) flatten(item, out);
+  } else if (value && typeof value === 'object') {
+    const object = value as JsonObject;
+    out.push(object);
+    if (object['@graph']) flatten(object['@graph'], out);
+  }
+}
+
+function types(object: JsonObject): string[] {
+  const type = object['@type'];
+  return (Array.isArray(type) ? type : [type]).filter((item): item is string => typeof item === 'string');
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return normaliseText(decodeEntities(value)) || undefined;
+  if (Array.isArray(value)) return text(value[0]);
+  return undefined;
+}
+
+/** Names from a JSON-LD person, organisation, string, or a list of them. */
+function names(value: unknown): string[] {
+  if (!value) return [];
+  if (Array.isArray(value)) return unique(value.flatMap(names));
+  if (typeof value === 'string') return [text(value)].filter((name): name is string => !!name);
+  if (typeof value === 'object') {
+    const name = text((value as JsonObject).name);
+    return name ? [name] : [];
+  }
+  return [];
+}
+
+/** JSON-LD strings sometimes carry HTML entities (`&amp;`, `&#8217;`). */
+function decodeEntities(value: string): string {
+  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', rsquo: '’', lsquo: '‘', ldquo: '“', rdquo: '”', mdash: '—', ndash: '–', hellip: '…' };
+  return value.replace(/&(#x[\da-f]+|#\d+|[a-z]+);/gi, (entity, code: string) => {
+    if (code[0] === '#') {
+      const point = code[1]?.toLowerCase() === 'x' ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);
+      return Number.isFinite(point) && point > 0 && point < 0x110000 ? String.fromCodePoint(point) : entity;
+    }
+    return named[code.toLowerCase()] ?? entity;
+  });
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
