@@ -1,8 +1,3 @@
-/** Text as a reader sees it: every run of white space (non-breaking spaces and line breaks too) is one space. */
-export function normaliseText(text: string): string {
-  return text.replace(/[\u200b\u00ad\ufeff]/g, '').replace(/\s+/g, ' ').trim();
-}
-
 /** One block of text from an article body, with what its markup said about it. */
 export interface TextBlock {
   text: string;

@@ -1,5 +1,6 @@
 import { Readability } from '@mozilla/readability';
-import { isBoilerplateBlock, normaliseText, type TextBlock } from './boilerplate.js';
+import { isBoilerplateBlock, type TextBlock } from './boilerplate.js';
+import { normaliseText } from './text.js';
 
 /** What Readability itself found beside the text; the attribution step uses it last. */
 export interface ReadabilityFacts {

@@ -1,4 +1,4 @@
-import { normaliseText } from './boilerplate.js';
+import { decodeEntities, normaliseText } from './text.js';
 
 /**
  * What a page says about itself, gathered before Readability rewrites the document: plain
@@ -141,18 +141,6 @@ function names(value: unknown): string[] {
     return name ? [name] : [];
   }
   return [];
-}
-
-/** JSON-LD strings sometimes carry HTML entities (`&amp;`, `&#8217;`). */
-function decodeEntities(value: string): string {
-  const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', rsquo: '’', lsquo: '‘', ldquo: '“', rdquo: '”', mdash: '—', ndash: '–', hellip: '…' };
-  return value.replace(/&(#x[\da-f]+|#\d+|[a-z]+);/gi, (entity, code: string) => {
-    if (code[0] === '#') {
-      const point = code[1]?.toLowerCase() === 'x' ? parseInt(code.slice(2), 16) : parseInt(code.slice(1), 10);
-      return Number.isFinite(point) && point > 0 && point < 0x110000 ? String.fromCodePoint(point) : entity;
-    }
-    return named[code.toLowerCase()] ?? entity;
-  });
 }
 
 function unique(values: string[]): string[] {

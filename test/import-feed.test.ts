@@ -1,0 +1,158 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../src/errors.js';
+import { parseFeed } from '../src/import/feed.js';
+import { fetchDocument } from '../src/import/fetch.js';
+
+// Feeds of a fictional town paper; every story and address is invented.
+const RSS2 = `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel>
+    <title>The Riverton Ledger
+      — Local News</title>
+    <link>https://ledger.example.com/</link>
+    <item>
+      <title>Council approves protected bike lanes on Harbor Avenue</title>
+      <link>https://ledger.example.com/2023/04/bike-lanes</link>
+      <pubDate>Tue, 11 Apr 2023 22:30:00 -0700</pubDate>
+    </item>
+    <item>
+      <title>Library extends weekend hours</title>
+      <link>/2023/04/library-hours</link>
+      <dc:date>2023-04-10T09:00:00+02:00</dc:date>
+    </item>
+    <item>
+      <title>Ferry timetable changes for summer</title>
+      <link>https://ledger.example.com/2023/04/ferry</link>
+    </item>
+    <item>
+      <title>Council approves bike lanes (updated)</title>
+      <link>https://ledger.example.com/2023/04/bike-lanes</link>
+    </item>
+    <item><title>Letters to the editor, no link</title></item>
+    <item><title>A script link</title><link>javascript:alert(1)</link></item>
+  </channel>
+</rss>`;
+
+const ATOM = `<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title type="text">Riverton Ledger: Harbor</title>
+  <link rel="self" href="https://ledger.example.com/harbor.atom"/>
+  <entry>
+    <title>Harbor dredging starts Monday</title>
+    <link rel="enclosure" type="image/jpeg" href="https://ledger.example.com/img/dredger.jpg"/>
+    <link rel="alternate" type="application/json" href="https://ledger.example.com/api/dredging.json"/>
+    <link rel="alternate" type="text/html" href="stories/dredging"/>
+    <id>urn:uuid:6a1c0a4e-0000-4000-8000-000000000001</id>
+    <published>2023-05-02T23:15:00-05:00</published>
+    <updated>2023-05-03T08:00:00Z</updated>
+  </entry>
+  <entry>
+    <title type="html">Fish market &amp;amp; pier &lt;em&gt;reopen&lt;/em&gt; &amp;#8212; at last</title>
+    <link href="https://ledger.example.com/stories/pier"/>
+    <id>urn:uuid:6a1c0a4e-0000-4000-8000-000000000002</id>
+    <updated>2023-05-01T12:00:00Z</updated>
+  </entry>
+  <entry>
+    <title>Comments only</title>
+    <link rel="replies" href="https://ledger.example.com/stories/pier#comments"/>
+    <id>urn:uuid:6a1c0a4e-0000-4000-8000-000000000003</id>
+    <updated>2023-05-01T12:00:00Z</updated>
+  </entry>
+</feed>`;
+
+const RDF = `<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel rdf:about="https://ledger.example.com/rss">
+    <title>Riverton Ledger (RSS 1.0)</title>
+    <link>https://ledger.example.com/</link>
+  </channel>
+  <item rdf:about="https://ledger.example.com/2023/03/school-board">
+    <title>School board names new superintendent</title>
+    <link>https://ledger.example.com/2023/03/school-board</link>
+    <dc:date>2023-03-28</dc:date>
+  </item>
+</rdf:RDF>`;
+
+/** The failure message, checked to be one plain sentence. */
+async function failure(promise: Promise<unknown>): Promise<string> {
+  const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(UserError);
+  const message = (error as UserError).message;
+  expect(message).not.toMatch(/\n/);
+  expect(message).toMatch(/\.$/);
+  expect(message).not.toMatch(/\.\s+[A-Z]|\bat .+:\d+:\d+/);
+  return message;
+}
+
+describe('parseFeed', () => {
+  it('reads RSS 2.0: relative links resolved, duplicates and link-less items dropped, dates as written', async () => {
+    const feed = await parseFeed(RSS2, 'https://ledger.example.com/feeds/local.xml');
+    expect(feed).toEqual({
+      title: 'The Riverton Ledger — Local News',
+      items: [
+        { title: 'Council approves protected bike lanes on Harbor Avenue', link: 'https://ledger.example.com/2023/04/bike-lanes', published: '2023-04-11' },
+        { title: 'Library extends weekend hours', link: 'https://ledger.example.com/2023/04/library-hours', published: '2023-04-10' },
+        { title: 'Ferry timetable changes for summer', link: 'https://ledger.example.com/2023/04/ferry' },
+      ],
+    });
+  });
+
+  it('skips relative links when there is no base URL', async () => {
+    const feed = await parseFeed(RSS2);
+    expect(feed.items.map((item) => item.link)).toEqual(['https://ledger.example.com/2023/04/bike-lanes', 'https://ledger.example.com/2023/04/ferry']);
+  });
+
+  it('reads Atom, preferring the text/html alternate link', async () => {
+    const feed = await parseFeed(ATOM, 'https://ledger.example.com/harbor.atom');
+    expect(feed).toEqual({
+      title: 'Riverton Ledger: Harbor',
+      items: [
+        { title: 'Harbor dredging starts Monday', link: 'https://ledger.example.com/stories/dredging', published: '2023-05-02' },
+        { title: 'Fish market & pier reopen — at last', link: 'https://ledger.example.com/stories/pier', published: '2023-05-01' },
+      ],
+    });
+  });
+
+  it('reads RSS 1.0 (RDF)', async () => {
+    expect(await parseFeed(RDF)).toEqual({
+      title: 'Riverton Ledger (RSS 1.0)',
+      items: [{ title: 'School board names new superintendent', link: 'https://ledger.example.com/2023/03/school-board', published: '2023-03-28' }],
+    });
+  });
+
+  it.each([
+    ['an HTML page', '<!doctype html><html><head><title>The Riverton Ledger</title></head><body><p>Hello</p></body></html>'],
+    ['plain text', 'The Riverton Ledger is published every Tuesday.'],
+    ['other XML', '<?xml version="1.0"?><catalog><book>Tide tables</book></catalog>'],
+    ['nothing', ''],
+  ])('rejects %s with one sentence', async (_, text) => {
+    expect(await failure(parseFeed(text))).toBe('The text is not an RSS or Atom feed; give the address of the feed itself.');
+  });
+
+  it('refuses an Atom feed whose date rss-parser cannot read, with one sentence', async () => {
+    const atom = ATOM.replace('2023-05-02T23:15:00-05:00', 'last Tuesday');
+    expect(await failure(parseFeed(atom))).toBe('The feed has an entry with a date that cannot be read, so it was not imported.');
+  });
+});
+
+describe('a feed fetched and parsed', () => {
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createServer((_, response) => response.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(RSS2));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it('resolves relative links against the final feed URL', async () => {
+    const document = await fetchDocument(`${base}/feeds/local.xml`, { allowPrivate: true, accept: 'feed' });
+    const feed = await parseFeed(document.text, document.url);
+    expect(feed.items[1]?.link).toBe(`${base}/2023/04/library-hours`);
+  });
+});
