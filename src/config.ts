@@ -26,6 +26,10 @@ const coreSchema = z.object({
     .max(4096, 'must be a whole number from 1 to 4096')
     .default(DEFAULT_EF_SEARCH),
   LOG_LEVEL: logLevel.default('info'),
+  ALLOW_PRIVATE_URLS: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+    .default('false')
+    .transform((value) => value === 'true' || value === '1' || value === 'yes'),
 });
 
 export type CoreConfig = {
@@ -35,6 +39,8 @@ export type CoreConfig = {
   embedModel: string;
   efSearch: number;
   logLevel: z.infer<typeof logLevel>;
+  /** Let add-story fetch pages on loopback and private addresses (off: a typed URL must not reach the local network). */
+  allowPrivateUrls: boolean;
 };
 
 const PLACEHOLDER_TOKEN = /^(your[-_ ]?(bot[-_ ]?)?token.*|changeme|x{3,}|<.*>|token)$/i;
@@ -101,6 +107,7 @@ export function loadCoreConfig(env: Env = process.env, cwd = process.cwd()): Cor
     embedModel: raw.EMBED_MODEL,
     efSearch: raw.EF_SEARCH,
     logLevel: raw.LOG_LEVEL,
+    allowPrivateUrls: raw.ALLOW_PRIVATE_URLS,
   };
 }
 

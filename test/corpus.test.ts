@@ -31,12 +31,18 @@ describe('parseStory', () => {
     ['title', FRONT.replace('title: A headline\n', ''), /"title" is missing/],
     ['published', FRONT.replace('2020-02-03', 'May 2020'), /"published" must be an ISO date/],
     ['url', FRONT.replace('https://example.com/story', 'not a url'), /"url" must be an http\(s\) URL/],
-    ['authors', FRONT.replace('[Ann Writer]', '[]'), /"authors" must list at least one author/],
+    ['authors', FRONT.replace('[Ann Writer]', '[Ann Writer, " "]'), /"authors.1" must not hold an empty name/],
   ])('names the file and the field when %s is wrong', (_field, front, message) => {
     const parse = () => parseStory('corpus/bad.md', `${front}\nText.\n`);
     expect(parse).toThrow(UserError);
     expect(parse).toThrow(message);
     expect(parse).toThrow(/corpus\/bad\.md/);
+  });
+
+  it('takes a story whose byline names no person (a staff or wire story)', () => {
+    const story = parseStory('corpus/wire.md', `${FRONT.replace('[Ann Writer]', '[]')}\nText.\n`);
+    expect(story.authors).toEqual([]);
+    expect(parseStory('corpus/wire.md', `${FRONT.replace('authors: [Ann Writer]\n', '')}\nText.\n`).authors).toEqual([]);
   });
 
   it('refuses a file without front matter, with broken YAML, or without paragraphs', () => {

@@ -31,5 +31,6 @@ export function paragraphLabel(number: number, source: Pick<Source, 'paragraphCo
 
 /** One line: headline — outlet, by byline, date, ¶ n of m. */
 export function attributionLine(source: Source, paragraph: number): string {
-  return `“${source.title}” — ${source.outlet}, by ${byline(source.authors)}, ${formatDate(source.published)}, ${paragraphLabel(paragraph, source)}`;
+  const by = source.authors.length ? `by ${byline(source.authors)}, ` : '';
+  return `“${source.title}” — ${source.outlet}, ${by}${formatDate(source.published)}, ${paragraphLabel(paragraph, source)}`;
 }

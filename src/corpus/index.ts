@@ -1,2 +1,3 @@
 export * from './story.js';
 export * from './load.js';
+export * from './write.js';

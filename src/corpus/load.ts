@@ -3,16 +3,21 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { parseStory, type Story } from './story.js';
 
-/** Reads every `*.md` story in `dir`, in file-name order. */
-export async function loadCorpus(dir: string): Promise<Story[]> {
+/**
+ * Reads every `*.md` story in `dir`, in file-name order. With `allowEmpty` (for adding the first
+ * story) a missing or empty folder is an empty corpus instead of an error.
+ */
+export async function loadCorpus(dir: string, options: { allowEmpty?: boolean } = {}): Promise<Story[]> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((name) => name.toLowerCase().endsWith('.md') && !name.startsWith('.'));
   } catch {
+    if (options.allowEmpty) return [];
     throw new UserError(`The corpus folder ${dir} does not exist: create it and put one Markdown story in it (see README, "Add a story").`);
   }
   names = names.filter((name) => name.toLowerCase() !== 'readme.md').sort();
   if (names.length === 0) {
+    if (options.allowEmpty) return [];
     throw new UserError(`The corpus folder ${dir} holds no .md stories: add one (see README, "Add a story").`);
   }
   const stories: Story[] = [];

@@ -15,9 +15,12 @@ const isoDate = z
 export const frontMatterSchema = z.object({
   title: z.string().trim().min(1, 'must not be empty'),
   outlet: z.string().trim().min(1, 'must not be empty'),
-  authors: z.array(z.string().trim().min(1)).min(1, 'must list at least one author'),
+  // A wire story or a staff piece may name no person: the outlet then stands alone.
+  authors: z.array(z.string().trim().min(1, 'must not hold an empty name')).default([]),
   published: isoDate,
   url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
+  /** Where `add-story` read the story from (a feed link may differ from the canonical url). */
+  source: z.string().trim().min(1).optional(),
 });
 
 export type FrontMatter = z.infer<typeof frontMatterSchema>;

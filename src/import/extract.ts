@@ -30,7 +30,7 @@ const NEVER_TEXT = ['figcaption', 'nav', 'aside', 'footer', 'form', 'button', 's
 
 // Class or id words of page furniture that Readability keeps inside an article body.
 const FURNITURE =
-  /(?:^|[\s_-])(?:share|sharing|social|newsletter|signup|sign-up|subscribe|subscription|related|recirc|read-?more|more-stories|promo|advert|advertisement|ad-?slot|ad-?unit|ad-?container|dfp|outbrain|taboola|comments?|byline|author-?bio|bio|credit|credits|caption|photo-?credit|image-?credit|timestamp|dateline-only|tags|tag-?list|breadcrumbs?|paywall|inline-?newsletter|toolbar|print)(?:$|[\s_-])/i;
+  /(?:^|[\s_-])(?:share|sharing|social|newsletter|signup|sign-up|subscribe|subscription|related|recirc|read-?more|more-stories|promo|advert|advertisement|ad-?slot|ad-?unit|ad-?container|dfp|outbrain|taboola|comments?|donate|donation|support-?us|membership|byline|author-?bio|bio|credit|credits|caption|photo-?credit|image-?credit|timestamp|dateline-only|tags|tag-?list|breadcrumbs?|paywall|inline-?newsletter|toolbar|print)(?:$|[\s_-])/i;
 
 const BLOCKS = new Set([
   'p', 'div', 'section', 'article', 'main', 'blockquote', 'ul', 'ol', 'li', 'dl', 'dd', 'dt', 'table', 'tbody', 'thead', 'tr', 'td', 'th',
@@ -39,17 +39,14 @@ const BLOCKS = new Set([
 const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'summary', 'dt']);
 
 /**
- * Extracts an article's paragraphs from a parsed page (Readability changes the document): Readability picks the article, then captions,
+ * Extracts an article's paragraphs from a parsed page. Readability picks the article; captions,
  * credits and page furniture are pruned and every remaining text block becomes a paragraph.
- * Throws NotAnArticleError for a page with no article (an index page, a wall, a stub).
+ * When Readability keeps too little (it gives up on short articles, or keeps one part of a
+ * split body), the densest block of paragraphs on a fresh copy of the page is used instead, if
+ * it holds clearly more of the same article. Throws NotAnArticleError for a page with no
+ * article (an index page, a wall, a stub). Readability changes `document`.
  */
-export function extractArticle(document: Document, pageUrl?: string): ExtractedArticle {
-  // Readability rewrites relative links with the document's base; linkedom has none.
-  if (pageUrl && !document.querySelector('base')) {
-    const base = document.createElement('base');
-    base.setAttribute('href', pageUrl);
-    document.head?.appendChild(base);
-  }
+export function extractArticle(document: Document, freshCopy?: () => Document): ExtractedArticle {
   const result = new Readability<Element>(document, {
     keepClasses: true,
     serializer: (node) => node as Element,
@@ -61,22 +58,63 @@ export function extractArticle(document: Document, pageUrl?: string): ExtractedA
     publishedTime: clean(result?.publishedTime),
     lang: clean(result?.lang),
   };
-  const paragraphs = result?.content ? paragraphsOf(result.content) : [];
-  assertArticle(paragraphs);
-  return { paragraphs, readability };
+  let extracted = result?.content ? paragraphsOf(result.content) : { paragraphs: [], headlineLinks: 0 };
+  const fallbackRoot = freshCopy ? densestBlock(freshCopy()) : undefined;
+  if (fallbackRoot) {
+    const fallback = paragraphsOf(fallbackRoot);
+    const keptWords = wordCount(extracted.paragraphs);
+    const sameArticle = extracted.paragraphs.length === 0 || fallback.paragraphs.includes(extracted.paragraphs[0]!);
+    if (sameArticle && (keptWords < MIN_ARTICLE_WORDS || wordCount(fallback.paragraphs) >= 2 * keptWords)) extracted = fallback;
+  }
+  assertArticle(extracted.paragraphs, extracted.headlineLinks);
+  return { paragraphs: extracted.paragraphs, readability };
 }
 
-/** The text blocks under `root`, furniture pruned, boilerplate lines dropped. */
-export function paragraphsOf(root: Element): string[] {
+/** The element whose own paragraphs hold the most text that is not links. */
+function densestBlock(document: Document): Element | undefined {
+  const body = document.body;
+  if (!body) return undefined;
+  for (const element of [...body.querySelectorAll(`${NEVER_TEXT.join(',')}, header, [hidden], [aria-hidden="true"]`)]) element.remove();
+  let best: Element | undefined;
+  let bestScore = 0;
+  for (const element of body.querySelectorAll('*')) {
+    let score = 0;
+    for (const child of element.children) {
+      if (child.tagName.toLowerCase() !== 'p') continue;
+      const text = child.textContent ?? '';
+      const linked = [...child.querySelectorAll('a')].reduce((sum, link) => sum + (link.textContent?.length ?? 0), 0);
+      if (linked < 0.5 * text.length) score += text.trim().length;
+    }
+    if (score > bestScore) {
+      best = element;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function wordCount(paragraphs: readonly string[]): number {
+  return paragraphs.reduce((sum, text) => sum + text.split(' ').length, 0);
+}
+
+/**
+ * The text blocks under `root`, furniture pruned, boilerplate lines dropped; and how many
+ * headlines linking elsewhere stood among them (an index page is mostly those).
+ */
+export function paragraphsOf(root: Element): { paragraphs: string[]; headlineLinks: number } {
   for (const element of [...root.querySelectorAll(NEVER_TEXT.join(','))]) element.remove();
   for (const element of [...root.querySelectorAll('[class],[id]')]) {
-    if (element === root || !element.isConnected) continue;
+    // Not isConnected: Readability's article root is detached from the document.
+    if (element === root || !root.contains(element)) continue;
     const names = `${element.getAttribute('class') ?? ''} ${element.getAttribute('id') ?? ''}`;
     if (FURNITURE.test(names) && !holdsMostOf(element, root)) element.remove();
   }
+  const headlineLinks = [...root.querySelectorAll('h1 a, h2 a, h3 a, h4 a, h5 a, h6 a')].length;
   const blocks: TextBlock[] = [];
   collectBlocks(root, blocks);
-  return blocks.filter((block) => !isBoilerplateBlock(block)).map((block) => block.text);
+  const kept = blocks.filter((block) => !isBoilerplateBlock(block));
+  const linkBlocks = blocks.filter((block) => block.linkDensity > 0.8 && block.text.split(' ').length >= 4).length;
+  return { paragraphs: kept.map((block) => block.text), headlineLinks: headlineLinks + linkBlocks };
 }
 
 /** An element holding most of the article's text is the article, whatever its class says. */
@@ -171,8 +209,12 @@ function addInline(element: Element, run: InlineRun, style: { link?: boolean; em
   }
 }
 
-function assertArticle(paragraphs: readonly string[]): void {
-  const words = paragraphs.join(' ').split(/\s+/).filter(Boolean).length;
+function assertArticle(paragraphs: readonly string[], headlineLinks: number): void {
+  const words = wordCount(paragraphs);
+  // A section front: a headline link per teaser, teasers a line or two long.
+  if (headlineLinks >= 5 && headlineLinks >= 0.75 * paragraphs.length && words / Math.max(1, paragraphs.length) < 30) {
+    throw new NotAnArticleError(`the page is a list of ${headlineLinks} headlines (an index or section page), not one article`);
+  }
   // Scripts without spaces (Chinese, Japanese, Thai) count characters instead of words.
   const characters = paragraphs.join('').length;
   if (paragraphs.length === 0 || (words < MIN_ARTICLE_WORDS && characters < MIN_ARTICLE_WORDS * 4)) {

@@ -1,0 +1,162 @@
+import path from 'node:path';
+import { byline, formatDate } from '../answer/attribution.js';
+import { loadCoreConfig, type CoreConfig } from '../config.js';
+import { loadCorpus, type NewStory } from '../corpus/index.js';
+import { UserError, describeError } from '../errors.js';
+import { addFeed, addStory, type AddResult, type CorpusState } from '../import/add.js';
+import type { AttributionOverrides } from '../import/attribute.js';
+import type { ImportSettings } from '../import/read-story.js';
+import { buildIndexFromCorpus, openEmbedder } from '../pipeline.js';
+import { ensureModel } from './model.js';
+import { parseCommandArgs } from './run.js';
+import { terminalReporter } from './terminal.js';
+
+const USAGE = `Usage: npm run add-story -- [options] <source>...
+       npm run add-story -- [options] --feed <url|file.xml>
+
+A source is an http(s) URL, a saved .html (or .html.gz) page, or a .txt / .md file.
+
+Options:
+  --feed F          add every item of an RSS or Atom feed not in the corpus yet (repeatable)
+  --title T         headline          (these five override what the page says,
+  --outlet O        outlet name        and apply to one source)
+  --author A        author (repeatable)
+  --published D     date, YYYY-MM-DD
+  --url U           link to the story
+  --replace         update the story that already holds the same article
+  --dry-run         show what would be added; write nothing
+  --no-build        write the story files but do not update the index
+  --json            one JSON object per source on stdout, nothing else
+  -h, --help        this text`;
+
+/** `npm run add-story -- <source>...`: imports articles into corpus/ and brings the index up to date. */
+export async function addStoryCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    {
+      args: argv,
+      allowPositionals: true,
+      options: {
+        feed: { type: 'string', multiple: true, default: [] },
+        title: { type: 'string' },
+        outlet: { type: 'string' },
+        author: { type: 'string', multiple: true, default: [] },
+        published: { type: 'string' },
+        url: { type: 'string' },
+        replace: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        'no-build': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    },
+    'see npm run add-story -- --help',
+  );
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const sources = positionals.map((source) => source.trim()).filter(Boolean);
+  if (sources.length === 0 && values.feed.length === 0) throw new UserError('Give a URL, a saved .html page or a .txt / .md file to add (or --feed <url>); see npm run add-story -- --help.');
+  const overrides = readOverrides(values);
+  const singleStoryOverride = overrides.title ?? overrides.url ?? overrides.published;
+  if (singleStoryOverride && sources.length + values.feed.length !== 1) {
+    throw new UserError('--title, --url and --published describe one story: give exactly one source with them.');
+  }
+  if (singleStoryOverride && values.feed.length > 0) throw new UserError('--title, --url and --published describe one story, not a feed.');
+
+  const config = loadCoreConfig();
+  const corpus: CorpusState = { dir: config.corpusDir, stories: await loadCorpus(config.corpusDir, { allowEmpty: true }) };
+  const settings: ImportSettings = { allowPrivate: config.allowPrivateUrls };
+  const options = { replace: values.replace, dryRun: values['dry-run'] };
+  const print = values.json ? printJson : printHuman;
+
+  const results: AddResult[] = [];
+  for (const source of sources) {
+    const result = await addStory({ source, overrides }, corpus, settings, options);
+    results.push(result);
+    print(result);
+  }
+  let feedFailed = false;
+  for (const feed of values.feed) {
+    try {
+      const report = await addFeed(feed, corpus, settings, { ...options, onResult: print });
+      results.push(...report.results);
+      process.stderr.write(
+        `Feed ${report.feed.title || feed}: ${report.feed.items.length} ${report.feed.items.length === 1 ? 'item' : 'items'}, ` +
+          `${report.known} already in the corpus, ${report.results.filter((r) => r.status === 'added' || r.status === 'checked').length} new.\n`,
+      );
+    } catch (error) {
+      feedFailed = true;
+      if (values.json) printJson({ source: feed, status: 'failed', error: describeError(error) });
+      else process.stderr.write(`${feed}: ${describeError(error)}\n`);
+    }
+  }
+
+  const written = results.filter((result) => result.status === 'added' || result.status === 'replaced');
+  if (written.length > 0 && !values['no-build'] && !values['dry-run']) await updateIndex(config);
+  else if (written.length > 0 && values['no-build']) process.stderr.write('Index not updated (--no-build): run npm run build-index before asking about the new stories.\n');
+  const failed = feedFailed || results.some((result) => result.status === 'failed' || result.status === 'duplicate');
+  return failed ? 1 : 0;
+}
+
+function readOverrides(values: { title?: string; outlet?: string; author: string[]; published?: string; url?: string }): AttributionOverrides {
+  const overrides: AttributionOverrides = {};
+  if (values.title?.trim()) overrides.title = values.title.trim();
+  if (values.outlet?.trim()) overrides.outlet = values.outlet.trim();
+  const authors = values.author.map((author) => author.trim()).filter(Boolean);
+  if (authors.length) overrides.authors = authors;
+  if (values.published?.trim()) overrides.published = values.published.trim();
+  if (values.url?.trim()) overrides.url = values.url.trim();
+  return overrides;
+}
+
+/** Brings the index up to date with what was written: only the new paragraphs are embedded. */
+export async function updateIndex(config: CoreConfig): Promise<void> {
+  const reporter = terminalReporter('Embedding');
+  const started = performance.now();
+  await ensureModel(config, reporter);
+  const embedder = await openEmbedder(config);
+  const report = await buildIndexFromCorpus(config, embedder, reporter);
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  reporter.info(`Index updated in ${seconds} s: ${report.embedded} paragraphs embedded, ${report.reused} reused; ${report.stories} stories can be asked about.`);
+}
+
+function printJson(result: AddResult): void {
+  const line =
+    result.status === 'failed' || result.status === 'duplicate'
+      ? { source: result.source, error: result.error }
+      : {
+          source: result.source,
+          id: result.id,
+          file: result.file,
+          title: result.story.title,
+          outlet: result.story.outlet,
+          authors: result.story.authors,
+          published: result.story.published,
+          url: result.story.url,
+          paragraphs: result.story.paragraphs.length,
+        };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+const VERB = { added: 'Added', replaced: 'Replaced', checked: 'Would add (dry run)' } as const;
+
+function printHuman(result: AddResult): void {
+  if (result.status === 'failed' || result.status === 'duplicate') {
+    process.stderr.write(`${result.error}\n`);
+    return;
+  }
+  process.stdout.write(`${VERB[result.status]} ${path.relative(process.cwd(), result.file) || result.file}\n${describeStory(result.story)}\n\n`);
+}
+
+/** What a user checks at a glance: headline, outlet, byline, date, link, paragraph count, first paragraph. */
+export function describeStory(story: NewStory): string {
+  const first = story.paragraphs[0] ?? '';
+  const lines = [
+    `  “${story.title}”`,
+    `  ${story.outlet}${story.authors.length ? `, by ${byline(story.authors)}` : ''}, ${formatDate(story.published)}`,
+    `  ${story.url}`,
+    `  ${story.paragraphs.length} ${story.paragraphs.length === 1 ? 'paragraph' : 'paragraphs'}; ¶ 1: ${first.length > 300 ? `${first.slice(0, 299)}…` : first}`,
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,120 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { UserError } from '../errors.js';
+import { sha256 } from '../hash.js';
+import { parseStory, storySlug, type FrontMatter, type Story } from './story.js';
+
+/** A story about to be written: its front matter and its paragraphs, each one line of text. */
+export interface NewStory extends FrontMatter {
+  paragraphs: string[];
+}
+
+/** Longest slug: readable in a file list and far below file-name limits. */
+const MAX_SLUG_LENGTH = 80;
+
+/**
+ * The Markdown file for a story: YAML front matter, then the paragraphs separated by blank
+ * lines. Checked by reading it back, so what is written is exactly what the loader will quote.
+ */
+export function renderStory(story: NewStory): string {
+  const front: Record<string, unknown> = {
+    title: story.title,
+    outlet: story.outlet,
+    authors: story.authors,
+    published: story.published,
+    url: story.url,
+  };
+  if (story.source && story.source !== story.url) front.source = story.source;
+  const text = `---\n${toYaml(front, { lineWidth: 0 })}---\n\n${story.paragraphs.join('\n\n')}\n`;
+  const back = parseStory('new story', text);
+  const same =
+    back.paragraphs.length === story.paragraphs.length &&
+    back.paragraphs.every((paragraph, i) => paragraph.text === story.paragraphs[i]) &&
+    back.title === story.title &&
+    back.outlet === story.outlet;
+  if (!same) throw new UserError('The story could not be written so that it reads back word for word; nothing was added.');
+  return text;
+}
+
+/**
+ * A stable, readable story id: `<outlet>-<date>-<headline words>`, cut at a word boundary. A
+ * headline with no Latin letters (Chinese, Arabic…) gets a short hash of its link instead.
+ */
+export function slugForStory(story: Pick<NewStory, 'outlet' | 'published' | 'title' | 'url'>, isTaken: (slug: string) => boolean): string {
+  const outlet = storySlug(story.outlet).split('-').filter((word) => word !== 'the').slice(0, 4).join('-') || 'story';
+  const headline = storySlug(story.title) || sha256(story.url, 8);
+  let slug = `${outlet}-${story.published}-${headline}`;
+  if (slug.length > MAX_SLUG_LENGTH) slug = slug.slice(0, MAX_SLUG_LENGTH).replace(/-[^-]*$/, '');
+  if (!isTaken(slug)) return slug;
+  for (let n = 2; ; n++) {
+    if (!isTaken(`${slug}-${n}`)) return `${slug}-${n}`;
+  }
+}
+
+/**
+ * Writes `<corpusDir>/<id>.md` through a temporary file and a rename, so an interrupted run
+ * leaves either the old file or the new one, never half of one. Returns the file's path.
+ */
+export async function writeStoryFile(corpusDir: string, id: string, text: string): Promise<string> {
+  const file = storyFilePath(corpusDir, id);
+  await mkdir(corpusDir, { recursive: true });
+  // A dot file: the loader skips it if a crash leaves it behind.
+  const temporary = path.join(corpusDir, `.${id}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(temporary, text, { encoding: 'utf8', flag: 'wx' });
+    await rename(temporary, file);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  return file;
+}
+
+/** Deletes a story's file. */
+export async function removeStoryFile(corpusDir: string, id: string): Promise<string> {
+  const file = storyFilePath(corpusDir, id);
+  await rm(file);
+  return file;
+}
+
+/** The file of a story id; an id is a slug, so it can never name a path outside the corpus. */
+export function storyFilePath(corpusDir: string, id: string): string {
+  if (storySlug(id) !== id || !id) throw new UserError(`"${id}" is not a story id: ids are lower-case letters, digits and dashes (see npm run ask -- --help or /sources).`);
+  return path.join(corpusDir, `${id}.md`);
+}
+
+/** A link compared as the same page: no fragment, no tracking parameters, no trailing slash, host in lower case. */
+export function normaliseLink(link: string): string {
+  try {
+    const url = new URL(link);
+    url.hash = '';
+    for (const key of [...url.searchParams.keys()]) {
+      if (/^(?:utm_|fbclid$|gclid$|mc_|cmpid$|ref$|src$|smid$|partner$|ocid$)/i.test(key)) url.searchParams.delete(key);
+    }
+    const pathname = url.pathname.replace(/\/+$/, '') || '/';
+    return `${url.hostname.replace(/^www\./, '')}${pathname}${url.search}`.toLowerCase();
+  } catch {
+    return link.trim().toLowerCase();
+  }
+}
+
+/** Share of a new story's paragraphs already in a stored one above which they are the same article. */
+const SAME_TEXT_SHARE = 0.8;
+
+/**
+ * The story in the corpus that is the same article: the same link (canonical or the address it
+ * was read from), or the same text (most of its paragraphs word for word).
+ */
+export function findSameStory(stories: readonly Story[], candidate: Pick<NewStory, 'url' | 'source' | 'paragraphs'>): Story | undefined {
+  const links = new Set([candidate.url, candidate.source].filter((link): link is string => !!link).map(normaliseLink));
+  const byLink = stories.find((story) => [story.url, story.source].some((link) => link && links.has(normaliseLink(link))));
+  if (byLink) return byLink;
+  const hashes = new Set(candidate.paragraphs.map((text) => sha256(text)));
+  if (hashes.size === 0) return undefined;
+  return stories.find((story) => {
+    const shared = story.paragraphs.filter((paragraph) => hashes.has(paragraph.hash)).length;
+    return shared >= SAME_TEXT_SHARE * Math.min(hashes.size, story.paragraphs.length);
+  });
+}

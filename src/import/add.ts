@@ -1,0 +1,114 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  findSameStory,
+  normaliseLink,
+  parseStory,
+  renderStory,
+  slugForStory,
+  storyFilePath,
+  writeStoryFile,
+  type NewStory,
+  type Story,
+} from '../corpus/index.js';
+import { UserError, describeError } from '../errors.js';
+import { parseFeed, type Feed } from './feed.js';
+import { decodeDocument, fetchDocument } from './fetch.js';
+import { readStory, type ImportSettings, type StoryRequest } from './read-story.js';
+
+/** The corpus being added to: its folder and the stories in it (kept current as stories are added). */
+export interface CorpusState {
+  dir: string;
+  stories: Story[];
+}
+
+export interface AddOptions {
+  /** Overwrite the story that already holds the same article, keeping its id. */
+  replace?: boolean;
+  /** Read and check everything, write nothing. */
+  dryRun?: boolean;
+}
+
+export type AddResult =
+  | { source: string; status: 'added' | 'replaced' | 'checked'; id: string; file: string; story: NewStory }
+  | { source: string; status: 'duplicate'; id: string; file: string; error: string }
+  | { source: string; status: 'failed'; error: string };
+
+/**
+ * Adds one story to the corpus: reads it, refuses the same article twice (unless `replace`),
+ * picks a stable id and writes the file atomically. Never throws: a failure is a result with
+ * one sentence, so the other sources of a run still go in.
+ */
+export async function addStory(request: StoryRequest, corpus: CorpusState, settings: ImportSettings, options: AddOptions = {}): Promise<AddResult> {
+  const { source } = request;
+  let story: NewStory;
+  try {
+    story = await readStory(request, settings);
+  } catch (error) {
+    return { source, status: 'failed', error: describeError(error) };
+  }
+  const same = findSameStory(corpus.stories, story);
+  if (same && !options.replace) {
+    return {
+      source,
+      status: 'duplicate',
+      id: same.id,
+      file: same.file,
+      error: `This article is already in the corpus as ${path.join(path.basename(corpus.dir), same.file)} (pass --replace to update it).`,
+    };
+  }
+  const taken = new Set(corpus.stories.map((stored) => stored.id));
+  const id = same?.id ?? slugForStory(story, (slug) => taken.has(slug));
+  try {
+    const text = renderStory(story);
+    const file = options.dryRun ? storyFilePath(corpus.dir, id) : await writeStoryFile(corpus.dir, id, text);
+    const stored = parseStory(file, text);
+    // Later sources of the same run see this one (a feed listing an article twice adds it once).
+    corpus.stories = [...corpus.stories.filter((existing) => existing.id !== id), stored];
+    return { source, status: options.dryRun ? 'checked' : same ? 'replaced' : 'added', id, file, story };
+  } catch (error) {
+    return { source, status: 'failed', error: describeError(error) };
+  }
+}
+
+/** Reads a feed from a URL or a saved file. */
+export async function readFeed(source: string, settings: ImportSettings): Promise<{ feed: Feed; url?: string }> {
+  if (/^https?:\/\//i.test(source)) {
+    const fetched = await fetchDocument(source, { ...settings.fetch, allowPrivate: settings.allowPrivate, accept: 'feed' });
+    return { feed: await parseFeed(fetched.text, fetched.url), url: fetched.url };
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(source);
+  } catch {
+    throw new UserError(`Cannot read the feed file ${source}: check the path.`);
+  }
+  return { feed: await parseFeed(decodeDocument(bytes)) };
+}
+
+/** The feed items whose links no story in the corpus holds yet (as its link or the address it was read from). */
+export function newFeedItems(feed: Feed, stories: readonly Story[]): Feed['items'] {
+  const known = new Set(stories.flatMap((story) => [story.url, story.source]).filter((link): link is string => !!link).map(normaliseLink));
+  return feed.items.filter((item) => !known.has(normaliseLink(item.link)));
+}
+
+/**
+ * Adds every new item of a feed, one at a time; an item that fails is reported and the others
+ * still go in. The feed's title and date for an item are used where its page says nothing.
+ */
+export async function addFeed(
+  source: string,
+  corpus: CorpusState,
+  settings: ImportSettings,
+  options: AddOptions & { onResult?: (result: AddResult) => void } = {},
+): Promise<{ feed: Feed; known: number; results: AddResult[] }> {
+  const { feed } = await readFeed(source, settings);
+  const items = newFeedItems(feed, corpus.stories);
+  const results: AddResult[] = [];
+  for (const item of items) {
+    const result = await addStory({ source: item.link, fallbacks: { title: item.title || undefined, published: item.published } }, corpus, settings, options);
+    results.push(result);
+    options.onResult?.(result);
+  }
+  return { feed, known: feed.items.length - items.length, results };
+}
