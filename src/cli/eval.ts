@@ -3,6 +3,7 @@ import { loadCoreConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { openRetriever } from '../pipeline.js';
 import { SEARCH_MODES, evaluateRetriever, parseEvalFile, type EvalMetrics, type SearchMode } from '../search/index.js';
+import { formatImportReport, importReport, readExpectedPages } from './eval-import.js';
 import { ensureModel } from './model.js';
 import { parseCommandArgs } from './run.js';
 import { terminalReporter } from './terminal.js';
@@ -10,7 +11,10 @@ import { terminalReporter } from './terminal.js';
 /** The development question set (a copy of the team's shared/eval/dev.jsonl), so eval works from any clone. */
 export const DEFAULT_EVAL_FILE = 'test/fixtures/eval/dev.jsonl';
 
-/** `npm run eval -- [--file F] [--mode M|all] [--json]`: Recall@1/3, MRR and refusal figures. */
+/**
+ * `npm run eval -- [--file F] [--mode M|all] [--json]`: Recall@1/3, MRR and refusal figures;
+ * `npm run eval -- --import pages.jsonl`: how well story import takes text and attribution.
+ */
 export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(
     {
@@ -19,10 +23,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
         file: { type: 'string', default: DEFAULT_EVAL_FILE },
         mode: { type: 'string', default: 'all' },
         json: { type: 'boolean', default: false },
+        import: { type: 'string' },
       },
     },
-    'usage: npm run eval -- [--file F] [--mode all|dense|bm25|hybrid|rrf] [--json]',
+    'usage: npm run eval -- [--file F] [--mode all|dense|bm25|hybrid|rrf] [--json], or npm run eval -- --import pages.jsonl [--json]',
   );
+  if (values.import !== undefined) {
+    const report = importReport(values.import, await readExpectedPages(values.import));
+    process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatImportReport(report)}\n`);
+    return 0;
+  }
   const modes = values.mode === 'all' ? [...SEARCH_MODES] : [values.mode as SearchMode];
   if (!modes.every((mode) => SEARCH_MODES.includes(mode))) throw new UserError(`--mode must be all or one of ${SEARCH_MODES.join(', ')}.`);
   let text: string;

@@ -1,3 +1,4 @@
+import { foldForComparison } from '../fold.js';
 import { bylineNames, looksLikeName } from './byline.js';
 import { dateFromUrl, parseDate } from './dates.js';
 import type { ReadabilityFacts } from './extract.js';
@@ -77,9 +78,9 @@ const TITLE_SUFFIX = /\s+(?:\||-|–|—|::|·|•)\s+([^|–—·•]{2,60})$/;
 
 function pickOutlet(input: AttributionInput, url: string | undefined): string | undefined {
   const { metadata, readability } = input;
-  const titles = [metadata.jsonLd.headline, ...meta(metadata, 'og:title', 'twitter:title'), ...metadata.headings].filter(Boolean).map((t) => fold(t!));
+  const titles = [metadata.jsonLd.headline, ...meta(metadata, 'og:title', 'twitter:title'), ...metadata.headings].filter(Boolean).map((t) => foldForComparison(t!));
   // application-name and friends sometimes repeat the headline; a name that is a headline is not the outlet.
-  const isHeadline = (name: string) => titles.some((title) => title === fold(name) || (name.length > 25 && title.startsWith(fold(name))));
+  const isHeadline = (name: string) => titles.some((title) => title === foldForComparison(name) || (name.length > 25 && title.startsWith(foldForComparison(name))));
   const suffix = metadata.title ? TITLE_SUFFIX.exec(metadata.title)?.[1]?.trim() : undefined;
   const candidates = [
     metadata.jsonLd.publisher,
@@ -138,7 +139,7 @@ function pickTitle(input: AttributionInput, outlet: string | undefined): string 
   const headline = candidates[0];
   if (!headline) return metadata.headings[0];
   // The visible <h1> as the reader sees it (curly quotes and all), when it is the same headline.
-  const visible = metadata.headings.find((heading) => fold(heading) === fold(headline));
+  const visible = metadata.headings.find((heading) => foldForComparison(heading) === foldForComparison(headline));
   return visible ?? headline;
 }
 
@@ -146,8 +147,8 @@ function pickTitle(input: AttributionInput, outlet: string | undefined): string 
 export function stripSuffix(title: string, outlet: string | undefined): string {
   const match = TITLE_SUFFIX.exec(title);
   if (!match) return title;
-  const tail = fold(match[1]!);
-  const outletFold = outlet ? fold(outlet) : '';
+  const tail = foldForComparison(match[1]!);
+  const outletFold = outlet ? foldForComparison(outlet) : '';
   const namesOutlet = outletFold !== '' && (tail.includes(outletFold) || outletFold.includes(tail));
   const looksLikeSiteName = match[1]!.split(/\s+/).length <= 4 && !/[?!.]$/.test(match[1]!);
   return namesOutlet || looksLikeSiteName ? title.slice(0, match.index).trim() : title;
@@ -208,17 +209,6 @@ function pickPublished(input: AttributionInput, url: string | undefined): string
   return dateFromUrl(url) ?? dateFromUrl(input.pageUrl);
 }
 
-/** Compares headlines and names: quotes, dashes, case and spacing folded. */
-function fold(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[‘’‚‛′`´]/g, "'")
-    .replace(/[“”„‟″«»]/g, '"')
-    .replace(/[‐‑‒–—―]/g, '-')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase();
-}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,4 +1,7 @@
 import { stemmer } from 'stemmer';
+import { foldText } from '../fold.js';
+
+export { foldText };
 
 /**
  * English stop words plus the words that frame a question ("what happened", "how did … react"):
@@ -15,16 +18,6 @@ export const STOP_WORDS = new Set(
     .split(/\s+/)
     .filter(Boolean),
 );
-
-/** Straight quotes, folded case, NFKC: the form texts are compared in. */
-export function foldText(text: string): string {
-  return text
-    .normalize('NFKC')
-    .replace(/[\u2018\u2019\u201A\u201B\u2032]/g, "'")
-    .replace(/[\u201C\u201D\u201E\u201F\u2033]/g, '"')
-    .replace(/[\u2013\u2014]/g, '-')
-    .toLowerCase();
-}
 
 /** Word tokens of a text: letters and digits, keeping inner apostrophes and dots (U.S.). */
 export function words(text: string): string[] {
