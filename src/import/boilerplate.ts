@@ -16,7 +16,8 @@ export interface TextBlock {
 const FURNITURE_LINES = [
   /^advertisements?:?$/i,
   /^(?:sponsored|paid) (?:content|post)$/i,
-  /^(?:read|see|watch|listen|click|tap) (?:more|also|next|here|the full)\b.{0,120}$/i,
+  /^(?:read|see|watch|listen|click|tap) (?:more|also|next|here)\b.{0,120}$/i,
+  /^(?:(?:last )?updated|published|posted|first published)\b.{0,60}$/i,
   /^(?:related|more|recommended|trending|popular|also read|most read|top stories)(?: stories| articles| coverage| content| reading| news)?\s*[:|›»>-].{0,200}$/i,
   /^(?:share|tweet|email|print|copy link|save)(?: (?:this|on|via|to) .{0,40})?$/i,
   /^(?:photo|image|picture|video|graphic|illustration|credit|photograph|source)s?(?: credit)?\s*[:|].{0,120}$/i,
