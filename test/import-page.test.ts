@@ -28,7 +28,7 @@ describe('importPage on pages in the shapes news sites use', () => {
   });
 
   it.each([
-    ['paywall-stub', /only \d+ words of article text/],
+    ['paywall-stub', /only \d+ words before a paywall/],
     ['login-wall', /only \d+ words of article text/],
     ['index-page', /list of \d+ headlines/],
   ])('refuses %s as not an article, in one sentence', (name, reason) => {
@@ -40,6 +40,21 @@ describe('importPage on pages in the shapes news sites use', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  it('takes a short article whole, and a long one that a paywall script marks but does not hide', () => {
+    const brief = [
+      'A water main broke under Front Street early Tuesday, flooding two basements and closing the road between Third and Fifth avenues.',
+      'Crews expected to finish repairs by evening, the water department said. Residents nearby may see cloudy water for a day.',
+    ];
+    const html = (paragraphs: string[], paywall: string) => `<html><head><meta property="og:title" content="Main break closes Front Street">
+      <link rel="canonical" href="https://ledger.example/main-break"><meta property="article:published_time" content="2024-02-06"></head>
+      <body><article>${paragraphs.map((p) => `<p>${p}</p>`).join('')}</article>${paywall}</body></html>`;
+    expect(importPage(html(brief, '')).paragraphs).toEqual(brief);
+    const markup = '<div class="paywall-overlay" hidden></div>';
+    expect(() => importPage(html(brief, markup))).toThrow(/before a paywall/);
+    const long = Array.from({ length: 8 }, (_, i) => `${brief[i % 2]} Paragraph ${i + 1} goes on with more detail about the repairs.`);
+    expect(importPage(html(long, markup)).paragraphs).toEqual(long);
   });
 
   it('lets the person importing override every field the page gives', () => {

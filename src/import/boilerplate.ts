@@ -32,7 +32,7 @@ const FURNITURE_LINES = [
 const PROMPT = /\b(?:in your inbox|sign up for (?:our|the)\b|subscribe to (?:our|the)\b.{0,40}\b(?:newsletter|podcast|channel)|the best way to follow)\b/i;
 
 /** Ends like a sentence (or a quotation of one). */
-const SENTENCE_END = /[.!?…。！？]["'”’»)\]]*$/u;
+const SENTENCE_END = /[.!?…。！？।؟۔]["'”’»)\]]*$/u;
 
 /**
  * Whether a block is page furniture rather than article text: "Advertisement", "Read more: …", a

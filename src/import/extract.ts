@@ -23,7 +23,9 @@ export class NotAnArticleError extends Error {
 }
 
 /** Fewer words than this in the article text and the page is a stub, a wall or a list, not an article. */
-export const MIN_ARTICLE_WORDS = 80;
+export const MIN_ARTICLE_WORDS = 40;
+/** A page marked as paywalled with fewer words than this shows a teaser, not the article. */
+export const MIN_PAYWALLED_WORDS = 200;
 
 // Elements whose text is never the article's: captions, credits, furniture, forms.
 const NEVER_TEXT = ['figcaption', 'nav', 'aside', 'footer', 'form', 'button', 'select', 'textarea', 'script', 'style', 'noscript', 'template', 'svg', 'iframe'];
@@ -46,7 +48,8 @@ const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'summary
  * it holds clearly more of the same article. Throws NotAnArticleError for a page with no
  * article (an index page, a wall, a stub). Readability changes `document`.
  */
-export function extractArticle(document: Document, freshCopy?: () => Document): ExtractedArticle {
+export function extractArticle(document: Document, options: { freshCopy?: () => Document; paywalled?: boolean } = {}): ExtractedArticle {
+  const { freshCopy } = options;
   const result = new Readability<Element>(document, {
     keepClasses: true,
     serializer: (node) => node as Element,
@@ -66,7 +69,7 @@ export function extractArticle(document: Document, freshCopy?: () => Document): 
     const sameArticle = extracted.paragraphs.length === 0 || fallback.paragraphs.includes(extracted.paragraphs[0]!);
     if (sameArticle && (keptWords < MIN_ARTICLE_WORDS || wordCount(fallback.paragraphs) >= 2 * keptWords)) extracted = fallback;
   }
-  assertArticle(extracted.paragraphs, extracted.headlineLinks);
+  assertArticle(extracted.paragraphs, extracted.headlineLinks, options.paywalled ?? false);
   return { paragraphs: extracted.paragraphs, readability };
 }
 
@@ -209,15 +212,19 @@ function addInline(element: Element, run: InlineRun, style: { link?: boolean; em
   }
 }
 
-function assertArticle(paragraphs: readonly string[], headlineLinks: number): void {
+function assertArticle(paragraphs: readonly string[], headlineLinks: number, paywalled: boolean): void {
   const words = wordCount(paragraphs);
+  if (paywalled && words < MIN_PAYWALLED_WORDS && paragraphs.join('').length < MIN_PAYWALLED_WORDS * 6) {
+    throw new NotAnArticleError(`the page shows only ${words} words before a paywall (a subscriber's saved page or the article's own text is needed)`);
+  }
   // A section front: a headline link per teaser, teasers a line or two long.
   if (headlineLinks >= 5 && headlineLinks >= 0.75 * paragraphs.length && words / Math.max(1, paragraphs.length) < 30) {
     throw new NotAnArticleError(`the page is a list of ${headlineLinks} headlines (an index or section page), not one article`);
   }
-  // Scripts without spaces (Chinese, Japanese, Thai) count characters instead of words.
+  // Scripts written without spaces (Chinese, Japanese, Thai) count four characters as a word.
   const characters = paragraphs.join('').length;
-  if (paragraphs.length === 0 || (words < MIN_ARTICLE_WORDS && characters < MIN_ARTICLE_WORDS * 4)) {
+  const spaceless = characters > 12 * words;
+  if (paragraphs.length === 0 || (spaceless ? characters < MIN_ARTICLE_WORDS * 4 : words < MIN_ARTICLE_WORDS)) {
     throw new NotAnArticleError(
       paragraphs.length === 0
         ? 'the page has no article text (it looks like an index page, a login page or an empty shell)'

@@ -11,6 +11,7 @@ export interface PageMetadata {
     published?: string;
     publisher?: string;
     url?: string;
+    accessibleForFree?: boolean;
   };
   /** og:*, article:*, twitter:* and other <meta> tags by lower-cased name or property. */
   meta: Record<string, string[]>;
@@ -27,9 +28,13 @@ export interface PageMetadata {
   times: string[];
   /** Short visible texts of elements marked as dates, datelines or bylines ("Posted on April 21, 2015"). */
   dateTexts: string[];
+  /** The page says it is behind a paywall (schema.org isAccessibleForFree: false, or paywall markup). */
+  paywalled: boolean;
   /** Language of the page (<html lang>). */
   lang?: string;
 }
+
+const PAYWALL_MARKUP = '[class*="paywall" i], [id*="paywall" i], [class*="regwall" i], [class*="subscriber-only" i], [class*="meter-wall" i], [class*="premium-wall" i]';
 
 const ARTICLE_TYPES = /(?:^|:)(?:\w*Article|BlogPosting|Report|LiveBlogPosting|SocialMediaPosting|NewsArticle)$/;
 
@@ -65,8 +70,9 @@ export function readPageMetadata(document: Document): PageMetadata {
     .filter((element) => !element.closest('script, style, noscript, [class*="comment" i], [class*="related" i]'))
     .map((element) => normaliseText(element.textContent ?? ''))
     .filter((text) => text.length > 0 && text.length < 160);
+  const jsonLd = readJsonLd(document);
   return {
-    jsonLd: readJsonLd(document),
+    jsonLd,
     meta,
     canonical,
     alternates,
@@ -75,6 +81,7 @@ export function readPageMetadata(document: Document): PageMetadata {
     bylines,
     times,
     dateTexts: unique(dateTexts),
+    paywalled: jsonLd.accessibleForFree === false || !!document.querySelector(PAYWALL_MARKUP),
     lang: document.documentElement?.getAttribute('lang')?.trim() || undefined,
   };
 }
@@ -106,8 +113,15 @@ function readJsonLd(document: Document): PageMetadata['jsonLd'] {
     authors: names(article.author ?? article.creator),
     published: text(article.datePublished) ?? text(article.dateCreated),
     publisher: names(publisher)[0],
+    accessibleForFree: freeFlag(article.isAccessibleForFree),
     url: text(article.url) ?? (typeof entity === 'string' ? entity : text((entity as JsonObject | undefined)?.['@id']) ?? text((entity as JsonObject | undefined)?.url)),
   };
+}
+
+function freeFlag(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') return /^(?:true|yes)$/i.test(value) ? true : /^(?:false|no)$/i.test(value) ? false : undefined;
+  return undefined;
 }
 
 function flatten(value: unknown, out: JsonObject[]): void {
