@@ -28,6 +28,8 @@ export interface AttributionInput {
   readability: ReadabilityFacts;
   /** The article's first paragraphs, for a dateline ("Feb. 23, 2015 -- …"). */
   leadParagraphs: readonly string[];
+  /** Short lines the text extraction left out (bylines, "Posted: Aug 3, 2022"). */
+  furniture?: readonly string[];
   /** Where the page came from (the final URL after redirects), when it came from the web. */
   pageUrl?: string;
 }
@@ -78,7 +80,10 @@ const TITLE_SUFFIX = /\s+(?:\||-|–|—|::|·|•)\s+([^|–—·•]{2,60})$/;
 
 function pickOutlet(input: AttributionInput, url: string | undefined): string | undefined {
   const { metadata, readability } = input;
-  const titles = [metadata.jsonLd.headline, ...meta(metadata, 'og:title', 'twitter:title'), ...metadata.headings].filter(Boolean).map((t) => foldForComparison(t!));
+  const parts = titleParts(metadata);
+  const titles = [metadata.jsonLd.headline, ...meta(metadata, 'og:title', 'twitter:title'), ...metadata.headings, parts.headline]
+    .filter((title): title is string => !!title)
+    .map(foldForComparison);
   // application-name and friends sometimes repeat the headline; a name that is a headline is not the outlet.
   const isHeadline = (name: string) => titles.some((title) => title === foldForComparison(name) || (name.length > 25 && title.startsWith(foldForComparison(name))));
   const suffix = metadata.title ? TITLE_SUFFIX.exec(metadata.title)?.[1]?.trim() : undefined;
@@ -86,6 +91,7 @@ function pickOutlet(input: AttributionInput, url: string | undefined): string | 
     metadata.jsonLd.publisher,
     ...meta(metadata, 'og:site_name', 'application-name', 'apple-mobile-web-app-title', 'publisher', 'dc.publisher', 'cxenseparse:recs:publisher'),
     suffix,
+    ...parts.others.reverse(),
     readability.siteName,
   ];
   for (const candidate of candidates) {
@@ -133,7 +139,8 @@ function nameFromHost(host: string, input: AttributionInput): string {
 
 function pickTitle(input: AttributionInput, outlet: string | undefined): string | undefined {
   const { metadata, readability } = input;
-  const candidates = [metadata.jsonLd.headline, ...meta(metadata, 'og:title', 'twitter:title', 'headline', 'title', 'dc.title'), readability.title, metadata.title]
+  const tagged = [metadata.jsonLd.headline, ...meta(metadata, 'og:title', 'twitter:title', 'headline', 'title', 'dc.title')];
+  const candidates = [...tagged, titleParts(metadata).headline, readability.title, metadata.title]
     .filter((title): title is string => !!title)
     .map((title) => stripSuffix(title, outlet));
   const headline = candidates[0];
@@ -141,6 +148,18 @@ function pickTitle(input: AttributionInput, outlet: string | undefined): string 
   // The visible <h1> as the reader sees it (curly quotes and all), when it is the same headline.
   const visible = metadata.headings.find((heading) => foldForComparison(heading) === foldForComparison(headline));
   return visible ?? headline;
+}
+
+/**
+ * The <title> split at its separators, when one part is a headline the page shows: "Bramble
+ * Creek Gazette - County fair draws record crowd" gives the headline and, in `others`, the outlet.
+ */
+function titleParts(metadata: PageMetadata): { headline?: string; others: string[] } {
+  const parts = metadata.title?.split(/\s+(?:\||-|–|—|::|·|•|»)\s+/).map((part) => part.trim()) ?? [];
+  if (parts.length < 2) return { others: [] };
+  const shown = new Set(metadata.prominent.map(foldForComparison));
+  const headline = parts.find((part) => part.length >= 15 && shown.has(foldForComparison(part)));
+  return headline ? { headline, others: parts.filter((part) => part !== headline) } : { others: [] };
 }
 
 /** "Headline | Outlet" → "Headline" when the tail names the outlet (or any outlet-like short tail). */
@@ -202,7 +221,8 @@ function pickPublished(input: AttributionInput, url: string | undefined): string
     if (date) return date;
   }
   // The visible byline or dateline ("posted on April 21, 2015"), then a dateline opening the article.
-  for (const text of [...metadata.dateTexts, ...metadata.bylines, ...input.leadParagraphs.slice(0, 1).map((p) => p.slice(0, 80))]) {
+  const visible = [...metadata.dateTexts, ...metadata.bylines, ...(input.furniture ?? []), ...input.leadParagraphs.slice(0, 1).map((p) => p.slice(0, 80))];
+  for (const text of visible) {
     const date = parseDate(text);
     if (date) return date;
   }

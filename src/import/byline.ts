@@ -43,6 +43,8 @@ function stripTrailingRole(piece: string): string {
 /** Two to five words, each starting with a capital letter (particles like "de", "van" allowed). */
 export function looksLikeName(piece: string): boolean {
   if (piece.length > 60 || /[@#/\\:]|https?/.test(piece) || parseDate(piece)) return false;
+  // Chinese, Japanese and Korean names are written without spaces or capitals.
+  if (/^[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]{2,8}$/u.test(piece)) return true;
   const words = piece.split(/\s+/);
   if (words.length < 2 || words.length > 5) return false;
   if (NOT_A_PERSON.test(piece)) return false;

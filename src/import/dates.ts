@@ -14,13 +14,19 @@ const MONTH_NAMES = [
   ['november', 'nov', 'novembre', 'noviembre', 'novembro'],
   ['december', 'dec', 'décembre', 'decembre', 'déc', 'dezember', 'dez', 'diciembre', 'dic', 'dicembre', 'dezembro'],
 ];
+// Russian month names (nominative, genitive and short forms), by month.
+const RUSSIAN_MONTHS = ['январь января янв', 'февраль февраля фев', 'март марта', 'апрель апреля апр', 'май мая', 'июнь июня', 'июль июля', 'август августа авг', 'сентябрь сентября сент', 'октябрь октября окт', 'ноябрь ноября нояб', 'декабрь декабря дек'];
+RUSSIAN_MONTHS.forEach((names, index) => MONTH_NAMES[index]!.push(...names.split(' ')));
 MONTH_NAMES.forEach((names, index) => names.forEach((name) => (MONTHS[name] = index + 1)));
 const MONTH = `(${Object.keys(MONTHS).sort((a, b) => b.length - a.length).join('|')})\\.?`;
 
 const ISO = /(\d{4})-(\d{2})-(\d{2})/;
 const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:$|T|\d)/;
-const MONTH_DAY_YEAR = new RegExp(`\\b${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b`, 'iu');
-const DAY_MONTH_YEAR = new RegExp(`\\b(\\d{1,2})(?:st|nd|rd|th|\\.)?\\s+(?:de\\s+)?${MONTH},?\\s+(?:de\\s+)?(\\d{4})\\b`, 'iu');
+// Word edges that work for every script (\b only knows ASCII letters).
+const START = '(?<![\\p{L}\\p{N}])';
+const END = '(?![\\p{L}\\p{N}])';
+const MONTH_DAY_YEAR = new RegExp(`${START}${MONTH}\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})${END}`, 'iu');
+const DAY_MONTH_YEAR = new RegExp(`${START}(\\d{1,2})(?:st|nd|rd|th|\\.)?\\s+(?:de\\s+)?${MONTH},?\\s+(?:de\\s+)?(\\d{4})${END}`, 'iu');
 const NUMERIC_US = /\b(\d{1,2})\/(\d{1,2})\/(\d{4})\b/;
 const NUMERIC_EU = /\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b/;
 const YEAR_MONTH_DAY_SLASH = /\b(\d{4})\/(\d{1,2})\/(\d{1,2})\b/;

@@ -15,6 +15,8 @@ export interface ExtractedArticle {
   /** The article's own paragraphs, in order, as a reader sees them. */
   paragraphs: string[];
   readability: ReadabilityFacts;
+  /** Short lines left out as furniture (bylines, datelines): the attribution step may read a date there. */
+  furniture: string[];
 }
 
 /** A page that is not an article, with one sentence saying why. */
@@ -32,12 +34,13 @@ const NEVER_TEXT = ['figcaption', 'nav', 'aside', 'footer', 'form', 'button', 's
 
 // Class or id words of page furniture that Readability keeps inside an article body.
 const FURNITURE =
-  /(?:^|[\s_-])(?:share|sharing|social|newsletter|signup|sign-up|subscribe|subscription|related|recirc|read-?more|more-stories|promo|advert|advertisement|ad-?slot|ad-?unit|ad-?container|dfp|outbrain|taboola|comments?|donate|donation|support-?us|membership|byline|author-?bio|bio|credit|credits|caption|photo-?credit|image-?credit|timestamp|dateline-only|tags|tag-?list|breadcrumbs?|paywall|inline-?newsletter|toolbar|print)(?:$|[\s_-])/i;
+  /(?:^|[\s_-])(?:share|sharing|social|newsletter|signup|sign-up|subscribe|subscription|related|recirc|read-?more|more-stories|promo|advert|advertisement|ad-?slot|ad-?unit|ad-?container|dfp|outbrain|taboola|comments?|donate|donation|support-?us|membership|byline|meta|info|dates?|signature|views|error|tweet|instagram-media|tiktok-embed|fb-post|social-embed|author-?bio|bio|credit|credits|caption|photo-?credit|image-?credit|timestamp|dateline-only|tags|tag-?list|breadcrumbs?|paywall|inline-?newsletter|toolbar|print)(?:$|[\s_-])/i;
 
 const BLOCKS = new Set([
   'p', 'div', 'section', 'article', 'main', 'blockquote', 'ul', 'ol', 'li', 'dl', 'dd', 'dt', 'table', 'tbody', 'thead', 'tr', 'td', 'th',
   'pre', 'figure', 'header', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr', 'center', 'details', 'summary', 'address',
 ]);
+const BLOCK_SELECTOR = [...BLOCKS].join(',');
 const HEADINGS = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'summary', 'dt']);
 
 /**
@@ -61,7 +64,7 @@ export function extractArticle(document: Document, options: { freshCopy?: () => 
     publishedTime: clean(result?.publishedTime),
     lang: clean(result?.lang),
   };
-  let extracted = result?.content ? paragraphsOf(result.content) : { paragraphs: [], headlineLinks: 0 };
+  let extracted = result?.content ? paragraphsOf(result.content) : { paragraphs: [], headlineLinks: 0, furniture: [] };
   const fallbackRoot = freshCopy ? densestBlock(freshCopy()) : undefined;
   if (fallbackRoot) {
     const fallback = paragraphsOf(fallbackRoot);
@@ -70,7 +73,7 @@ export function extractArticle(document: Document, options: { freshCopy?: () => 
     if (sameArticle && (keptWords < MIN_ARTICLE_WORDS || wordCount(fallback.paragraphs) >= 2 * keptWords)) extracted = fallback;
   }
   assertArticle(extracted.paragraphs, extracted.headlineLinks, options.paywalled ?? false);
-  return { paragraphs: extracted.paragraphs, readability };
+  return { paragraphs: extracted.paragraphs, readability, furniture: extracted.furniture };
 }
 
 /** The element whose own paragraphs hold the most text that is not links. */
@@ -104,7 +107,7 @@ function wordCount(paragraphs: readonly string[]): number {
  * The text blocks under `root`, furniture pruned, boilerplate lines dropped; and how many
  * headlines linking elsewhere stood among them (an index page is mostly those).
  */
-export function paragraphsOf(root: Element): { paragraphs: string[]; headlineLinks: number } {
+export function paragraphsOf(root: Element): { paragraphs: string[]; headlineLinks: number; furniture: string[] } {
   for (const element of [...root.querySelectorAll(NEVER_TEXT.join(','))]) element.remove();
   for (const element of [...root.querySelectorAll('[class],[id]')]) {
     // Not isConnected: Readability's article root is detached from the document.
@@ -117,7 +120,8 @@ export function paragraphsOf(root: Element): { paragraphs: string[]; headlineLin
   collectBlocks(root, blocks);
   const kept = blocks.filter((block) => !isBoilerplateBlock(block));
   const linkBlocks = blocks.filter((block) => block.linkDensity > 0.8 && block.text.split(' ').length >= 4).length;
-  return { paragraphs: kept.map((block) => block.text), headlineLinks: headlineLinks + linkBlocks };
+  const furniture = blocks.filter((block) => block.text.length < 160 && !kept.includes(block)).map((block) => block.text);
+  return { paragraphs: kept.map((block) => block.text), headlineLinks: headlineLinks + linkBlocks, furniture };
 }
 
 /** An element holding most of the article's text is the article, whatever its class says. */
@@ -184,7 +188,8 @@ function collectBlocks(element: Element, out: TextBlock[], inList = false): void
       } else run.add('\u2029');
       continue;
     }
-    if (!BLOCKS.has(tag)) {
+    // An inline wrapper around blocks (<font> or <span> around paragraphs, on old sites) is a container.
+    if (!BLOCKS.has(tag) && !(child as Element).querySelector(BLOCK_SELECTOR)) {
       addInline(child as Element, run, {});
       continue;
     }

@@ -22,6 +22,8 @@ export interface PageMetadata {
   title?: string;
   /** Visible <h1> texts. */
   headings: string[];
+  /** Short texts set apart as titles on the page (headings, bold, title and headline classes). */
+  prominent: string[];
   /** Text of elements marked as bylines (class, rel=author, itemprop=author). */
   bylines: string[];
   /** datetime attributes and texts of <time> elements, in page order. */
@@ -77,6 +79,10 @@ export function readPageMetadata(document: Document): PageMetadata {
     canonical,
     alternates,
     title: normaliseText(document.querySelector('title')?.textContent ?? '') || undefined,
+    prominent: [...document.querySelectorAll('h1, h2, h3, [itemprop="headline"], [class*="headline" i], [class*="title" i], b, strong, font')]
+      .slice(0, 300)
+      .map((element) => normaliseText(element.textContent ?? ''))
+      .filter((text) => text.length > 0 && text.length < 300),
     headings: [...document.querySelectorAll('h1')].map((element) => normaliseText(element.textContent ?? '')).filter(Boolean),
     bylines,
     times,

@@ -17,11 +17,11 @@ export interface ImportedArticle {
 export function importPage(html: string, options: { pageUrl?: string; overrides?: AttributionOverrides } = {}): ImportedArticle {
   const { document } = parseHTML(html) as unknown as { document: Document };
   const metadata = readPageMetadata(document);
-  const { paragraphs, readability } = extractArticle(document, {
+  const { paragraphs, readability, furniture } = extractArticle(document, {
     freshCopy: () => (parseHTML(html) as unknown as { document: Document }).document,
     paywalled: metadata.paywalled,
   });
-  const attribution = attribute({ metadata, readability, leadParagraphs: paragraphs, pageUrl: options.pageUrl }, options.overrides);
+  const attribution = attribute({ metadata, readability, leadParagraphs: paragraphs, furniture, pageUrl: options.pageUrl }, options.overrides);
   return { attribution, paragraphs: withoutAuthorBio(paragraphs, attribution.authors), lang: metadata.lang ?? readability.lang };
 }
 
