@@ -1,9 +1,8 @@
-import path from 'node:path';
 import { byline, formatDate } from '../answer/attribution.js';
 import { loadCoreConfig, type CoreConfig } from '../config.js';
 import { loadCorpus, type NewStory } from '../corpus/index.js';
 import { UserError, describeError } from '../errors.js';
-import { addFeed, addStory, type AddResult, type CorpusState } from '../import/add.js';
+import { addFeed, addStory, displayPath, type AddResult, type CorpusState } from '../import/add.js';
 import type { AttributionOverrides } from '../import/attribute.js';
 import type { ImportSettings } from '../import/read-story.js';
 import { buildIndexFromCorpus, openEmbedder } from '../pipeline.js';
@@ -88,7 +87,7 @@ export async function addStoryCommand(argv: string[]): Promise<number> {
     } catch (error) {
       feedFailed = true;
       if (values.json) printJson({ source: feed, status: 'failed', error: describeError(error) });
-      else process.stderr.write(`${feed}: ${describeError(error)}\n`);
+      else process.stderr.write(`${describeError(error)}\n`);
     }
   }
 
@@ -146,7 +145,7 @@ function printHuman(result: AddResult): void {
     process.stderr.write(`${result.error}\n`);
     return;
   }
-  process.stdout.write(`${VERB[result.status]} ${path.relative(process.cwd(), result.file) || result.file}\n${describeStory(result.story)}\n\n`);
+  process.stdout.write(`${VERB[result.status]} ${displayPath(result.file)}\n${describeStory(result.story)}\n\n`);
 }
 
 /** What a user checks at a glance: headline, outlet, byline, date, link, paragraph count, first paragraph. */

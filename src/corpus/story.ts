@@ -19,8 +19,6 @@ export const frontMatterSchema = z.object({
   authors: z.array(z.string().trim().min(1, 'must not hold an empty name')).default([]),
   published: isoDate,
   url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
-  /** Where `add-story` read the story from (a feed link may differ from the canonical url). */
-  source: z.string().trim().min(1).optional(),
 });
 
 export type FrontMatter = z.infer<typeof frontMatterSchema>;

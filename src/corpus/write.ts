@@ -19,14 +19,13 @@ const MAX_SLUG_LENGTH = 80;
  * lines. Checked by reading it back, so what is written is exactly what the loader will quote.
  */
 export function renderStory(story: NewStory): string {
-  const front: Record<string, unknown> = {
+  const front = {
     title: story.title,
     outlet: story.outlet,
     authors: story.authors,
     published: story.published,
     url: story.url,
   };
-  if (story.source && story.source !== story.url) front.source = story.source;
   const text = `---\n${toYaml(front, { lineWidth: 0 })}---\n\n${story.paragraphs.join('\n\n')}\n`;
   const back = parseStory('new story', text);
   const same =
@@ -103,13 +102,10 @@ export function normaliseLink(link: string): string {
 /** Share of a new story's paragraphs already in a stored one above which they are the same article. */
 const SAME_TEXT_SHARE = 0.8;
 
-/**
- * The story in the corpus that is the same article: the same link (canonical or the address it
- * was read from), or the same text (most of its paragraphs word for word).
- */
-export function findSameStory(stories: readonly Story[], candidate: Pick<NewStory, 'url' | 'source' | 'paragraphs'>): Story | undefined {
-  const links = new Set([candidate.url, candidate.source].filter((link): link is string => !!link).map(normaliseLink));
-  const byLink = stories.find((story) => [story.url, story.source].some((link) => link && links.has(normaliseLink(link))));
+/** The story in the corpus that is the same article: the same link, or the same text (most of its paragraphs word for word). */
+export function findSameStory(stories: readonly Story[], candidate: Pick<NewStory, 'url' | 'paragraphs'>): Story | undefined {
+  const link = normaliseLink(candidate.url);
+  const byLink = stories.find((story) => normaliseLink(story.url) === link);
   if (byLink) return byLink;
   const hashes = new Set(candidate.paragraphs.map((text) => sha256(text)));
   if (hashes.size === 0) return undefined;

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   findSameStory,
@@ -54,7 +54,7 @@ export async function addStory(request: StoryRequest, corpus: CorpusState, setti
       status: 'duplicate',
       id: same.id,
       file: same.file,
-      error: `This article is already in the corpus as ${path.join(path.basename(corpus.dir), same.file)} (pass --replace to update it).`,
+      error: `This article is already in the corpus as ${displayPath(path.join(corpus.dir, same.file))} (pass --replace to update it).`,
     };
   }
   const taken = new Set(corpus.stories.map((stored) => stored.id));
@@ -86,15 +86,35 @@ export async function readFeed(source: string, settings: ImportSettings): Promis
   return { feed: await parseFeed(decodeDocument(bytes)) };
 }
 
-/** The feed items whose links no story in the corpus holds yet (as its link or the address it was read from). */
-export function newFeedItems(feed: Feed, stories: readonly Story[]): Feed['items'] {
-  const known = new Set(stories.flatMap((story) => [story.url, story.source]).filter((link): link is string => !!link).map(normaliseLink));
+/**
+ * Feed links already read, kept in a dot-file beside the stories (the loader skips it): a feed's
+ * link often redirects to the story's own address, and the next run must skip it unfetched.
+ */
+export const FEED_LINKS_FILE = '.feed-links';
+
+export async function readFeedLinks(corpusDir: string): Promise<Set<string>> {
+  try {
+    return new Set((await readFile(path.join(corpusDir, FEED_LINKS_FILE), 'utf8')).split('\n').filter(Boolean));
+  } catch {
+    return new Set();
+  }
+}
+
+async function rememberFeedLink(corpusDir: string, link: string): Promise<void> {
+  await mkdir(corpusDir, { recursive: true });
+  await appendFile(path.join(corpusDir, FEED_LINKS_FILE), `${normaliseLink(link)}\n`);
+}
+
+/** The feed items that no story holds yet: neither its link nor a link read for it before. */
+export function newFeedItems(feed: Feed, stories: readonly Story[], seen: ReadonlySet<string> = new Set()): Feed['items'] {
+  const known = new Set([...stories.map((story) => normaliseLink(story.url)), ...seen]);
   return feed.items.filter((item) => !known.has(normaliseLink(item.link)));
 }
 
 /**
  * Adds every new item of a feed, one at a time; an item that fails is reported and the others
- * still go in. The feed's title and date for an item are used where its page says nothing.
+ * still go in, and an item that turns out to be a story already held is skipped quietly. The
+ * feed's title and date for an item are used where its page says nothing.
  */
 export async function addFeed(
   source: string,
@@ -103,12 +123,24 @@ export async function addFeed(
   options: AddOptions & { onResult?: (result: AddResult) => void } = {},
 ): Promise<{ feed: Feed; known: number; results: AddResult[] }> {
   const { feed } = await readFeed(source, settings);
-  const items = newFeedItems(feed, corpus.stories);
+  const items = newFeedItems(feed, corpus.stories, await readFeedLinks(corpus.dir));
   const results: AddResult[] = [];
+  let known = feed.items.length - items.length;
   for (const item of items) {
     const result = await addStory({ source: item.link, fallbacks: { title: item.title || undefined, published: item.published } }, corpus, settings, options);
+    if (result.status !== 'failed' && !options.dryRun) await rememberFeedLink(corpus.dir, item.link);
+    if (result.status === 'duplicate') {
+      known++;
+      continue;
+    }
     results.push(result);
     options.onResult?.(result);
   }
-  return { feed, known: feed.items.length - items.length, results };
+  return { feed, known, results };
+}
+
+/** A file as a person finds it: relative to the working folder when it is inside, else absolute. */
+export function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : path.resolve(file);
 }

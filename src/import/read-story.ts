@@ -53,7 +53,7 @@ export async function readStory(request: StoryRequest, settings: ImportSettings)
     throw error;
   }
   const attribution = withFallbacks(article.attribution, request.fallbacks);
-  return complete(attribution, article.paragraphs, request, kind === 'url' ? pageUrl : undefined);
+  return complete(attribution, article.paragraphs, request);
 }
 
 async function fetchPage(url: string, settings: ImportSettings): Promise<{ html: string; pageUrl: string }> {
@@ -104,7 +104,8 @@ async function readTextStory(request: StoryRequest): Promise<NewStory> {
   }
   let paragraphs = splitParagraphs(text).map(normaliseText).filter(Boolean);
   const first = paragraphs[0];
-  if (!front && !request.overrides?.title && first && first.length <= 160 && !/[.!?…]["”’']?$/.test(first) && paragraphs.length > 1) {
+  // A short first line that is not a sentence is the file's headline, not a paragraph to quote.
+  if (!front && first && first.length <= 160 && !/[.!?…]["”’']?$/.test(first) && paragraphs.length > 1) {
     attribution.title = first.replace(/^#+\s*/, '');
     paragraphs = paragraphs.slice(1);
   }
@@ -114,7 +115,7 @@ async function readTextStory(request: StoryRequest): Promise<NewStory> {
     ...definedOnly(request.overrides ?? {}),
     authors: request.overrides?.authors?.length ? request.overrides.authors : attribution.authors,
   };
-  return complete(withFallbacks(merged, request.fallbacks), paragraphs, request, undefined);
+  return complete(withFallbacks(merged, request.fallbacks), paragraphs, request);
 }
 
 function withFallbacks(attribution: Attribution, fallbacks: Partial<Attribution> | undefined): Attribution {
@@ -129,10 +130,11 @@ function withFallbacks(attribution: Attribution, fallbacks: Partial<Attribution>
 }
 
 /** The story, or one sentence naming the option that supplies what the page does not say. */
-function complete(attribution: Attribution, paragraphs: string[], request: StoryRequest, fetchedFrom: string | undefined): NewStory {
+function complete(attribution: Attribution, paragraphs: string[], request: StoryRequest): NewStory {
   const where = describeSource(request.source);
   const url = attribution.url;
   if (!url) throw new UserError(`${where} gives no link to the story: pass --url with its address, so every quote can link to it.`);
+  if (!/^https?:\/\/[^/\s]+/i.test(url) || !hostName(url)) throw new UserError(`The link "${url.slice(0, 100)}" is not an http(s) address: pass --url with the story's address.`);
   const title = attribution.title;
   if (!title) throw new UserError(`${where} gives no headline: pass --title.`);
   const outlet = attribution.outlet ?? hostName(url);
@@ -145,7 +147,7 @@ function complete(attribution: Attribution, paragraphs: string[], request: Story
         : `${where} gives no publication date: pass --published YYYY-MM-DD.`,
     );
   }
-  const candidate = { title, outlet, authors: attribution.authors, published, url, source: fetchedFrom ?? (sourceKind(request.source) === 'url' ? request.source : undefined) };
+  const candidate = { title, outlet, authors: attribution.authors, published, url };
   const checked = frontMatterSchema.safeParse(candidate);
   if (!checked.success) {
     const issue = checked.error.issues[0];
