@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { loadCoreConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import { openRetriever } from '../pipeline.js';
-import { SEARCH_MODES, evaluateRetriever, parseEvalFile, type EvalMetrics, type SearchMode } from '../search/index.js';
+import { SEARCH_MODES, evaluateRetriever, parseEvalFile, type EvalMetrics, type EvalQuestion, type Retriever, type SearchMode } from '../search/index.js';
 import { formatImportReport, importReport, readExpectedPages } from './eval-import.js';
+import { DEFAULT_NEWS_DIR, hasNewsSet, newsRetriever } from './eval-news.js';
 import { ensureModel } from './model.js';
 import { parseCommandArgs } from './run.js';
 import { terminalReporter } from './terminal.js';
@@ -11,22 +12,35 @@ import { terminalReporter } from './terminal.js';
 /** The development question set (a copy of the team's shared/eval/dev.jsonl), so eval works from any clone. */
 export const DEFAULT_EVAL_FILE = 'test/fixtures/eval/dev.jsonl';
 
+const USAGE =
+  'usage: npm run eval -- [--file F] [--news DIR|none] [--mode all|dense|bm25|hybrid|rrf] [--json], or npm run eval -- --import pages.jsonl [--json]';
+
+interface EvalSet {
+  name: string;
+  questions: EvalQuestion[];
+  retriever: Retriever;
+  stories: number;
+}
+
 /**
- * `npm run eval -- [--file F] [--mode M|all] [--json]`: Recall@1/3, MRR and refusal figures;
- * `npm run eval -- --import pages.jsonl`: how well story import takes text and attribution.
+ * `npm run eval`: Recall@1/3, MRR and refusal figures by mode, on the one-story dev set and, when
+ * the team's news-dev set is beside the project, on many stories (built from its expected
+ * paragraphs, and through add-story's importer). `--file F` evaluates one question file on the
+ * configured corpus. `--import pages.jsonl`: how well story import takes text and attribution.
  */
 export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(
     {
       args: argv,
       options: {
-        file: { type: 'string', default: DEFAULT_EVAL_FILE },
+        file: { type: 'string' },
+        news: { type: 'string' },
         mode: { type: 'string', default: 'all' },
         json: { type: 'boolean', default: false },
         import: { type: 'string' },
       },
     },
-    'usage: npm run eval -- [--file F] [--mode all|dense|bm25|hybrid|rrf] [--json], or npm run eval -- --import pages.jsonl [--json]',
+    USAGE,
   );
   if (values.import !== undefined) {
     const report = importReport(values.import, await readExpectedPages(values.import));
@@ -35,39 +49,63 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
   const modes = values.mode === 'all' ? [...SEARCH_MODES] : [values.mode as SearchMode];
   if (!modes.every((mode) => SEARCH_MODES.includes(mode))) throw new UserError(`--mode must be all or one of ${SEARCH_MODES.join(', ')}.`);
-  let text: string;
-  try {
-    text = await readFile(values.file, 'utf8');
-  } catch {
-    throw new UserError(`Cannot read the eval file ${values.file}: pass one with --file.`);
-  }
-  const questions = parseEvalFile(text, values.file);
+  const file = values.file ?? DEFAULT_EVAL_FILE;
+  const questions = await readQuestions(file);
 
   const config = loadCoreConfig();
   const reporter = terminalReporter('Embedding');
   await ensureModel(config, reporter);
   const { retriever, embedder } = await openRetriever(config, { buildIfMissing: true, reporter });
+  const sets: EvalSet[] = [{ name: file, questions, retriever, stories: retriever.stories.length }];
 
-  const results: Record<string, EvalMetrics> = {};
-  for (const mode of modes) {
-    results[mode] = await evaluateRetriever(retriever, questions, mode);
+  // The many-story sets, unless a question file of one's own was asked for.
+  const newsDir = values.news ?? (values.file ? 'none' : DEFAULT_NEWS_DIR);
+  if (newsDir !== 'none') {
+    if (!hasNewsSet(newsDir)) {
+      if (values.news) throw new UserError(`${newsDir} has no pages.jsonl and questions.jsonl: pass the news-dev folder with --news, or --news none.`);
+      reporter.info(`No many-story set at ${newsDir} (the team's shared/eval/news-dev): only the one-story set is measured.`);
+    } else {
+      for (const kind of ['expected', 'imported'] as const) {
+        const news = await newsRetriever(newsDir, kind, config, embedder);
+        sets.push({ name: `${newsDir} (${kind === 'expected' ? 'expected paragraphs' : 'through add-story'})`, ...news });
+      }
+    }
+  }
+
+  const results: Record<string, Record<string, EvalMetrics>> = {};
+  for (const set of sets) {
+    results[set.name] = {};
+    for (const mode of modes) results[set.name]![mode] = await evaluateRetriever(set.retriever, set.questions, mode);
   }
 
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ file: values.file, model: embedder.modelId, results })}\n`);
+    process.stdout.write(`${JSON.stringify({ model: embedder.modelId, sets: results })}\n`);
     return 0;
   }
-  const first = Object.values(results)[0]!;
-  process.stdout.write(`${values.file}: ${first.answerable} answerable, ${first.unanswerable} unanswerable; model ${embedder.modelId}\n\n`);
-  process.stdout.write('| mode | Recall@1 | Recall@3 | MRR | refusal accuracy | wrong refusals | refusal precision |\n|---|---|---|---|---|---|---|\n');
-  for (const [mode, m] of Object.entries(results)) {
-    process.stdout.write(
-      `| ${mode} | ${m.recallAt1.toFixed(3)} | ${m.recallAt3.toFixed(3)} | ${m.mrr.toFixed(3)} | ${m.refusalAccuracy.toFixed(3)} | ${m.wrongRefusals} | ${m.refusalPrecision.toFixed(3)} |\n`,
-    );
+  for (const set of sets) {
+    const byMode = results[set.name]!;
+    const first = Object.values(byMode)[0]!;
+    process.stdout.write(`\n${set.name}: ${set.stories} ${set.stories === 1 ? 'story' : 'stories'}, ${first.answerable} answerable, ${first.unanswerable} unanswerable; model ${embedder.modelId}\n\n`);
+    process.stdout.write('| mode | Recall@1 | Recall@3 | MRR | refusal accuracy | wrong refusals | refusal precision |\n|---|---|---|---|---|---|---|\n');
+    for (const [mode, m] of Object.entries(byMode)) {
+      process.stdout.write(
+        `| ${mode} | ${m.recallAt1.toFixed(3)} | ${m.recallAt3.toFixed(3)} | ${m.mrr.toFixed(3)} | ${m.refusalAccuracy.toFixed(3)} | ${m.wrongRefusals} | ${m.refusalPrecision.toFixed(3)} |\n`,
+      );
+    }
+    for (const [mode, m] of Object.entries(byMode)) {
+      if (m.misses.length) process.stdout.write(`\n${mode} misses: ${m.misses.map((miss) => `${miss.id}(rank ${miss.rank ?? '-'}${miss.answered ? '' : ', refused'})`).join(' ')}`);
+    }
+    process.stdout.write('\n');
   }
-  for (const [mode, m] of Object.entries(results)) {
-    if (m.misses.length) process.stdout.write(`\n${mode} misses: ${m.misses.map((miss) => `${miss.id}(rank ${miss.rank ?? '-'}${miss.answered ? '' : ', refused'})`).join(' ')}`);
-  }
-  process.stdout.write('\n');
   return 0;
+}
+
+async function readQuestions(file: string): Promise<EvalQuestion[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    throw new UserError(`Cannot read the eval file ${file}: pass one with --file.`);
+  }
+  return parseEvalFile(text, file);
 }

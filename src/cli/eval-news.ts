@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { CoreConfig } from '../config.js';
+import { loadCorpus, renderStory, slugForStory, writeStoryFile, type NewStory } from '../corpus/index.js';
+import type { Embedder } from '../embed/index.js';
+import { sha256 } from '../hash.js';
+import type { ExpectedPage } from '../import/evaluation.js';
+import { importPage } from '../import/page.js';
+import { buildIndexFromCorpus, createRetriever, openIndex } from '../pipeline.js';
+import { parseEvalFile, type EvalQuestion } from '../search/index.js';
+import type { Retriever } from '../search/index.js';
+import { readExpectedPages } from './eval-import.js';
+
+/** The team's many-story development set, beside the project (never copied into it). */
+export const DEFAULT_NEWS_DIR = '../shared/eval/news-dev';
+
+export type NewsCorpusKind = 'expected' | 'imported';
+
+/**
+ * A retriever over the shipped corpus plus the news-dev pages, built in a temporary folder:
+ * `expected` writes each page's expected paragraphs and attribution (retrieval measured apart
+ * from extraction), `imported` reads each saved page through add-story's importer.
+ */
+export async function newsRetriever(
+  newsDir: string,
+  kind: NewsCorpusKind,
+  config: CoreConfig,
+  embedder: Embedder,
+): Promise<{ retriever: Retriever; questions: EvalQuestion[]; stories: number }> {
+  const pagesFile = path.join(newsDir, 'pages.jsonl');
+  const pages = await readExpectedPages(pagesFile);
+  const questions = parseEvalFile(await readFile(path.join(newsDir, 'questions.jsonl'), 'utf8'), path.join(newsDir, 'questions.jsonl'));
+  const shipped = await loadCorpus(config.corpusDir);
+  const work = path.join(tmpdir(), `verbatim-eval-${kind}-${sha256(`${path.resolve(newsDir)}:${config.corpusDir}`, 8)}`);
+  const corpusDir = path.join(work, 'corpus');
+  await rm(corpusDir, { recursive: true, force: true });
+  await mkdir(corpusDir, { recursive: true });
+  // The shipped stories keep their ids; the news pages get ids the way add-story gives them.
+  for (const story of shipped) {
+    await writeStoryFile(corpusDir, story.id, renderStory({ ...story, paragraphs: story.paragraphs.map((paragraph) => paragraph.text) }));
+  }
+  const taken = new Set(shipped.map((story) => story.id));
+  for (const page of pages) {
+    const story = kind === 'expected' ? expectedStory(page) : importedStory(page);
+    if (!story) continue;
+    const id = slugForStory(story, (slug) => taken.has(slug));
+    taken.add(id);
+    await writeStoryFile(corpusDir, id, renderStory(story));
+  }
+  const newsConfig: CoreConfig = { ...config, corpusDir, indexDir: path.join(work, 'index') };
+  await buildIndexFromCorpus(newsConfig, embedder);
+  const index = await openIndex(newsConfig, embedder);
+  return { retriever: createRetriever(index, embedder), questions, stories: index.stories.length };
+}
+
+function expectedStory(page: ExpectedPage): NewStory {
+  return {
+    title: page.titles[0] ?? page.page,
+    outlet: page.outlets[0] ?? 'Unknown',
+    authors: page.authorSurnames,
+    published: page.published ?? '2000-01-01',
+    url: page.url,
+    paragraphs: page.paragraphs,
+  };
+}
+
+/** The page as add-story reads it; what the page lacks comes from the expected values, as --url and --published would. */
+function importedStory(page: ExpectedPage & { html: string }): NewStory | undefined {
+  try {
+    const { attribution, paragraphs } = importPage(page.html);
+    const fallback = expectedStory(page);
+    return {
+      title: attribution.title ?? fallback.title,
+      outlet: attribution.outlet ?? fallback.outlet,
+      authors: attribution.authors,
+      published: attribution.published ?? fallback.published,
+      url: attribution.url ?? fallback.url,
+      paragraphs,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+export function hasNewsSet(newsDir: string): boolean {
+  return existsSync(path.join(newsDir, 'pages.jsonl')) && existsSync(path.join(newsDir, 'questions.jsonl'));
+}
