@@ -48,6 +48,7 @@ function passage(text: string, options: { number?: number; highlight?: { start: 
     story: source,
     score: 0.5,
     similarity: 0.8123,
+    relevance: 0.8123,
     highlight: options.highlight,
   };
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { standardScoreFusion, standardize } from '../src/search/fusion.js';
+import { expectedAnswerType, holdsAnswerType } from '../src/search/answer-type.js';
 import { DEFAULT_REFUSAL, isAnswered, questionNames, unknownNames } from '../src/search/refusal.js';
+import { TermStatistics, contextCoverage } from '../src/search/terms.js';
 import { editDistance } from '../src/search/terms.js';
 
 describe('standardScoreFusion', () => {
@@ -37,9 +39,11 @@ describe('refusal', () => {
     expect(questionNames('What did Vladimir Putin say about the 2018 summit?')).toEqual(['vladimir', 'putin', '2018']);
     expect(questionNames('Who won the world cup?')).toEqual([]);
     expect(questionNames('WHO WAS IN THE MEETING WITH LAVROV?')).toEqual([]);
-    // A question full of names is not "shouting"; acronyms are names too.
+    // A question full of names is not "shouting"; a short acronym is no name to refuse over (the story may spell it out).
     expect(questionNames('Did Angela Merkel comment?')).toEqual(['angela', 'merkel']);
-    expect(questionNames('What did the FBI say?')).toEqual(['fbi']);
+    expect(questionNames('What did the FBI say?')).toEqual([]);
+    expect(questionNames("Why do NYC's pipes freeze?")).toEqual([]);
+    expect(questionNames('What did NATO and Stoltenberg say?')).toEqual(['stoltenberg']);
   });
 
   it('knows a misspelt name: a swap, a doubled or a missing letter', () => {
@@ -59,6 +63,7 @@ describe('refusal', () => {
     expect(isAnswered({ ...base, similarity: 0.1, coverage: 0.3 })).toBe(false);
     expect(isAnswered({ ...base, unknownNames: ['putin'] })).toBe(false);
     expect(isAnswered({ ...base, unknownNames: ['putin'] }, { ...DEFAULT_REFUSAL, refuseUnknownNames: false })).toBe(true);
+    expect(isAnswered({ ...base, missingAnswer: true })).toBe(false);
   });
 });
 
@@ -73,5 +78,44 @@ describe('editDistance', () => {
 
   it('stops early past the limit', () => {
     expect(editDistance('putin', 'lavrovsky', 2)).toBe(3);
+  });
+});
+
+describe('answer types', () => {
+  it.each([
+    ['Who voted against the plan?', 'person'],
+    ['How many books were ruined?', 'number'],
+    ['How much did the repairs cost?', 'money'],
+    ['How much have allergies gone up?', 'number'],
+    ['When will construction start?', 'time'],
+    ['What year did the fair begin?', 'time'],
+    ['Why did the council vote no?', undefined],
+    ['What did the mayor say?', undefined],
+  ])('%s asks for %s', (question, type) => {
+    expect(expectedAnswerType(question)).toBe(type);
+  });
+
+  it('finds an answer of the kind asked for, and not one the question already gave', () => {
+    expect(holdsAnswerType('Council member Frank Dobbs cast the only vote against the plan.', 'person', 'Who voted no?')).toBe(true);
+    expect(holdsAnswerType('the council voted against it.', 'person', 'Who voted no?')).toBe(false);
+    expect(holdsAnswerType('The project will cost $4.2 million.', 'money', 'How much will it cost?')).toBe(true);
+    expect(holdsAnswerType('The project is expensive, officials said.', 'money', 'How much will it cost?')).toBe(false);
+    expect(holdsAnswerType('Construction begins in September.', 'time', 'When does it start?')).toBe(true);
+    expect(holdsAnswerType('It ruined 30,000 books.', 'number', 'How many of the 2,000 shelves?')).toBe(true);
+    expect(holdsAnswerType('It ruined 2,000 shelves.', 'number', 'How many of the 2,000 shelves?')).toBe(false);
+  });
+});
+
+describe('context coverage', () => {
+  it('counts a question word found only next door as half', () => {
+    const stats = new TermStatistics(['alpha beta', 'gamma delta', 'epsilon zeta']);
+    const own = new Set(['gamma']);
+    const around = [new Set(['alpha', 'beta'])];
+    const full = contextCoverage(['gamma', 'alpha'], new Set(['gamma', 'alpha']), [], stats);
+    const half = contextCoverage(['gamma', 'alpha'], own, around, stats);
+    const none = contextCoverage(['gamma', 'alpha'], own, [], stats);
+    expect(full).toBeCloseTo(1);
+    expect(none).toBeCloseTo(0.5);
+    expect(half).toBeCloseTo(0.75);
   });
 });

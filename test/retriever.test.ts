@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/index.js';
 import { createEmbedder, type Embedder } from '../src/embed/index.js';
 import { buildIndex, loadIndex } from '../src/index/index.js';
-import { PER_STORY_CAP, Retriever } from '../src/search/index.js';
+import { Retriever } from '../src/search/index.js';
 import { FIXTURE_CORPUS, tempDir, writeStory } from './helpers/corpus.js';
 import { DEFAULT_MODEL, MODEL_DIR } from './helpers/project.js';
 
@@ -48,11 +48,29 @@ describe('Retriever on several stories', () => {
     expect(libraryOnly.searched.map((s) => s.id)).toEqual(['riverton-library-reopens']);
   });
 
-  it('caps each story’s share of the top passages so other stories can show', async () => {
-    const result = await retriever.search({ question: 'Riverton bike lanes on Harbor Avenue vote cost construction', topK: 3 });
-    const fromBikeStory = result.passages.filter((p) => p.story.id === 'riverton-bike-lanes');
-    expect(fromBikeStory).toHaveLength(PER_STORY_CAP);
-    expect(result.passages).toHaveLength(3);
+  it('quotes only the story a question is about, however many others share its words', async () => {
+    const result = await retriever.search({ question: 'Riverton bike lanes on Harbor Avenue vote cost construction', topK: 4 });
+    expect(result.passages).toHaveLength(4);
+    expect(result.passages.every((p) => p.story.id === 'riverton-bike-lanes')).toBe(true);
+    // "More passages" stays in that story too.
+    const more = await retriever.search({ question: 'Riverton bike lanes on Harbor Avenue vote cost construction', topK: 1, offset: 4 });
+    expect(more.passages.map((p) => p.story.id)).toEqual(['riverton-bike-lanes']);
+  });
+
+  it('quotes both stories when the question is about both', async () => {
+    const result = await retriever.search({ question: 'How much did the library repairs and the bike lanes cost?', topK: 3 });
+    const stories = new Set(result.passages.map((p) => p.story.id));
+    expect(stories).toEqual(new Set(['riverton-library-reopens', 'riverton-bike-lanes']));
+    expect(result.passages.some((p) => p.paragraph.text.includes('$1.8 million'))).toBe(true);
+    expect(result.passages.some((p) => p.paragraph.text.includes('$4.2 million'))).toBe(true);
+  });
+
+  it('shows scores that agree with the order of the passages', async () => {
+    for (const question of ['What did Mayor Elena Ruiz do?', 'How long will the bridge be closed?', 'Who voted against the bike lanes?']) {
+      const { passages } = await retriever.search({ question, topK: 5 });
+      const scores = passages.map((p) => p.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    }
   });
 
   it('pages through results without repeats ("More passages")', async () => {

@@ -192,7 +192,7 @@ export interface QuotedParagraph {
   story: StoredStory;
   paragraph: Pick<StoredParagraph, 'number' | 'text'>;
   highlight?: SentenceSpan;
-  /** Cosine similarity with the question, when there is one. */
+  /** How well the passage answers (0–1, falling with the order), when there is a question. */
   relevance?: number;
 }
 
@@ -287,7 +287,7 @@ export function answerMessage(asked: string, result: SearchResult, options: { of
   const offset = options.offset ?? 0;
   const range = offset > 0 ? `\nMore passages (${offset + 1}–${offset + result.passages.length}):` : '';
   const embeds = paragraphEmbeds(
-    result.passages.map((passage) => ({ story: passage.story, paragraph: passage.paragraph, highlight: passage.highlight, relevance: passage.similarity })),
+    result.passages.map((passage) => ({ story: passage.story, paragraph: passage.paragraph, highlight: passage.highlight, relevance: passage.relevance })),
   );
   const buttons: ApiButton[] = [];
   if (options.actions?.more) buttons.push({ type: 2, style: 1, label: 'More passages', custom_id: options.actions.more });

@@ -18,22 +18,31 @@ export const DEFAULT_NEWS_DIR = '../shared/eval/news-dev';
 
 export type NewsCorpusKind = 'expected' | 'imported';
 
+/** Our own many-story set: questions over the fixture pages we wrote (29 stories). */
+export const FIXTURE_PAGES = ['test/fixtures/pages/pages.jsonl', 'test/fixtures/pages-holdout/pages.jsonl'];
+export const FIXTURE_MANY_STORY_QUESTIONS = 'test/fixtures/eval/many-stories.jsonl';
+
+/** The news-dev set: its pages and its questions. */
+export function newsSet(newsDir: string): { pagesFiles: string[]; questionsFile: string } {
+  return { pagesFiles: [path.join(newsDir, 'pages.jsonl')], questionsFile: path.join(newsDir, 'questions.jsonl') };
+}
+
 /**
- * A retriever over the shipped corpus plus the news-dev pages, built in a temporary folder:
+ * A retriever over the shipped corpus plus a set of saved pages, built in a temporary folder:
  * `expected` writes each page's expected paragraphs and attribution (retrieval measured apart
  * from extraction), `imported` reads each saved page through add-story's importer.
  */
-export async function newsRetriever(
-  newsDir: string,
+export async function pagesRetriever(
+  set: { pagesFiles: string[]; questionsFile: string },
   kind: NewsCorpusKind,
   config: CoreConfig,
   embedder: Embedder,
 ): Promise<{ retriever: Retriever; questions: EvalQuestion[]; stories: number }> {
-  const pagesFile = path.join(newsDir, 'pages.jsonl');
-  const pages = await readExpectedPages(pagesFile);
-  const questions = parseEvalFile(await readFile(path.join(newsDir, 'questions.jsonl'), 'utf8'), path.join(newsDir, 'questions.jsonl'));
+  const pages = (await Promise.all(set.pagesFiles.map(readExpectedPages))).flat();
+  const questions = parseEvalFile(await readFile(set.questionsFile, 'utf8'), set.questionsFile);
   const shipped = await loadCorpus(config.corpusDir);
-  const work = path.join(tmpdir(), `verbatim-eval-${kind}-${sha256(`${path.resolve(newsDir)}:${config.corpusDir}`, 8)}`);
+  const key = `${set.pagesFiles.map((file) => path.resolve(file)).join('|')}:${config.corpusDir}`;
+  const work = path.join(tmpdir(), `verbatim-eval-${kind}-${sha256(key, 8)}`);
   const corpusDir = path.join(work, 'corpus');
   await rm(corpusDir, { recursive: true, force: true });
   await mkdir(corpusDir, { recursive: true });
@@ -84,6 +93,7 @@ function importedStory(page: ExpectedPage & { html: string }): NewStory | undefi
   }
 }
 
+/** Whether the team's news-dev folder is there (it sits beside the project, never in it). */
 export function hasNewsSet(newsDir: string): boolean {
   return existsSync(path.join(newsDir, 'pages.jsonl')) && existsSync(path.join(newsDir, 'questions.jsonl'));
 }

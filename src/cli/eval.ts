@@ -4,7 +4,7 @@ import { UserError } from '../errors.js';
 import { openRetriever } from '../pipeline.js';
 import { SEARCH_MODES, evaluateRetriever, parseEvalFile, type EvalMetrics, type EvalQuestion, type Retriever, type SearchMode } from '../search/index.js';
 import { formatImportReport, importReport, readExpectedPages } from './eval-import.js';
-import { DEFAULT_NEWS_DIR, hasNewsSet, newsRetriever } from './eval-news.js';
+import { DEFAULT_NEWS_DIR, FIXTURE_MANY_STORY_QUESTIONS, FIXTURE_PAGES, hasNewsSet, newsSet, pagesRetriever } from './eval-news.js';
 import { ensureModel } from './model.js';
 import { parseCommandArgs } from './run.js';
 import { terminalReporter } from './terminal.js';
@@ -66,10 +66,14 @@ export async function evalCommand(argv: string[]): Promise<number> {
       reporter.info(`No many-story set at ${newsDir} (the team's shared/eval/news-dev): only the one-story set is measured.`);
     } else {
       for (const kind of ['expected', 'imported'] as const) {
-        const news = await newsRetriever(newsDir, kind, config, embedder);
+        const news = await pagesRetriever(newsSet(newsDir), kind, config, embedder);
         sets.push({ name: `${newsDir} (${kind === 'expected' ? 'expected paragraphs' : 'through add-story'})`, ...news });
       }
     }
+  }
+  if (!values.file) {
+    const ours = await pagesRetriever({ pagesFiles: FIXTURE_PAGES, questionsFile: FIXTURE_MANY_STORY_QUESTIONS }, 'expected', config, embedder);
+    sets.push({ name: `${FIXTURE_MANY_STORY_QUESTIONS} (our fixture pages)`, ...ours });
   }
 
   const results: Record<string, Record<string, EvalMetrics>> = {};

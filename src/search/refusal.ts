@@ -7,8 +7,10 @@ export interface AnswerFeatures {
   similarity: number;
   /** Idf-weighted share of the question's content words the best passage contains. */
   coverage: number;
-  /** Names (capitalised words, numbers) in the question that no searched paragraph contains. */
+  /** Names (capitalised words, numbers) in the question that the leading passages' stories never mention. */
   unknownNames: readonly string[];
+  /** The question asks for a kind of answer (a person, a number, an amount, a time) that no leading passage holds. */
+  missingAnswer?: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export function answerConfidence(features: AnswerFeatures, policy: RefusalPolicy
 
 export function isAnswered(features: AnswerFeatures, policy: RefusalPolicy = DEFAULT_REFUSAL): boolean {
   if (policy.refuseUnknownNames && features.unknownNames.length > 0) return false;
+  if (features.missingAnswer) return false;
   return answerConfidence(features, policy) >= policy.threshold;
 }
 
@@ -47,7 +50,12 @@ export function questionNames(question: string): string[] {
   // In a question typed in capitals every word looks like a name; ordinary acronyms (FBI) do not count.
   const shouted = letters.filter((token) => token === token.toUpperCase());
   const shouting = letters.length > 0 && shouted.length / letters.length > 0.6;
-  const names = tokens.slice(1).filter((token) => (/^\p{Lu}/u.test(token) && !shouting) || /^\p{N}{2,}$/u.test(token));
+  // A short acronym (TV, NYC, FBI) is often spelt out in the story ("New York City"), so it is no name to refuse over.
+  const acronym = (token: string) => {
+    const bare = token.replace(/['’]s$/, '');
+    return bare.length <= 4 && bare === bare.toUpperCase() && /\p{L}/u.test(bare);
+  };
+  const names = tokens.slice(1).filter((token) => (/^\p{Lu}/u.test(token) && !shouting && !acronym(token)) || /^\p{N}{2,}$/u.test(token));
   return [...new Set(names.flatMap((name) => words(name).flatMap((word) => toTerm(word) ?? [])))];
 }
 

@@ -1,13 +1,14 @@
 import type { Embedder } from '../embed/index.js';
 import type { StoredParagraph, StoredStory, VectorStore } from '../index/index.js';
-import { reciprocalRankFusion, standardScoreFusion } from './fusion.js';
+import { reciprocalRankFusion } from './fusion.js';
 import { bestSentence, sentenceTerms, type SentenceTerms } from './highlight.js';
 import { LexicalIndex } from './lexical.js';
 import { cleanQuestion, isSearchable } from './question.js';
 import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNames, type AnswerFeatures, type RefusalPolicy } from './refusal.js';
 import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
-import { TermStatistics, termCoverage } from './terms.js';
+import { TermStatistics, contextCoverage, termCoverage } from './terms.js';
+import { expectedAnswerType, holdsAnswerType } from './answer-type.js';
 import { contentTerms } from './text.js';
 
 /** `hybrid` fuses dense and BM25 by standard scores; `rrf` fuses them by rank (the usual baseline). */
@@ -15,8 +16,23 @@ export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'rrf'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
 export const DEFAULT_TOP_K = 3;
-/** With several stories and no story filter, at most this many passages come from one story. */
-export const PER_STORY_CAP = 2;
+/**
+ * Weight of the question's words in a passage beside its meaning (cosine): passage score =
+ * cosine + COVERAGE_WEIGHT · coverage, both on scales that do not move as the corpus grows
+ * (docs/quality.md).
+ */
+export const COVERAGE_WEIGHT = 0.5;
+/**
+ * Added to a passage that holds the kind of answer the question asks for (a name for "who", a
+ * number for "how many", a date for "when"): a tie-breaker, not a vote (docs/quality.md).
+ */
+export const ANSWER_TYPE_WEIGHT = 0.05;
+/** Stories whose score is within this of the best story's are ranked together with it. */
+export const STORY_WINDOW = 0.35;
+/** At most this many stories are ranked for one question. */
+export const MAX_STORIES = 5;
+/** Stories whose word statistics are kept between questions. */
+const STORY_CACHE_SIZE = 512;
 /**
  * BM25 weight of a question word that is in the paragraph's own headline. The headline's words
  * describe the whole story, so inside that story they do not tell paragraphs apart; at full
@@ -53,6 +69,8 @@ export interface Passage {
   score: number;
   /** Cosine similarity with the question. */
   similarity: number;
+  /** How well the passage answers, from 0 to 1: the ranking score on a fixed scale, so it falls as the order does. */
+  relevance: number;
   /** The sentence that best answers, as offsets into `paragraph.text`. */
   highlight: SentenceSpan | undefined;
 }
@@ -74,6 +92,8 @@ export interface SearchResult {
   more: boolean;
   /** Refusal confidence of the best passage (see refusal.ts). */
   confidence: number;
+  /** What the refusal decision looked at, when there was a passage to judge. */
+  features?: AnswerFeatures;
   /** Stories the search covered. */
   searched: StoredStory[];
   timings: { embedMs: number; searchMs: number };
@@ -95,6 +115,10 @@ export class Retriever {
   private readonly storiesById: Map<string, StoredStory>;
   private readonly storyVocabulary = new Map<string, Set<string>>();
   private corpusVocabulary: Set<string> | undefined;
+  /** Where each story's paragraphs lie in label order: [start, end). */
+  private readonly storyRanges = new Map<string, { start: number; end: number }>();
+  private readonly storyStats = new Map<string, TermStatistics>();
+  private readonly centroids = new Map<string, Float32Array>();
   /** Content terms of paragraphs and their sentences, by label: computed on first use, then reused. */
   private readonly paragraphTerms = new Map<number, { terms: Set<string>; sentences: SentenceTerms[] }>();
   private readonly policy: RefusalPolicy;
@@ -111,6 +135,11 @@ export class Retriever {
     this.headlineTerms = new Map(corpus.stories.map((story) => [story.id, new Set(contentTerms(story.title))]));
     this.stats = new TermStatistics(texts);
     this.storiesById = new Map(corpus.stories.map((story) => [story.id, story]));
+    corpus.paragraphs.forEach((paragraph, label) => {
+      const range = this.storyRanges.get(paragraph.storyId);
+      if (range) range.end = label + 1;
+      else this.storyRanges.set(paragraph.storyId, { start: label, end: label + 1 });
+    });
     this.policy = options.policy ?? DEFAULT_REFUSAL;
     this.speller = options.dictionary?.size ? new SpellingCorrector(texts, options.dictionary) : undefined;
     this.now = options.now ?? (() => performance.now());
@@ -160,34 +189,36 @@ export class Retriever {
     const dense = this.corpus.store.search(queryVector!, depth, accept);
     const similarityOf = new Map(dense.map((hit) => [hit.label, hit.similarity]));
     const lexical = mode === 'dense' ? [] : this.lexical.query(searchText, accept, this.headlineWeight).slice(0, depth);
-
-    let ranking: Array<{ label: number; score: number }>;
-    if (mode === 'dense') ranking = dense.map((hit) => ({ label: hit.label, score: hit.similarity }));
-    else if (mode === 'bm25') ranking = lexical.map((hit) => ({ label: hit.label, score: hit.score }));
-    else if (mode === 'rrf') ranking = reciprocalRankFusion([dense.map((hit) => hit.label), lexical.map((hit) => hit.label)]);
-    else {
-      const lexicalScore = new Map(lexical.map((hit) => [hit.label, hit.score]));
-      const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
-      ranking = standardScoreFusion(candidates, [
-        candidates.map((label) => this.similarity(label, queryVector!, similarityOf)),
-        candidates.map((label) => lexicalScore.get(label) ?? 0),
-      ]);
-    }
-
-    const ordered = this.diversify(dedupe(ranking, this.corpus.paragraphs), request.storyId === undefined);
     const questionTerms = contentTerms(searchText);
+
+    let ordered: Array<{ label: number; score: number }>;
+    if (mode === 'dense') ordered = dense.map((hit) => ({ label: hit.label, score: hit.similarity }));
+    else if (mode === 'bm25') ordered = lexical.map((hit) => ({ label: hit.label, score: hit.score }));
+    else if (mode === 'rrf') ordered = reciprocalRankFusion([dense.map((hit) => hit.label), lexical.map((hit) => hit.label)]);
+    else {
+      const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
+      ordered = this.rankByStory(candidates, searchText, questionTerms, queryVector!, similarityOf);
+    }
+    ordered = dedupe(ordered, this.corpus.paragraphs);
+    // The refusal judges the best story's best passage, not the corpus.
     const best = ordered[0];
+    const leading = ordered.slice(0, DEFAULT_TOP_K).map(({ label }) => label);
+    const answerType = expectedAnswerType(searchText);
     const features: AnswerFeatures | undefined = best && {
-      similarity: Math.max(...dense.map((hit) => hit.similarity), this.similarity(best.label, queryVector!, similarityOf)),
-      coverage: termCoverage(questionTerms, this.termsOf(best.label).terms, this.stats),
+      similarity: this.similarity(best.label, queryVector!, similarityOf),
+      coverage: this.passageCoverage(best.label, questionTerms),
+      // Names are checked against every searched story: a name known only to a story ranked lower means the ranking
+      // missed it, not that the stories do not say (measured: docs/quality.md).
       unknownNames: unknownNames(questionNames(searchText), this.vocabulary(request.storyId)),
+      missingAnswer: answerType !== undefined && !leading.some((label) => holdsAnswerType(this.corpus.paragraphs[label]!.text, answerType, searchText)),
     };
     const confidence = features ? answerConfidence(features, this.policy) : 0;
     const timings = { embedMs: embedded - started, searchMs: this.now() - embedded };
     const answered = features !== undefined && isAnswered(features, this.policy);
-    if (!answered && !request.keepPassagesWhenRefused) return refused('not-in-story', confidence, timings);
+    if (!answered && !request.keepPassagesWhenRefused) return { ...refused('not-in-story', confidence, timings), features };
 
     const page = ordered.slice(offset, offset + topK);
+    const relevanceOf = relevanceScale(mode, ordered[0]?.score ?? 1);
     const passages: Passage[] = page.map(({ label, score }) => {
       const paragraph = this.corpus.paragraphs[label]!;
       return {
@@ -196,12 +227,13 @@ export class Retriever {
         story: this.storiesById.get(paragraph.storyId)!,
         score,
         similarity: this.similarity(label, queryVector!, similarityOf),
+        relevance: relevanceOf(score),
         highlight: bestSentence(paragraph.text, questionTerms, this.stats, this.termsOf(label).sentences),
       };
     });
     timings.searchMs = this.now() - embedded;
-    if (!answered) return refused('not-in-story', confidence, timings, passages);
-    return { question, outcome: { kind: 'answered' }, passages, more: ordered.length > offset + topK, confidence, searched, timings };
+    if (!answered) return { ...refused('not-in-story', confidence, timings, passages), features };
+    return { question, outcome: { kind: 'answered' }, passages, more: ordered.length > offset + topK, confidence, features, searched, timings };
   }
 
   /** Paragraphs `radius` before and after `label` in the same story, in story order. */
@@ -219,18 +251,103 @@ export class Retriever {
   private readonly headlineWeight = (label: number, term: string): number =>
     this.headlineTerms.get(this.corpus.paragraphs[label]!.storyId)?.has(term) ? HEADLINE_TERM_WEIGHT : 1;
 
-  /** Terms of the searched paragraphs: the whole corpus, or one story. */
+  /** Terms of the searched paragraphs: the whole corpus, or one story (a story's terms are cached). */
   private vocabulary(storyId: string | undefined): Set<string> {
     if (!storyId) return (this.corpusVocabulary ??= new Set(this.stats.terms()));
     let terms = this.storyVocabulary.get(storyId);
     if (!terms) {
-      const found = new Set<string>();
-      this.corpus.paragraphs.forEach((paragraph, label) => {
-        if (paragraph.storyId === storyId) for (const term of this.termsOf(label).terms) found.add(term);
-      });
-      this.storyVocabulary.set(storyId, (terms = found));
+      terms = new Set<string>();
+      for (const label of this.labelsOf(storyId)) for (const term of this.termsOf(label).terms) terms.add(term);
+      this.storyVocabulary.set(storyId, terms);
     }
     return terms;
+  }
+
+  /** The labels of a story's paragraphs, in story order (a story's paragraphs are stored together). */
+  private labelsOf(storyId: string): number[] {
+    const range = this.storyRanges.get(storyId);
+    if (!range) return [];
+    return Array.from({ length: range.end - range.start }, (_, i) => range.start + i);
+  }
+
+  /**
+   * Story-aware ranking. Each candidate story is scored by its centroid's cosine with the question
+   * plus its best candidate passage (cosine + coverage of the question's words, corpus-wide
+   * weights); the stories within STORY_WINDOW of the best are kept, and every paragraph of theirs
+   * is scored by cosine + coverage weighted within its own story (a word every paragraph of the
+   * story has tells nothing there), with the neighbours' words counting half. A paragraph of a
+   * weaker story pays the gap between the stories, so a second story mixes in only when it is close.
+   */
+  private rankByStory(
+    candidates: readonly number[],
+    searchText: string,
+    questionTerms: readonly string[],
+    query: Float32Array,
+    known: Map<number, number>,
+  ): Array<{ label: number; score: number }> {
+    const evidence = new Map<string, number>();
+    for (const label of candidates) {
+      const storyId = this.corpus.paragraphs[label]!.storyId;
+      const score = this.similarity(label, query, known) + COVERAGE_WEIGHT * termCoverage(questionTerms, this.termsOf(label).terms, this.stats);
+      evidence.set(storyId, Math.max(evidence.get(storyId) ?? -Infinity, score));
+    }
+    const stories = [...evidence.entries()]
+      .map(([storyId, best]) => ({ storyId, score: best + dot(this.centroid(storyId), query) }))
+      .sort((a, b) => b.score - a.score || a.storyId.localeCompare(b.storyId));
+    const top = stories[0]?.score ?? 0;
+    const answerType = expectedAnswerType(searchText);
+    const ranked: Array<{ label: number; score: number }> = [];
+    for (const story of stories.slice(0, MAX_STORIES)) {
+      if (story.score < top - STORY_WINDOW) break;
+      for (const label of this.labelsOf(story.storyId)) {
+        const typed = answerType && holdsAnswerType(this.corpus.paragraphs[label]!.text, answerType, searchText) ? ANSWER_TYPE_WEIGHT : 0;
+        const score = this.passageScore(label, questionTerms, query, known) + typed;
+        ranked.push({ label, score: score + (story.score - top) });
+      }
+    }
+    return ranked.sort((a, b) => b.score - a.score || a.label - b.label);
+  }
+
+  /** cosine + COVERAGE_WEIGHT · coverage within the paragraph's story: the score passages are ranked and shown by. */
+  private passageScore(label: number, questionTerms: readonly string[], query: Float32Array, known: Map<number, number>): number {
+    return this.similarity(label, query, known) + COVERAGE_WEIGHT * this.passageCoverage(label, questionTerms);
+  }
+
+  /** The question's words in a paragraph (its neighbours' counting half), weighted by how rare they are in its story. */
+  private passageCoverage(label: number, questionTerms: readonly string[]): number {
+    const paragraph = this.corpus.paragraphs[label]!;
+    const around = [label - 1, label + 1]
+      .filter((at) => this.corpus.paragraphs[at]?.storyId === paragraph.storyId)
+      .map((at) => this.termsOf(at).terms);
+    return contextCoverage(questionTerms, this.termsOf(label).terms, around, this.storyStatistics(paragraph.storyId));
+  }
+
+  /** A story's own word statistics, built on first use and kept for the next questions. */
+  private storyStatistics(storyId: string): TermStatistics {
+    let stats = this.storyStats.get(storyId);
+    if (!stats) {
+      stats = TermStatistics.fromTermSets(this.labelsOf(storyId).map((label) => this.termsOf(label).terms));
+      // A bounded cache: a year of stories would otherwise keep every story's table.
+      if (this.storyStats.size >= STORY_CACHE_SIZE) this.storyStats.delete(this.storyStats.keys().next().value!);
+      this.storyStats.set(storyId, stats);
+    }
+    return stats;
+  }
+
+  /** The normalised mean of a story's paragraph vectors: what the story as a whole is about. */
+  private centroid(storyId: string): Float32Array {
+    let centroid = this.centroids.get(storyId);
+    if (!centroid) {
+      centroid = new Float32Array(this.corpus.store.dimensions);
+      for (const label of this.labelsOf(storyId)) {
+        const vector = this.corpus.store.vector(label);
+        for (let i = 0; i < centroid.length; i++) centroid[i]! += vector[i]!;
+      }
+      const norm = Math.sqrt(dot(centroid, centroid)) || 1;
+      for (let i = 0; i < centroid.length; i++) centroid[i]! /= norm;
+      this.centroids.set(storyId, centroid);
+    }
+    return centroid;
   }
 
   /** The content terms of a paragraph and of each of its sentences (what coverage and highlighting compare). */
@@ -247,21 +364,18 @@ export class Retriever {
   private similarity(label: number, query: Float32Array, known: Map<number, number>): number {
     return known.get(label) ?? cosineWith(this.corpus.store, label, query);
   }
+}
 
-  /** With several stories, caps each story's share of the top so the others can show. */
-  private diversify(ranking: Array<{ label: number; score: number }>, capStories: boolean): Array<{ label: number; score: number }> {
-    if (!capStories || this.corpus.stories.length < 2) return ranking;
-    const perStory = new Map<string, number>();
-    const first: typeof ranking = [];
-    const overflow: typeof ranking = [];
-    for (const item of ranking) {
-      const storyId = this.corpus.paragraphs[item.label]!.storyId;
-      const count = perStory.get(storyId) ?? 0;
-      perStory.set(storyId, count + 1);
-      (count < PER_STORY_CAP ? first : overflow).push(item);
-    }
-    return [...first, ...overflow];
-  }
+/**
+ * Maps a mode's ranking score to 0–1 without changing the order: hybrid scores are cosine plus
+ * weighted coverage (at most 1 + COVERAGE_WEIGHT, plus the answer-type nudge), dense scores are
+ * cosines; BM25 and RRF scores have no fixed scale and are shown relative to the best passage.
+ */
+function relevanceScale(mode: SearchMode, best: number): (score: number) => number {
+  const clamp = (value: number) => Math.min(1, Math.max(0, value));
+  if (mode === 'hybrid') return (score) => clamp(score / (1 + COVERAGE_WEIGHT));
+  if (mode === 'dense') return clamp;
+  return (score) => clamp(best > 0 ? score / best : 0);
 }
 
 /** Drops repeated paragraphs (same text), keeping the best-ranked copy. */
@@ -276,8 +390,11 @@ function dedupe(ranking: Array<{ label: number; score: number }>, paragraphs: re
 }
 
 function cosineWith(store: VectorStore, label: number, query: Float32Array): number {
-  const vector = store.vector(label);
-  let dot = 0;
-  for (let i = 0; i < vector.length; i++) dot += vector[i]! * query[i]!;
-  return dot;
+  return dot(store.vector(label), query);
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
 }

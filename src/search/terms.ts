@@ -32,15 +32,26 @@ function withinOneEdit(a: string, b: string): boolean {
 /** Document frequencies of content terms, for weighting rare words over common ones. */
 export class TermStatistics {
   private readonly documentFrequency = new Map<string, number>();
-  readonly documents: number;
+  private documentCount = 0;
 
   constructor(texts: readonly string[]) {
-    this.documents = texts.length;
-    for (const text of texts) {
-      for (const term of new Set(contentTerms(text))) {
-        this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
-      }
-    }
+    for (const text of texts) this.count(new Set(contentTerms(text)));
+  }
+
+  /** Statistics of documents whose content terms are already known (a story's cached paragraph terms). */
+  static fromTermSets(termSets: ReadonlyArray<ReadonlySet<string>>): TermStatistics {
+    const stats = new TermStatistics([]);
+    for (const terms of termSets) stats.count(terms);
+    return stats;
+  }
+
+  get documents(): number {
+    return this.documentCount;
+  }
+
+  private count(terms: ReadonlySet<string>): void {
+    this.documentCount++;
+    for (const term of terms) this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
   }
 
   /** Every content term of the corpus. */
@@ -68,16 +79,7 @@ export function termCoverage(questionTerms: readonly string[], textTerms: Readon
   for (const term of unique) {
     const weight = stats.idf(term);
     total += weight;
-    if (textTerms.has(term)) {
-      found += weight;
-      continue;
-    }
-    for (const candidate of textTerms) {
-      if (termMatches(term, candidate)) {
-        found += weight;
-        break;
-      }
-    }
+    if (containsTerm(textTerms, term)) found += weight;
   }
   return total === 0 ? 0 : found / total;
 }
@@ -117,4 +119,33 @@ export function nameMatches(name: string, term: string): boolean {
   const shorter = Math.min(name.length, term.length);
   const allowed = shorter >= 6 ? 2 : shorter >= 4 ? 1 : 0;
   return allowed > 0 && editDistance(name, term, allowed) <= allowed;
+}
+
+/**
+ * {@link termCoverage} that also looks at a paragraph's neighbours: a question word found only in
+ * the paragraph before or after counts half. News paragraphs lean on their neighbours ("he said"
+ * after the one that names him), so the paragraph that answers often lacks a word the question has.
+ */
+export function contextCoverage(
+  questionTerms: readonly string[],
+  own: ReadonlySet<string>,
+  around: ReadonlyArray<ReadonlySet<string>>,
+  stats: TermStatistics,
+): number {
+  const unique = [...new Set(questionTerms)];
+  let total = 0;
+  let found = 0;
+  for (const term of unique) {
+    const weight = stats.idf(term);
+    total += weight;
+    if (containsTerm(own, term)) found += weight;
+    else if (around.some((terms) => containsTerm(terms, term))) found += weight / 2;
+  }
+  return total === 0 ? 0 : found / total;
+}
+
+function containsTerm(terms: ReadonlySet<string>, term: string): boolean {
+  if (terms.has(term)) return true;
+  for (const candidate of terms) if (termMatches(term, candidate)) return true;
+  return false;
 }

@@ -1,0 +1,41 @@
+/**
+ * What kind of answer a question asks for, read from its opening words: "who" a person, "how
+ * many" a number, "how much … cost" an amount of money, "when" a date or time. A story whose best
+ * passages hold nothing of that kind does not answer the question, however close its words are.
+ */
+export type AnswerType = 'person' | 'number' | 'money' | 'time';
+
+const PRICE_WORDS = /\b(?:cost|costs|price|prices|priced|charge|charges|pay|paid|fee|fees|ticket|tickets|sell for|sells for|worth)\b/;
+
+export function expectedAnswerType(question: string): AnswerType | undefined {
+  const q = question.toLowerCase().replace(/\s+/g, ' ').trim();
+  if (/^(?:who|whom)\b/.test(q)) return 'person';
+  if (/^how many\b/.test(q)) return 'number';
+  if (/^how much\b/.test(q)) return PRICE_WORDS.test(q) ? 'money' : 'number';
+  if (/^when\b|^what (?:day|date|time|year)\b|^(?:in )?what year\b/.test(q)) return 'time';
+  return undefined;
+}
+
+const NUMBER_WORDS =
+  /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|half|quarter|double|twice|triple|single)\b/i;
+const MONEY = /[$€£¥₹]\s?\d|\d\s?(?:dollars|euros|pounds|cents|yen|rupees|usd|eur|gbp)\b|\b(?:free of charge|for free|costs nothing)\b/i;
+const TIME =
+  /\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|today|yesterday|tomorrow|tonight|morning|afternoon|evening|night|noon|midnight|week|month|year|decade|century|spring|summer|fall|autumn|winter|soon|later|earlier|ago|since|until|by then)\b|\b\d{4}\b|\b\d{1,2}(?::\d{2})?\s?(?:a\.?m\.?|p\.?m\.?)/i;
+// Two capitalised words in a row not opening a sentence, or a title before a name.
+const PERSON = /(?:[^.!?"“]\s)\p{Lu}[\p{L}'’.-]+\s\p{Lu}[\p{L}'’-]+|\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Prof|President|Minister|Judge|Officer|Chief)\.?\s\p{Lu}/u;
+
+/** Whether a text holds something of the kind asked for (numbers the question already has do not count). */
+export function holdsAnswerType(text: string, type: AnswerType, question: string): boolean {
+  switch (type) {
+    case 'person':
+      return PERSON.test(` ${text}`);
+    case 'money':
+      return MONEY.test(text);
+    case 'time':
+      return TIME.test(text);
+    case 'number': {
+      const asked = new Set(question.match(/\d[\d,.]*/g) ?? []);
+      return (text.match(/\d[\d,.]*/g) ?? []).some((number) => !asked.has(number)) || NUMBER_WORDS.test(text);
+    }
+  }
+}
