@@ -174,7 +174,8 @@ export function stripSuffix(title: string, outlet: string | undefined): string {
 }
 
 function pickAuthors(metadata: PageMetadata, readability: ReadabilityFacts): string[] {
-  const fromJsonLd = metadata.jsonLd.authors.flatMap((name) => (looksLikeName(name) ? [name] : bylineNames(name)));
+  // A JSON-LD person's name is a name, in any script; only one that reads like a byline ("By A and B, Staff") is parsed.
+  const fromJsonLd = metadata.jsonLd.authors.flatMap((name) => (looksLikeName(name) || !/^by\s|[,;&|\d]|\s(?:and|und|et|y)\s|staff|team|desk/i.test(name) ? [name] : bylineNames(name)));
   if (fromJsonLd.length) return fromJsonLd;
   const tagged = meta(metadata, 'author', 'article:author', 'byl', 'parsely-author', 'sailthru.author', 'dc.creator', 'dcterms.creator', 'cxenseparse:author')
     .filter((value) => !/^https?:|^@|^www\./i.test(value));

@@ -116,7 +116,7 @@ function readJsonLd(document: Document): PageMetadata['jsonLd'] {
   const entity = article.mainEntityOfPage;
   return {
     headline: text(article.headline) ?? text(article.name),
-    authors: names(article.author ?? article.creator),
+    authors: people(article.author ?? article.creator),
     published: text(article.datePublished) ?? text(article.dateCreated),
     publisher: names(publisher)[0],
     accessibleForFree: freeFlag(article.isAccessibleForFree),
@@ -161,6 +161,12 @@ function names(value: unknown): string[] {
     return name ? [name] : [];
   }
   return [];
+}
+
+/** The people among JSON-LD authors: an Organization (a wire service, the outlet) is no byline. */
+function people(value: unknown): string[] {
+  const list = Array.isArray(value) ? value : [value];
+  return unique(list.filter((item) => !(item && typeof item === 'object' && types(item as JsonObject).some((type) => /Organization$/.test(type)))).flatMap(names));
 }
 
 function unique(values: string[]): string[] {
