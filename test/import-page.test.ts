@@ -183,3 +183,15 @@ describe('import scores', () => {
     expect(scoreText([], gold).f1).toBe(0);
   });
 });
+
+describe('held-out pages (written without looking at the extractor)', () => {
+  it('keeps every expected paragraph and little else, and refuses none', async () => {
+    const { readExpectedPages, importReport } = await import('../src/cli/eval-import.js');
+    const file = path.join(PROJECT_ROOT, 'test/fixtures/pages-holdout/pages.jsonl');
+    const report = importReport(file, await readExpectedPages(file));
+    expect(report.pages.filter((p) => p.refused)).toEqual([]);
+    expect(report.mean.recall).toBe(1);
+    expect(report.mean.f1).toBeGreaterThanOrEqual(0.97);
+    expect(report.allFourRight).toBeGreaterThanOrEqual(0.8);
+  });
+});
