@@ -46,6 +46,15 @@ export type CoreConfig = {
 const PLACEHOLDER_TOKEN = /^(your[-_ ]?(bot[-_ ]?)?token.*|changeme|x{3,}|<.*>|token)$/i;
 const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
 const emptyAsUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+/** A comma-separated list of Discord ids; empty = none. */
+const snowflakeList = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .optional()
+    .transform((value) => (value ? value.split(',').map((id) => id.trim()).filter(Boolean) : []))
+    .pipe(z.array(snowflake)),
+);
 
 const botSchema = z.object({
   DISCORD_TOKEN: z
@@ -57,14 +66,26 @@ const botSchema = z.object({
   DISCORD_APPLICATION_ID: z.preprocess(emptyAsUndefined, snowflake),
   DISCORD_GUILD_ID: z.preprocess(emptyAsUndefined, snowflake.optional()),
   DISCORD_API_BASE: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, message: 'must be an http(s) URL, e.g. https://discord.com/api' }).optional()),
-  ALLOWED_CHANNEL_IDS: z.preprocess(
+  ALLOWED_CHANNEL_IDS: snowflakeList,
+  STAFF_GUILD_IDS: snowflakeList,
+  ADMIN_USER_IDS: snowflakeList,
+  FEEDS: z.preprocess(
     emptyAsUndefined,
     z
       .string()
       .optional()
-      .transform((value) => (value ? value.split(',').map((id) => id.trim()).filter(Boolean) : []))
-      .pipe(z.array(snowflake)),
+      .transform((value) => (value ? value.split(',').map((url) => url.trim()).filter(Boolean) : []))
+      .pipe(z.array(z.url({ protocol: /^https?$/, message: 'must be comma-separated http(s) feed URLs' }))),
   ),
+  FEED_POLL_MINUTES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ message: 'must be a number of minutes from 1 to 1440' })
+      .min(1, 'must be a number of minutes from 1 to 1440')
+      .max(1440, 'must be a number of minutes from 1 to 1440')
+      .default(15),
+  ),
+  ANNOUNCE_CHANNEL_ID: z.preprocess(emptyAsUndefined, snowflake.optional()),
   COOLDOWN_SECONDS: z.preprocess(
     emptyAsUndefined,
     z.coerce
@@ -82,6 +103,15 @@ export type BotConfig = CoreConfig & {
   apiBase: string | undefined;
   allowedChannelIds: string[];
   cooldownSeconds: number;
+  /** Servers whose Manage Server members may change the stories (every server shares them). */
+  staffGuildIds: string[];
+  /** Users who may change the stories from any server. */
+  adminUserIds: string[];
+  /** RSS/Atom feeds the bot follows. */
+  feeds: string[];
+  feedPollMinutes: number;
+  /** Where new feed stories are announced; none = not announced. */
+  announceChannelId: string | undefined;
 };
 
 type Env = Record<string, string | undefined>;
@@ -123,6 +153,11 @@ export function loadBotConfig(env: Env = process.env, cwd = process.cwd()): BotC
     apiBase: raw.DISCORD_API_BASE,
     allowedChannelIds: raw.ALLOWED_CHANNEL_IDS,
     cooldownSeconds: raw.COOLDOWN_SECONDS,
+    staffGuildIds: raw.STAFF_GUILD_IDS,
+    adminUserIds: raw.ADMIN_USER_IDS,
+    feeds: raw.FEEDS,
+    feedPollMinutes: raw.FEED_POLL_MINUTES,
+    announceChannelId: raw.ANNOUNCE_CHANNEL_ID,
   };
 }
 

@@ -33,6 +33,11 @@ describe('the bot with the real model and the shipped corpus', () => {
       apiBase: fake.apiBase,
       allowedChannelIds: [],
       cooldownSeconds: 0,
+      staffGuildIds: [],
+      adminUserIds: [],
+      feeds: [],
+      feedPollMinutes: 15,
+      announceChannelId: undefined,
     };
     const logger = createLogger('silent');
     index = await openLiveIndex(config, { logger, buildIfMissing: true });

@@ -12,7 +12,8 @@ import type { Embedder } from '../src/embed/index.js';
 import { CURRENT_FILE } from '../src/index/index.js';
 import { createLogger } from '../src/log.js';
 import { buildIndexFromCorpus } from '../src/pipeline.js';
-import { writeStory } from './helpers/corpus.js';
+import { loadCoreConfig } from '../src/config.js';
+import { tempDir, writeStory } from './helpers/corpus.js';
 import { askCommand, embedsOf, sentMessages, startBotHarness, type BotHarness } from './helpers/bot-harness.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 import { startFakeDiscord, type MessageBody } from './fake-discord.js';
@@ -89,16 +90,17 @@ describe('the bot against a fake Discord', () => {
     expect(logs.some((line) => line['msg'] === 'ready')).toBe(true);
 
     const rest = { retries: 0, timeout: 2000 };
-    expect(await deployCommands(config, { rest })).toEqual({ scope: 'guild', names: ['ask', 'sources'] });
-    expect(await deployCommands({ ...config, guildId: undefined }, { rest })).toEqual({ scope: 'global', names: ['ask', 'sources'] });
+    const names = ['ask', 'sources', 'story', 'Check against the story'];
+    expect(await deployCommands(config, { rest })).toEqual({ scope: 'guild', names });
+    expect(await deployCommands({ ...config, guildId: undefined }, { rest })).toEqual({ scope: 'global', names });
     await deployCommands(config, { rest, clear: true });
     expect(fake.putCommands.map((put) => [put.guildId, put.body.map((command) => command['name'])])).toEqual([
-      [fake.guildId, ['ask', 'sources']],
-      [null, ['ask', 'sources']],
+      [fake.guildId, names],
+      [null, names],
       [fake.guildId, []],
     ]);
     const ask = commandDefinitions().find((command) => command.name === 'ask');
-    expect(ask?.options?.map((option) => [option.name, option.type, 'required' in option ? Boolean(option.required) : false])).toEqual([
+    expect(ask && 'options' in ask && ask.options?.map((option) => [option.name, option.type, 'required' in option ? Boolean(option.required) : false])).toEqual([
       ['question', 3, true],
       ['results', 4, false],
       ['story', 3, false],
@@ -362,7 +364,7 @@ describe('the bot against a fake Discord', () => {
   it('a token Discord refuses stops start-up with one sentence, without the token', async () => {
     const fake = await startFakeDiscord({ token: TOKEN });
     const logger = createLogger('silent');
-    const config = { discordToken: 'wrong-token-aaaaaaaaaaaaaaaaaaaa', apiBase: fake.apiBase, allowedChannelIds: [], cooldownSeconds: 0 };
+    const config = { ...loadCoreConfig({}, tempDir()), discordToken: 'wrong-token-aaaaaaaaaaaaaaaaaaaa', apiBase: fake.apiBase, allowedChannelIds: [], cooldownSeconds: 0 };
     try {
       const failed = startBot({ config, logger, index: undefined as never, clientOptions: { rest: { retries: 0, timeout: 2000 } } });
       await expect(failed).rejects.toThrow(/^Discord refused DISCORD_TOKEN: reset the token/);

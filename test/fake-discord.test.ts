@@ -4,15 +4,23 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ActionRowBuilder,
+  ApplicationCommandType,
+  ApplicationIntegrationType,
   ButtonBuilder,
   ButtonStyle,
+  ChannelType,
   Client,
+  ContextMenuCommandBuilder,
   DiscordAPIError,
   Events,
   GatewayIntentBits,
   HTTPError,
+  InteractionContextType,
   MessageFlags,
+  PermissionFlagsBits,
   RESTEvents,
+  Routes,
+  SlashCommandBuilder,
   type Interaction,
   type RateLimitData,
 } from 'discord.js';
@@ -62,7 +70,14 @@ async function handle(interaction: Interaction): Promise<void> {
     });
   } else if (interaction.isButton()) {
     await interaction.update({ content: 'More detail', components: [] });
+  } else if (interaction.isMessageContextMenuCommand()) {
+    await interaction.reply({ content: `Quoted: ${interaction.targetMessage.content}`, flags: MessageFlags.Ephemeral });
   }
+}
+
+/** The next interaction the client emits (registered before the fake sends it). */
+function nextInteraction(bot: TestBot): Promise<Interaction> {
+  return once(bot.client, Events.InteractionCreate).then(([interaction]) => interaction as Interaction);
 }
 
 async function start(options: FakeDiscordOptions = {}): Promise<{ fake: FakeDiscord; bot: TestBot }> {
@@ -241,6 +256,222 @@ describe('fake Discord with the real discord.js client', () => {
     expect(error).toBeInstanceOf(DiscordAPIError);
     expect((error as DiscordAPIError).status).toBe(404);
     expect((error as DiscordAPIError).message).toMatch(/does not serve GET \/channels\/1\/pins/);
+  });
+
+  it('member permissions per actor; none in DMs', async () => {
+    const { fake, bot } = await start();
+    const cases: Array<{ permissions?: string; manageGuild: boolean }> = [
+      { manageGuild: false }, // the default: an ordinary member's permissions (no Manage Guild, no Administrator)
+      { permissions: '0', manageGuild: false },
+      { permissions: String(PermissionFlagsBits.ManageGuild), manageGuild: true },
+    ];
+    for (const { permissions, manageGuild } of cases) {
+      const seen = nextInteraction(bot);
+      const ix = fake.sendCommand({ name: 'ping', ...(permissions === undefined ? {} : { permissions }) });
+      const interaction = await seen;
+      expect(interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild)).toBe(manageGuild);
+      expect(interaction.memberPermissions?.has(PermissionFlagsBits.Administrator)).toBe(false);
+      expect((ix.payload['member'] as { permissions: string }).permissions).toBe(permissions ?? '2248473465835073');
+      await ix.reply();
+    }
+    const seen = nextInteraction(bot);
+    const dm = fake.sendCommand({ name: 'ping', guildId: null, permissions: String(PermissionFlagsBits.ManageGuild) });
+    const interaction = await seen;
+    expect(interaction.memberPermissions).toBeNull();
+    expect(dm.payload['member']).toBeUndefined();
+    await dm.reply();
+  });
+
+  it('message context-menu command: targetMessage, registered id, reply', async () => {
+    const { fake, bot } = await start();
+    const registered = await bot.client.application!.commands.set(
+      [
+        { name: 'Quote this', type: ApplicationCommandType.Message },
+        { name: 'quote this', description: 'A slash command with a similar name', type: ApplicationCommandType.ChatInput },
+      ],
+      fake.guildId,
+    );
+    const seen = nextInteraction(bot);
+    const ix = fake.sendMessageCommand({
+      name: 'Quote this',
+      target: { id: '123456789012345678', content: 'The bridge closes in July.', authorId: '42', authorName: 'reporter' },
+    });
+    const interaction = await seen;
+    expect(interaction.isMessageContextMenuCommand()).toBe(true);
+    if (!interaction.isMessageContextMenuCommand()) return;
+    expect(interaction.targetMessage.content).toBe('The bridge closes in July.');
+    expect(interaction.targetId).toBe('123456789012345678');
+    expect(interaction.targetMessage.id).toBe('123456789012345678');
+    expect(interaction.targetMessage.author.id).toBe('42');
+    expect(interaction.targetMessage.author.username).toBe('reporter');
+    expect(interaction.targetMessage.channelId).toBe(fake.channelId);
+    expect(interaction.commandName).toBe('Quote this');
+    expect(interaction.commandId).toBe(registered.find((command) => command.type === ApplicationCommandType.Message)?.id);
+    expect(interaction.commandGuildId).toBe(fake.guildId);
+    expect(await ix.callback()).toMatchObject({ type: 4, data: { content: 'Quoted: The bridge closes in July.', flags: 64 } });
+
+    // not registered: a made-up command id, made-up target id and author
+    const seenUnregistered = nextInteraction(bot);
+    const unregistered = fake.sendMessageCommand({ name: 'Other', target: { content: 'hello' }, guildId: null });
+    const other = await seenUnregistered;
+    expect(other.isMessageContextMenuCommand() && other.targetMessage.content).toBe('hello');
+    const data = unregistered.payload['data'] as { id: string; type: number; target_id: string; resolved: { messages: Record<string, { author: { id: string } }> } };
+    expect(data.type).toBe(3);
+    expect(data.id).toMatch(/^\d+$/);
+    expect(registered.has(data.id)).toBe(false);
+    expect(data.resolved.messages[data.target_id]?.author.id).toMatch(/^\d+$/);
+    expect((await unregistered.reply()).content).toBe('Quoted: hello');
+  });
+
+  it('channel messages: POSTs are recorded and answered with a message from the bot', async () => {
+    const { fake, bot } = await start();
+    const news = '987654321098765432';
+    const answer = (await bot.client.rest.post(Routes.channelMessages(news), {
+      body: { content: 'Breaking', embeds: [{ title: 'Story' }], allowed_mentions: { parse: [] } },
+    })) as { id: string; channel_id: string; content: string; author: { id: string; bot?: boolean }; embeds: unknown[] };
+    expect(answer).toMatchObject({ channel_id: news, content: 'Breaking', embeds: [{ title: 'Story' }], author: { id: fake.botUserId, bot: true } });
+    expect(answer.id).toMatch(/^\d+$/);
+    expect(fake.channelMessages).toHaveLength(1);
+    expect(fake.channelMessages[0]).toMatchObject({
+      channelId: news,
+      body: { content: 'Breaking', allowed_mentions: { parse: [] } },
+      message: { id: answer.id },
+    });
+    const later = fake.waitForChannelMessage((message) => message.body.content === 'Second');
+    await bot.client.rest.post(Routes.channelMessages(fake.channelId), { body: { content: 'Second' } });
+    expect((await later).channelId).toBe(fake.channelId);
+    expect((await fake.waitForChannelMessage()).body.content).toBe('Breaking'); // already there: at once
+  });
+
+  it('channels.fetch needs the guild cached: null by default, a TextChannel with sendGuildCreate', async () => {
+    const news = '987654321098765432';
+    {
+      const { bot } = await start();
+      // discord.js drops channels of guilds it has not cached (no GUILD_CREATE by default)
+      expect(await bot.client.channels.fetch(news)).toBeNull();
+      await client?.destroy();
+      await discord?.close();
+    }
+    const { fake, bot } = await start({ sendGuildCreate: true });
+    expect(bot.client.guilds.cache.get(fake.guildId)?.name).toBe('Fake Guild');
+    const channel = await bot.client.channels.fetch(news);
+    expect(channel?.type).toBe(ChannelType.GuildText);
+    if (channel?.type !== ChannelType.GuildText) return;
+    expect(channel.name).toBe('news');
+    expect(channel.guildId).toBe(fake.guildId);
+    const get = fake.requests.find((request) => request.method === 'GET' && request.path === `/channels/${news}`);
+    expect(get?.status).toBe(200);
+    const sent = await channel.send({ content: 'Update', allowedMentions: { parse: [] } });
+    expect(sent.author.id).toBe(fake.botUserId);
+    expect(sent.channelId).toBe(news);
+    expect(await fake.waitForChannelMessage()).toMatchObject({ channelId: news, body: { content: 'Update', allowed_mentions: { parse: [] } } });
+    // the default channel comes with GUILD_CREATE; interactions then come from a cached guild
+    expect(bot.client.channels.cache.get(fake.channelId)).toMatchObject({ name: 'general' });
+    const seen = nextInteraction(bot);
+    const ix = fake.sendCommand(ask('Cached?'));
+    expect((await seen).inCachedGuild()).toBe(true);
+    expect((await ix.reply()).content).toBe('You asked: Cached?');
+    // a message command in a cached channel goes through channel.messages
+    const seenQuote = nextInteraction(bot);
+    const quote = fake.sendMessageCommand({ name: 'Quote this', target: { content: 'In the cache' } });
+    const quoted = await seenQuote;
+    expect(quoted.isMessageContextMenuCommand() && quoted.targetMessage.channel.id).toBe(fake.channelId);
+    expect((await quote.reply()).content).toBe('Quoted: In the cache');
+  });
+
+  it('failNext targets channel routes: POST messages, GET channel', async () => {
+    const { fake, bot } = await start({ sendGuildCreate: true });
+    const news = '987654321098765432';
+    fake.failNext({
+      method: 'POST',
+      path: `/channels/${news}/messages`,
+      status: 403,
+      times: Infinity,
+      body: { message: 'Missing Permissions', code: 50013 },
+    });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const error = await bot.client.rest
+        .post(Routes.channelMessages(news), { body: { content: 'x', allowed_mentions: { parse: [] } } })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(DiscordAPIError);
+      expect((error as DiscordAPIError).code).toBe(50013);
+    }
+    expect(fake.channelMessages).toHaveLength(0);
+    expect(fake.requests.filter((request) => request.path === `/channels/${news}/messages`).map((request) => request.status)).toEqual([403, 403]);
+    await bot.client.rest.post(Routes.channelMessages(fake.channelId), { body: { content: 'other channel' } });
+    expect(fake.channelMessages.map((message) => message.channelId)).toEqual([fake.channelId]);
+
+    fake.failNext({ method: 'GET', path: new RegExp(`^/channels/${news}$`), status: 404, body: { message: 'Unknown Channel', code: 10003 } });
+    const error = await bot.client.channels.fetch(news).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DiscordAPIError);
+    expect((error as DiscordAPIError).code).toBe(10003);
+    expect((await bot.client.channels.fetch(news))?.id).toBe(news); // only the next one failed
+  });
+
+  it('command registration keeps default_member_permissions, contexts, type and integration_types', async () => {
+    const { fake, bot } = await start();
+    const story = new SlashCommandBuilder()
+      .setName('story')
+      .setDescription('Manage stories')
+      .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+      .setContexts(InteractionContextType.Guild)
+      .setIntegrationTypes(ApplicationIntegrationType.GuildInstall);
+    const quote = new ContextMenuCommandBuilder().setName('Quote this').setType(ApplicationCommandType.Message);
+    const plain = { name: 'ask', description: 'Ask' };
+    const route = Routes.applicationGuildCommands(fake.applicationId, fake.guildId);
+    const answered = (await bot.client.rest.put(route, { body: [story.toJSON(), quote.toJSON(), plain] })) as Array<Record<string, unknown>>;
+    const sent = fake.putCommands[0]?.body ?? [];
+    expect(sent.find((command) => command['name'] === 'story')).toMatchObject({
+      type: 1,
+      default_member_permissions: String(PermissionFlagsBits.ManageGuild),
+      contexts: [InteractionContextType.Guild],
+      integration_types: [ApplicationIntegrationType.GuildInstall],
+    });
+    expect(sent.find((command) => command['name'] === 'Quote this')).toMatchObject({ type: ApplicationCommandType.Message });
+    // what the fake stores and answers keeps them too; unset permissions read back as null
+    const stored = (await bot.client.rest.get(route)) as Array<Record<string, unknown>>;
+    for (const commands of [answered, stored]) {
+      expect(commands.find((command) => command['name'] === 'story')).toMatchObject({
+        type: 1,
+        default_member_permissions: '32',
+        contexts: [0],
+        integration_types: [0],
+        guild_id: fake.guildId,
+      });
+      expect(commands.find((command) => command['name'] === 'Quote this')).toMatchObject({ type: 3 });
+      expect(commands.find((command) => command['name'] === 'ask')).toMatchObject({ type: 1, default_member_permissions: null });
+    }
+    // the same through discord.js's own manager
+    await bot.client.application!.commands.set([{ name: 'story', description: 'Manage', defaultMemberPermissions: PermissionFlagsBits.ManageGuild }]);
+    expect(fake.putCommands[1]).toMatchObject({ guildId: null, body: [{ name: 'story', default_member_permissions: '32' }] });
+  });
+
+  it('interactions from another guild carry that guild id everywhere', async () => {
+    const { fake, bot } = await start();
+    const otherGuild = '111111111111111111';
+    const [registered] = (await bot.client.rest.put(Routes.applicationGuildCommands(fake.applicationId, otherGuild), {
+      body: [{ name: 'ask', description: 'Ask', options: [{ name: 'question', description: 'Q', type: 3 }] }],
+    })) as Array<{ id: string }>;
+    const seen = nextInteraction(bot);
+    const ix = fake.sendCommand({ ...ask('Elsewhere?'), guildId: otherGuild, channelId: '222222222222222222' });
+    const interaction = await seen;
+    expect(interaction.guildId).toBe(otherGuild);
+    expect(interaction.channelId).toBe('222222222222222222');
+    expect(interaction.inGuild()).toBe(true);
+    expect(interaction.member?.user.id).toBe(fake.userId);
+    expect(interaction.authorizingIntegrationOwners[ApplicationIntegrationType.GuildInstall]).toBe(otherGuild);
+    expect(interaction.isChatInputCommand() && interaction.commandId).toBe(registered?.id); // that guild's command
+    expect(ix.payload).toMatchObject({ guild_id: otherGuild, channel: { guild_id: otherGuild }, authorizing_integration_owners: { '0': otherGuild } });
+    expect((await ix.reply()).content).toBe('You asked: Elsewhere?');
+    // the default guild does not see the other guild's command
+    const home = fake.sendCommand(ask('Home?'));
+    expect((home.payload['data'] as { id: string }).id).not.toBe(registered?.id);
+    await home.reply();
+  });
+
+  it('waitForChannelMessage times out with a clear error', async () => {
+    discord = await startFakeDiscord({ timeoutMs: 100 });
+    await expect(discord.waitForChannelMessage()).rejects.toThrow(/timed out after 100 ms waiting for a matching channel message/);
   });
 
   it('handles time out with a clear error instead of hanging', async () => {

@@ -91,10 +91,15 @@ export interface CommandPut {
 export interface Fault {
   /** Only requests with this method (case-insensitive); any method when omitted. */
   method?: string;
-  /** Substring of, or pattern tested against, RestRequest.path. */
+  /**
+   * Substring of, or pattern tested against, RestRequest.path: any route, e.g. '/messages/@original',
+   * `/channels/${id}/messages` (POST a channel message) or new RegExp(`^/channels/${id}$`) (GET the channel).
+   * A faulted request is recorded in `requests` (with the fault's status) but has no other effect:
+   * no channel message is recorded, no callback, no edit.
+   */
   path: string | RegExp;
   status: number;
-  /** How many matching requests fail; default 1. */
+  /** How many matching requests fail; default 1 (Infinity: every one, e.g. a channel the bot may not post in). */
   times?: number;
   /** Seconds, for 429 (Retry-After / retry_after); default 0.05. */
   retryAfter?: number;
@@ -106,14 +111,47 @@ export interface Actor {
   userId?: string;
   username?: string;
   channelId?: string;
-  /** null sends the interaction from a DM (user instead of member). */
+  /** null sends the interaction from a DM (user instead of member). Any other guild id works too. */
   guildId?: string | null;
   locale?: string;
+  /**
+   * The member's permission bitfield as a decimal string (member.permissions): '0' for none,
+   * String(1n << 5n) for Manage Guild only; default '2248473465835073', an ordinary member's
+   * permissions (View Channel, Send Messages, Use Application Commands, ...; no Manage Guild, no Administrator).
+   * Ignored in DMs, where there is no member.
+   */
+  permissions?: string;
 }
 
 export interface CommandInput extends Actor {
   name: string;
   options?: CommandOption[];
+}
+
+/** A message context-menu command ("Apps > name" on a message): interaction type 2, data.type 3. */
+export interface MessageCommandInput extends Actor {
+  /** The command's name as registered (context-menu names may have capitals and spaces). */
+  name: string;
+  /** The message the command was used on; it sits in the actor's channel. */
+  target: {
+    /** Default: a new snowflake. */
+    id?: string;
+    content: string;
+    /** Default: a new snowflake (someone other than the actor). */
+    authorId?: string;
+    /** Default 'author'. */
+    authorName?: string;
+  };
+}
+
+/** A message the bot POSTed to /channels/:channelId/messages (not an interaction reply). */
+export interface ChannelMessage {
+  channelId: string;
+  /** The body as sent (for multipart uploads: the payload_json). */
+  body: MessageBody;
+  /** The message the fake answered with (new id, author = the bot). */
+  message: DiscordMessage;
+  files: UploadedFile[];
 }
 
 export interface ComponentInput extends Actor {
@@ -157,6 +195,15 @@ export interface FakeDiscordOptions {
   heartbeatIntervalMs?: number;
   /** Callbacks later than this after delivery get 404 Unknown interaction, as on Discord; default 3000 ms. */
   interactionDeadlineMs?: number;
+  /**
+   * List the default guild in READY and send its GUILD_CREATE (with the default channel 'general'
+   * and the bot's member), as Discord does for the Guilds intent, so the client caches the guild.
+   * Default false: READY lists no guild and the client caches none. Without a cached guild,
+   * discord.js's client.channels.fetch(id) of a guild channel resolves null (it drops channels of
+   * unknown guilds), so turn this on to test code that fetches a channel and sends to it.
+   * It also makes interaction.guild, interaction.channel and a GuildMember interaction.member non-null.
+   */
+  sendGuildCreate?: boolean;
 }
 
 export interface FakeDiscord {
@@ -170,13 +217,19 @@ export interface FakeDiscord {
   readonly userId: string;
   readonly requests: readonly RestRequest[];
   readonly putCommands: readonly CommandPut[];
+  /** Messages the bot POSTed to /channels/:id/messages and the fake accepted, in order. */
+  readonly channelMessages: readonly ChannelMessage[];
   readonly identifies: readonly IdentifyPayload[];
   readonly heartbeats: number;
   /** The first IDENTIFY (resolves at once if one already arrived). */
   waitForIdentify(): Promise<IdentifyPayload>;
   /** The first request matching the predicate (resolves at once if one already arrived). */
   waitForRequest(matching: (request: RestRequest) => boolean): Promise<RestRequest>;
+  /** The first channel message matching (default: any; resolves at once if one already arrived; rejects after timeoutMs). */
+  waitForChannelMessage(matching?: (message: ChannelMessage) => boolean): Promise<ChannelMessage>;
   sendCommand(input: CommandInput): InteractionHandle;
+  /** A message context-menu command; data.id is the registered command's (by name, type 3) if any. */
+  sendMessageCommand(input: MessageCommandInput): InteractionHandle;
   sendButton(input: ComponentInput): InteractionHandle;
   sendAutocomplete(input: CommandInput): InteractionHandle;
   /** Answers the next matching REST requests with an error instead. */
@@ -317,6 +370,11 @@ async function parseBody(
   }
 }
 
+/** Discord keys commands by name and type: a slash command and a message command may share a name. */
+function sameCommand(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return a['name'] === b['name'] && (a['type'] ?? 1) === (b['type'] ?? 1);
+}
+
 function messageBodyOf(body: unknown): MessageBody {
   return isRecord(body) ? (body as MessageBody) : {};
 }
@@ -358,6 +416,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const timeoutMs = options.timeoutMs ?? 5000;
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41250;
   const interactionDeadlineMs = options.interactionDeadlineMs ?? 3000;
+  const sendGuildCreate = options.sendGuildCreate ?? false;
 
   let idCounter = 0n;
   const snowflake = (): string => String(((ID_TIMESTAMP - DISCORD_EPOCH) << 22n) | ++idCounter);
@@ -381,6 +440,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const identifies = new Waitable<IdentifyPayload>(timeoutMs, waitables);
   const sessionStarts = new Waitable<'resumed' | 'identified'>(timeoutMs, waitables);
   const putCommands: CommandPut[] = [];
+  const channelMessages = new Waitable<ChannelMessage>(timeoutMs, waitables);
   const registeredCommands = new Map<string, Array<Record<string, unknown>>>(); // key: guildId or 'global'
   const faults: Array<Fault & { remaining: number }> = [];
   const interactions = new Map<string, InteractionState>();
@@ -487,6 +547,13 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       return commandsRoute(method, commandGuildId ?? null, commandId ?? null, request.body);
     }
 
+    if ((match = /^\/channels\/(\d+)$/.exec(path)) && method === 'GET') {
+      return { status: 200, body: channelObject(match[1] ?? '') };
+    }
+    if ((match = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST') {
+      return channelMessageRoute(match[1] ?? '', request);
+    }
+
     if ((match = /^\/interactions\/(\d+)\/([^/]+)\/callback$/.exec(path))) {
       return interactionCallback(match[1] ?? '', match[2] ?? '', request);
     }
@@ -503,6 +570,49 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
 
   function applicationObject(): Record<string, unknown> {
     return { id: applicationId, name: botUser.username, flags: 0, bot_public: false, bot: botUser, description: '' };
+  }
+
+  /** Any channel id is a text channel of the default guild ('general' for the default channel, else 'news'). */
+  function channelObject(id: string): Record<string, unknown> {
+    return {
+      id,
+      type: 0,
+      guild_id: guildId,
+      name: id === channelId ? 'general' : 'news',
+      position: 0,
+      permission_overwrites: [],
+      topic: null,
+      nsfw: false,
+      last_message_id: null,
+      rate_limit_per_user: 0,
+      parent_id: null,
+      flags: 0,
+    };
+  }
+
+  function channelMessageRoute(targetChannelId: string, request: RestRequest): Reply {
+    const body = messageBodyOf(request.body);
+    const message: DiscordMessage = {
+      type: 0,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      pinned: false,
+      id: snowflake(),
+      channel_id: targetChannelId,
+      author: botUser,
+      content: body.content ?? '',
+      embeds: body.embeds ?? [],
+      components: body.components ?? [],
+      attachments: body.attachments ?? [],
+      timestamp: new Date().toISOString(),
+      edited_timestamp: null,
+      flags: body.flags ?? 0,
+    };
+    messages.set(message.id, message); // so sendButton({ message }) can press a button on it
+    channelMessages.push({ channelId: targetChannelId, body, message, files: request.files });
+    return { status: 200, body: message };
   }
 
   function commandsRoute(method: string, commandGuildId: string | null, commandId: string | null, body: unknown): Reply {
@@ -526,7 +636,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       putCommands.push({ guildId: commandGuildId, body: commands });
       // Bulk overwrite keeps the ids of commands that already exist by name, like Discord.
       const stored = commands.map((command) =>
-        withIds(command, String(current.find((old) => old['name'] === command['name'])?.['id'] ?? snowflake())),
+        withIds(command, String(current.find((old) => sameCommand(old, command))?.['id'] ?? snowflake())),
       );
       registeredCommands.set(key, stored);
       return { status: 200, body: stored };
@@ -534,7 +644,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     if (method === 'GET' && commandId === null) return { status: 200, body: current };
     if (method === 'POST' && commandId === null && isRecord(body)) {
       const stored = withIds(body, snowflake());
-      registeredCommands.set(key, [...current.filter((old) => old['name'] !== body['name']), stored]);
+      registeredCommands.set(key, [...current.filter((old) => !sameCommand(old, body)), stored]);
       return { status: 201, body: stored };
     }
     const existing = current.find((command) => command['id'] === commandId);
@@ -724,7 +834,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
             v: 10,
             user: botUser,
             application: { id: applicationId, flags: 0 },
-            guilds: [], // a listed guild would make discord.js wait for its GUILD_CREATE
+            // A listed guild makes discord.js wait (up to 15 s) for its GUILD_CREATE before 'ready'.
+            guilds: sendGuildCreate ? [{ id: guildId, unavailable: true }] : [],
             session_id: live.id,
             resume_gateway_url: gatewayUrl,
             shard: [0, 1],
@@ -734,6 +845,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
             presences: [],
           },
         });
+        if (sendGuildCreate) sendDispatch(live, { t: 'GUILD_CREATE', d: guildCreatePayload() });
         flushPending(live);
         sessionStarts.push('identified');
         return;
@@ -758,6 +870,64 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       default:
         return; // presence updates, voice state, request guild members: not needed
     }
+  }
+
+  function guildCreatePayload(): Record<string, unknown> {
+    const joinedAt = new Date(Number(ID_TIMESTAMP)).toISOString();
+    return {
+      id: guildId,
+      name: 'Fake Guild',
+      icon: null,
+      splash: null,
+      discovery_splash: null,
+      banner: null,
+      description: null,
+      owner_id: userId,
+      afk_channel_id: null,
+      afk_timeout: 300,
+      verification_level: 0,
+      default_message_notifications: 0,
+      explicit_content_filter: 0,
+      mfa_level: 0,
+      nsfw_level: 0,
+      premium_tier: 0,
+      premium_progress_bar_enabled: false,
+      preferred_locale: 'en-US',
+      features: [],
+      application_id: null,
+      system_channel_id: null,
+      system_channel_flags: 0,
+      rules_channel_id: null,
+      public_updates_channel_id: null,
+      vanity_url_code: null,
+      roles: [
+        {
+          id: guildId, // @everyone has the guild's id
+          name: '@everyone',
+          permissions: '2248473465835073',
+          position: 0,
+          color: 0,
+          hoist: false,
+          managed: false,
+          mentionable: false,
+          flags: 0,
+        },
+      ],
+      emojis: [],
+      stickers: [],
+      joined_at: joinedAt,
+      large: false,
+      unavailable: false,
+      member_count: 2,
+      members: [{ user: botUser, roles: [], joined_at: joinedAt, deaf: false, mute: false, flags: 0 }],
+      channels: [{ ...channelObject(channelId), guild_id: undefined }],
+      threads: [],
+      presences: [],
+      voice_states: [],
+      stage_instances: [],
+      guild_scheduled_events: [],
+      soundboard_sounds: [],
+    };
   }
 
   // ---- interactions ---------------------------------------------------------------------------
@@ -794,7 +964,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         member: {
           user,
           roles: [],
-          permissions: '2248473465835073',
+          permissions: actor.permissions ?? '2248473465835073',
           joined_at: new Date(Number(ID_TIMESTAMP)).toISOString(),
           deaf: false,
           mute: false,
@@ -862,19 +1032,23 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     };
   }
 
-  function commandData(input: CommandInput): Record<string, unknown> {
-    const interactionGuildId = input.guildId === undefined ? guildId : input.guildId;
+  /** Id (and guild_id for guild commands) of the registered command, or a made-up id. */
+  function commandIdentity(actor: Actor, name: string, type: number): Record<string, unknown> {
+    const interactionGuildId = actor.guildId === undefined ? guildId : actor.guildId;
     const registered = [
       ...(interactionGuildId ? (registeredCommands.get(interactionGuildId) ?? []) : []),
       ...(registeredCommands.get('global') ?? []),
-    ].find((command) => command['name'] === input.name);
+    ].find((command) => sameCommand(command, { name, type }));
     return {
       id: registered?.['id'] ?? snowflake(),
-      name: input.name,
-      type: 1,
-      ...(input.options ? { options: input.options } : {}),
+      name,
+      type,
       ...(registered?.['guild_id'] ? { guild_id: registered['guild_id'] } : {}),
     };
+  }
+
+  function commandData(input: CommandInput): Record<string, unknown> {
+    return { ...commandIdentity(input, input.name, 1), ...(input.options ? { options: input.options } : {}) };
   }
 
   // ---- the handle -----------------------------------------------------------------------------
@@ -890,6 +1064,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     userId,
     requests: requests.items,
     putCommands,
+    channelMessages: channelMessages.items,
     identifies: identifies.items,
     get heartbeats() {
       return heartbeats;
@@ -897,10 +1072,47 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
 
     waitForIdentify: () => identifies.waitFor(() => true, 'IDENTIFY'),
     waitForRequest: (matching) => requests.waitFor(matching, 'a matching REST request'),
+    waitForChannelMessage: (matching = () => true) => channelMessages.waitFor(matching, 'a matching channel message'),
 
     sendCommand(input) {
       const { state, payload } = baseInteraction(2, input);
       payload['data'] = commandData(input);
+      return deliver(state);
+    },
+
+    sendMessageCommand(input) {
+      const { state, payload } = baseInteraction(2, input);
+      const targetId = input.target.id ?? snowflake();
+      const author: DiscordUser = {
+        id: input.target.authorId ?? snowflake(),
+        username: input.target.authorName ?? 'author',
+        discriminator: '0',
+        global_name: null,
+        avatar: null,
+      };
+      const target = {
+        id: targetId,
+        channel_id: state.channelId,
+        content: input.target.content,
+        author,
+        timestamp: new Date(Number(ID_TIMESTAMP)).toISOString(),
+        edited_timestamp: null,
+        tts: false,
+        mention_everyone: false,
+        mentions: [],
+        mention_roles: [],
+        attachments: [],
+        embeds: [],
+        pinned: false,
+        type: 0,
+        flags: 0,
+        components: [],
+      };
+      payload['data'] = {
+        ...commandIdentity(input, input.name, 3),
+        target_id: targetId,
+        resolved: { messages: { [targetId]: target } },
+      };
       return deliver(state);
     },
 

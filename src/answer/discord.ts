@@ -37,8 +37,8 @@ export interface ApiEmbed {
 
 export interface ApiButton {
   type: 2;
-  /** 1 primary, 2 secondary. */
-  style: 1 | 2;
+  /** 1 primary, 2 secondary, 3 success. */
+  style: 1 | 2 | 3;
   label: string;
   custom_id: string;
 }

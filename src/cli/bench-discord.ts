@@ -32,7 +32,7 @@ export async function runDiscordBench(options: DiscordBenchOptions): Promise<Dis
   const index = await openLiveIndex(options.config, { logger, embedder: options.embedder, pollMs: 60_000 });
   try {
     const bot = await startBot({
-      config: { discordToken: TOKEN, apiBase: fake.apiBase, allowedChannelIds: [], cooldownSeconds: 0 },
+      config: { ...options.config, discordToken: TOKEN, apiBase: fake.apiBase, allowedChannelIds: [], cooldownSeconds: 0 },
       logger,
       index,
       clientOptions: { rest: { retries: 0, timeout: 5000 } },

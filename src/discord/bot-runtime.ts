@@ -1,6 +1,11 @@
 // The running bot, started in-process (by src/discord/bot.ts, and by the tests against a fake Discord).
-import { Client, Events, GatewayIntentBits, type ClientOptions, type Interaction } from 'discord.js';
-import type { BotConfig } from '../config.js';
+import { Client, Events, GatewayIntentBits, Routes, type ClientOptions, type Interaction } from 'discord.js';
+import { announcementMessage } from '../answer/desk.js';
+import type { NewStory } from '../corpus/index.js';
+import { startFeedPoller, type FeedPoller } from '../desk/feed-poller.js';
+import { NewsDesk } from '../desk/news-desk.js';
+import { createPreviewStore } from './previews.js';
+import type { BotConfig, CoreConfig } from '../config.js';
 import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createCooldown } from './cooldown.js';
@@ -10,8 +15,16 @@ import { routeInteraction, type RouterContext } from './router.js';
 /** How long `stop()` waits for answers in flight before disconnecting anyway. */
 export const DEFAULT_STOP_GRACE_MS = 5000;
 
+/** Seconds a member waits between two /story add. */
+export const STORY_ADD_COOLDOWN_SECONDS = 30;
+
+/** What the running bot reads: where the stories are, how to reach Discord, and the news desk's settings (defaults: none). */
+export type BotRuntimeConfig = CoreConfig &
+  Pick<BotConfig, 'discordToken' | 'apiBase' | 'allowedChannelIds' | 'cooldownSeconds'> &
+  Partial<Pick<BotConfig, 'staffGuildIds' | 'adminUserIds' | 'feeds' | 'feedPollMinutes' | 'announceChannelId'>>;
+
 export interface BotOptions {
-  config: Pick<BotConfig, 'discordToken' | 'apiBase' | 'allowedChannelIds' | 'cooldownSeconds'>;
+  config: BotRuntimeConfig;
   logger: Logger;
   index: LiveIndex;
   /** Extra client options (tests: REST retries and timeouts). */
@@ -26,6 +39,8 @@ export interface RunningBot {
   stop(graceMs?: number): Promise<void>;
   /** Resolves when no interaction is being handled (tests wait on it before reading logs). */
   whenIdle(): Promise<void>;
+  /** The feeds the bot follows (tests poll them on demand). */
+  feeds: FeedPoller;
 }
 
 export async function startBot(options: BotOptions): Promise<RunningBot> {
@@ -37,11 +52,22 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     ...options.clientOptions,
     rest: { ...(config.apiBase ? { api: config.apiBase } : {}), ...options.clientOptions?.rest },
   });
+  const desk = new NewsDesk(config, index, { allowPrivate: config.allowPrivateUrls }, logger);
+  // Announcements go through REST, which needs the client logged in: the first poll waits for ready.
+  let announce: ((story: NewStory) => Promise<void>) | undefined;
   const context: RouterContext = {
     index,
     logger,
     allowedChannelIds: config.allowedChannelIds,
     cooldown: createCooldown(config.cooldownSeconds, options.now),
+    desk: {
+      desk,
+      feeds: { pollNow: async () => {}, status: () => [], stop: () => {} },
+      feedPollMinutes: config.feedPollMinutes ?? 15,
+      policy: { staffGuildIds: config.staffGuildIds ?? [], adminUserIds: config.adminUserIds ?? [] },
+      previews: createPreviewStore(options.now),
+      addCooldown: createCooldown(STORY_ADD_COOLDOWN_SECONDS, options.now),
+    },
   };
 
   const inFlight = new Set<Promise<void>>();
@@ -66,10 +92,26 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   }
   const ready = client as Client<true>;
   logger.info({ user: ready.user.tag, application: ready.application.id }, 'ready');
+  if (config.announceChannelId) {
+    const channelId = config.announceChannelId;
+    announce = async (story) => {
+      await ready.rest.post(Routes.channelMessages(channelId), { body: announcementMessage(story) });
+      logger.info({ channel: channelId, url: story.url }, 'story announced');
+    };
+  }
+  const feeds = startFeedPoller({
+    desk,
+    feeds: config.feeds ?? [],
+    intervalMs: (config.feedPollMinutes ?? 15) * 60_000,
+    logger,
+    announce: (story) => announce?.(story) ?? Promise.resolve(),
+  });
+  context.desk.feeds = feeds;
 
   let stopping: Promise<void> | undefined;
   const stop = (graceMs = DEFAULT_STOP_GRACE_MS): Promise<void> => {
     stopping ??= (async () => {
+      feeds.stop();
       client.off(Events.InteractionCreate, onInteraction);
       if (inFlight.size > 0) {
         logger.info({ inFlight: inFlight.size }, 'finishing answers in flight');
@@ -86,7 +128,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const whenIdle = async () => {
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   };
-  return { client: ready, stop, whenIdle };
+  return { client: ready, stop, whenIdle, feeds };
 }
 
 /** Login failures as one sentence; the token itself is never part of it. */

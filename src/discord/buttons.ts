@@ -1,12 +1,15 @@
 // "More passages" and "Show context". Both answer with an ephemeral message to whoever pressed:
 // on a public answer anyone may press, and the answer everyone sees should stay as it was asked.
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
-import { askedQuestionFrom, contextMessage } from '../answer/discord.js';
+import { askedQuestionFrom, contextMessage, escapeMarkdown, noticeMessage } from '../answer/discord.js';
+import { describeError } from '../errors.js';
 import type { StoredParagraph } from '../index/index.js';
 import { answerReply, outcomeOf } from './answers.js';
 import type { HandlerContext, HandlerOutcome } from './command.js';
 import { parseButtonId, storyByKey, type ButtonAction } from './custom-id.js';
+import { listStories } from './commands/story.js';
 import { replyNotice, toReplyOptions } from './reply.js';
+import { maySupervise, supervisionRefusal } from './staff.js';
 
 /** Paragraphs shown before and after the passage by "Show context". */
 export const CONTEXT_RADIUS = 1;
@@ -24,7 +27,57 @@ export async function handleButton(interaction: ButtonInteraction, context: Hand
     await replyNotice(interaction, `This button is from an older version of me: ${ASK_AGAIN}.`);
     return { refused: 'unknown-button' };
   }
-  return action.kind === 'more' ? showMore(interaction, action, context) : showContext(interaction, action, context);
+  switch (action.kind) {
+    case 'more':
+      return showMore(interaction, action, context);
+    case 'context':
+      return showContext(interaction, action, context);
+    case 'story-list':
+      return listStories(interaction, context, action.page);
+    case 'story-add':
+    case 'story-cancel':
+      return decidePreview(interaction, action, context);
+  }
+}
+
+/** Add or Cancel under a /story add preview: only the member who asked, and only while they may. */
+async function decidePreview(
+  interaction: ButtonInteraction,
+  action: Extract<ButtonAction, { kind: 'story-add' | 'story-cancel' }>,
+  { desk, logger }: HandlerContext,
+): Promise<HandlerOutcome> {
+  const preview = desk.previews.get(action.previewId);
+  if (!preview) {
+    await interaction.update(toReplyOptions(noticeMessage('This preview has expired (or I restarted): run /story add again.')));
+    return { refused: 'preview-expired' };
+  }
+  if (preview.userId !== interaction.user.id) {
+    await replyNotice(interaction, 'Only the member who asked for this preview can add it.');
+    return { refused: 'not-owner' };
+  }
+  if (action.kind === 'story-cancel') {
+    desk.previews.delete(action.previewId);
+    await interaction.update(toReplyOptions(noticeMessage('Cancelled: nothing was added.')));
+    return {};
+  }
+  if (!maySupervise(interaction, desk.policy)) {
+    await replyNotice(interaction, supervisionRefusal(interaction, desk.policy));
+    return { refused: 'not-staff' };
+  }
+  desk.previews.delete(action.previewId);
+  // The buttons go at once, so a second press cannot add the story twice.
+  await interaction.update(toReplyOptions(noticeMessage(`Adding “${escapeMarkdown(preview.story.title)}”… (embedding its paragraphs takes a few seconds)`)));
+  try {
+    const added = await desk.desk.add(preview.story, { userId: interaction.user.id, guildId: interaction.guildId });
+    await interaction.editReply(
+      toReplyOptions(noticeMessage(`Added “${escapeMarkdown(preview.story.title)}” in ${added.seconds.toFixed(1)} s: members can ask about it now with /ask.`)),
+    );
+    return {};
+  } catch (error) {
+    logger.warn({ user: interaction.user.id, url: preview.story.url, reason: describeError(error) }, 'story not added');
+    await interaction.editReply(toReplyOptions(noticeMessage(`Nothing was added: ${escapeMarkdown(describeError(error))}`)));
+    return { refused: 'add-failed' };
+  }
 }
 
 async function showMore(

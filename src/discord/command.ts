@@ -1,11 +1,41 @@
-import type { AutocompleteInteraction, ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type {
+  AutocompleteInteraction,
+  ChatInputCommandInteraction,
+  MessageContextMenuCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+  RESTPostAPIContextMenuApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { FeedPoller } from '../desk/feed-poller.js';
+import type { NewsDesk } from '../desk/news-desk.js';
 import type { Logger } from '../log.js';
+import type { Cooldown } from './cooldown.js';
 import type { LiveIndex } from './live-index.js';
+import type { PreviewStore } from './previews.js';
+
+/** Who may change the stories, which every server shares. */
+export interface StaffPolicy {
+  /** Servers whose members with Manage Server may change them. */
+  staffGuildIds: readonly string[];
+  /** Users who may change them from anywhere. */
+  adminUserIds: readonly string[];
+}
+
+/** The news desk as the commands see it. */
+export interface DeskContext {
+  desk: NewsDesk;
+  feeds: FeedPoller;
+  feedPollMinutes: number;
+  policy: StaffPolicy;
+  previews: PreviewStore;
+  /** Per-member pause between two /story add. */
+  addCooldown: Cooldown;
+}
 
 /** What every handler may use; passed in, never imported, so tests give their own. */
 export interface HandlerContext {
   index: LiveIndex;
   logger: Logger;
+  desk: DeskContext;
 }
 
 /** What a handler did, for the one log line per interaction. */
@@ -23,4 +53,11 @@ export interface Command {
   cooldown: boolean;
   execute(interaction: ChatInputCommandInteraction, context: HandlerContext): Promise<HandlerOutcome>;
   autocomplete?(interaction: AutocompleteInteraction, context: HandlerContext): Promise<void>;
+}
+
+/** A message context-menu command (Apps → …): its registration JSON and its handler. */
+export interface MessageCommand {
+  data: RESTPostAPIContextMenuApplicationCommandsJSONBody;
+  cooldown: boolean;
+  execute(interaction: MessageContextMenuCommandInteraction, context: HandlerContext): Promise<HandlerOutcome>;
 }

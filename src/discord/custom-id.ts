@@ -2,6 +2,8 @@
 // an index rebuild; the question itself is read back from the message the button sits under.
 //   v1:more:<offset>:<results>:<story key or empty>   next passages of the same question
 //   v1:ctx:<paragraph number>:<story key>              paragraphs around a passage
+//   v1:sadd:<preview id> / v1:scancel:<preview id>     Add / Cancel under a /story add preview
+//   v1:slist:<page>                                    a page of /story list
 // A story key is the story id (a slug: [a-z0-9-]), or "~" + a hash of it when the id is too long.
 import { DISCORD_LIMITS } from '../answer/discord.js';
 import { sha256 } from '../hash.js';
@@ -13,7 +15,9 @@ const MAX_STORY_KEY = 60;
 
 export type ButtonAction =
   | { kind: 'more'; offset: number; topK: number; storyKey: string | undefined }
-  | { kind: 'context'; paragraph: number; storyKey: string };
+  | { kind: 'context'; paragraph: number; storyKey: string }
+  | { kind: 'story-add' | 'story-cancel'; previewId: string }
+  | { kind: 'story-list'; page: number };
 
 export function storyKey(storyId: string): string {
   return storyId.length <= MAX_STORY_KEY ? storyId : `~${sha256(storyId, 12)}`;
@@ -32,6 +36,14 @@ export function contextButtonId(passage: { storyId: string; paragraph: number })
   return checked(`${VERSION}:ctx:${passage.paragraph}:${storyKey(passage.storyId)}`);
 }
 
+export function storyPreviewButtonId(kind: 'story-add' | 'story-cancel', previewId: string): string {
+  return checked(`${VERSION}:${kind === 'story-add' ? 'sadd' : 'scancel'}:${previewId}`);
+}
+
+export function storyListButtonId(page: number): string {
+  return checked(`${VERSION}:slist:${page}`);
+}
+
 /** The action of a custom id this bot made; undefined for anything else (old versions, forgeries). */
 export function parseButtonId(customId: string): ButtonAction | undefined {
   const [version, kind, first, second, ...rest] = customId.split(':');
@@ -45,6 +57,13 @@ export function parseButtonId(customId: string): ButtonAction | undefined {
     const topK = whole(second, 1, 5);
     if (offset === undefined || topK === undefined) return undefined;
     return { kind: 'more', offset, topK, storyKey: rest[0] || undefined };
+  }
+  if ((kind === 'sadd' || kind === 'scancel') && first && /^[a-z0-9]{6,32}$/.test(first) && second === undefined) {
+    return { kind: kind === 'sadd' ? 'story-add' : 'story-cancel', previewId: first };
+  }
+  if (kind === 'slist' && second === undefined) {
+    const page = whole(first, 0, 100_000);
+    return page === undefined ? undefined : { kind: 'story-list', page };
   }
   if (kind === 'ctx') {
     const paragraph = whole(first, 1, 1_000_000);

@@ -24,6 +24,8 @@ export interface IndexSnapshot {
 export type ReloadEvent = { ok: true; dir: string } | { ok: false; dir: string; error: unknown };
 
 export interface LiveIndex {
+  /** The model questions are embedded with (and new stories, by the news desk). */
+  readonly embedder: Embedder;
   /** The index to answer the next question from. */
   current(): IndexSnapshot;
   /** Re-reads CURRENT and loads a new generation if there is one (the watcher calls this). */
@@ -121,6 +123,7 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
   poll.unref();
 
   return {
+    embedder,
     current: () => snapshot,
     checkNow,
     onReload(listener) {

@@ -5,7 +5,7 @@ import { noticeMessage } from '../answer/discord.js';
 import type { Logger } from '../log.js';
 import { buttonSearches, handleButton } from './buttons.js';
 import type { HandlerContext, HandlerOutcome } from './command.js';
-import { commands } from './commands/index.js';
+import { commands, messageCommands } from './commands/index.js';
 import type { Cooldown } from './cooldown.js';
 import { replyNotice, toReplyOptions } from './reply.js';
 
@@ -51,15 +51,19 @@ async function dispatch(interaction: Interaction, context: RouterContext): Promi
     else await interaction.respond([]);
     return {};
   }
-  if (!interaction.isChatInputCommand() && !interaction.isButton()) return { refused: 'unsupported' };
+  if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isMessageContextMenuCommand()) return { refused: 'unsupported' };
 
   if (!inAllowedChannel(interaction, context.allowedChannelIds)) {
     const where = context.allowedChannelIds.map((id) => `<#${id}>`).join(', ');
     await replyNotice(interaction, `I only answer in ${where}. Ask me there!`);
     return { refused: 'channel' };
   }
-  const command = interaction.isChatInputCommand() ? commands.get(interaction.commandName) : undefined;
-  if (interaction.isChatInputCommand() && !command) {
+  const command = interaction.isChatInputCommand()
+    ? commands.get(interaction.commandName)
+    : interaction.isMessageContextMenuCommand()
+      ? messageCommands.get(interaction.commandName)
+      : undefined;
+  if ((interaction.isChatInputCommand() || interaction.isMessageContextMenuCommand()) && !command) {
     await replyNotice(interaction, 'I do not know that command any more; it will disappear from the list soon.');
     return { refused: 'unknown-command' };
   }
@@ -71,7 +75,8 @@ async function dispatch(interaction: Interaction, context: RouterContext): Promi
       return { refused: 'cooldown' };
     }
   }
-  if (command && interaction.isChatInputCommand()) return command.execute(interaction, context);
+  if (interaction.isChatInputCommand()) return commands.get(interaction.commandName)!.execute(interaction, context);
+  if (interaction.isMessageContextMenuCommand()) return messageCommands.get(interaction.commandName)!.execute(interaction, context);
   if (interaction.isButton()) return handleButton(interaction, context);
   return { refused: 'unsupported' };
 }
@@ -87,6 +92,7 @@ function inAllowedChannel(interaction: RepliableInteraction, allowed: readonly s
 function describe(interaction: Interaction): { kind: string; command?: string } {
   if (interaction.isChatInputCommand()) return { kind: 'command', command: interaction.commandName };
   if (interaction.isAutocomplete()) return { kind: 'autocomplete', command: interaction.commandName };
+  if (interaction.isMessageContextMenuCommand()) return { kind: 'message-command', command: interaction.commandName };
   if (interaction.isButton()) return { kind: 'button', command: interaction.customId.split(':')[1] ?? 'unknown' };
   return { kind: `type-${interaction.type}` };
 }

@@ -4,3 +4,4 @@ export * from './sentences.js';
 export * from './refusal.js';
 export * from './fusion.js';
 export * from './evaluation.js';
+export * from './claim.js';

@@ -2,6 +2,9 @@
 // fixture corpus with the fake embedder, collecting every log line. For the reliability tests.
 import path from 'node:path';
 import { loadCoreConfig, type BotConfig } from '../../src/config.js';
+
+/** The news-desk settings a test may set (servers, admins, feeds, announcements, private URLs). */
+export type NewsDeskSettings = Pick<BotConfig, 'staffGuildIds' | 'adminUserIds' | 'feeds' | 'feedPollMinutes' | 'announceChannelId' | 'allowPrivateUrls'>;
 import { startBot, type RunningBot } from '../../src/discord/bot-runtime.js';
 import { openLiveIndex, type LiveIndex } from '../../src/discord/live-index.js';
 import type { Embedder } from '../../src/embed/index.js';
@@ -22,7 +25,7 @@ export interface BotHarness {
 }
 
 export async function startBotHarness(
-  options: { token?: string; cooldownSeconds?: number; allowedChannelIds?: string[]; embedder?: Embedder; timeoutMs?: number } = {},
+  options: { token?: string; cooldownSeconds?: number; allowedChannelIds?: string[]; embedder?: Embedder; timeoutMs?: number; desk?: Partial<NewsDeskSettings> } = {},
 ): Promise<BotHarness> {
   const token = options.token ?? 'fake-bot-token-for-reliability-tests';
   const fake = await startFakeDiscord({ token, timeoutMs: options.timeoutMs ?? 10_000 });
@@ -37,6 +40,12 @@ export async function startBotHarness(
     apiBase: fake.apiBase,
     allowedChannelIds: options.allowedChannelIds ?? [],
     cooldownSeconds: options.cooldownSeconds ?? 0,
+    staffGuildIds: [],
+    adminUserIds: [],
+    feeds: [],
+    feedPollMinutes: 15,
+    announceChannelId: undefined,
+    ...options.desk,
   };
   const rawLogs: string[] = [];
   const logs: Array<Record<string, unknown>> = [];

@@ -1,0 +1,85 @@
+// Follows the configured feeds: a poll at start-up and then every FEED_POLL_MINUTES. A feed that
+// fails is logged and tried again on the next poll; nothing here stops the bot.
+import type { NewStory } from '../corpus/index.js';
+import type { Logger } from '../log.js';
+import type { NewsDesk } from './news-desk.js';
+
+export interface FeedStatus {
+  feed: string;
+  /** When the feed was last polled (ISO time), if ever. */
+  lastPoll?: string;
+  /** Stories added from it since the bot started. */
+  added: number;
+  /** Why the last poll failed, if it did. */
+  lastError?: string;
+}
+
+export interface FeedPoller {
+  /** Polls every feed now (the timer also calls this); resolves when the stories are answerable. */
+  pollNow(): Promise<void>;
+  status(): FeedStatus[];
+  stop(): void;
+}
+
+export interface FeedPollerOptions {
+  desk: NewsDesk;
+  feeds: readonly string[];
+  intervalMs: number;
+  logger: Logger;
+  /** Called once per new story, after the index that holds it is swapped in. */
+  announce?: (story: NewStory & { id: string }) => Promise<void>;
+  now?: () => Date;
+}
+
+export function startFeedPoller(options: FeedPollerOptions): FeedPoller {
+  const { desk, feeds, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const statuses = new Map<string, FeedStatus>(feeds.map((feed) => [feed, { feed, added: 0 }]));
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  async function poll(): Promise<void> {
+    if (feeds.length === 0 || stopped) return;
+    let reports;
+    try {
+      reports = await desk.pollFeeds(feeds);
+    } catch (error) {
+      logger.error({ err: error }, 'feed poll failed; trying again on the next one');
+      for (const status of statuses.values()) status.lastError = 'the index could not be rebuilt after this poll';
+      return;
+    }
+    const polledAt = now().toISOString();
+    for (const report of reports) {
+      const status = statuses.get(report.feed)!;
+      status.lastPoll = polledAt;
+      status.added += report.added.length;
+      status.lastError = report.error ?? (report.failures.length ? `${report.failures.length} item(s) failed: ${report.failures[0]}` : undefined);
+      if (report.error) logger.warn({ feed: report.feed, reason: report.error }, 'feed could not be read; will try again on the next poll');
+      for (const failure of report.failures) logger.warn({ feed: report.feed, reason: failure }, 'feed item skipped');
+      for (const { id, story } of report.added) {
+        try {
+          await options.announce?.({ ...story, id });
+        } catch (error) {
+          logger.warn({ err: error, story: id }, 'could not announce a new story');
+        }
+      }
+    }
+  }
+
+  const pollNow = (): Promise<void> => {
+    // Overlapping polls would only queue behind each other in the desk: one at a time.
+    running ??= poll().finally(() => (running = undefined));
+    return running;
+  };
+  const timer = feeds.length > 0 ? setInterval(() => void pollNow(), options.intervalMs) : undefined;
+  timer?.unref();
+  if (feeds.length > 0) void pollNow();
+  return {
+    pollNow,
+    status: () => [...statuses.values()].map((status) => ({ ...status })),
+    stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+    },
+  };
+}
