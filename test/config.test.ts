@@ -30,6 +30,30 @@ describe('loadBotConfig', () => {
     expect(config.cooldownSeconds).toBe(0);
     expect(config.guildId).toBeUndefined();
     expect(config.apiBase).toBeUndefined();
+    expect(config).toMatchObject({ staffGuildIds: [], adminUserIds: [], feeds: [], feedPollMinutes: 15, announceChannelId: undefined, allowPrivateUrls: false });
+  });
+
+  it('reads the news desk settings', () => {
+    const config = loadBotConfig(
+      {
+        ...BOT_ENV,
+        STAFF_GUILD_IDS: '333333333333333333',
+        ADMIN_USER_IDS: '444444444444444444,555555555555555555',
+        FEEDS: 'https://example.com/rss.xml, https://example.org/atom',
+        FEED_POLL_MINUTES: '5',
+        ANNOUNCE_CHANNEL_ID: '666666666666666666',
+        ALLOW_PRIVATE_URLS: 'true',
+      },
+      '/x',
+    );
+    expect(config).toMatchObject({
+      staffGuildIds: ['333333333333333333'],
+      adminUserIds: ['444444444444444444', '555555555555555555'],
+      feeds: ['https://example.com/rss.xml', 'https://example.org/atom'],
+      feedPollMinutes: 5,
+      announceChannelId: '666666666666666666',
+      allowPrivateUrls: true,
+    });
   });
 
   it.each([
@@ -39,6 +63,10 @@ describe('loadBotConfig', () => {
     [{ ...BOT_ENV, ALLOWED_CHANNEL_IDS: '1,2' }, 'ALLOWED_CHANNEL_IDS must be a Discord id'],
     [{ ...BOT_ENV, COOLDOWN_SECONDS: '-1' }, 'COOLDOWN_SECONDS must be a number of seconds from 0 to 3600'],
     [{ ...BOT_ENV, DISCORD_API_BASE: 'ftp://x' }, 'DISCORD_API_BASE must be an http(s) URL'],
+    [{ ...BOT_ENV, STAFF_GUILD_IDS: 'my server' }, 'STAFF_GUILD_IDS must be a Discord id'],
+    [{ ...BOT_ENV, FEEDS: 'feed.xml' }, 'FEEDS must be comma-separated http(s) feed URLs'],
+    [{ ...BOT_ENV, FEED_POLL_MINUTES: '0' }, 'FEED_POLL_MINUTES must be a number of minutes from 1 to 1440'],
+    [{ ...BOT_ENV, ALLOW_PRIVATE_URLS: 'maybe' }, 'ALLOW_PRIVATE_URLS must be true or false'],
   ])('refuses %j with one sentence naming the variable', (env, message) => {
     expect(() => loadBotConfig(env, '/x')).toThrow(message);
   });
