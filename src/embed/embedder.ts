@@ -58,16 +58,19 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     );
   }
   const modelHash = await cachedModelHash(local ? path.join(modelDir, modelId) : path.join(env.cacheDir, modelId));
-  const batchSize = options.batchSize ?? 32;
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 
   const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
-    const vectors: Float32Array[] = [];
-    for (let start = 0; start < texts.length; start += batchSize) {
-      const batch = texts.slice(start, start + batchSize);
-      const output = await extractor([...batch], { pooling: 'mean', normalize: true });
+    // Texts of similar length go in one batch: a batch is padded to its longest text, and the
+    // encoder's attention grows with the square of the length (docs/performance.md).
+    const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+    const vectors = new Array<Float32Array>(texts.length);
+    for (let start = 0; start < order.length; start += batchSize) {
+      const batch = order.slice(start, start + batchSize);
+      const output = await extractor(batch.map((i) => texts[i]!), { pooling: 'mean', normalize: true });
       const [rows, width] = output.dims as [number, number];
       const data = output.data as Float32Array;
-      for (let row = 0; row < rows; row++) vectors.push(data.slice(row * width, (row + 1) * width));
+      for (let row = 0; row < rows; row++) vectors[batch[row]!] = data.slice(row * width, (row + 1) * width);
     }
     return vectors;
   };
@@ -75,6 +78,9 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   const [probe] = await embed(['dimension probe']);
   return { modelId, modelHash, dimensions: probe?.length ?? 0, embed };
 }
+
+/** Texts embedded in one call to the encoder: small batches of similar length beat large padded ones (docs/performance.md). */
+export const DEFAULT_BATCH_SIZE = 8;
 
 /** Hash of every file under a model folder (names and bytes), in a stable order. */
 export async function hashModelFiles(dir: string): Promise<string> {

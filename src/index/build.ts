@@ -166,7 +166,8 @@ async function embedMissing(
   onProgress?: (done: number, total: number) => void,
 ): Promise<{ vectors: Float32Array[]; embedded: number }> {
   const vectors: Float32Array[] = paragraphs.map((paragraph) => reusable.get(paragraph.hash) ?? new Float32Array(0));
-  const missing = paragraphs.flatMap((paragraph, label) => (reusable.has(paragraph.hash) ? [] : [label]));
+  // Shortest first, so each chunk holds texts of similar length (the embedder pads a batch to its longest).
+  const missing = paragraphs.flatMap((paragraph, label) => (reusable.has(paragraph.hash) ? [] : [label])).sort((a, b) => paragraphs[a]!.text.length - paragraphs[b]!.text.length || a - b);
   onProgress?.(0, missing.length);
   for (let start = 0; start < missing.length; start += EMBED_CHUNK) {
     const labels = missing.slice(start, start + EMBED_CHUNK);
