@@ -17,3 +17,11 @@ function firstLine(text: string): string {
   const line = text.split('\n', 1)[0] ?? '';
   return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }
+
+/**
+ * The reason to give a Discord member: a user error as written; anything else only as "my side",
+ * since a member can neither read the bot's log nor set LOG_LEVEL (the error is logged in full).
+ */
+export function memberReason(error: unknown): string {
+  return error instanceof UserError ? error.message : 'something went wrong on my side (the details are in the bot’s log).';
+}

@@ -1,17 +1,15 @@
 // End to end: `npm run add-story` and `npm run remove-story` as processes, against temporary
 // corpora, with the fixture pages (test/fixtures/pages, all invented) served from 127.0.0.1.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStory, type Story } from '../src/corpus/index.js';
 import { addStory } from '../src/import/add.js';
-import { PROJECT_ROOT, copyFixtureCorpus, tempDir, writeStory } from './helpers/corpus.js';
+import { copyFixtureCorpus, tempDir, writeStory } from './helpers/corpus.js';
+import { PAGES, fixture, startPageServer, type PageServer } from './helpers/page-server.js';
 import { STACK_LINE, runProject } from './helpers/processes.js';
 import { runScript, type RunResult } from './helpers/project.js';
-
-const PAGES = path.join(PROJECT_ROOT, 'test/fixtures/pages');
 
 interface ExpectedPage {
   page: string;
@@ -44,13 +42,12 @@ const JAPANESE_OUTLET = 'リバートン・レジャー';
 
 // ---- the page server ----
 
-let server: Server;
+let server: PageServer;
 let BASE = '';
 /** Every request path (with query) the server saw. */
-const hits: string[] = [];
+let hits: string[] = [];
 
-const fixture = (name: string) => readFileSync(path.join(PAGES, name), 'utf8');
-const withBase = (text: string) => text.replaceAll('{{BASE}}', BASE);
+const withBase = (text: string) => server.withBase(text);
 
 /** jsonld-only.html with every occurrence of `from` replaced by `to`. */
 function cannery(...replacements: Array<[string, string]>): string {
@@ -65,49 +62,51 @@ function cannery(...replacements: Array<[string, string]>): string {
 /** Pages made from the cannery story (built before the server starts, so a changed fixture fails loudly). */
 const VARIANTS: Record<string, string> = {};
 
-function route(request: IncomingMessage, response: ServerResponse): void {
-  const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-  hits.push(`${url.pathname}${url.search}`);
+/** This file's routes; the fixture pages and feeds are served by the helper. */
+function route(url: URL, response: ServerResponse): boolean {
   const html = (body: string, status = 200) => void response.writeHead(status, { 'content-type': 'text/html; charset=utf-8' }).end(body);
 
   // /hop/N/<page>?<query>: N redirects (relative Location), then the page itself (query kept).
   const hop = /^\/hop\/(\d+)\/(.+)$/.exec(url.pathname);
   if (hop) {
     const left = Number(hop[1]);
-    return void response.writeHead(302, { location: `${left > 1 ? `/hop/${left - 1}/${hop[2]}` : `/${hop[2]}`}${url.search}` }).end();
+    response.writeHead(302, { location: `${left > 1 ? `/hop/${left - 1}/${hop[2]}` : `/${hop[2]}`}${url.search}` }).end();
+    return true;
   }
   switch (url.pathname) {
     case '/paywall.html':
-      return html('<html><body><p>Subscribe to read this story.</p></body></html>', 403);
+      html('<html><body><p>Subscribe to read this story.</p></body></html>', 403);
+      return true;
     case '/slow.html':
       // Headers and the start of the page, then nothing.
       response.writeHead(200, { 'content-type': 'text/html' });
-      return void response.write('<html><head><title>Council minutes</title></head><body><p>The council met on');
+      response.write('<html><head><title>Council minutes</title></head><body><p>The council met on');
+      return true;
     case '/big.html': {
       // About 200 KB, chunked (no Content-Length), so only counting the body can stop it.
       response.writeHead(200, { 'content-type': 'text/html' });
       response.write('<html><head><title>Budget hearing</title></head><body><article>');
       for (let i = 0; i < 1000; i++) response.write(`<p>Paragraph ${i} of the Riverton budget hearing transcript, read into the record in full by the clerk.</p>\n`);
-      return void response.end('</article></body></html>');
+      response.end('</article></body></html>');
+      return true;
     }
     case '/reprint/cannery.html':
     case '/odd/traversal.html':
     case '/odd/japanese.html':
-      return html(VARIANTS[url.pathname]!);
+      html(VARIANTS[url.pathname]!);
+      return true;
     // feed.rss with the ferry story's link broken.
     case '/feed-broken.rss':
-      return void response
+      response
         .writeHead(200, { 'content-type': 'application/rss+xml' })
         .end(withBase(fixture('feed.rss').replace('{{BASE}}/opengraph-only.html', '{{BASE}}/gone/opengraph-only.html')));
+      return true;
     // feed.rss whose links go through a redirect, as tracking links in feeds do.
     case '/feed-redirects.rss':
-      return void response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(withBase(fixture('feed.rss').replaceAll('{{BASE}}/', '{{BASE}}/hop/1/')));
+      response.writeHead(200, { 'content-type': 'application/rss+xml' }).end(withBase(fixture('feed.rss').replaceAll('{{BASE}}/', '{{BASE}}/hop/1/')));
+      return true;
   }
-  const name = url.pathname.slice(1);
-  if (/^[\w-]+\.html$/.test(name) && existsSync(path.join(PAGES, name))) return void response.writeHead(200, { 'content-type': 'text/html' }).end(readFileSync(path.join(PAGES, name)));
-  if (name === 'feed.rss') return void response.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(withBase(fixture(name)));
-  if (name === 'feed.atom') return void response.writeHead(200, { 'content-type': 'application/atom+xml; charset=utf-8' }).end(withBase(fixture(name)));
-  html('<html><body><p>Not found.</p></body></html>', 404);
+  return false;
 }
 
 beforeAll(async () => {
@@ -119,14 +118,13 @@ beforeAll(async () => {
   );
   VARIANTS['/odd/traversal.html'] = cannery([CANNERY_TITLE, TRAVERSAL_TITLE], ['The Riverton Ledger', '../..']);
   VARIANTS['/odd/japanese.html'] = cannery([CANNERY_TITLE, JAPANESE_TITLE], ['The Riverton Ledger', JAPANESE_OUTLET]);
-  server = createServer(route);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  BASE = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  server = await startPageServer(route);
+  BASE = server.base;
+  hits = server.hits;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await server.close();
 });
 
 // ---- helpers ----

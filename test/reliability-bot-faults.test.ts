@@ -13,7 +13,11 @@ import { startFakeDiscord, type FakeDiscord, type MessageBody } from './fake-dis
 const BRIDGE = 'When will the Harbor Bridge close?';
 const BRIDGE_LEAD = /^The Harbor Bridge will close to all traffic for six weeks/;
 const shown = (reply: MessageBody) => unescapeMarkdown((embedsOf(reply)[0]?.description ?? '').replace(/^> /gm, '').replace(/\*\*/g, ''));
-const isAnswer = (reply: MessageBody) => embedsOf(reply).length > 0 || /The story doesn't say/.test(reply.content ?? '');
+const refused = (reply: MessageBody) => embedsOf(reply).length === 0 && /The story doesn't say/.test(reply.content ?? '');
+const AQUARIUM = 'Where will the new aquarium open?';
+const AQUARIUM_TITLE = 'City picks Pier 9 for the new aquarium';
+const AQUARIUM_PASSAGE = 'The new aquarium will open on Pier 9 next spring, the city announced.';
+const AQUARIUM_LEAD = /^The new aquarium will open on Pier 9 next spring/;
 
 let harness: BotHarness | undefined;
 let fake: FakeDiscord | undefined;
@@ -80,34 +84,48 @@ describe('the bot under load and faults', () => {
     expect(shown(await fake.sendCommand(askCommand(BRIDGE)).reply())).toMatch(BRIDGE_LEAD);
   });
 
-  it('a story added and the index rebuilt while questions keep arriving: no failed answer, the new story answered', async () => {
+  it('a story added and the index rebuilt while questions keep arriving: every question answered from its story, the new story as soon as it is loaded', async () => {
     harness = await startBotHarness();
     const { fake, bot, config, logs } = harness;
-    const replies: MessageBody[] = [];
+    const reloaded = () => logs.some((line) => line['msg'] === 'index reloaded');
+    const asked: Array<{ question: string; reloadedBefore: boolean; reply: MessageBody }> = [];
+    let rebuilding = false;
+    let askedDuringRebuild = 0;
     let asking = true;
     // Three members asking in a loop, each as soon as their last answer arrives.
     const askers = [0, 1, 2].map(async (member) => {
       while (asking) {
-        const question = member === 2 ? 'Where will the new aquarium open?' : BRIDGE;
-        replies.push(await fake.sendCommand({ ...askCommand(question), userId: String(300000000000000000n + BigInt(member)) }).reply());
+        const question = member === 2 ? AQUARIUM : BRIDGE;
+        const reloadedBefore = reloaded();
+        if (rebuilding && !reloadedBefore) askedDuringRebuild++;
+        const reply = await fake.sendCommand({ ...askCommand(question), userId: String(300000000000000000n + BigInt(member)) }).reply();
+        asked.push({ question, reloadedBefore, reply });
       }
     });
-    await vi.waitFor(() => expect(replies.length).toBeGreaterThanOrEqual(6));
+    await vi.waitFor(() => expect(asked.length).toBeGreaterThanOrEqual(6));
 
-    writeStory(config.corpusDir, 'aquarium', ['The new aquarium will open on Pier 9 next spring, the city announced.'], {
-      title: 'City picks Pier 9 for the new aquarium',
-    });
+    rebuilding = true;
+    writeStory(config.corpusDir, 'aquarium', [AQUARIUM_PASSAGE], { title: AQUARIUM_TITLE });
     await buildIndexFromCorpus(config, fakeEmbedder()); // what `npm run build-index` does, from another process
-    await vi.waitFor(
-      () => expect(replies.some((reply) => embedsOf(reply)[0]?.title === 'City picks Pier 9 for the new aquarium')).toBe(true),
-      { timeout: 5000, interval: 50 },
-    );
+    await vi.waitFor(() => expect(asked.some((entry) => entry.reloadedBefore && entry.question === AQUARIUM)).toBe(true), { timeout: 5000, interval: 50 });
     asking = false;
     await Promise.all(askers);
     await bot.whenIdle();
 
-    expect(replies.length).toBeGreaterThan(6);
-    expect(replies.filter((reply) => !isAnswer(reply))).toEqual([]);
+    expect(asked.length).toBeGreaterThan(6);
+    expect(askedDuringRebuild).toBeGreaterThan(0); // the swap happened under load
+    // The bridge question has its answer in the story before, during and after the swap: a refusal is a failure.
+    const bridge = asked.filter((entry) => entry.question === BRIDGE);
+    expect(bridge.length).toBeGreaterThan(4);
+    for (const { reply } of bridge) expect(shown(reply)).toMatch(BRIDGE_LEAD);
+    // The aquarium question: "the story doesn't say" until the new story is loaded (or its answer, if the
+    // swap came while it was in flight), its passage once the reload was logged before it was asked.
+    for (const { reloadedBefore, reply } of asked.filter((entry) => entry.question === AQUARIUM)) {
+      if (reloadedBefore || !refused(reply)) {
+        expect(embedsOf(reply)[0]?.title).toBe(AQUARIUM_TITLE);
+        expect(shown(reply)).toMatch(AQUARIUM_LEAD);
+      }
+    }
     expect(failures(logs)).toEqual([]);
     expect(logs.filter((line) => line['msg'] === 'index reloaded')).toHaveLength(1);
     for (const body of sentMessages(fake)) expect(body.allowed_mentions).toEqual({ parse: [] });

@@ -86,7 +86,7 @@ export function feedStatusMessage(statuses: readonly FeedStatusLine[], everyMinu
   if (statuses.length === 0) return noticeMessage('I follow no feeds. List them in FEEDS (comma-separated RSS or Atom URLs) in .env and restart me.');
   const lines = statuses.map((status) => {
     const polled = status.lastPoll ? `last polled ${status.lastPoll.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}` : 'not polled yet';
-    const error = status.lastError ? `\n  ⚠ ${escapeMarkdown(truncate(status.lastError, 300))}` : '';
+    const error = status.lastError ? `\n  ⚠ ${escapeMarkdown(truncate(status.lastError, 300), { lineStart: false })}` : '';
     return `• ${escapeMarkdown(status.feed)}: ${polled}, ${status.added} ${status.added === 1 ? 'story' : 'stories'} added${error}`;
   });
   return message(truncate(`Feeds (polled every ${everyMinutes} min):\n${lines.join('\n')}`, DISCORD_LIMITS.content));

@@ -1,13 +1,13 @@
 import { byline, formatDate } from '../answer/attribution.js';
 import { loadCoreConfig, type CoreConfig } from '../config.js';
 import { loadCorpus, type NewStory } from '../corpus/index.js';
+import { ensureModel } from '../entry/model.js';
+import { parseCommandArgs } from '../entry/run.js';
 import { UserError, describeError } from '../errors.js';
 import { addFeed, addStory, displayPath, type AddResult, type CorpusState } from '../import/add.js';
 import type { AttributionOverrides } from '../import/attribute.js';
 import type { ImportSettings } from '../import/read-story.js';
 import { buildIndexFromCorpus, openEmbedder } from '../pipeline.js';
-import { ensureModel } from './model.js';
-import { parseCommandArgs } from './run.js';
 import { terminalReporter } from './terminal.js';
 
 const USAGE = `Usage: npm run add-story -- [options] <source>...

@@ -1,12 +1,12 @@
 import { createInterface } from 'node:readline';
-import { formatForTerminal, ANSI_STYLE, PLAIN_STYLE } from '../answer/terminal.js';
 import { toJsonAnswer } from '../answer/json.js';
+import { formatForTerminal, ANSI_STYLE, PLAIN_STYLE } from '../answer/terminal.js';
 import { loadCoreConfig } from '../config.js';
+import { ensureModel } from '../entry/model.js';
+import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
 import { openRetriever } from '../pipeline.js';
 import { SEARCH_MODES, type SearchMode } from '../search/index.js';
-import { ensureModel } from './model.js';
-import { parseCommandArgs } from './run.js';
 import { terminalReporter } from './terminal.js';
 
 const USAGE = `Usage: npm run ask -- [options] "question"

@@ -4,16 +4,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PLAIN_STYLE, formatForTerminal } from '../answer/terminal.js';
+import { VECTOR_KINDS, runScaleBench, type ScaleReport, type VectorKind } from '../bench/scale.js';
+import { latency, median, type Latency } from '../bench/stats.js';
 import { DEFAULT_EF_SEARCH, loadCoreConfig, type CoreConfig } from '../config.js';
+import { ensureModel } from '../entry/model.js';
+import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_HNSW } from '../index/vector-store.js';
 import { buildIndexFromCorpus, createRetriever, openEmbedder, openIndex, openRetriever } from '../pipeline.js';
 import { Retriever, parseEvalFile } from '../search/index.js';
 import { DEFAULT_EVAL_FILE } from './eval.js';
-import { latency, median, type Latency } from './bench-stats.js';
-import { VECTOR_KINDS, runScaleBench, type ScaleReport, type VectorKind } from './bench-scale.js';
-import { ensureModel } from './model.js';
-import { parseCommandArgs } from './run.js';
 import { terminalReporter } from './terminal.js';
 
 const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -169,7 +169,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     if (options.asks > 0) {
       log(`discord: ${options.asks} /ask against the fake Discord`);
       try {
-        const { runDiscordBench } = await import('./bench-discord.js');
+        const { runDiscordBench } = await import('../bench/discord.js');
         discord = await runDiscordBench({ config, embedder, questions, asks: options.asks });
       } catch (error) {
         notes.push(`Discord run failed: ${error instanceof Error ? error.message : String(error)}`);

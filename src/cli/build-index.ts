@@ -1,7 +1,7 @@
 import { loadCoreConfig } from '../config.js';
+import { ensureModel } from '../entry/model.js';
+import { parseCommandArgs } from '../entry/run.js';
 import { buildIndexFromCorpus, openEmbedder } from '../pipeline.js';
-import { ensureModel } from './model.js';
-import { parseCommandArgs } from './run.js';
 import { terminalReporter } from './terminal.js';
 
 /** `npm run build-index [-- --force]`: embeds what changed in corpus/ and swaps the new index in. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadCoreConfig } from '../config.js';
 import { BUILT_IN_BUILDERS, buildModel, STAMP_FILE } from '../embed/model-build/registry.js';
-import { parseCommandArgs } from './run.js';
+import { parseCommandArgs } from '../entry/run.js';
 
 const log = (message: string): void => {
   process.stderr.write(`${message}\n`);

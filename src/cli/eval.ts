@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { loadCoreConfig } from '../config.js';
+import { ensureModel } from '../entry/model.js';
+import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
 import { openRetriever } from '../pipeline.js';
 import { SEARCH_MODES, evaluateRetriever, parseEvalFile, type EvalMetrics, type EvalQuestion, type Retriever, type SearchMode } from '../search/index.js';
 import { formatImportReport, importReport, readExpectedPages } from './eval-import.js';
 import { DEFAULT_NEWS_DIR, FIXTURE_MANY_STORY_QUESTIONS, FIXTURE_PAGES, hasNewsSet, newsSet, pagesRetriever } from './eval-news.js';
-import { ensureModel } from './model.js';
-import { parseCommandArgs } from './run.js';
 import { terminalReporter } from './terminal.js';
 
 /** The development question set (a copy of the team's shared/eval/dev.jsonl), so eval works from any clone. */

@@ -1,8 +1,8 @@
 import { loadCoreConfig } from '../config.js';
 import { loadCorpus, removeStoryFile } from '../corpus/index.js';
+import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
 import { updateIndex } from './add-story.js';
-import { parseCommandArgs } from './run.js';
 
 const USAGE = `Usage: npm run remove-story -- [--no-build] <id>...
 

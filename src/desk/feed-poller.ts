@@ -44,8 +44,12 @@ export function startFeedPoller(options: FeedPollerOptions): FeedPoller {
     try {
       reports = await desk.pollFeeds(feeds);
     } catch (error) {
-      logger.error({ err: error }, 'feed poll failed; trying again on the next one');
-      for (const status of statuses.values()) status.lastError = 'the index could not be rebuilt after this poll';
+      logger.error({ err: error }, 'the index could not be rebuilt after a feed poll; the next poll tries again');
+      const polledAt = now().toISOString();
+      for (const status of statuses.values()) {
+        status.lastPoll = polledAt;
+        status.lastError = 'The new stories could not be indexed yet (see the bot’s log); the next poll tries again.';
+      }
       return;
     }
     const polledAt = now().toISOString();

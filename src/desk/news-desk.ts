@@ -39,6 +39,8 @@ export interface FeedPollReport {
 export class NewsDesk {
   /** Every change waits for the one before it: one story is added (and the index rebuilt) at a time. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Feed stories written but not yet indexed (a rebuild failed): the next poll indexes and reports them. */
+  private unindexed: Array<{ feed: string; id: string; story: NewStory }> = [];
 
   constructor(
     private readonly config: CoreConfig,
@@ -99,7 +101,8 @@ export class NewsDesk {
 
   /**
    * Adds every new item of each feed, then rebuilds once. A feed that fails is reported and the
-   * others still go in; nothing here throws.
+   * others still go in. Throws only when the rebuild fails; the stories written stay in the corpus
+   * and are indexed and reported by the next poll.
    */
   pollFeeds(feeds: readonly string[]): Promise<FeedPollReport[]> {
     return this.serialised(async () => {
@@ -115,14 +118,21 @@ export class NewsDesk {
         }
         reports.push(report);
       }
-      if (reports.some((report) => report.added.length > 0)) {
+      const waiting = this.unindexed;
+      const fresh = reports.flatMap((report) => report.added.map((added) => ({ feed: report.feed, ...added })));
+      if (waiting.length + fresh.length > 0) {
         try {
           await this.rebuild();
         } catch (error) {
-          // The files stay: the next build (or poll) picks them up; the announcement waits for it.
-          this.logger.error({ err: error }, 'index rebuild after a feed poll failed');
+          this.unindexed = [...waiting, ...fresh];
           for (const report of reports) report.added = [];
           throw error;
+        }
+        this.unindexed = [];
+        for (const item of waiting) {
+          let report = reports.find((candidate) => candidate.feed === item.feed);
+          if (!report) reports.push((report = { feed: item.feed, added: [], failures: [] }));
+          report.added.unshift({ id: item.id, story: item.story });
         }
       }
       for (const report of reports) {

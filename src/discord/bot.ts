@@ -1,7 +1,7 @@
 // `npm start`: reads the configuration, loads the index and runs the bot until SIGINT/SIGTERM.
-import { ensureModel } from '../cli/model.js';
-import { runMain } from '../cli/run.js';
 import { loadBotConfig } from '../config.js';
+import { ensureModel } from '../entry/model.js';
+import { runMain } from '../entry/run.js';
 import { createLogger } from '../log.js';
 import { startBot } from './bot-runtime.js';
 import { openLiveIndex } from './live-index.js';

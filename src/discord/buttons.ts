@@ -2,7 +2,7 @@
 // on a public answer anyone may press, and the answer everyone sees should stay as it was asked.
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { askedQuestionFrom, contextMessage, escapeMarkdown, noticeMessage } from '../answer/discord.js';
-import { describeError } from '../errors.js';
+import { describeError, memberReason } from '../errors.js';
 import type { StoredParagraph } from '../index/index.js';
 import { answerReply, outcomeOf } from './answers.js';
 import type { HandlerContext, HandlerOutcome } from './command.js';
@@ -52,7 +52,7 @@ async function decidePreview(
     return { refused: 'preview-expired' };
   }
   if (preview.userId !== interaction.user.id) {
-    await replyNotice(interaction, 'Only the member who asked for this preview can add it.');
+    await replyNotice(interaction, 'Only the member who asked for this preview can use its buttons.');
     return { refused: 'not-owner' };
   }
   if (action.kind === 'story-cancel') {
@@ -74,8 +74,8 @@ async function decidePreview(
     );
     return {};
   } catch (error) {
-    logger.warn({ user: interaction.user.id, url: preview.story.url, reason: describeError(error) }, 'story not added');
-    await interaction.editReply(toReplyOptions(noticeMessage(`Nothing was added: ${escapeMarkdown(describeError(error))}`)));
+    logger.warn({ err: error, user: interaction.user.id, url: preview.story.url, reason: describeError(error) }, 'story not added');
+    await interaction.editReply(toReplyOptions(noticeMessage(`Nothing was added: ${escapeMarkdown(memberReason(error), { lineStart: false })}`)));
     return { refused: 'add-failed' };
   }
 }

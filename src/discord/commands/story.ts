@@ -3,7 +3,7 @@
 import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
 import { escapeMarkdown, storyChoices } from '../../answer/discord.js';
 import { STORY_LIST_PAGE_SIZE, feedStatusMessage, storyListMessage, storyPreviewMessage } from '../../answer/desk.js';
-import { describeError } from '../../errors.js';
+import { describeError, memberReason } from '../../errors.js';
 import type { StoredStory } from '../../index/index.js';
 import type { Command, HandlerContext, HandlerOutcome } from '../command.js';
 import { storyListButtonId, storyPreviewButtonId } from '../custom-id.js';
@@ -69,13 +69,13 @@ async function previewStory(interaction: ChatInputCommandInteraction, { desk, lo
     preview = await desk.desk.preview(url);
   } catch (error) {
     logger.info({ user: interaction.user.id, url, reason: describeError(error) }, 'story preview refused');
-    await interaction.editReply(toReplyOptions({ content: `I could not add that page: ${escapeMarkdown(describeError(error))}`, embeds: [], components: [], allowed_mentions: { parse: [] } }));
+    await interaction.editReply(toReplyOptions(notice(escapeMarkdown(memberReason(error), { lineStart: false }))));
     return { refused: 'preview-failed' };
   }
   if (preview.kind === 'duplicate') {
     await interaction.editReply(
       toReplyOptions({
-        content: `That article is already a story: “${escapeMarkdown(preview.existing.title)}” (\`${preview.existing.id}\`).`,
+        content: `That article is already a story: “${escapeMarkdown(preview.existing.title)}” (${escapeMarkdown(preview.existing.id, { lineStart: false })}).`,
         embeds: [],
         components: [],
         allowed_mentions: { parse: [] },
@@ -104,8 +104,8 @@ async function removeStory(interaction: ChatInputCommandInteraction, { desk, ind
     await interaction.editReply(toReplyOptions(notice(`Removed “${escapeMarkdown(removed.title)}”. It can no longer be quoted.`)));
     return {};
   } catch (error) {
-    logger.warn({ user: interaction.user.id, story: story.id, reason: describeError(error) }, 'story not removed');
-    await interaction.editReply(toReplyOptions(notice(`Nothing was removed: ${escapeMarkdown(describeError(error))}`)));
+    logger.warn({ err: error, user: interaction.user.id, story: story.id, reason: describeError(error) }, 'story not removed');
+    await interaction.editReply(toReplyOptions(notice(`Nothing was removed: ${escapeMarkdown(memberReason(error), { lineStart: false })}`)));
     return { refused: 'remove-failed' };
   }
 }

@@ -7,7 +7,7 @@ import { openLiveIndex } from '../discord/live-index.js';
 import type { Embedder } from '../embed/index.js';
 import { createLogger } from '../log.js';
 import { startFakeDiscord } from '../../test/fake-discord.js';
-import { latency, type Latency } from './bench-stats.js';
+import { latency, type Latency } from './stats.js';
 
 const TOKEN = 'bench-bot-token-not-a-real-one';
 

@@ -1,3 +1,4 @@
+// What every entry point shares (scripts/, src/cli, src/discord/bot.ts): .env, one-sentence failures, options.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import dotenv from 'dotenv';
 import { UserError, describeError } from '../errors.js';

@@ -1,3 +1,4 @@
+// Shared by the entry points (src/cli, src/discord/bot.ts): the built-in model is built on first use.
 import type { CoreConfig } from '../config.js';
 import { isLocalModel } from '../embed/index.js';
 import { BUILT_IN_BUILDERS, buildModel } from '../embed/model-build/registry.js';

@@ -2,7 +2,7 @@
 import { ExactStore, recallAtK } from '../index/exact-search.js';
 import { DEFAULT_MIXTURE, gaussianMixture, rowOf, uniformUnitVectors } from '../index/synthetic-vectors.js';
 import { HnswStore, type HnswParameters, type VectorStore } from '../index/vector-store.js';
-import { percentile } from './bench-stats.js';
+import { percentile } from './stats.js';
 
 export const VECTOR_KINDS = ['clustered', 'uniform'] as const;
 export type VectorKind = (typeof VECTOR_KINDS)[number];
