@@ -1,4 +1,4 @@
 import { addStoryCommand } from '../src/cli/add-story.js';
-import { runMain } from '../src/cli/run.js';
+import { runMain } from '../src/entry/run.js';
 
 runMain(() => addStoryCommand(process.argv.slice(2)));

@@ -1,4 +1,4 @@
 import { askCommand } from '../src/cli/ask.js';
-import { runMain } from '../src/cli/run.js';
+import { runMain } from '../src/entry/run.js';
 
 runMain(() => askCommand(process.argv.slice(2)));

@@ -1,4 +1,4 @@
 import { benchCommand } from '../src/cli/bench.js';
-import { runMain } from '../src/cli/run.js';
+import { runMain } from '../src/entry/run.js';
 
 runMain(() => benchCommand(process.argv.slice(2)));

@@ -1,4 +1,4 @@
 import { buildIndexCommand } from '../src/cli/build-index.js';
-import { runMain } from '../src/cli/run.js';
+import { runMain } from '../src/entry/run.js';
 
 runMain(() => buildIndexCommand(process.argv.slice(2)));

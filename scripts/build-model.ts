@@ -11,6 +11,6 @@
  * Registry of builders: src/embed/model-build/registry.ts.
  */
 import { buildModelCommand } from '../src/cli/build-model.js';
-import { runMain } from '../src/cli/run.js';
+import { runMain } from '../src/entry/run.js';
 
 runMain(() => buildModelCommand(process.argv.slice(2)));

@@ -1,4 +1,4 @@
-import { runMain } from '../src/cli/run.js';
+import { runMain } from '../src/entry/run.js';
 import { deployCommandsCommand } from '../src/discord/deploy.js';
 
 runMain(() => deployCommandsCommand(process.argv.slice(2)));

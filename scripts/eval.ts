@@ -1,4 +1,4 @@
 import { evalCommand } from '../src/cli/eval.js';
-import { runMain } from '../src/cli/run.js';
+import { runMain } from '../src/entry/run.js';
 
 runMain(() => evalCommand(process.argv.slice(2)));

@@ -1,4 +1,4 @@
 import { removeStoryCommand } from '../src/cli/remove-story.js';
-import { runMain } from '../src/cli/run.js';
+import { runMain } from '../src/entry/run.js';
 
 runMain(() => removeStoryCommand(process.argv.slice(2)));
