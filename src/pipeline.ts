@@ -2,7 +2,7 @@ import { loadCorpus } from './corpus/index.js';
 import type { CoreConfig } from './config.js';
 import { createEmbedder, type Embedder } from './embed/index.js';
 import { IndexMissingError, buildIndex, loadIndex, type BuildReport, type LoadedIndex } from './index/index.js';
-import { Retriever } from './search/index.js';
+import { Retriever, prepareSearchFiles, readPreparedSearch } from './search/index.js';
 import { loadEnglishWords } from './search/dictionary.js';
 
 /** Progress and messages from the pipeline, for whoever runs it (terminal or bot logs). */
@@ -53,6 +53,7 @@ export async function buildIndexFromCorpus(
       hnsw: { efSearch: config.efSearch },
       force: options.force,
       builtBy: 'verbatim',
+      derivedFiles: prepareSearchFiles,
       onProgress: reporter.progress?.bind(reporter),
     });
   } finally {
@@ -94,5 +95,5 @@ let englishWords: Set<string> | undefined;
 /** A retriever for a loaded index, with spelling correction against the built-in word list. */
 export function createRetriever(index: LoadedIndex, embedder: Embedder): Retriever {
   englishWords ??= loadEnglishWords();
-  return new Retriever(index, embedder, { dictionary: englishWords });
+  return new Retriever(index, embedder, { dictionary: englishWords, prepared: readPreparedSearch(index.dir, index.paragraphs.length) });
 }

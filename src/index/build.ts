@@ -25,6 +25,11 @@ export interface BuildOptions {
   onProgress?: (done: number, total: number) => void;
   /** Recorded in the manifest (e.g. `verbatim 0.1.0`). */
   builtBy?: string;
+  /**
+   * Files derived from the paragraph texts (in label order) by the layers above, written into
+   * the generation and size-checked like the others: the index stays ignorant of what they hold.
+   */
+  derivedFiles?: (texts: readonly string[]) => Record<string, string>;
   now?: () => Date;
 }
 
@@ -95,6 +100,8 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     paragraphs: paragraphs.map(({ id, storyId, number, text, hash: paragraphHash }) => ({ id, storyId, number, text, hash: paragraphHash })),
   };
   await writeFile(path.join(staging, PARAGRAPHS_FILE), JSON.stringify(paragraphsFile));
+  const derived = options.derivedFiles?.(paragraphs.map((paragraph) => paragraph.text)) ?? {};
+  for (const [name, content] of Object.entries(derived)) await writeFile(path.join(staging, name), content);
 
   const manifest: Manifest = {
     formatVersion: INDEX_FORMAT_VERSION,
@@ -109,6 +116,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     files: {
       [VECTORS_FILE]: { bytes: (await stat(path.join(staging, VECTORS_FILE))).size },
       [PARAGRAPHS_FILE]: { bytes: (await stat(path.join(staging, PARAGRAPHS_FILE))).size },
+      ...Object.fromEntries(await Promise.all(Object.keys(derived).map(async (name) => [name, { bytes: (await stat(path.join(staging, name))).size }]))),
     },
   };
   await writeFile(path.join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);

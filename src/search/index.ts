@@ -5,3 +5,4 @@ export * from './refusal.js';
 export * from './fusion.js';
 export * from './evaluation.js';
 export * from './claim.js';
+export * from './prepared.js';

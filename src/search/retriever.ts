@@ -3,6 +3,7 @@ import type { StoredParagraph, StoredStory, VectorStore } from '../index/index.j
 import { reciprocalRankFusion } from './fusion.js';
 import { bestSentence, sentenceTerms, type SentenceTerms } from './highlight.js';
 import { LexicalIndex } from './lexical.js';
+import type { PreparedSearch } from './prepared.js';
 import { cleanQuestion, isSearchable } from './question.js';
 import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNames, type AnswerFeatures, type RefusalPolicy } from './refusal.js';
 import type { SentenceSpan } from './sentences.js';
@@ -33,6 +34,8 @@ export const STORY_WINDOW = 0.35;
 export const MAX_STORIES = 5;
 /** Stories whose word statistics are kept between questions. */
 const STORY_CACHE_SIZE = 512;
+/** Paragraph vectors kept between questions. */
+const VECTOR_CACHE_SIZE = 20_000;
 /**
  * BM25 weight of a question word that is in the paragraph's own headline. The headline's words
  * describe the whole story, so inside that story they do not tell paragraphs apart; at full
@@ -103,6 +106,8 @@ export interface RetrieverOptions {
   policy?: RefusalPolicy;
   /** Ordinary English words; when given, misspelt question words are corrected to corpus words. */
   dictionary?: ReadonlySet<string>;
+  /** The BM25 index and word statistics stored with the index; derived from the texts when absent. */
+  prepared?: PreparedSearch;
   now?: () => number;
 }
 
@@ -119,6 +124,7 @@ export class Retriever {
   private readonly storyRanges = new Map<string, { start: number; end: number }>();
   private readonly storyStats = new Map<string, TermStatistics>();
   private readonly centroids = new Map<string, Float32Array>();
+  private readonly vectors = new Map<number, Float32Array>();
   /** Content terms of paragraphs and their sentences, by label: computed on first use, then reused. */
   private readonly paragraphTerms = new Map<number, { terms: Set<string>; sentences: SentenceTerms[] }>();
   private readonly policy: RefusalPolicy;
@@ -131,9 +137,10 @@ export class Retriever {
     options: RetrieverOptions = {},
   ) {
     const texts = corpus.paragraphs.map((paragraph) => paragraph.text);
-    this.lexical = new LexicalIndex(texts);
+    const prepared = options.prepared;
+    this.lexical = prepared?.lexical ?? new LexicalIndex(texts);
     this.headlineTerms = new Map(corpus.stories.map((story) => [story.id, new Set(contentTerms(story.title))]));
-    this.stats = new TermStatistics(texts);
+    this.stats = prepared?.stats ?? new TermStatistics(texts);
     this.storiesById = new Map(corpus.stories.map((story) => [story.id, story]));
     corpus.paragraphs.forEach((paragraph, label) => {
       const range = this.storyRanges.get(paragraph.storyId);
@@ -141,7 +148,7 @@ export class Retriever {
       else this.storyRanges.set(paragraph.storyId, { start: label, end: label + 1 });
     });
     this.policy = options.policy ?? DEFAULT_REFUSAL;
-    this.speller = options.dictionary?.size ? new SpellingCorrector(texts, options.dictionary) : undefined;
+    this.speller = options.dictionary?.size ? new SpellingCorrector(prepared?.wordCounts ?? texts, options.dictionary) : undefined;
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -334,13 +341,31 @@ export class Retriever {
     return stats;
   }
 
+  /**
+   * A paragraph's vector. Reading one out of the HNSW graph copies it through a JS array (about
+   * 0.1 ms), and the paragraphs of the stories a question is about are read on every question:
+   * the recent ones are kept (bounded, about 40 MB at 512 dimensions).
+   */
+  private vectorOf(label: number): Float32Array {
+    let vector = this.vectors.get(label);
+    if (vector) {
+      // Most recently used last, so the oldest is the first key.
+      this.vectors.delete(label);
+    } else {
+      vector = this.corpus.store.vector(label);
+      if (this.vectors.size >= VECTOR_CACHE_SIZE) this.vectors.delete(this.vectors.keys().next().value!);
+    }
+    this.vectors.set(label, vector);
+    return vector;
+  }
+
   /** The normalised mean of a story's paragraph vectors: what the story as a whole is about. */
   private centroid(storyId: string): Float32Array {
     let centroid = this.centroids.get(storyId);
     if (!centroid) {
       centroid = new Float32Array(this.corpus.store.dimensions);
       for (const label of this.labelsOf(storyId)) {
-        const vector = this.corpus.store.vector(label);
+        const vector = this.vectorOf(label);
         for (let i = 0; i < centroid.length; i++) centroid[i]! += vector[i]!;
       }
       const norm = Math.sqrt(dot(centroid, centroid)) || 1;
@@ -362,7 +387,7 @@ export class Retriever {
   }
 
   private similarity(label: number, query: Float32Array, known: Map<number, number>): number {
-    return known.get(label) ?? cosineWith(this.corpus.store, label, query);
+    return known.get(label) ?? dot(this.vectorOf(label), query);
   }
 }
 
@@ -387,10 +412,6 @@ function dedupe(ranking: Array<{ label: number; score: number }>, paragraphs: re
     seen.add(hash);
     return true;
   });
-}
-
-function cosineWith(store: VectorStore, label: number, query: Float32Array): number {
-  return dot(store.vector(label), query);
 }
 
 function dot(a: Float32Array, b: Float32Array): number {

@@ -10,6 +10,15 @@ import { STOP_WORDS, words } from './text.js';
  * would be fooled), when the corpus has its stem ("naming"), when it is shorter than 4 letters,
  * or when no corpus word is within one edit (two from 7 letters).
  */
+/** How often each word (letters only) occurs in the texts. */
+export function countWords(texts: readonly string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const text of texts) {
+    for (const word of words(text)) if (/^\p{L}+$/u.test(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
+  return counts;
+}
+
 export class SpellingCorrector {
   /** Corpus words (lower case) by length, with how often each occurs. */
   private readonly byLength = new Map<number, Array<{ word: string; count: number }>>();
@@ -19,15 +28,13 @@ export class SpellingCorrector {
   /** Stems of dictionary words: "meating" could be "meat" + "ing", so only a one-letter fix applies. */
   private readonly dictionaryStems = new Set<string>();
 
+  /** `corpus`: the paragraph texts, or their word counts as `countWords` gives them (stored with the index). */
   constructor(
-    texts: readonly string[],
+    corpus: readonly string[] | ReadonlyMap<string, number>,
     private readonly dictionary: ReadonlySet<string>,
   ) {
     for (const word of dictionary) this.dictionaryStems.add(stemmer(word));
-    const counts = new Map<string, number>();
-    for (const text of texts) {
-      for (const word of words(text)) if (/^\p{L}+$/u.test(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
-    }
+    const counts = new Map(Array.isArray(corpus) ? countWords(corpus as readonly string[]) : (corpus as ReadonlyMap<string, number>));
     // Question words the corpus may lack ("which", "about") are candidates, at the lowest priority.
     for (const word of STOP_WORDS) if (!counts.has(word)) counts.set(word, 0);
     // A stem that is itself an English word is a candidate too ("boasting" offers "boast").

@@ -49,6 +49,18 @@ export class TermStatistics {
     return this.documentCount;
   }
 
+  /** Plain data to store beside the index. */
+  toJSON(): { documents: number; df: Array<[string, number]> } {
+    return { documents: this.documentCount, df: [...this.documentFrequency] };
+  }
+
+  static fromJSON(data: { documents: number; df: Array<[string, number]> }): TermStatistics {
+    const stats = new TermStatistics([]);
+    stats.documentCount = data.documents;
+    for (const [term, count] of data.df) stats.documentFrequency.set(term, count);
+    return stats;
+  }
+
   private count(terms: ReadonlySet<string>): void {
     this.documentCount++;
     for (const term of terms) this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
