@@ -47,7 +47,7 @@ describe('synthetic vectors', () => {
 describe('npm run bench -- --quick', () => {
   it('reports every figure with a sane shape', { timeout: 240_000 }, async () => {
     const options = parseBenchArgs(['--quick', '--scale', '600', '--asks', '3', '--file', DEV_SET]);
-    expect(options).toMatchObject({ quick: true, scale: 600, asks: 3, rounds: 1 });
+    expect(options).toMatchObject({ quick: true, scale: 600, asks: 3, rounds: 1, stories: 15 });
     const report: BenchReport = await runBench(options);
 
     // Round-trips as the one JSON line `--json` prints.
@@ -83,8 +83,20 @@ describe('npm run bench -- --quick', () => {
     expect(isLatency(report.discord!)).toBe(true);
     expect(report.discord!.answered).toBeGreaterThan(0);
 
+    // The whole pipeline on a small synthetic year: every figure, and answers it can find.
+    const year = report.year!;
+    expect(year.stories).toBe(16); // 15 written, then one added
+    expect(year.paragraphs).toBeGreaterThan(15 * 15);
+    for (const value of [year.buildMs, year.addOneStoryMs, year.unchangedMs, year.coldStartMs, year.autocompleteP95Ms, year.discordP95Ms!]) expect(isTime(value)).toBe(true);
+    expect(year.buildParagraphsPerSec).toBeGreaterThan(0);
+    expect(year.warm.p95Ms).toBeGreaterThanOrEqual(year.warm.p50Ms);
+    expect(year.rssMb).toBeGreaterThan(0);
+    expect(year.eval.unanswerable).toBeGreaterThan(0);
+    expect(year.eval.recallAt3).toBeGreaterThan(0.5);
+
     const table = formatBenchTable(report);
     expect(table).toContain('| warm answer p50 / p95');
+    expect(table).toContain('add one story');
     expect(table).toContain('recall@10');
   });
 });

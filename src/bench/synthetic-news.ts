@@ -299,7 +299,8 @@ export function syntheticQuestions(options: SyntheticOptions & { count: number }
   for (const story of syntheticStories(options)) {
     if (!chosen.has(n++)) continue;
     const index = questions.length;
-    if (index % 8 === 7) questions.push({ id: `y${index + 1}`, question: story.unanswerable, answers: [], storyId: null });
+    // One in eight (from the second on) asks the story for a fact it never gives.
+    if (index % 8 === 1) questions.push({ id: `y${index + 1}`, question: story.unanswerable, answers: [], storyId: null });
     else questions.push({ id: `y${index + 1}`, question: story.fact.question, answers: [story.fact.answer], storyId: story.id });
   }
   return questions;

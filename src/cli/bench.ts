@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PLAIN_STYLE, formatForTerminal } from '../answer/terminal.js';
+import { PROJECT_ROOT, TSX_CLI, runChild, timeFirstLine } from '../bench/processes.js';
+import { runYearBench, type YearReport } from '../bench/year.js';
 import { VECTOR_KINDS, runScaleBench, type ScaleReport, type VectorKind } from '../bench/scale.js';
 import { latency, median, type Latency } from '../bench/stats.js';
 import { DEFAULT_EF_SEARCH, loadCoreConfig, type CoreConfig } from '../config.js';
@@ -16,8 +16,6 @@ import { Retriever, parseEvalFile } from '../search/index.js';
 import { DEFAULT_EVAL_FILE } from './eval.js';
 import { terminalReporter } from './terminal.js';
 
-const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs');
 
 const USAGE = `Usage: npm run bench -- [options]
 
@@ -25,6 +23,8 @@ Measures the story's answer path (warm, cold start, index build, memory, Discord
 against exact search on synthetic vectors at scale.
 
 Options:
+  --stories N        also run the whole pipeline on a synthetic year of N stories
+                     (3650 ≈ a year, 100k paragraphs; default 0 = skip, 15 with --quick)
   --scale N          synthetic vectors for the scale run (default 100000; 0 skips it)
   --vectors KIND     clustered | uniform | both (default clustered)
   --rounds N         passes over the dev questions for the warm figures (default 5)
@@ -35,6 +35,7 @@ Options:
   -h, --help         this text`;
 
 export interface BenchOptions {
+  stories: number;
   scale: number;
   vectors: VectorKind[];
   rounds: number;
@@ -62,6 +63,8 @@ export interface BenchReport {
   rssMb: number;
   peakRssMb: number;
   discord: (Latency & { asks: number; answered: number }) | null;
+  /** The whole pipeline on a synthetic year of news (`--stories N`). */
+  year: YearReport | null;
   notes: string[];
 }
 
@@ -71,6 +74,7 @@ export function parseBenchArgs(argv: string[]): (BenchOptions & { json: boolean;
       args: argv,
       options: {
         scale: { type: 'string' },
+        stories: { type: 'string' },
         vectors: { type: 'string', default: 'clustered' },
         rounds: { type: 'string' },
         asks: { type: 'string' },
@@ -93,6 +97,7 @@ export function parseBenchArgs(argv: string[]): (BenchOptions & { json: boolean;
   const vectors = values.vectors === 'both' ? [...VECTOR_KINDS] : [values.vectors as VectorKind];
   if (!vectors.every((kind) => VECTOR_KINDS.includes(kind))) throw new UserError(`--vectors must be both or one of ${VECTOR_KINDS.join(', ')}.`);
   return {
+    stories: whole('stories', values.stories, quick ? 15 : 0),
     scale: whole('scale', values.scale, quick ? 2000 : 100_000),
     vectors,
     rounds: Math.max(1, whole('rounds', values.rounds, quick ? 1 : 5)),
@@ -176,6 +181,20 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       }
     }
 
+    let year: YearReport | null = null;
+    if (options.stories > 0) {
+      year = await runYearBench({
+        stories: options.stories,
+        work,
+        config,
+        embedder,
+        questions: options.quick ? 8 : 60,
+        asks: Math.min(options.asks, 100),
+        rounds: options.rounds,
+        log,
+      });
+    }
+
     const hnsw = { ...DEFAULT_HNSW, efSearch: base.efSearch };
     const scaleRuns: ScaleReport[] = [];
     for (const kind of options.scale > 0 ? options.vectors : []) {
@@ -205,6 +224,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
       rssMb: memory.rssMb,
       peakRssMb: memory.peakRssMb,
       discord,
+      year,
       notes,
     };
   } finally {
@@ -235,47 +255,6 @@ async function measureWarm(retriever: Retriever, questions: readonly string[], r
   return { ...latency(total), questions: questions.length, samples: total.length, embed: latency(embed), search: latency(search), format: latency(format) };
 }
 
-function spawnTsx(args: string[], env: Record<string, string>) {
-  return spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/** Milliseconds from spawning a process to its first line on stdout. */
-function timeFirstLine(args: string[], env: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawnTsx(args, env);
-    let stdout = '';
-    let stderr = '';
-    let elapsed: number | undefined;
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      if (elapsed === undefined && stdout.includes('\n')) elapsed = performance.now() - started;
-    });
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0 && elapsed !== undefined) resolve(elapsed);
-      else reject(new Error(`${args.slice(1).join(' ')} exited with ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`));
-    });
-  });
-}
-
-/** The last stdout line of a child process that must succeed. */
-function runChild(args: string[], env: Record<string, string>): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawnTsx(args, env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code === 0) resolve(stdout.trim().split('\n').at(-1) ?? '');
-      else reject(new Error(`${args.slice(1).join(' ')} exited with ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`));
-    });
-  });
-}
-
 /** `--child rss`: loads the model and index as `npm run ask` does, answers the questions, prints its memory. */
 async function rssChild(evalFile: string): Promise<number> {
   const { retriever } = await openRetriever(loadCoreConfig());
@@ -295,6 +274,19 @@ const GOALS = {
   speedup: 20,
   rssMb: 300,
   discordP95Ms: 100,
+} as const;
+
+/** The goals of a year of news (3,650 stories) on 2 cores. */
+const YEAR_GOALS = {
+  buildParagraphsPerSec: 250,
+  addOneStoryMs: 3000,
+  unchangedMs: 1000,
+  coldStartMs: 5000,
+  warmP95Ms: 50,
+  rssMb: 1024,
+  autocompleteP95Ms: 50,
+  discordP95Ms: 150,
+  recallAt3: 0.9,
 } as const;
 
 /** The report as a Markdown table, with the goals and whether each is met. */
@@ -322,6 +314,26 @@ export function formatBenchTable(report: BenchReport): string {
       [`${label}: HNSW build (M=${run.M}, efC=${run.efConstruction})`, ms(run.buildMs), '', ''],
       [`${label}: recall@10 (efSearch=${run.efSearch})`, run.recallAt10.toFixed(4), `≥ ${GOALS.recallAt10}`, check(run.recallAt10 >= GOALS.recallAt10)],
       [`${label}: p95 HNSW / exact`, `${ms(run.hnswP95Ms)} / ${ms(run.exactP95Ms)} (${run.speedup.toFixed(1)}×)`, `≥ ${GOALS.speedup}×`, check(run.speedup >= GOALS.speedup)],
+    );
+  }
+  const year = report.year;
+  if (year) {
+    const y = `year (${year.stories} stories, ${year.paragraphs} paragraphs)`;
+    rows.push(
+      [`${y}: full build`, `${ms(year.buildMs)} (${Math.round(year.buildParagraphsPerSec)} paragraphs/s)`, `≥ ${YEAR_GOALS.buildParagraphsPerSec} paragraphs/s`, check(year.buildParagraphsPerSec >= YEAR_GOALS.buildParagraphsPerSec)],
+      [`${y}: add one story`, ms(year.addOneStoryMs), `≤ ${YEAR_GOALS.addOneStoryMs} ms`, check(year.addOneStoryMs <= YEAR_GOALS.addOneStoryMs)],
+      [`${y}: unchanged rebuild`, ms(year.unchangedMs), `≤ ${YEAR_GOALS.unchangedMs} ms`, check(year.unchangedMs <= YEAR_GOALS.unchangedMs)],
+      [`${y}: cold start to first answer`, ms(year.coldStartMs), `≤ ${YEAR_GOALS.coldStartMs} ms`, check(year.coldStartMs <= YEAR_GOALS.coldStartMs)],
+      [`${y}: warm answer p50 / p95`, `${ms(year.warm.p50Ms)} / ${ms(year.warm.p95Ms)}`, `p95 ≤ ${YEAR_GOALS.warmP95Ms} ms`, check(year.warm.p95Ms <= YEAR_GOALS.warmP95Ms)],
+      [`${y}: RSS`, `${year.rssMb} MB`, `≤ ${YEAR_GOALS.rssMb} MB`, check(year.rssMb <= YEAR_GOALS.rssMb)],
+      [`${y}: autocomplete p95`, ms(year.autocompleteP95Ms), `≤ ${YEAR_GOALS.autocompleteP95Ms} ms`, check(year.autocompleteP95Ms <= YEAR_GOALS.autocompleteP95Ms)],
+      [`${y}: Discord reply p95`, year.discordP95Ms === null ? 'not measured' : ms(year.discordP95Ms), `≤ ${YEAR_GOALS.discordP95Ms} ms`, year.discordP95Ms === null ? '—' : check(year.discordP95Ms <= YEAR_GOALS.discordP95Ms)],
+      [
+        `${y}: hybrid Recall@3 / MRR, refused, wrong refusals`,
+        `${year.eval.recallAt3.toFixed(3)} / ${year.eval.mrr.toFixed(3)}, ${year.eval.refused} of ${year.eval.unanswerable}, ${year.eval.wrongRefusals}`,
+        `R@3 ≥ ${YEAR_GOALS.recallAt3}`,
+        check(year.eval.recallAt3 >= YEAR_GOALS.recallAt3),
+      ],
     );
   }
   const lines = ['| measure | value | goal | |', '|---|---|---|---|', ...rows.map((row) => `| ${row.join(' | ')} |`)];

@@ -1,0 +1,129 @@
+// `npm run bench -- --stories N`: the whole pipeline on a synthetic year of news (N stories):
+// full build, adding one story, an unchanged rebuild, cold start, warm answers, memory,
+// autocomplete, Discord replies and answer quality.
+import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import { storyChoices } from '../answer/discord.js';
+import type { CoreConfig } from '../config.js';
+import { renderStory, writeStoryFile } from '../corpus/index.js';
+import type { Embedder } from '../embed/index.js';
+import { buildIndexFromCorpus, createRetriever, openIndex } from '../pipeline.js';
+import { evaluateRetriever } from '../search/index.js';
+import { TSX_CLI, runChild, timeFirstLine } from './processes.js';
+import { latency, median } from './stats.js';
+import { syntheticQuestions, syntheticStories, writeSyntheticCorpus } from './synthetic-news.js';
+
+export interface YearReport {
+  stories: number;
+  paragraphs: number;
+  buildParagraphsPerSec: number;
+  buildMs: number;
+  addOneStoryMs: number;
+  unchangedMs: number;
+  coldStartMs: number;
+  warm: { p50Ms: number; p95Ms: number };
+  rssMb: number;
+  autocompleteP95Ms: number;
+  discordP95Ms: number | null;
+  eval: { recallAt3: number; mrr: number; refused: number; unanswerable: number; wrongRefusals: number };
+}
+
+export interface YearBenchOptions {
+  stories: number;
+  /** Where the corpus and index are written (a temporary folder). */
+  work: string;
+  config: CoreConfig;
+  embedder: Embedder;
+  questions: number;
+  asks: number;
+  rounds: number;
+  log: (line: string) => void;
+}
+
+export async function runYearBench(options: YearBenchOptions): Promise<YearReport> {
+  const { embedder, log } = options;
+  const config: CoreConfig = { ...options.config, corpusDir: path.join(options.work, 'year-corpus'), indexDir: path.join(options.work, 'year-index') };
+  log(`year: writing ${options.stories} synthetic stories`);
+  const written = await writeSyntheticCorpus(config.corpusDir, { stories: options.stories });
+
+  log(`year: building the index of ${written.paragraphs} paragraphs (the embedding is most of it)`);
+  let started = performance.now();
+  await buildIndexFromCorpus(config, embedder);
+  const buildMs = performance.now() - started;
+
+  log('year: adding one story');
+  const extra = [...syntheticStories({ stories: 1, seed: 99, startDate: '2026-01-01' })][0]!;
+  await writeStoryFile(config.corpusDir, `${extra.id}-added`, renderStory(extra));
+  started = performance.now();
+  await buildIndexFromCorpus(config, embedder);
+  const addOneStoryMs = performance.now() - started;
+
+  started = performance.now();
+  await buildIndexFromCorpus(config, embedder);
+  const unchangedMs = performance.now() - started;
+
+  const questions = syntheticQuestions({ stories: options.stories, count: options.questions });
+  const env = { INDEX_DIR: config.indexDir, CORPUS_DIR: config.corpusDir, MODEL_DIR: config.modelDir, EMBED_MODEL: config.embedModel };
+  log('year: cold start (tsx scripts/ask.ts --json)');
+  const cold = [await timeFirstLine([TSX_CLI, 'scripts/ask.ts', '--json', questions[0]?.question ?? 'What happened?'], env)];
+
+  log('year: warm answers, memory, autocomplete');
+  const retriever = createRetriever(await openIndex(config, embedder), embedder);
+  for (const question of questions) await retriever.search({ question: question.question });
+  const warm: number[] = [];
+  for (let round = 0; round < options.rounds; round++) {
+    for (const question of questions) {
+      const at = performance.now();
+      await retriever.search({ question: question.question });
+      warm.push(performance.now() - at);
+    }
+  }
+  const memory = JSON.parse(await runChild([TSX_CLI, 'scripts/bench.ts', '--child', 'rss', '--file', await questionsFile(options.work, questions)], env)) as { rssMb: number };
+
+  const stories = retriever.stories;
+  const typed = stories.filter((_, i) => i % Math.max(1, Math.floor(stories.length / 200)) === 0).map((story, i) => story.title.split(' ').slice(0, 1 + (i % 3)).join(' ').toLowerCase());
+  const autocomplete: number[] = [];
+  for (const text of typed) {
+    const at = performance.now();
+    storyChoices(stories, text);
+    autocomplete.push(performance.now() - at);
+  }
+
+  let discordP95Ms: number | null = null;
+  if (options.asks > 0) {
+    log(`year: ${options.asks} /ask against the fake Discord`);
+    const { runDiscordBench } = await import('./discord.js');
+    const discord = await runDiscordBench({ config, embedder, questions: questions.map((q) => q.question), asks: options.asks });
+    discordP95Ms = discord.p95Ms;
+  }
+
+  log('year: answer quality on the synthetic questions');
+  const metrics = await evaluateRetriever(retriever, questions, 'hybrid');
+  return {
+    stories: written.stories + 1,
+    paragraphs: written.paragraphs + extra.paragraphs.length,
+    buildParagraphsPerSec: written.paragraphs / (buildMs / 1000),
+    buildMs,
+    addOneStoryMs,
+    unchangedMs,
+    coldStartMs: median(cold),
+    warm: { p50Ms: latency(warm).p50Ms, p95Ms: latency(warm).p95Ms },
+    rssMb: memory.rssMb,
+    autocompleteP95Ms: latency(autocomplete).p95Ms,
+    discordP95Ms,
+    eval: {
+      recallAt3: metrics.recallAt3,
+      mrr: metrics.mrr,
+      refused: Math.round(metrics.refusalAccuracy * metrics.unanswerable),
+      unanswerable: metrics.unanswerable,
+      wrongRefusals: metrics.wrongRefusals,
+    },
+  };
+}
+
+/** The questions as an eval file for the memory child (it answers them as `npm run ask` would). */
+async function questionsFile(work: string, questions: ReadonlyArray<{ id: string; question: string; answers: string[] }>): Promise<string> {
+  const file = path.join(work, 'year-questions.jsonl');
+  await appendFile(file, questions.map((q) => JSON.stringify({ id: q.id, question: q.question, answers: q.answers })).join('\n') + '\n');
+  return file;
+}
