@@ -187,9 +187,10 @@ describe('the bot against a fake Discord', () => {
     expect(await typed.callback()).toEqual({
       type: 8,
       data: {
+        // Equally good matches: the newer story first.
         choices: [
-          { name: 'Riverton council approves protected bike lanes on Harbor Avenue (The Riverton Ledger)', value: 'riverton-bike-lanes' },
           { name: 'Riverton library reopens a year after the flood (The Riverton Ledger)', value: 'riverton-library-reopens' },
+          { name: 'Riverton council approves protected bike lanes on Harbor Avenue (The Riverton Ledger)', value: 'riverton-bike-lanes' },
         ],
       },
     });

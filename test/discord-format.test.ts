@@ -276,10 +276,18 @@ describe('contextMessage, sourcesMessage, storyChoices', () => {
     const message = sourcesMessage([story()], { builtAt: '2024-03-01T12:30:00.000Z', model: { id: 'use-lite-static', hash: 'h', dimensions: 512 } });
     expect(message.embeds[0]!.description).toBe('**Harbor Bridge to close for six weeks** — The Coastal Courier, June 2, 2023, 12 paragraphs');
     expect(message.embeds[0]!.footer?.text).toBe('Index built 2024-03-01 12:30:00 UTC · model use-lite-static');
-    const many = Array.from({ length: 400 }, (_, i) => story({ id: `s${i}` }));
-    const big = sourcesMessage(many, { builtAt: 'x', model: { id: 'm', hash: 'h', dimensions: 1 } });
-    expectWithinLimits(big);
-    expect(big.embeds[0]!.description).toMatch(/…and \d+ more$/);
+    // Thousands of stories: a page at a time, newest first, with the buttons it is given.
+    const many = Array.from({ length: 400 }, (_, i) => story({ id: `s${i}`, title: `Story ${i} ${'y'.repeat(300)}`, published: `2024-01-${String((i % 28) + 1).padStart(2, '0')}` }));
+    const manifest = { builtAt: 'x', model: { id: 'm', hash: 'h', dimensions: 1 } };
+    const first = sourcesMessage(many, manifest, 0, { next: 'v1:src:1' });
+    expectWithinLimits(first);
+    expect(first.embeds[0]!.description!.split('\n')).toHaveLength(15);
+    expect(first.embeds[0]!.description).toMatch(/January 28, 2024/);
+    expect(first.embeds[0]!.footer?.text).toMatch(/page 1 of 27$/);
+    expect(first.components[0]!.components.map((button) => button.label)).toEqual(['Next']);
+    const last = sourcesMessage(many, manifest, 26, { previous: 'v1:src:25' });
+    expect(last.embeds[0]!.description!.split('\n')).toHaveLength(400 - 26 * 15);
+    expect(last.components[0]!.components.map((button) => button.label)).toEqual(['Previous']);
   });
 
   it('offers at most 25 matching stories, titles as names and ids as values', () => {
@@ -289,6 +297,18 @@ describe('contextMessage, sourcesMessage, storyChoices', () => {
     expect(choices[0]).toEqual({ name: expect.stringMatching(/^Bridge 1 x+…$/), value: 's1' });
     expect(choices.every((choice) => choice.name.length <= DISCORD_LIMITS.choiceName)).toBe(true);
     expect(storyChoices(many, '')).toHaveLength(25);
+  });
+
+  it('ranks choices by how well they match, then newest first', () => {
+    const stories = [
+      story({ id: 'old-bridge', title: 'Harbor Bridge closes', published: '2023-01-02' }),
+      story({ id: 'new-bridge', title: 'Harbor Bridge reopens', published: '2024-05-06' }),
+      story({ id: 'drawbridge', title: 'Drawbridge festival returns', published: '2024-07-01' }),
+      story({ id: 'library', title: 'Library reopens', published: '2024-08-01' }),
+    ];
+    expect(storyChoices(stories, 'bridge').map((choice) => choice.value)).toEqual(['new-bridge', 'old-bridge', 'drawbridge']);
+    expect(storyChoices(stories, 'harbor reopens').map((choice) => choice.value)).toEqual(['new-bridge']);
+    expect(storyChoices(stories, '').map((choice) => choice.value)).toEqual(['library', 'drawbridge', 'new-bridge', 'old-bridge']);
   });
 });
 

@@ -304,36 +304,72 @@ export function contextMessage(story: StoredStory, paragraphs: readonly StoredPa
   return message(content, paragraphEmbeds(paragraphs.map((paragraph) => ({ story, paragraph }))));
 }
 
-/** `/sources`: what the bot can quote and when the index was built. */
-export function sourcesMessage(stories: readonly StoredStory[], manifest: Pick<Manifest, 'builtAt' | 'model'>): ApiMessage {
-  const lines = stories.map(
-    (story) =>
-      `**${escapeMarkdown(story.title)}** — ${escapeMarkdown(story.outlet)}, ${formatDate(story.published)}, ${story.paragraphCount} ${story.paragraphCount === 1 ? 'paragraph' : 'paragraphs'}`,
-  );
-  let description = '';
-  for (let shown = lines.length; shown >= 0; shown--) {
-    const rest = lines.length - shown;
-    description = [...lines.slice(0, shown), ...(rest > 0 ? [`…and ${rest} more`] : [])].join('\n');
-    if (description.length <= DISCORD_LIMITS.embedDescription) break;
-  }
+/** Stories on one page of `/sources`. */
+export const SOURCES_PAGE_SIZE = 15;
+
+/**
+ * `/sources`: what the bot can quote and when the index was built, newest stories first, a page
+ * at a time (`buttons` are the Previous / Next custom ids, when there is such a page).
+ */
+export function sourcesMessage(
+  stories: readonly StoredStory[],
+  manifest: Pick<Manifest, 'builtAt' | 'model'>,
+  page = 0,
+  buttons: { previous?: string; next?: string } = {},
+): ApiMessage {
+  const pages = Math.max(1, Math.ceil(stories.length / SOURCES_PAGE_SIZE));
+  const newest = [...stories].sort((a, b) => b.published.localeCompare(a.published) || a.title.localeCompare(b.title));
+  const lines = newest
+    .slice(page * SOURCES_PAGE_SIZE, (page + 1) * SOURCES_PAGE_SIZE)
+    // Long headlines and outlets are cut so that a full page always fits one embed.
+    .map(
+      (story) =>
+        `**${escapeMarkdown(truncate(story.title, 150))}** — ${escapeMarkdown(truncate(story.outlet, 60))}, ${formatDate(story.published)}, ${story.paragraphCount} ${story.paragraphCount === 1 ? 'paragraph' : 'paragraphs'}`,
+    );
   const paragraphs = stories.reduce((sum, story) => sum + story.paragraphCount, 0);
   const builtAt = new Date(manifest.builtAt);
   const built = Number.isNaN(builtAt.getTime()) ? manifest.builtAt : builtAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  const pageNote = pages > 1 ? ` · page ${page + 1} of ${pages}` : '';
   const embed: ApiEmbed = {
     title: `Indexed stories (${stories.length})`,
-    description: description || 'No stories are indexed.',
-    footer: { text: truncate(`Index built ${built} · model ${manifest.model.id}`, DISCORD_LIMITS.embedFooter) },
+    description: lines.join('\n') || 'No stories are indexed.',
+    footer: { text: truncate(`Index built ${built} · model ${manifest.model.id}${pageNote}`, DISCORD_LIMITS.embedFooter) },
     color: EMBED_COLOR,
   };
-  return message(`I quote from ${stories.length} ${stories.length === 1 ? 'story' : 'stories'} (${paragraphs} paragraphs).`, [embed]);
+  const row: ApiButton[] = [
+    ...(buttons.previous ? [{ type: 2 as const, style: 2 as const, label: 'Previous', custom_id: buttons.previous }] : []),
+    ...(buttons.next ? [{ type: 2 as const, style: 2 as const, label: 'Next', custom_id: buttons.next }] : []),
+  ];
+  return message(`I quote from ${stories.length} ${stories.length === 1 ? 'story' : 'stories'} (${paragraphs} paragraphs).`, [embed], row.length ? [{ type: 1, components: row }] : []);
 }
 
-/** Autocomplete choices for a story option: titles matching what was typed, value = story id. */
+/**
+ * Autocomplete choices for a story option: the stories whose headline, outlet or id match what
+ * was typed, best match first (every typed word at the start of a headline word beats a match
+ * inside a word), newest first among equals; with nothing typed, the newest stories.
+ */
 export function storyChoices(stories: readonly StoredStory[], typed: string): Array<{ name: string; value: string }> {
-  const needle = typed.trim().toLowerCase();
-  return stories
-    .filter((story) => story.id.length <= DISCORD_LIMITS.choiceValue)
-    .filter((story) => !needle || `${story.title} ${story.outlet} ${story.id}`.toLowerCase().includes(needle))
+  const words = typed.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const ranked: Array<{ story: StoredStory; score: number }> = [];
+  for (const story of stories) {
+    if (story.id.length > DISCORD_LIMITS.choiceValue) continue;
+    const score = words.length ? matchScore(`${story.title} ${story.outlet}`.toLowerCase(), story.id, words) : 1;
+    if (score > 0) ranked.push({ story, score });
+  }
+  return ranked
+    .sort((a, b) => b.score - a.score || b.story.published.localeCompare(a.story.published) || a.story.title.localeCompare(b.story.title))
     .slice(0, DISCORD_LIMITS.choices)
-    .map((story) => ({ name: truncate(`${story.title} (${story.outlet})`, DISCORD_LIMITS.choiceName), value: story.id }));
+    .map(({ story }) => ({ name: truncate(`${story.title} (${story.outlet})`, DISCORD_LIMITS.choiceName), value: story.id }));
+}
+
+/** 0 when a typed word is missing; otherwise more for each word found at the start of a word. */
+function matchScore(text: string, id: string, words: readonly string[]): number {
+  let score = 1;
+  for (const word of words) {
+    const at = text.indexOf(word);
+    if (at < 0 && !id.includes(word)) return 0;
+    if (at === 0 || (at > 0 && /[\s“"'(-]/.test(text[at - 1]!))) score += 2;
+    else score += 1;
+  }
+  return score;
 }

@@ -7,6 +7,7 @@ import type { StoredParagraph } from '../index/index.js';
 import { answerReply, outcomeOf } from './answers.js';
 import type { HandlerContext, HandlerOutcome } from './command.js';
 import { parseButtonId, storyByKey, type ButtonAction } from './custom-id.js';
+import { showSources } from './commands/sources.js';
 import { listStories } from './commands/story.js';
 import { replyNotice, toReplyOptions } from './reply.js';
 import { maySupervise, supervisionRefusal } from './staff.js';
@@ -34,6 +35,8 @@ export async function handleButton(interaction: ButtonInteraction, context: Hand
       return showContext(interaction, action, context);
     case 'story-list':
       return listStories(interaction, context, action.page);
+    case 'sources':
+      return showSources(interaction, context, action.page);
     case 'story-add':
     case 'story-cancel':
       return decidePreview(interaction, action, context);

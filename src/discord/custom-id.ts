@@ -4,6 +4,7 @@
 //   v1:ctx:<paragraph number>:<story key>              paragraphs around a passage
 //   v1:sadd:<preview id> / v1:scancel:<preview id>     Add / Cancel under a /story add preview
 //   v1:slist:<page>                                    a page of /story list
+//   v1:src:<page>                                      a page of /sources
 // A story key is the story id (a slug: [a-z0-9-]), or "~" + a hash of it when the id is too long.
 import { DISCORD_LIMITS } from '../answer/discord.js';
 import { sha256 } from '../hash.js';
@@ -17,7 +18,8 @@ export type ButtonAction =
   | { kind: 'more'; offset: number; topK: number; storyKey: string | undefined }
   | { kind: 'context'; paragraph: number; storyKey: string }
   | { kind: 'story-add' | 'story-cancel'; previewId: string }
-  | { kind: 'story-list'; page: number };
+  | { kind: 'story-list'; page: number }
+  | { kind: 'sources'; page: number };
 
 export function storyKey(storyId: string): string {
   return storyId.length <= MAX_STORY_KEY ? storyId : `~${sha256(storyId, 12)}`;
@@ -44,6 +46,10 @@ export function storyListButtonId(page: number): string {
   return checked(`${VERSION}:slist:${page}`);
 }
 
+export function sourcesButtonId(page: number): string {
+  return checked(`${VERSION}:src:${page}`);
+}
+
 /** The action of a custom id this bot made; undefined for anything else (old versions, forgeries). */
 export function parseButtonId(customId: string): ButtonAction | undefined {
   const [version, kind, first, second, ...rest] = customId.split(':');
@@ -61,9 +67,9 @@ export function parseButtonId(customId: string): ButtonAction | undefined {
   if ((kind === 'sadd' || kind === 'scancel') && first && /^[a-z0-9]{6,32}$/.test(first) && second === undefined) {
     return { kind: kind === 'sadd' ? 'story-add' : 'story-cancel', previewId: first };
   }
-  if (kind === 'slist' && second === undefined) {
+  if ((kind === 'slist' || kind === 'src') && second === undefined) {
     const page = whole(first, 0, 100_000);
-    return page === undefined ? undefined : { kind: 'story-list', page };
+    return page === undefined ? undefined : { kind: kind === 'slist' ? 'story-list' : 'sources', page };
   }
   if (kind === 'ctx') {
     const paragraph = whole(first, 1, 1_000_000);

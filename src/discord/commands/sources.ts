@@ -1,6 +1,7 @@
-import { InteractionContextType, MessageFlags, SlashCommandBuilder } from 'discord.js';
-import { sourcesMessage } from '../../answer/discord.js';
-import type { Command } from '../command.js';
+import { InteractionContextType, MessageFlags, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
+import { SOURCES_PAGE_SIZE, sourcesMessage } from '../../answer/discord.js';
+import type { Command, HandlerContext, HandlerOutcome } from '../command.js';
+import { sourcesButtonId } from '../custom-id.js';
 import { toReplyOptions } from '../reply.js';
 
 const data = new SlashCommandBuilder()
@@ -13,9 +14,21 @@ export default {
   data,
   cooldown: false,
 
-  async execute(interaction, { index }) {
-    const { retriever, manifest } = index.current();
-    await interaction.reply({ ...toReplyOptions(sourcesMessage(retriever.stories, manifest)), flags: MessageFlags.Ephemeral });
-    return { passages: 0 };
+  async execute(interaction, context) {
+    return showSources(interaction, context, 0);
   },
 } satisfies Command;
+
+/** A page of /sources, as a new private reply or in place of the page whose button was pressed. */
+export async function showSources(interaction: ChatInputCommandInteraction | ButtonInteraction, { index }: HandlerContext, page: number): Promise<HandlerOutcome> {
+  const { retriever, manifest } = index.current();
+  const pages = Math.max(1, Math.ceil(retriever.stories.length / SOURCES_PAGE_SIZE));
+  const shown = Math.min(Math.max(0, page), pages - 1);
+  const body = sourcesMessage(retriever.stories, manifest, shown, {
+    previous: shown > 0 ? sourcesButtonId(shown - 1) : undefined,
+    next: shown < pages - 1 ? sourcesButtonId(shown + 1) : undefined,
+  });
+  if (interaction.isButton()) await interaction.update(toReplyOptions(body));
+  else await interaction.reply({ ...toReplyOptions(body), flags: MessageFlags.Ephemeral });
+  return { passages: 0 };
+}
