@@ -3,6 +3,7 @@ import { standardScoreFusion, standardize } from '../src/search/fusion.js';
 import { expectedAnswerType, holdsAnswerType } from '../src/search/answer-type.js';
 import { DEFAULT_REFUSAL, isAnswered, questionNames, unknownNames } from '../src/search/refusal.js';
 import { TermStatistics, contextCoverage } from '../src/search/terms.js';
+import { publishedDuring, timeIntent } from '../src/search/time-intent.js';
 import { editDistance } from '../src/search/terms.js';
 
 describe('standardScoreFusion', () => {
@@ -117,5 +118,32 @@ describe('context coverage', () => {
     expect(full).toBeCloseTo(1);
     expect(none).toBeCloseTo(0.5);
     expect(half).toBeCloseTo(0.75);
+  });
+});
+
+describe('time in questions', () => {
+  it.each([
+    ["What's the latest on the budget?", { kind: 'latest' }],
+    ['How much is the fare now?', { kind: 'latest' }],
+    ['Did they get the ambulance in the end?', { kind: 'latest' }],
+    ['What happened in March?', { kind: 'during', month: 3 }],
+    ['What did the council decide on May 21, 2024?', { kind: 'during', month: 5, day: 21, year: 2024 }],
+    ['Who won back in 2023?', { kind: 'during', year: 2023 }],
+    ['What did the mayor say?', undefined],
+    ['Will they march on the bridge?', undefined],
+  ])('%s', (question, intent) => {
+    expect(timeIntent(question)).toEqual(intent);
+  });
+
+  it('matches a story published in the period asked about (or a day or two after a date)', () => {
+    expect(publishedDuring('2024-03-12', { kind: 'during', month: 3 })).toBe(true);
+    expect(publishedDuring('2024-03-12', { kind: 'during', month: 3, year: 2023 })).toBe(false);
+    expect(publishedDuring('2024-05-22', { kind: 'during', month: 5, day: 21 })).toBe(true);
+    expect(publishedDuring('2024-05-25', { kind: 'during', month: 5, day: 21 })).toBe(false);
+  });
+
+  it('does not take month and weekday names for names the story must hold', () => {
+    expect(questionNames('What did the council decide in January?')).toEqual([]);
+    expect(questionNames('What did Okoro say on Monday?')).toEqual(['okoro']);
   });
 });

@@ -36,6 +36,12 @@ beforeAll(async () => {
   await buildIndex({ stories: await loadCorpus(FIXTURE_CORPUS), embedder, indexDir: threeIndexDir });
   const threeIndex = loadIndex(threeIndexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
   results.three = { hybrid: await evaluateRetriever(createRetriever(threeIndex, embedder), threeStories, 'hybrid') } as Record<SearchMode, EvalMetrics>;
+  const followupsDir = path.join(PROJECT_ROOT, 'test/fixtures/corpus-followups');
+  const followupsIndex = path.join(tempDir(), 'index');
+  await buildIndex({ stories: await loadCorpus(followupsDir), embedder, indexDir: followupsIndex });
+  const followups = parseEvalFile(readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/eval/followups.jsonl'), 'utf8'), 'followups.jsonl');
+  const followupsRetriever = createRetriever(loadIndex(followupsIndex, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 }), embedder);
+  results.followups = { hybrid: await evaluateRetriever(followupsRetriever, followups, 'hybrid') } as Record<SearchMode, EvalMetrics>;
   // Many stories: our 29 fixture pages beside the shipped story, and the team's news-dev set when it is beside the project.
   const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: SHIPPED_CORPUS };
   const manySets = { many: { pagesFiles: FIXTURE_PAGES.map((file) => path.join(PROJECT_ROOT, file)), questionsFile: path.join(PROJECT_ROOT, FIXTURE_MANY_STORY_QUESTIONS) } };
@@ -124,5 +130,14 @@ describe('retrieval quality across many stories', () => {
       expect(hybrid.recallAt3).toBeGreaterThanOrEqual(baseline.recallAt3);
       expect(hybrid.mrr).toBeGreaterThanOrEqual(baseline.mrr);
     }
+  });
+});
+
+describe('follow-up stories: the latest, and a month asked about', () => {
+  it('quotes the newest story for "latest" and "now", the story of the month asked about, and refuses no answerable question', () => {
+    const hybrid = results.followups!.hybrid;
+    expect(hybrid.recallAt3).toBe(1);
+    expect(hybrid.mrr).toBeGreaterThanOrEqual(0.75);
+    expect(hybrid.wrongRefusals).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import { nameMatches } from './terms.js';
+import { TIME_WORDS } from './time-intent.js';
 import { toTerm, words } from './text.js';
 
 /** What the refusal decision looks at for the best passage of a question. */
@@ -55,7 +56,9 @@ export function questionNames(question: string): string[] {
     const bare = token.replace(/['’]s$/, '');
     return bare.length <= 4 && bare === bare.toUpperCase() && /\p{L}/u.test(bare);
   };
-  const names = tokens.slice(1).filter((token) => (/^\p{Lu}/u.test(token) && !shouting && !acronym(token)) || /^\p{N}{2,}$/u.test(token));
+  const names = tokens
+    .slice(1)
+    .filter((token) => (/^\p{Lu}/u.test(token) && !shouting && !acronym(token) && !TIME_WORDS.has(token.toLowerCase())) || /^\p{N}{2,}$/u.test(token));
   return [...new Set(names.flatMap((name) => words(name).flatMap((word) => toTerm(word) ?? [])))];
 }
 

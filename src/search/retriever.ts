@@ -10,6 +10,7 @@ import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
 import { TermStatistics, contextCoverage, termCoverage } from './terms.js';
 import { expectedAnswerType, holdsAnswerType } from './answer-type.js';
+import { publishedDuring, timeIntent } from './time-intent.js';
 import { contentTerms } from './text.js';
 
 /** `hybrid` fuses dense and BM25 by standard scores; `rrf` fuses them by rank (the usual baseline). */
@@ -32,6 +33,13 @@ export const ANSWER_TYPE_WEIGHT = 0.05;
 export const STORY_WINDOW = 0.35;
 /** At most this many stories are ranked for one question. */
 export const MAX_STORIES = 5;
+/**
+ * Added to a story's score when the question asks for the latest (the newest candidate gets all
+ * of it, fading over about two months) or for a period the story was published in.
+ */
+export const TIME_WEIGHT = 0.2;
+/** Days over which the "latest" bonus fades to a third. */
+const RECENCY_DAYS = 60;
 /** Stories whose word statistics are kept between questions. */
 const STORY_CACHE_SIZE = 512;
 /** Paragraph vectors kept between questions. */
@@ -298,8 +306,16 @@ export class Retriever {
       const score = this.similarity(label, query, known) + COVERAGE_WEIGHT * termCoverage(questionTerms, this.termsOf(label).terms, this.stats);
       evidence.set(storyId, Math.max(evidence.get(storyId) ?? -Infinity, score));
     }
+    const intent = timeIntent(searchText);
+    const newest = intent?.kind === 'latest' ? Math.max(...[...evidence.keys()].map((id) => Date.parse(this.storiesById.get(id)!.published))) : 0;
+    const timely = (storyId: string): number => {
+      if (!intent) return 0;
+      const published = this.storiesById.get(storyId)!.published;
+      if (intent.kind === 'during') return publishedDuring(published, intent) ? TIME_WEIGHT : 0;
+      return TIME_WEIGHT * Math.exp(-(newest - Date.parse(published)) / (RECENCY_DAYS * 86_400_000));
+    };
     const stories = [...evidence.entries()]
-      .map(([storyId, best]) => ({ storyId, score: best + dot(this.centroid(storyId), query) }))
+      .map(([storyId, best]) => ({ storyId, score: best + dot(this.centroid(storyId), query) + timely(storyId) }))
       .sort((a, b) => b.score - a.score || a.storyId.localeCompare(b.storyId));
     const top = stories[0]?.score ?? 0;
     const answerType = expectedAnswerType(searchText);
