@@ -10,28 +10,9 @@ import { copyFixtureCorpus, tempDir, writeStory } from './helpers/corpus.js';
 import { PAGES, fixture, startPageServer, type PageServer } from './helpers/page-server.js';
 import { STACK_LINE, runProject } from './helpers/processes.js';
 import { runScript, type RunResult } from './helpers/project.js';
+import { expectedPage } from './helpers/pages.js';
 
-interface ExpectedPage {
-  page: string;
-  titles: string[];
-  authorSurnames: string[];
-  outlets: string[];
-  published: string;
-  url: string;
-  paragraphs: string[];
-}
-const EXPECTED = new Map<string, ExpectedPage>(
-  readFileSync(path.join(PAGES, 'pages.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as ExpectedPage)
-    .map((page) => [page.page, page]),
-);
-const expected = (page: string): ExpectedPage => {
-  const found = EXPECTED.get(page);
-  if (!found) throw new Error(`no ${page} in pages.jsonl`);
-  return found;
-};
+const expected = expectedPage;
 
 const CANNERY = expected('jsonld-only');
 const CANNERY_URL = CANNERY.url;

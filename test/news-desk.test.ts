@@ -16,30 +16,12 @@ import type { InteractionHandle, MessageBody } from './fake-discord.js';
 import { askCommand, embedsOf, sentMessages, startBotHarness, type BotHarness, type NewsDeskSettings } from './helpers/bot-harness.js';
 import { writeStory } from './helpers/corpus.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
-import { PAGES, startPageServer, type PageServer } from './helpers/page-server.js';
+import { startPageServer, type PageServer } from './helpers/page-server.js';
+import { expectedPage } from './helpers/pages.js';
 
 // ---- the fixture pages ----
 
-interface ExpectedPage {
-  page: string;
-  titles: string[];
-  outlets: string[];
-  published: string;
-  url: string;
-  paragraphs: string[];
-}
-const EXPECTED = new Map<string, ExpectedPage>(
-  readFileSync(path.join(PAGES, 'pages.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as ExpectedPage)
-    .map((page) => [page.page, page]),
-);
-const expected = (page: string): ExpectedPage => {
-  const found = EXPECTED.get(page);
-  if (!found) throw new Error(`no ${page} in pages.jsonl`);
-  return found;
-};
+const expected = expectedPage;
 const CANNERY = expected('jsonld-only');
 const FERRY = expected('opengraph-only');
 const STORM = expected('multiple-authors');
@@ -461,8 +443,8 @@ describe('feeds: polled at start-up, announced, retried', () => {
   const flaky = () => `${pages.base}/flaky-feed.rss`;
   const notAFeed = () => page('short-brief');
   const FEED_STORIES = [STORM, CANNERY, FERRY];
-  const announcementOf = (story: ExpectedPage) =>
-    `New story: **${story.titles[0]}** — ${story.outlets[0]}, ${formatDate(story.published)} <${story.url}>`;
+  const announcementOf = (story: ReturnType<typeof expectedPage>) =>
+    `New story: **${story.titles[0]}** — ${story.outlets[0]}, ${formatDate(story.published ?? "")} <${story.url}>`;
 
   beforeAll(async () => {
     const { embedder, state } = controllableEmbedder();

@@ -4,6 +4,7 @@
 // synthetic; its lengths and vocabulary growth are what matter to the index.
 import { mkdir } from 'node:fs/promises';
 import { renderStory, writeStoryFile } from '../corpus/index.js';
+import { seededRandom } from '../index/synthetic-vectors.js';
 
 export interface SyntheticOptions {
   stories: number;
@@ -31,18 +32,6 @@ export interface SyntheticQuestion {
   question: string;
   answers: string[];
   storyId: string | null;
-}
-
-/** mulberry32: small, fast, and the same numbers for the same seed everywhere. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const FIRST = `Ada Alan Alma Amir Ana Andre Anya Arjun Ava Ben Bianca Boris Carla Carmen Chen Chloe Cyrus Dana Dara Daniel Diego Dmitri Elena Eli Emil Emma Erin Ezra Farah Felix Fiona Gabe Gemma Grace Hana Hector Helen Hugo Ian Ines Iris Ivan Jada James Jana Javier Jin Joel Jonah Julia Kai Kara Kenji Kofi Lara Leah Leo Lena Liam Lila Lucia Luis Maya Mei Mia Milo Mira Nadia Nate Nia Nico Nina Noah Nora Omar Owen Pablo Paul Pia Priya Quinn Rafael Rania Ravi Rosa Ruth Sam Sara Sean Selma Sofia Tariq Tess Theo Tomas Uma Vera Victor Wen Yara Yusuf Zara Zoe`.split(' ');
@@ -210,7 +199,7 @@ function slug(text: string): string {
 
 /** The stories, one at a time, the same for the same seed. */
 export function* syntheticStories(options: SyntheticOptions): Generator<SyntheticStory> {
-  const random = prng(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const int = (n: number) => Math.floor(random() * n);
   const choose = <T>(list: readonly T[]): T => list[int(list.length)]!;
   const start = Date.parse(`${options.startDate ?? '2025-01-01'}T00:00:00Z`);
