@@ -92,7 +92,7 @@ const BEATS: Beat[] = [
     things: ['ice storm', 'heat wave', 'flood', 'windstorm', 'snowstorm', 'wildfire smoke', 'drought'],
     verbs: ['hit', 'battered', 'swept through', 'lingered over'],
     roles: ['forecaster', 'emergency manager', 'utility spokesperson', 'fire chief'],
-    headline: (s) => `${cap(s.thing)} leaves thousands without power in ${s.town}`,
+    headline: (s) => `${s.thing} leaves thousands without power in ${s.town}`,
     lead: (s) => `A ${s.thing} swept through ${s.town} on ${s.day}, knocking down power lines and closing schools, emergency officials said.`,
     fact: (s) => ({ sentence: `At the peak, ${s.count} homes and businesses in the ${s.town} area had lost power, the utility said.`, question: `How many homes lost power in ${s.town} during the ${s.thing}?`, answer: `${s.count} homes and businesses in the ${s.town} area` }),
     unanswerable: (s) => `How much did the ${s.thing} in ${s.town} cost the city in overtime?`,
@@ -222,7 +222,9 @@ export function* syntheticStories(options: SyntheticOptions): Generator<Syntheti
     // Unique per story, so each planted fact is found in exactly one paragraph of the corpus.
     const slots: Slots = {
       town,
-      thing: choose(beat.things),
+      // A name of its own ("the Kenford skate park"), so a question can tell this story from the
+      // town's other stories on the same beat; a sports story has its signing for that.
+      thing: beat.name === 'sports' ? choose(beat.things) : `${surname()} ${choose(beat.things)}`,
       person: person(),
       official: `${choose(beat.roles)} ${choose(officials.get(town)!)}`,
       org: choose(orgs),

@@ -11,7 +11,7 @@ import { SpellingCorrector } from './spelling.js';
 import { TermStatistics, contextCoverage, termCoverage } from './terms.js';
 import { expectedAnswerType, holdsAnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
-import { contentTerms } from './text.js';
+import { contentTerms, toTerm, words } from './text.js';
 
 /** `hybrid` fuses dense and BM25 by standard scores; `rrf` fuses them by rank (the usual baseline). */
 export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'rrf'] as const;
@@ -42,6 +42,9 @@ export const TIME_WEIGHT = 0.2;
 const RECENCY_DAYS = 60;
 /** Stories whose word statistics are kept between questions. */
 const STORY_CACHE_SIZE = 512;
+/** A word in more than this share of the paragraphs (and more than CANDIDATE_MIN_DOCUMENTS) brings no BM25 candidates. */
+const CANDIDATE_MAX_SHARE = 0.02;
+const CANDIDATE_MIN_DOCUMENTS = 50;
 /** Paragraph vectors kept between questions. */
 const VECTOR_CACHE_SIZE = 20_000;
 /**
@@ -203,7 +206,8 @@ export class Retriever {
     const depth = Math.min(this.corpus.store.size, Math.max(50, (offset + topK) * 10));
     const dense = this.corpus.store.search(queryVector!, depth, accept);
     const similarityOf = new Map(dense.map((hit) => [hit.label, hit.similarity]));
-    const lexical = mode === 'dense' ? [] : this.lexical.query(searchText, accept, this.headlineWeight).slice(0, depth);
+    const lexicalQuery = mode === 'hybrid' ? this.candidateQuery(searchText) : searchText;
+    const lexical = mode === 'dense' ? [] : this.lexical.query(lexicalQuery, accept, this.headlineWeight).slice(0, depth);
     const questionTerms = contentTerms(searchText);
 
     let ordered: Array<{ label: number; score: number }>;
@@ -265,6 +269,20 @@ export class Retriever {
 
   private readonly headlineWeight = (label: number, term: string): number =>
     this.headlineTerms.get(this.corpus.paragraphs[label]!.storyId)?.has(term) ? HEADLINE_TERM_WEIGHT : 1;
+
+  /**
+   * The question's words that bring BM25 candidates: a word in more than 2 % of the paragraphs
+   * (and over 50 of them) would bring most of a large corpus, all scored and sorted, for a word
+   * that tells nothing; the story step weighs every word anyway. All words when none is rarer.
+   */
+  private candidateQuery(searchText: string): string {
+    const limit = Math.max(CANDIDATE_MIN_DOCUMENTS, CANDIDATE_MAX_SHARE * this.stats.documents);
+    const rare = words(searchText).filter((word) => {
+      const term = toTerm(word);
+      return term !== undefined && this.stats.frequency(term) <= limit;
+    });
+    return rare.length > 0 ? rare.join(' ') : searchText;
+  }
 
   /** Terms of the searched paragraphs: the whole corpus, or one story (a story's terms are cached). */
   private vocabulary(storyId: string | undefined): Set<string> {

@@ -71,6 +71,11 @@ export class TermStatistics {
     return this.documentFrequency.keys();
   }
 
+  /** How many documents hold the term. */
+  frequency(term: string): number {
+    return this.documentFrequency.get(term) ?? 0;
+  }
+
   /** Smoothed inverse document frequency; a term no paragraph has gets the highest weight. */
   idf(term: string): number {
     const df = this.documentFrequency.get(term) ?? 0;
