@@ -1,6 +1,13 @@
 // `/story add|remove|list|feeds`: staff keep the stories current from Discord. Only members with
 // Manage Server in a staff server, and the bot's admins, may change them (checked on every change).
-import { InteractionContextType, MessageFlags, PermissionFlagsBits, SlashCommandBuilder, type ChatInputCommandInteraction } from 'discord.js';
+import {
+  InteractionContextType,
+  MessageFlags,
+  PermissionFlagsBits,
+  SlashCommandBuilder,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
 import { escapeMarkdown, storyChoices } from '../../answer/discord.js';
 import { STORY_LIST_PAGE_SIZE, feedStatusMessage, storyListMessage, storyPreviewMessage } from '../../answer/desk.js';
 import { describeError, memberReason } from '../../errors.js';
@@ -112,7 +119,7 @@ async function removeStory(interaction: ChatInputCommandInteraction, { desk, ind
 
 /** A page of the story list, as a new reply or in place of the previous page (its buttons). */
 export async function listStories(
-  interaction: ChatInputCommandInteraction | import('discord.js').ButtonInteraction,
+  interaction: ChatInputCommandInteraction | ButtonInteraction,
   { index }: HandlerContext,
   page: number,
 ): Promise<HandlerOutcome> {
