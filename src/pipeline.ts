@@ -1,7 +1,7 @@
-import { loadCorpus } from './corpus/index.js';
+import { corpusFingerprint, loadCorpus } from './corpus/index.js';
 import type { CoreConfig } from './config.js';
 import { createEmbedder, type Embedder } from './embed/index.js';
-import { IndexMissingError, buildIndex, loadIndex, type BuildReport, type LoadedIndex } from './index/index.js';
+import { IndexMissingError, buildIndex, loadIndex, upToDate, type BuildReport, type LoadedIndex } from './index/index.js';
 import { Retriever, prepareSearchFiles, readPreparedSearch } from './search/index.js';
 import { loadEnglishWords } from './search/dictionary.js';
 
@@ -44,13 +44,19 @@ export async function buildIndexFromCorpus(
   reporter: PipelineReporter = silentReporter,
   options: { force?: boolean } = {},
 ): Promise<BuildReport> {
+  const hnsw = { efSearch: config.efSearch };
+  // Nothing in the folder changed: no need to read and parse every story (thousands, in a year).
+  const fingerprint = await corpusFingerprint(config.corpusDir);
+  const current = options.force ? undefined : upToDate(config.indexDir, fingerprint, embedder, hnsw);
+  if (current) return current;
   const stories = await loadCorpus(config.corpusDir);
   try {
     return await buildIndex({
       stories,
+      corpusFingerprint: fingerprint,
       embedder,
       indexDir: config.indexDir,
-      hnsw: { efSearch: config.efSearch },
+      hnsw,
       force: options.force,
       builtBy: 'verbatim',
       derivedFiles: prepareSearchFiles,

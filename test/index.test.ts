@@ -14,6 +14,10 @@ import {
 } from '../src/index/index.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 import { tempDir, writeStory } from './helpers/corpus.js';
+import { loadCoreConfig } from '../src/config.js';
+import { corpusFingerprint } from '../src/corpus/index.js';
+import { upToDate } from '../src/index/index.js';
+import { buildIndexFromCorpus } from '../src/pipeline.js';
 
 const expectFor = (embedder: { modelId: string; modelHash: string; dimensions: number }) => ({ ...embedder, efSearch: 32 });
 
@@ -118,5 +122,27 @@ describe('buildIndex / loadIndex', () => {
     expect(loadIndex(indexDir, expectFor(embedder)).paragraphs).toHaveLength(6);
     expect(readdirSync(indexDir).filter((name) => name.startsWith('.tmp-'))).toEqual([]);
     expect(existsSync(path.join(indexDir, CURRENT_FILE))).toBe(true);
+  });
+});
+
+describe('an unchanged corpus', () => {
+  it('is recognised from its files’ names, sizes and times, without reading them, once they have settled', async () => {
+    const { corpusDir, indexDir } = await setup();
+    const embedder = fakeEmbedder();
+    const config = { ...loadCoreConfig({}, tempDir()), corpusDir, indexDir };
+    // Files written just now are "racy": no fingerprint, so the build reads them.
+    expect(await corpusFingerprint(corpusDir)).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 3100));
+    const fingerprint = await corpusFingerprint(corpusDir);
+    expect(fingerprint).toMatch(/^[0-9a-f]{16}$/);
+    expect(upToDate(indexDir, fingerprint, embedder)).toBeUndefined(); // no index yet
+    await buildIndexFromCorpus(config, embedder);
+    expect(upToDate(indexDir, fingerprint, embedder)).toMatchObject({ changed: false, stories: 2, paragraphs: 5 });
+    // Another model, or a story added, means the files must be read again.
+    expect(upToDate(indexDir, fingerprint, fakeEmbedder({ modelHash: 'other-weights' }))).toBeUndefined();
+    writeStory(corpusDir, 'gamma', ['A ferry ran late.']);
+    expect(await corpusFingerprint(corpusDir)).toBeUndefined();
+    const added = await buildIndexFromCorpus(config, embedder);
+    expect(added).toMatchObject({ changed: true, stories: 3 });
   });
 });

@@ -3,7 +3,7 @@ import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CHUNKER_VERSION, corpusHash, type Paragraph, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
-import { currentGeneration, loadIndex, readManifest } from './load.js';
+import { checkIndex, currentGeneration, readManifest } from './load.js';
 import {
   CURRENT_FILE,
   INDEX_FORMAT_VERSION,
@@ -30,6 +30,8 @@ export interface BuildOptions {
    * the generation and size-checked like the others: the index stays ignorant of what they hold.
    */
   derivedFiles?: (texts: readonly string[]) => Record<string, string>;
+  /** Recorded in the manifest, for `upToDate` (see `corpusFingerprint` in src/corpus). */
+  corpusFingerprint?: string;
   now?: () => Date;
 }
 
@@ -69,6 +71,12 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const unchanged = !options.force && sameModel && previousDir && previous.corpusHash === hash && sameGraph(previous.hnsw, hnsw);
   // "Up to date" only when the index also loads: a damaged one is rebuilt, not kept.
   if (unchanged && previousDir && loads(indexDir, embedder, hnsw)) {
+    // Remember the files' fingerprint, so the next unchanged build need not read them.
+    if (options.corpusFingerprint && previous.corpusFingerprint !== options.corpusFingerprint) {
+      const temporary = path.join(previousDir, `.${MANIFEST_FILE}.${process.pid}`);
+      await writeFile(temporary, `${JSON.stringify({ ...previous, corpusFingerprint: options.corpusFingerprint }, null, 2)}\n`);
+      await rename(temporary, path.join(previousDir, MANIFEST_FILE));
+    }
     return { changed: false, dir: previousDir, stories: stories.length, paragraphs: paragraphs.length, embedded: 0, reused: paragraphs.length };
   }
 
@@ -111,6 +119,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     hnsw: { space: 'cosine', ...hnsw },
     chunkerVersion: CHUNKER_VERSION,
     corpusHash: hash,
+    ...(options.corpusFingerprint ? { corpusFingerprint: options.corpusFingerprint } : {}),
     stories: stories.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
     paragraphs: paragraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
     files: {
@@ -138,9 +147,25 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   };
 }
 
+/**
+ * The current index when it was built from a corpus with this fingerprint, with this model and
+ * these graph parameters, and passes every check short of reading the graph: a rebuild that can
+ * stop before reading the corpus. Undefined when anything may have changed.
+ */
+export function upToDate(indexDir: string, fingerprint: string | undefined, embedder: Embedder, hnsw: Partial<HnswParameters> = {}): BuildReport | undefined {
+  const dir = fingerprint ? currentGeneration(indexDir) : undefined;
+  const manifest = dir ? readManifest(dir) : undefined;
+  const wanted: HnswParameters = { ...DEFAULT_HNSW, ...hnsw };
+  if (!dir || !manifest || manifest.corpusFingerprint !== fingerprint || manifest.formatVersion !== INDEX_FORMAT_VERSION) return undefined;
+  if (manifest.model.id !== embedder.modelId || manifest.model.hash !== embedder.modelHash || !sameGraph(manifest.hnsw, wanted)) return undefined;
+  if (!loads(indexDir, embedder, wanted)) return undefined;
+  return { changed: false, dir, stories: manifest.stories.length, paragraphs: manifest.paragraphs.length, embedded: 0, reused: manifest.paragraphs.length };
+}
+
+/** Whether the current index would load (every check but reading the graph, which a size check stands for). */
 function loads(indexDir: string, embedder: Embedder, hnsw: HnswParameters): boolean {
   try {
-    loadIndex(indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: hnsw.efSearch });
+    checkIndex(indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: hnsw.efSearch });
     return true;
   } catch {
     return false;

@@ -60,6 +60,25 @@ export function readManifest(generationDir: string): Manifest | undefined {
 
 /** Loads the current index and checks it was built the way this process will query it. */
 export function loadIndex(indexDir: string, expected: IndexExpectation): LoadedIndex {
+  const { dir, manifest, stored } = checkIndex(indexDir, expected);
+  let store: HnswStore;
+  try {
+    store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch);
+  } catch {
+    throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
+  }
+  if (store.size !== stored.paragraphs.length) {
+    throw new UserError(`The vector file in ${dir} holds ${store.size} vectors for ${stored.paragraphs.length} paragraphs: ${REBUILD}.`);
+  }
+  return { dir, manifest, stories: stored.stories, paragraphs: stored.paragraphs, store };
+}
+
+/**
+ * Everything `loadIndex` checks short of reading the vectors into a graph (the slow part at a
+ * year's size): the pointer, the manifest, the model, every file's size and the paragraph file.
+ * Throws the same sentences.
+ */
+export function checkIndex(indexDir: string, expected: IndexExpectation): { dir: string; manifest: Manifest; stored: { stories: StoredStory[]; paragraphs: StoredParagraph[] } } {
   const dir = currentGeneration(indexDir);
   if (!dir) throw new IndexMissingError(`There is no index in ${indexDir} yet: ${REBUILD}.`);
   if (!existsSync(dir)) throw new UserError(`The index in ${indexDir} points to a missing folder: ${REBUILD}.`);
@@ -100,16 +119,7 @@ export function loadIndex(indexDir: string, expected: IndexExpectation): LoadedI
     throw new UserError(`The paragraph file in ${dir} does not match its manifest: ${REBUILD}.`);
   }
 
-  let store: HnswStore;
-  try {
-    store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch);
-  } catch {
-    throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
-  }
-  if (store.size !== stored.paragraphs.length) {
-    throw new UserError(`The vector file in ${dir} holds ${store.size} vectors for ${stored.paragraphs.length} paragraphs: ${REBUILD}.`);
-  }
-  return { dir, manifest, stories: stored.stories, paragraphs: stored.paragraphs, store };
+  return { dir, manifest, stored };
 }
 
 function describeSize(actual: number, expected: number): string {

@@ -23,6 +23,8 @@ export const manifestSchema = z.object({
   }),
   chunkerVersion: z.number().int(),
   corpusHash: z.string(),
+  /** Names, sizes and modification times of the corpus files the index was built from (see `corpusFingerprint`). */
+  corpusFingerprint: z.string().optional(),
   stories: z.array(z.object({ id: z.string(), file: z.string(), paragraphs: z.number().int() })),
   /** Per-paragraph content hashes, in label order: what incremental builds compare. */
   paragraphs: z.array(z.object({ id: z.string(), hash: z.string() })),
