@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadCorpus } from '../src/corpus/index.js';
+import { loadCoreConfig } from '../src/config.js';
+import { corpusFingerprint, loadCorpus } from '../src/corpus/index.js';
 import { UserError } from '../src/errors.js';
 import {
   CURRENT_FILE,
@@ -11,13 +12,11 @@ import {
   buildIndex,
   currentGeneration,
   loadIndex,
+  upToDate,
 } from '../src/index/index.js';
+import { buildIndexFromCorpus } from '../src/pipeline.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 import { tempDir, writeStory } from './helpers/corpus.js';
-import { loadCoreConfig } from '../src/config.js';
-import { corpusFingerprint } from '../src/corpus/index.js';
-import { upToDate } from '../src/index/index.js';
-import { buildIndexFromCorpus } from '../src/pipeline.js';
 
 const expectFor = (embedder: { modelId: string; modelHash: string; dimensions: number }) => ({ ...embedder, efSearch: 32 });
 
