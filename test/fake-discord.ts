@@ -590,15 +590,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     };
   }
 
-  function channelMessageRoute(targetChannelId: string, request: RestRequest): Reply {
-    const body = messageBodyOf(request.body);
-    const message: DiscordMessage = {
-      type: 0,
-      tts: false,
-      mention_everyone: false,
-      mentions: [],
-      mention_roles: [],
-      pinned: false,
+  /** What Discord fills in on a message the bot posts: a new id, the channel, the bot as author, the parts sent. */
+  function postedBy(targetChannelId: string, body: MessageBody) {
+    return {
       id: snowflake(),
       channel_id: targetChannelId,
       author: botUser,
@@ -609,6 +603,19 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
       flags: body.flags ?? 0,
+    };
+  }
+
+  function channelMessageRoute(targetChannelId: string, request: RestRequest): Reply {
+    const body = messageBodyOf(request.body);
+    const message: DiscordMessage = {
+      type: 0,
+      tts: false,
+      mention_everyone: false,
+      mentions: [],
+      mention_roles: [],
+      pinned: false,
+      ...postedBy(targetChannelId, body),
     };
     messages.set(message.id, message); // so sendButton({ message }) can press a button on it
     channelMessages.push({ channelId: targetChannelId, body, message, files: request.files });
@@ -745,16 +752,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       application_id: applicationId,
       ...(state.guildId ? { guild_id: state.guildId } : {}),
       ...body,
-      id: snowflake(),
-      channel_id: state.channelId,
-      author: botUser,
-      content: body.content ?? '',
-      embeds: body.embeds ?? [],
-      components: body.components ?? [],
-      attachments: body.attachments ?? [],
-      timestamp: new Date().toISOString(),
-      edited_timestamp: null,
-      flags: body.flags ?? 0,
+      ...postedBy(state.channelId, body),
     };
     messages.set(message.id, message);
     return message;

@@ -89,16 +89,7 @@ export class TermStatistics {
  * there, 0 when none is.
  */
 export function termCoverage(questionTerms: readonly string[], textTerms: ReadonlySet<string>, stats: TermStatistics): number {
-  const unique = [...new Set(questionTerms)];
-  if (unique.length === 0) return 0;
-  let total = 0;
-  let found = 0;
-  for (const term of unique) {
-    const weight = stats.idf(term);
-    total += weight;
-    if (containsTerm(textTerms, term)) found += weight;
-  }
-  return total === 0 ? 0 : found / total;
+  return contextCoverage(questionTerms, textTerms, [], stats);
 }
 
 /**
