@@ -1,39 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { standardScoreFusion, standardize } from '../src/search/fusion.js';
 import { expectedAnswerType, holdsAnswerType } from '../src/search/answer-type.js';
 import { DEFAULT_REFUSAL, isAnswered, questionNames, unknownNames } from '../src/search/refusal.js';
 import { TermStatistics, contextCoverage } from '../src/search/terms.js';
 import { publishedDuring, timeIntent } from '../src/search/time-intent.js';
 import { editDistance } from '../src/search/terms.js';
-
-describe('standardScoreFusion', () => {
-  it('lets one confident retriever outvote a lukewarm one', () => {
-    // Candidate 7 is far ahead lexically and only slightly behind on cosine.
-    const fused = standardScoreFusion([5, 7, 9], [
-      [0.62, 0.6, 0.3],
-      [1, 12, 0],
-    ]);
-    expect(fused.map((f) => f.label)).toEqual([7, 5, 9]);
-  });
-
-  it('ignores a retriever that gives every candidate the same score', () => {
-    const fused = standardScoreFusion([1, 2], [
-      [0.2, 0.9],
-      [3, 3],
-    ]);
-    expect(fused.map((f) => f.label)).toEqual([2, 1]);
-    expect(standardize([4, 4, 4])).toEqual([0, 0, 0]);
-  });
-
-  it('weights lists when asked', () => {
-    const lists = [
-      [1, 0],
-      [0, 1.5],
-    ];
-    expect(standardScoreFusion([1, 2], lists)[0]!.label).toBe(1); // a tie on standard scores goes to the lower label
-    expect(standardScoreFusion([1, 2], lists, [1, 2])[0]!.label).toBe(2);
-  });
-});
 
 describe('refusal', () => {
   it('finds the names a question mentions, not its first word or lower-case words', () => {

@@ -9,11 +9,11 @@ import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNa
 import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
 import { TermStatistics, contextCoverage, termCoverage } from './terms.js';
-import { expectedAnswerType, holdsAnswerType } from './answer-type.js';
+import { expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
 import { contentTerms, toTerm, words } from './text.js';
 
-/** `hybrid` fuses dense and BM25 by standard scores; `rrf` fuses them by rank (the usual baseline). */
+/** `hybrid` ranks story-aware (dense + word coverage); `dense`, `bm25` and `rrf` (rank fusion) are global baselines. */
 export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'rrf'] as const;
 export type SearchMode = (typeof SEARCH_MODES)[number];
 
@@ -173,10 +173,9 @@ export class Retriever {
 
   /** The paragraph `number` of a story, if it exists. */
   paragraph(storyId: string, number: number): StoredParagraph | undefined {
-    const story = this.storiesById.get(storyId);
-    if (!story || number < 1 || number > story.paragraphCount) return undefined;
-    const first = this.corpus.paragraphs.findIndex((paragraph) => paragraph.storyId === storyId);
-    return this.corpus.paragraphs[first + number - 1];
+    const range = this.storyRanges.get(storyId);
+    if (!range || number < 1 || number > range.end - range.start) return undefined;
+    return this.corpus.paragraphs[range.start + number - 1];
   }
 
   async search(request: SearchRequest): Promise<SearchResult> {
@@ -209,6 +208,7 @@ export class Retriever {
     const lexicalQuery = mode === 'hybrid' ? this.candidateQuery(searchText) : searchText;
     const lexical = mode === 'dense' ? [] : this.lexical.query(lexicalQuery, accept, this.headlineWeight).slice(0, depth);
     const questionTerms = contentTerms(searchText);
+    const answerType = expectedAnswerType(searchText);
 
     let ordered: Array<{ label: number; score: number }>;
     if (mode === 'dense') ordered = dense.map((hit) => ({ label: hit.label, score: hit.similarity }));
@@ -216,13 +216,12 @@ export class Retriever {
     else if (mode === 'rrf') ordered = reciprocalRankFusion([dense.map((hit) => hit.label), lexical.map((hit) => hit.label)]);
     else {
       const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
-      ordered = this.rankByStory(candidates, searchText, questionTerms, queryVector!, similarityOf);
+      ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf);
     }
     ordered = dedupe(ordered, this.corpus.paragraphs);
     // The refusal judges the best story's best passage, not the corpus.
     const best = ordered[0];
     const leading = ordered.slice(0, DEFAULT_TOP_K).map(({ label }) => label);
-    const answerType = expectedAnswerType(searchText);
     const features: AnswerFeatures | undefined = best && {
       similarity: this.similarity(best.label, queryVector!, similarityOf),
       coverage: this.passageCoverage(best.label, questionTerms),
@@ -315,6 +314,7 @@ export class Retriever {
     candidates: readonly number[],
     searchText: string,
     questionTerms: readonly string[],
+    answerType: AnswerType | undefined,
     query: Float32Array,
     known: Map<number, number>,
   ): Array<{ label: number; score: number }> {
@@ -336,7 +336,6 @@ export class Retriever {
       .map(([storyId, best]) => ({ storyId, score: best + dot(this.centroid(storyId), query) + timely(storyId) }))
       .sort((a, b) => b.score - a.score || a.storyId.localeCompare(b.storyId));
     const top = stories[0]?.score ?? 0;
-    const answerType = expectedAnswerType(searchText);
     const ranked: Array<{ label: number; score: number }> = [];
     for (const story of stories.slice(0, MAX_STORIES)) {
       if (story.score < top - STORY_WINDOW) break;
