@@ -1,7 +1,7 @@
-import { corpusFingerprint, loadCorpus } from './corpus/index.js';
+import { loadCorpus, scanCorpus, type Story } from './corpus/index.js';
 import type { CoreConfig } from './config.js';
 import { createEmbedder, type Embedder } from './embed/index.js';
-import { IndexMissingError, buildIndex, loadIndex, upToDate, type BuildReport, type LoadedIndex } from './index/index.js';
+import { IndexMissingError, buildIndex, knownStories, loadIndex, upToDate, type BuildReport, type LoadedIndex } from './index/index.js';
 import { Retriever, prepareSearchFiles, readPreparedSearch } from './search/index.js';
 import { loadEnglishWords } from './search/dictionary.js';
 
@@ -46,14 +46,15 @@ export async function buildIndexFromCorpus(
 ): Promise<BuildReport> {
   const hnsw = { efSearch: config.efSearch };
   // Nothing in the folder changed: no need to read and parse every story (thousands, in a year).
-  const fingerprint = await corpusFingerprint(config.corpusDir);
-  const current = options.force ? undefined : upToDate(config.indexDir, fingerprint, embedder, hnsw);
+  const scan = await scanCorpus(config.corpusDir);
+  const current = options.force ? undefined : upToDate(config.indexDir, scan?.fingerprint, embedder, hnsw);
   if (current) return current;
-  const stories = await loadCorpus(config.corpusDir);
+  const stories = options.force ? await loadCorpus(config.corpusDir) : await loadStories(config);
   try {
     return await buildIndex({
       stories,
-      corpusFingerprint: fingerprint,
+      corpusFingerprint: scan?.fingerprint,
+      fileSignatures: scan?.signatures,
       embedder,
       indexDir: config.indexDir,
       hnsw,
@@ -65,6 +66,14 @@ export async function buildIndexFromCorpus(
   } finally {
     reporter.progressDone?.();
   }
+}
+
+/**
+ * The corpus's stories, reading only the files that changed since the index was built (the
+ * index holds the others' text): at a year's size, a fraction of a second instead of seconds.
+ */
+export async function loadStories(config: Pick<CoreConfig, 'corpusDir' | 'indexDir'>, options: { allowEmpty?: boolean } = {}): Promise<Story[]> {
+  return loadCorpus(config.corpusDir, { ...options, known: knownStories(config.indexDir) });
 }
 
 /** Loads the index for the configured model; with `buildIfMissing`, a first run builds it. */
@@ -101,5 +110,5 @@ let englishWords: Set<string> | undefined;
 /** A retriever for a loaded index, with spelling correction against the built-in word list. */
 export function createRetriever(index: LoadedIndex, embedder: Embedder): Retriever {
   englishWords ??= loadEnglishWords();
-  return new Retriever(index, embedder, { dictionary: englishWords, prepared: readPreparedSearch(index.dir, index.paragraphs.length) });
+  return new Retriever(index, embedder, { dictionary: englishWords, prepared: readPreparedSearch(index.dir, index.paragraphs.map((paragraph) => paragraph.text)) });
 }

@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
-import { corpusFingerprint, loadCorpus } from '../src/corpus/index.js';
+import { corpusFingerprint, loadCorpus, scanCorpus } from '../src/corpus/index.js';
 import { UserError } from '../src/errors.js';
 import {
   CURRENT_FILE,
@@ -11,10 +11,11 @@ import {
   VECTORS_FILE,
   buildIndex,
   currentGeneration,
+  knownStories,
   loadIndex,
   upToDate,
 } from '../src/index/index.js';
-import { buildIndexFromCorpus } from '../src/pipeline.js';
+import { buildIndexFromCorpus, createRetriever } from '../src/pipeline.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 import { tempDir, writeStory } from './helpers/corpus.js';
 
@@ -125,13 +126,18 @@ describe('buildIndex / loadIndex', () => {
 });
 
 describe('an unchanged corpus', () => {
-  it('is recognised from its files’ names, sizes and times, without reading them, once they have settled', async () => {
+  it('is recognised from its files’ names, sizes and times, or by content while a file is newer than 3 s', async () => {
     const { corpusDir, indexDir } = await setup();
     const embedder = fakeEmbedder();
     const config = { ...loadCoreConfig({}, tempDir()), corpusDir, indexDir };
-    // Files written just now are "racy": no fingerprint, so the build reads them.
-    expect(await corpusFingerprint(corpusDir)).toBeUndefined();
-    await new Promise((resolve) => setTimeout(resolve, 3100));
+    const later = () => Date.now() + 10_000;
+    // Just written, the files are "racy" (a rewrite within one clock tick could keep size and times): described by content.
+    const racy = await scanCorpus(corpusDir);
+    expect(racy?.signatures.size).toBe(0);
+    expect((await scanCorpus(corpusDir, later))?.signatures.size).toBe(2);
+    writeStory(corpusDir, 'beta', ['A bakery opened on Main Street.', 'Its bread sold out by NOON.']);
+    expect((await scanCorpus(corpusDir))?.fingerprint).not.toBe(racy?.fingerprint);
+
     const fingerprint = await corpusFingerprint(corpusDir);
     expect(fingerprint).toMatch(/^[0-9a-f]{16}$/);
     expect(upToDate(indexDir, fingerprint, embedder)).toBeUndefined(); // no index yet
@@ -140,8 +146,82 @@ describe('an unchanged corpus', () => {
     // Another model, or a story added, means the files must be read again.
     expect(upToDate(indexDir, fingerprint, fakeEmbedder({ modelHash: 'other-weights' }))).toBeUndefined();
     writeStory(corpusDir, 'gamma', ['A ferry ran late.']);
-    expect(await corpusFingerprint(corpusDir)).toBeUndefined();
+    expect(upToDate(indexDir, await corpusFingerprint(corpusDir), embedder)).toBeUndefined();
     const added = await buildIndexFromCorpus(config, embedder);
     expect(added).toMatchObject({ changed: true, stories: 3 });
+  });
+
+  it('is not read again where the index holds a settled file’s text; a file that changed is', async () => {
+    const { corpusDir, indexDir } = await setup();
+    const embedder = fakeEmbedder();
+    const stories = await loadCorpus(corpusDir);
+    const signatures = (await scanCorpus(corpusDir, () => Date.now() + 10_000))!.signatures;
+    await buildIndex({ stories, embedder, indexDir, fileSignatures: signatures });
+
+    const known = knownStories(indexDir);
+    expect([...known.keys()]).toEqual(['alpha.md', 'beta.md']);
+    expect(known.get('beta.md')!.story).toEqual(stories[1]);
+    // What the index holds is what is returned for a file whose signature matches (so it was not read)…
+    const marked = new Map(known);
+    const beta = known.get('beta.md')!;
+    marked.set('beta.md', { ...beta, story: { ...beta.story, title: 'From the index' } });
+    const later = () => Date.now() + 10_000;
+    expect((await loadCorpus(corpusDir, { known: marked, now: later })).map((story) => story.title)).toEqual(['Story alpha', 'From the index']);
+    // …but not while the file is racy, nor once it changed.
+    expect((await loadCorpus(corpusDir, { known: marked })).map((story) => story.title)).toEqual(['Story alpha', 'Story beta']);
+    writeStory(corpusDir, 'beta', ['A bakery opened on Main Street.', 'Its bread sold out by one.']);
+    const reread = await loadCorpus(corpusDir, { known: marked, now: later });
+    expect(reread[1]).toMatchObject({ title: 'Story beta' });
+    expect(reread[1]!.paragraphs[1]!.text).toBe('Its bread sold out by one.');
+  });
+});
+
+describe('adding stories to a built index', () => {
+  it('appends their paragraphs to the graph: only they are embedded, the other labels stay, and it answers as a full build does', async () => {
+    const { corpusDir, indexDir } = await setup();
+    const embedder = fakeEmbedder();
+    const config = { ...loadCoreConfig({}, tempDir()), corpusDir, indexDir };
+    await buildIndexFromCorpus(config, embedder);
+    const before = loadIndex(indexDir, expectFor(embedder));
+
+    // "aardvark" sorts first: a full build would give its paragraphs the first labels.
+    writeStory(corpusDir, 'aardvark', ['The zoo welcomed an aardvark named Rufus.', 'Rufus eats termites at dawn.']);
+    embedder.embeddedTexts.length = 0;
+    const report = await buildIndexFromCorpus(config, embedder);
+    expect(report).toMatchObject({ changed: true, appended: true, stories: 3, paragraphs: 7, embedded: 2, reused: 5 });
+    expect([...embedder.embeddedTexts].sort()).toEqual(['Rufus eats termites at dawn.', 'The zoo welcomed an aardvark named Rufus.']);
+
+    const after = loadIndex(indexDir, expectFor(embedder));
+    expect(after.paragraphs.slice(0, 5)).toEqual(before.paragraphs);
+    expect(after.paragraphs.slice(5).map((p) => p.id)).toEqual(['aardvark:1', 'aardvark:2']);
+    expect(after.stories.map((story) => story.id)).toEqual(['alpha', 'beta', 'aardvark']);
+    expect(after.store.size).toBe(7);
+    const appended = createRetriever(after, embedder);
+
+    // The same corpus built from scratch: other labels, same answers.
+    const fullDir = path.join(tempDir(), 'index');
+    expect(await buildIndexFromCorpus({ ...config, indexDir: fullDir }, embedder)).toMatchObject({ appended: false });
+    const full = createRetriever(loadIndex(fullDir, expectFor(embedder)), embedder);
+    for (const question of ['What does Rufus eat?', 'Who met Trump?', 'When did the bread sell out?', 'What did the zoo welcome?']) {
+      const [a, b] = [await appended.search({ question, topK: 3 }), await full.search({ question, topK: 3 })];
+      expect(a.outcome).toEqual(b.outcome);
+      expect(a.passages.map((p) => [p.paragraph.id, p.score.toFixed(6)])).toEqual(b.passages.map((p) => [p.paragraph.id, p.score.toFixed(6)]));
+    }
+  });
+
+  it('builds anew, with labels in file order, when a story was removed or changed', async () => {
+    const { corpusDir, indexDir } = await setup();
+    const embedder = fakeEmbedder();
+    const config = { ...loadCoreConfig({}, tempDir()), corpusDir, indexDir };
+    await buildIndexFromCorpus(config, embedder);
+    writeStory(corpusDir, 'aardvark', ['The zoo welcomed an aardvark named Rufus.']);
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true });
+
+    rmSync(path.join(corpusDir, 'beta.md'));
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: false, paragraphs: 4, embedded: 0 });
+    expect(loadIndex(indexDir, expectFor(embedder)).stories.map((story) => story.id)).toEqual(['aardvark', 'alpha']);
+
+    writeStory(corpusDir, 'alpha', ['Lavrov met Trump in the Oval Office.', 'The photographer was American.', 'Laptops were discussed.']);
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: false, paragraphs: 4, embedded: 1 });
   });
 });

@@ -18,7 +18,7 @@ describe('search files stored with the index', () => {
     const expectation = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 };
     const index = loadIndex(config.indexDir, expectation);
     expect(Object.keys(index.manifest.files)).toEqual(expect.arrayContaining([LEXICAL_FILE, TERMS_FILE]));
-    const prepared = readPreparedSearch(dir, index.paragraphs.length);
+    const prepared = readPreparedSearch(dir, index.paragraphs.map((p) => p.text));
     expect(prepared).toBeDefined();
 
     const fromFiles = createRetriever(index, embedder);
@@ -29,7 +29,7 @@ describe('search files stored with the index', () => {
       expect(a.outcome).toEqual(b.outcome);
     }
     // Files that do not fit the paragraphs are not used.
-    expect(readPreparedSearch(dir, index.paragraphs.length + 1)).toBeUndefined();
+    expect(readPreparedSearch(dir, [...index.paragraphs.map((p) => p.text), "one more"])).toBeUndefined();
     truncateSync(path.join(dir, LEXICAL_FILE), 10);
     expect(() => loadIndex(config.indexDir, expectation)).toThrow(/lexical\.json is missing or damaged.*npm run build-index/);
   });

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CHUNKER_VERSION, corpusHash, type Paragraph, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
@@ -28,16 +28,25 @@ export interface BuildOptions {
   /**
    * Files derived from the paragraph texts (in label order) by the layers above, written into
    * the generation and size-checked like the others: the index stays ignorant of what they hold.
+   * When the build only appended paragraphs, `previous` names the last generation and how many
+   * labels it held, so the files can be extended instead of derived again.
    */
-  derivedFiles?: (texts: readonly string[]) => Record<string, string>;
-  /** Recorded in the manifest, for `upToDate` (see `corpusFingerprint` in src/corpus). */
+  derivedFiles?: (texts: readonly string[], previous?: { dir: string; paragraphs: number }) => Record<string, DerivedFile>;
+  /** Recorded in the manifest, for `upToDate` (see `scanCorpus` in src/corpus). */
   corpusFingerprint?: string;
+  /** The story files' signatures (see `scanCorpus`), recorded per story for `knownStories`. */
+  fileSignatures?: ReadonlyMap<string, string>;
   now?: () => Date;
 }
+
+/** A derived file's content, or an existing file (of the previous generation) whose bytes it keeps: linked, not rewritten. */
+export type DerivedFile = string | { sameAs: string };
 
 export interface BuildReport {
   /** False when the existing index already matched the corpus and model. */
   changed: boolean;
+  /** True when the new stories were added to the previous graph instead of building a new one. */
+  appended?: boolean;
   dir: string;
   stories: number;
   paragraphs: number;
@@ -80,11 +89,27 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     return { changed: false, dir: previousDir, stories: stories.length, paragraphs: paragraphs.length, embedded: 0, reused: paragraphs.length };
   }
 
-  const reusable = sameModel && previousDir ? readReusableVectors(previousDir, previous) : new Map<string, Float32Array>();
-  const vectors = await embedMissing(paragraphs, reusable, embedder, options.onProgress);
-
-  const store = HnswStore.create(embedder.dimensions, paragraphs.length, hnsw);
-  paragraphs.forEach((_, label) => store.add(label, vectors.vectors[label]!));
+  // Only stories were added: their paragraphs join the previous graph (labels of the others stay).
+  const plan = !options.force && sameModel && previousDir && sameGraph(previous.hnsw, hnsw) ? appendPlan(previous, stories) : undefined;
+  let store: HnswStore | undefined;
+  let ordered = stories;
+  let embedded = 0;
+  if (plan && previousDir) {
+    store = await appendToGraph(previousDir, previous!, plan.added, embedder, hnsw, options.onProgress);
+    if (store) {
+      ordered = plan.ordered;
+      embedded = plan.added.length;
+    }
+  }
+  if (!store) {
+    const reusable = sameModel && previousDir ? readReusableVectors(previousDir, previous) : new Map<string, Float32Array>();
+    const vectors = await embedMissing(paragraphs, reusable, embedder, options.onProgress);
+    store = HnswStore.create(embedder.dimensions, paragraphs.length, hnsw);
+    for (let label = 0; label < paragraphs.length; label++) store.add(label, vectors.vectors[label]!);
+    embedded = vectors.embedded;
+  }
+  const appended = ordered !== stories;
+  const labelled = appended ? ordered.flatMap((story) => story.paragraphs) : paragraphs;
 
   const builtAt = (options.now ?? (() => new Date()))();
   const generation = `gen-${builtAt.toISOString().replace(/[:.]/g, '-')}-${hash.slice(0, 8)}`;
@@ -93,9 +118,8 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging);
 
-  store.save(path.join(staging, VECTORS_FILE));
   const paragraphsFile = {
-    stories: stories.map((story) => ({
+    stories: ordered.map((story) => ({
       id: story.id,
       file: story.file,
       title: story.title,
@@ -105,11 +129,15 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       url: story.url,
       paragraphCount: story.paragraphs.length,
     })),
-    paragraphs: paragraphs.map(({ id, storyId, number, text, hash: paragraphHash }) => ({ id, storyId, number, text, hash: paragraphHash })),
+    paragraphs: labelled.map(({ id, storyId, number, text, hash: paragraphHash }) => ({ id, storyId, number, text, hash: paragraphHash })),
   };
-  await writeFile(path.join(staging, PARAGRAPHS_FILE), JSON.stringify(paragraphsFile));
-  const derived = options.derivedFiles?.(paragraphs.map((paragraph) => paragraph.text)) ?? {};
-  for (const [name, content] of Object.entries(derived)) await writeFile(path.join(staging, name), content);
+  // Text files are written by the I/O threads while this one saves the graph (half a second at a year's size).
+  const writes: Array<Promise<void>> = [writeFile(path.join(staging, PARAGRAPHS_FILE), JSON.stringify(paragraphsFile))];
+  const texts = labelled.map((paragraph) => paragraph.text);
+  const derived = options.derivedFiles?.(texts, appended && previousDir ? { dir: previousDir, paragraphs: previous!.paragraphs.length } : undefined) ?? {};
+  for (const [name, content] of Object.entries(derived)) writes.push(writeDerived(path.join(staging, name), content));
+  store.save(path.join(staging, VECTORS_FILE));
+  await Promise.all(writes);
 
   const manifest: Manifest = {
     formatVersion: INDEX_FORMAT_VERSION,
@@ -120,15 +148,19 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     chunkerVersion: CHUNKER_VERSION,
     corpusHash: hash,
     ...(options.corpusFingerprint ? { corpusFingerprint: options.corpusFingerprint } : {}),
-    stories: stories.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
-    paragraphs: paragraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
+    stories: ordered.map((story) => {
+      const signature = options.fileSignatures?.get(story.file);
+      return { id: story.id, file: story.file, paragraphs: story.paragraphs.length, ...(signature ? { signature } : {}) };
+    }),
+    paragraphs: labelled.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
     files: {
       [VECTORS_FILE]: { bytes: (await stat(path.join(staging, VECTORS_FILE))).size },
       [PARAGRAPHS_FILE]: { bytes: (await stat(path.join(staging, PARAGRAPHS_FILE))).size },
       ...Object.fromEntries(await Promise.all(Object.keys(derived).map(async (name) => [name, { bytes: (await stat(path.join(staging, name))).size }]))),
     },
   };
-  await writeFile(path.join(staging, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  // Indented except the per-paragraph list, which at a year's size would triple the file.
+  await writeFile(path.join(staging, MANIFEST_FILE), manifestText(manifest));
 
   const finalDir = path.join(indexDir, generation);
   await rename(staging, finalDir);
@@ -139,12 +171,90 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
 
   return {
     changed: true,
+    appended,
     dir: finalDir,
     stories: stories.length,
     paragraphs: paragraphs.length,
-    embedded: vectors.embedded,
-    reused: paragraphs.length - vectors.embedded,
+    embedded,
+    reused: paragraphs.length - embedded,
   };
+}
+
+async function writeDerived(file: string, content: DerivedFile): Promise<void> {
+  if (typeof content === 'string') return writeFile(file, content);
+  try {
+    await link(content.sameAs, file);
+  } catch {
+    // Another file system, or links not allowed: a copy keeps the same bytes.
+    await copyFile(content.sameAs, file);
+  }
+}
+
+/** Stories whose paragraphs can be appended to the previous generation, in label order. */
+interface AppendPlan {
+  /** The previous generation's stories in its label order, then the new ones. */
+  ordered: Story[];
+  /** The new stories' paragraphs, in the order they get labels. */
+  added: Paragraph[];
+}
+
+/**
+ * When every story of the previous generation is still in the corpus with the same paragraphs,
+ * the new stories can be appended: their labels follow the previous ones. Undefined when a story
+ * was removed or its paragraphs changed (labels would move: a full build renumbers them).
+ */
+export function appendPlan(previous: Manifest, stories: readonly Story[]): AppendPlan | undefined {
+  const byId = new Map(stories.map((story) => [story.id, story]));
+  const ordered: Story[] = [];
+  let label = 0;
+  for (const { id, paragraphs } of previous.stories) {
+    const story = byId.get(id);
+    if (!story || story.paragraphs.length !== paragraphs) return undefined;
+    for (const paragraph of story.paragraphs) {
+      if (previous.paragraphs[label]?.hash !== paragraph.hash) return undefined;
+      label++;
+    }
+    ordered.push(story);
+  }
+  if (label !== previous.paragraphs.length) return undefined;
+  const known = new Set(previous.stories.map((story) => story.id));
+  const fresh = stories.filter((story) => !known.has(story.id));
+  return { ordered: [...ordered, ...fresh], added: fresh.flatMap((story) => story.paragraphs) };
+}
+
+/**
+ * The previous graph with `added` embedded and inserted after its last label (hnswlib grows a
+ * graph in place); undefined when the previous graph cannot be read, so the caller builds anew.
+ */
+async function appendToGraph(
+  dir: string,
+  manifest: Manifest,
+  added: readonly Paragraph[],
+  embedder: Embedder,
+  hnsw: HnswParameters,
+  onProgress?: (done: number, total: number) => void,
+): Promise<HnswStore | undefined> {
+  let store: HnswStore;
+  try {
+    const bytes = manifest.files[VECTORS_FILE]?.bytes;
+    if (bytes === undefined || statSync(path.join(dir, VECTORS_FILE)).size !== bytes) return undefined;
+    store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, hnsw.efSearch);
+    if (store.size !== manifest.paragraphs.length) return undefined;
+  } catch {
+    return undefined;
+  }
+  const { vectors } = await embedMissing(added, new Map(), embedder, onProgress);
+  store.grow(store.size + added.length);
+  const first = store.size;
+  vectors.forEach((vector, i) => store.add(first + i, vector));
+  return store;
+}
+
+/** The manifest as JSON: indented, with one line per paragraph instead of four. */
+function manifestText(manifest: Manifest): string {
+  const { paragraphs, ...rest } = manifest;
+  const head = JSON.stringify({ ...rest, paragraphs: [] }, null, 2).replace(/"paragraphs": \[\]\n\}$/, '"paragraphs": [');
+  return `${head}\n${paragraphs.map((paragraph) => `    ${JSON.stringify(paragraph)}`).join(',\n')}\n  ]\n}\n`;
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   type StoredParagraph,
   type StoredStory,
 } from './manifest.js';
+import { CHUNKER_VERSION, type KnownStory } from '../corpus/index.js';
 import { HnswStore } from './vector-store.js';
 
 export interface LoadedIndex {
@@ -120,6 +121,36 @@ export function checkIndex(indexDir: string, expected: IndexExpectation): { dir:
   }
 
   return { dir, manifest, stored };
+}
+
+/**
+ * The stories of the current index by file name, with the file signature each was read at: what
+ * `loadCorpus` reuses instead of reading files that did not change. Empty when there is no
+ * readable index (everything is then read from the files, as before).
+ */
+export function knownStories(indexDir: string): Map<string, KnownStory> {
+  const known = new Map<string, KnownStory>();
+  const dir = currentGeneration(indexDir);
+  const manifest = dir ? readManifest(dir) : undefined;
+  if (!dir || !manifest || manifest.chunkerVersion !== CHUNKER_VERSION) return known;
+  try {
+    const file = path.join(dir, PARAGRAPHS_FILE);
+    if (statSync(file).size !== manifest.files[PARAGRAPHS_FILE]?.bytes) return known;
+    // The build wrote this file and its size is right: parsed without the schema, which at a year's size costs more than the parse.
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as { stories: StoredStory[]; paragraphs: StoredParagraph[] };
+    let label = 0;
+    for (const [i, entry] of manifest.stories.entries()) {
+      const story = stored.stories[i];
+      const paragraphs = stored.paragraphs.slice(label, label + entry.paragraphs);
+      label += entry.paragraphs;
+      if (!entry.signature || !story || story.id !== entry.id || story.file !== entry.file || paragraphs.length !== entry.paragraphs) continue;
+      const { paragraphCount: _count, ...attribution } = story;
+      known.set(entry.file, { signature: entry.signature, story: { ...attribution, paragraphs } });
+    }
+  } catch {
+    known.clear();
+  }
+  return known;
 }
 
 function describeSize(actual: number, expected: number): string {

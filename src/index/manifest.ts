@@ -25,7 +25,8 @@ export const manifestSchema = z.object({
   corpusHash: z.string(),
   /** Names, sizes and modification times of the corpus files the index was built from (see `corpusFingerprint`). */
   corpusFingerprint: z.string().optional(),
-  stories: z.array(z.object({ id: z.string(), file: z.string(), paragraphs: z.number().int() })),
+  /** `signature`: the file's size and times when it was read (see `scanCorpus`), so a settled file need not be read again. */
+  stories: z.array(z.object({ id: z.string(), file: z.string(), paragraphs: z.number().int(), signature: z.string().optional() })),
   /** Per-paragraph content hashes, in label order: what incremental builds compare. */
   paragraphs: z.array(z.object({ id: z.string(), hash: z.string() })),
   /** Byte sizes of the data files, so a truncated copy is caught before it is read. */

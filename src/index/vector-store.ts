@@ -69,6 +69,11 @@ export class HnswStore implements VectorStore {
     return this.graph.getCurrentCount();
   }
 
+  /** Makes room for `capacity` vectors (a graph read from a file is full). */
+  grow(capacity: number): void {
+    if (capacity > this.graph.getMaxElements()) this.graph.resizeIndex(capacity);
+  }
+
   add(label: number, vector: Float32Array): void {
     this.graph.addPoint(Array.from(vector), label);
   }

@@ -42,6 +42,12 @@ export class LexicalIndex {
     this.search.addAll(texts.map((text, id) => ({ id, text })));
   }
 
+  /** Adds paragraphs whose labels follow the last one indexed. */
+  append(texts: readonly string[]): void {
+    const first = this.search.documentCount;
+    this.search.addAll(texts.map((text, i) => ({ id: first + i, text })));
+  }
+
   /** The index as MiniSearch's JSON, to store beside the vectors. */
   toJSON(): string {
     return JSON.stringify(this.search);

@@ -10,9 +10,8 @@ import { STOP_WORDS, words } from './text.js';
  * would be fooled), when the corpus has its stem ("naming"), when it is shorter than 4 letters,
  * or when no corpus word is within one edit (two from 7 letters).
  */
-/** How often each word (letters only) occurs in the texts. */
-export function countWords(texts: readonly string[]): Map<string, number> {
-  const counts = new Map<string, number>();
+/** How often each word (letters only) occurs in the texts, added to `counts`. */
+export function countWords(texts: readonly string[], counts = new Map<string, number>()): Map<string, number> {
   for (const text of texts) {
     for (const word of words(text)) if (/^\p{L}+$/u.test(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
   }

@@ -35,6 +35,11 @@ export class TermStatistics {
   private documentCount = 0;
 
   constructor(texts: readonly string[]) {
+    this.append(texts);
+  }
+
+  /** Counts more documents. */
+  append(texts: readonly string[]): void {
     for (const text of texts) this.count(new Set(contentTerms(text)));
   }
 
