@@ -98,7 +98,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   }
   const ready = client as Client<true>;
   logger.info(
-    { user: ready.user.tag, application: ready.application.id, ...(shards ? { shards: shards.ids, shardCount: shards.count } : {}), pollsFeeds: dutyProcess && (config.feeds ?? []).length > 0 },
+    // Which shards: src/discord/bot.ts puts them on every line of the process.
+    { user: ready.user.tag, application: ready.application.id, ...(shards ? { shardCount: shards.count } : {}), pollsFeeds: dutyProcess && (config.feeds ?? []).length > 0 },
     'ready',
   );
   if (config.announceChannelId) {
