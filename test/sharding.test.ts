@@ -6,6 +6,8 @@ import { cpSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { unescapeMarkdown } from '../src/answer/discord.js';
+import type { BotConfig } from '../src/config.js';
+import { resolveShardPlan } from '../src/discord/shards.js';
 import { askCommand, embedsOf } from './helpers/bot-harness.js';
 import { PROJECT_ROOT, tempDir } from './helpers/corpus.js';
 import { startPageServer, type PageServer } from './helpers/page-server.js';
@@ -162,5 +164,23 @@ describe('`npm run start:shards`: discord.js ShardingManager, SHARD_COUNT=auto',
     expect(logs.at(-1)).toMatchObject({ msg: 'all shard processes stopped' });
     expect(launcher.stderr).not.toMatch(STACK_LINE);
     expect(launcher.stdout + launcher.stderr).not.toContain(TOKEN);
+  });
+});
+
+describe('resolveShardPlan', () => {
+  const config = (discord: FakeDiscord, shards: Pick<BotConfig, 'shardCount' | 'shardIds'>) => ({ discordToken: discord.token, apiBase: discord.apiBase, ...shards });
+
+  it('none without SHARD_COUNT; all shards of a count; the given ones; auto asks GET /gateway/bot through DISCORD_API_BASE', async () => {
+    const discord = (fake = await startFakeDiscord({ token: TOKEN, shards: 3 }));
+    expect(await resolveShardPlan(config(discord, {}))).toBeUndefined();
+    expect(await resolveShardPlan(config(discord, { shardCount: 2 }))).toEqual({ ids: [0, 1], count: 2 });
+    expect(await resolveShardPlan(config(discord, { shardCount: 4, shardIds: [2, 3] }))).toEqual({ ids: [2, 3], count: 4 });
+    expect(await resolveShardPlan(config(discord, { shardCount: 'auto' }))).toEqual({ ids: [0, 1, 2], count: 3 });
+  });
+
+  it('auto with a token Discord refuses: one sentence, without the token', async () => {
+    const discord = (fake = await startFakeDiscord({ token: TOKEN }));
+    const refused = resolveShardPlan({ ...config(discord, { shardCount: 'auto' }), discordToken: 'a-token-discord-does-not-know-at-all' });
+    await expect(refused).rejects.toThrow(/^Discord refused DISCORD_TOKEN: reset the token in the developer portal \(Bot -> Reset Token\) and put the new one in \.env\.$/);
   });
 });
