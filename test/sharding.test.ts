@@ -112,6 +112,8 @@ describe('two `npm start` processes, SHARD_COUNT=2 with SHARD_IDS=0 and SHARD_ID
       expect.objectContaining({ shards: [1], shardCount: 2, pollsFeeds: false }),
     ]);
     expect(shard[1].stdout).not.toMatch(/feed could not be read/);
+    const feedsOnShard1 = await discord.sendCommand({ name: 'story', options: [{ name: 'feeds', type: 1 }], guildId: GUILD_ON_SHARD[1], permissions: '0' }).reply();
+    expect(feedsOnShard1.content).toContain('polled by another of my processes (the one connected to shard 0)');
 
     // An admin adds a story in shard 1's guild; shard 0's process reloads the shared index and quotes it.
     const ferry = expectedPage('opengraph-only');
