@@ -56,6 +56,18 @@ const snowflakeList = z.preprocess(
     .pipe(z.array(snowflake)),
 );
 
+/** A comma-separated list of shard numbers (0, 1, …) without repeats; empty = none. */
+function shardList(message: string) {
+  return z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^\s*\d{1,5}\s*(,\s*\d{1,5}\s*)*$/, message)
+      .transform((value) => [...new Set(value.split(',').map(Number))])
+      .optional(),
+  );
+}
+
 const botSchema = z.object({
   DISCORD_TOKEN: z
     .string({ message: 'is missing' })
@@ -94,6 +106,33 @@ const botSchema = z.object({
       .max(3600, 'must be a number of seconds from 0 to 3600')
       .default(10),
   ),
+  SHARD_COUNT: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .trim()
+      .regex(/^(auto|[1-9]\d{0,4})$/i, 'must be the total number of shards (a whole number from 1) or auto')
+      .transform((value): number | 'auto' => (value.toLowerCase() === 'auto' ? 'auto' : Number(value)))
+      .optional(),
+  ),
+  SHARD_IDS: shardList('must be comma-separated shard numbers counted from 0, e.g. 0,1'),
+  // Set by discord.js's ShardingManager in each process it starts (JSON: one shard number); wins over SHARD_IDS.
+  SHARDS: z.preprocess(
+    (value) => (typeof value === 'string' && value.trim() !== '' ? value.replace(/[[\]\s]/g, '') : undefined),
+    shardList('must be the shard number discord.js\'s ShardingManager gives each process'),
+  ),
+}).superRefine((env, context) => {
+  const ids = env.SHARDS ?? env.SHARD_IDS;
+  if (!Array.isArray(ids)) return; // unset, or already reported as malformed
+  const variable = env.SHARDS ? 'SHARDS' : 'SHARD_IDS';
+  if (typeof env.SHARD_COUNT !== 'number') {
+    context.addIssue({ code: 'custom', path: [variable], message: 'needs SHARD_COUNT set to the total number of shards (a number, not auto)' });
+    return;
+  }
+  const outside = ids.find((id) => id >= (env.SHARD_COUNT as number));
+  if (outside !== undefined) {
+    context.addIssue({ code: 'custom', path: [variable], message: `names shard ${outside}, but with SHARD_COUNT=${env.SHARD_COUNT} the shards are 0 to ${env.SHARD_COUNT - 1}` });
+  }
 });
 
 export type BotConfig = CoreConfig & {
@@ -112,6 +151,10 @@ export type BotConfig = CoreConfig & {
   feedPollMinutes: number;
   /** Where new feed stories are announced; none = not announced. */
   announceChannelId: string | undefined;
+  /** Gateway shards of the whole bot (every process): a number, `auto` (Discord's recommendation), or unset (one shard). */
+  shardCount?: number | 'auto' | undefined;
+  /** The shards this process connects; unset = all of `shardCount`. */
+  shardIds?: number[] | undefined;
 };
 
 type Env = Record<string, string | undefined>;
@@ -158,6 +201,8 @@ export function loadBotConfig(env: Env = process.env, cwd = process.cwd()): BotC
     feeds: raw.FEEDS,
     feedPollMinutes: raw.FEED_POLL_MINUTES,
     announceChannelId: raw.ANNOUNCE_CHANNEL_ID,
+    shardCount: raw.SHARD_COUNT,
+    shardIds: raw.SHARDS ?? raw.SHARD_IDS,
   };
 }
 

@@ -67,8 +67,22 @@ describe('loadBotConfig', () => {
     [{ ...BOT_ENV, FEEDS: 'feed.xml' }, 'FEEDS must be comma-separated http(s) feed URLs'],
     [{ ...BOT_ENV, FEED_POLL_MINUTES: '0' }, 'FEED_POLL_MINUTES must be a number of minutes from 1 to 1440'],
     [{ ...BOT_ENV, ALLOW_PRIVATE_URLS: 'maybe' }, 'ALLOW_PRIVATE_URLS must be true or false'],
+    [{ ...BOT_ENV, SHARD_COUNT: '0' }, 'SHARD_COUNT must be the total number of shards (a whole number from 1) or auto: fix it in .env (see .env.example).'],
+    [{ ...BOT_ENV, SHARD_COUNT: 'lots' }, 'SHARD_COUNT must be the total number of shards (a whole number from 1) or auto'],
+    [{ ...BOT_ENV, SHARD_COUNT: '4', SHARD_IDS: 'first' }, 'SHARD_IDS must be comma-separated shard numbers counted from 0, e.g. 0,1: fix it in .env (see .env.example).'],
+    [{ ...BOT_ENV, SHARD_IDS: '0,1' }, 'SHARD_IDS needs SHARD_COUNT set to the total number of shards (a number, not auto): fix it in .env (see .env.example).'],
+    [{ ...BOT_ENV, SHARD_COUNT: 'auto', SHARD_IDS: '0' }, 'SHARD_IDS needs SHARD_COUNT set to the total number of shards (a number, not auto)'],
+    [{ ...BOT_ENV, SHARD_COUNT: '4', SHARD_IDS: '2,4' }, 'SHARD_IDS names shard 4, but with SHARD_COUNT=4 the shards are 0 to 3: fix it in .env (see .env.example).'],
   ])('refuses %j with one sentence naming the variable', (env, message) => {
     expect(() => loadBotConfig(env, '/x')).toThrow(message);
+  });
+
+  it('reads the shards: none by default, a count or auto, the ids of this process (discord.js\'s SHARDS wins)', () => {
+    expect(loadBotConfig({ ...BOT_ENV, SHARD_COUNT: '', SHARD_IDS: '' }, '/x')).toMatchObject({ shardCount: undefined, shardIds: undefined });
+    expect(loadBotConfig({ ...BOT_ENV, SHARD_COUNT: 'AUTO' }, '/x')).toMatchObject({ shardCount: 'auto', shardIds: undefined });
+    expect(loadBotConfig({ ...BOT_ENV, SHARD_COUNT: '4', SHARD_IDS: ' 3, 1,1' }, '/x')).toMatchObject({ shardCount: 4, shardIds: [3, 1] });
+    // What discord.js's ShardingManager sets in each process it starts, over the SHARD_IDS it inherits.
+    expect(loadBotConfig({ ...BOT_ENV, SHARDING_MANAGER: 'true', SHARDS: '1', SHARD_COUNT: '2', SHARD_IDS: '0,1' }, '/x')).toMatchObject({ shardCount: 2, shardIds: [1] });
   });
 
   it('never puts the token in a message, even when the token itself is wrong', () => {

@@ -24,7 +24,7 @@ import {
   type Interaction,
   type RateLimitData,
 } from 'discord.js';
-import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from './fake-discord.js';
+import { guildIdOnShard, shardOf, startFakeDiscord, type FakeDiscord, type FakeDiscordOptions } from './fake-discord.js';
 
 interface TestBot {
   client: Client;
@@ -478,5 +478,84 @@ describe('fake Discord with the real discord.js client', () => {
     discord = await startFakeDiscord({ timeoutMs: 100 });
     const ix = discord.sendCommand(ask('Anyone?')); // no client connected
     await expect(ix.callback()).rejects.toThrow(/timed out after 100 ms waiting for the callback/);
+  });
+});
+
+describe('fake Discord with sharded clients', () => {
+  const clients: Client[] = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((shardClient) => shardClient.destroy()));
+  });
+
+  /** A client connecting `shards` of `shardCount`, as one shard process of a bot would; it records what it receives. */
+  async function connect(fake: FakeDiscord, shards: number[], shardCount: number) {
+    const shardClient = new Client({ intents: [GatewayIntentBits.Guilds], shards, shardCount, rest: { api: fake.apiBase, retries: 0, timeout: 2000 } });
+    clients.push(shardClient);
+    const received: string[] = [];
+    shardClient.on(Events.InteractionCreate, (interaction) => {
+      received.push(interaction.id);
+      if (interaction.isRepliable()) void interaction.reply({ content: `shards ${shards.join(',')}`, flags: MessageFlags.Ephemeral });
+    });
+    const ready = once(shardClient, Events.ClientReady);
+    await shardClient.login(fake.token);
+    await ready;
+    return { received, guilds: () => [...shardClient.guilds.cache.keys()] };
+  }
+
+  it("Discord's formula: (guild_id >> 22) % shard_count; DMs on shard 0", () => {
+    // 41771983423143937 >> 22 = 9959216934 (the id's milliseconds since 2015).
+    expect(shardOf('41771983423143937', 1)).toBe(0);
+    expect(shardOf('41771983423143937', 2)).toBe(0);
+    expect(shardOf('41771983423143937', 4)).toBe(2);
+    expect(shardOf('41771983423143937', 5)).toBe(4);
+    expect(shardOf(null, 4)).toBe(0);
+    for (const count of [1, 2, 3, 16]) {
+      for (let shard = 0; shard < count; shard++) {
+        expect(shardOf(guildIdOnShard(shard, count), count)).toBe(shard);
+        expect(guildIdOnShard(shard, count, 2)).not.toBe(guildIdOnShard(shard, count, 1));
+      }
+    }
+  });
+
+  it('GET /gateway/bot recommends the configured shard count', async () => {
+    discord = await startFakeDiscord({ shards: 3 });
+    const response = await fetch(`${discord.apiBase}/v10/gateway/bot`, { headers: { authorization: `Bot ${discord.token}` } });
+    expect(await response.json()).toMatchObject({ url: discord.gatewayUrl, shards: 3 });
+  });
+
+  it("routes each guild's interactions to the one connection that holds its shard", async () => {
+    const fake = await startFakeDiscord({ shards: 2 });
+    discord = fake;
+    const shard0 = await connect(fake, [0], 2);
+    const shard1 = await connect(fake, [1], 2);
+    expect(fake.identifies.map((identify) => identify.shard)).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+
+    const onShard0 = fake.sendCommand({ ...ask('Here?'), guildId: guildIdOnShard(0, 2) });
+    const onShard1 = fake.sendCommand({ ...ask('There?'), guildId: guildIdOnShard(1, 2) });
+    const inDm = fake.sendCommand({ ...ask('Privately?'), guildId: null });
+    expect((await onShard0.reply()).content).toBe('shards 0');
+    expect((await onShard1.reply()).content).toBe('shards 1');
+    expect((await inDm.reply()).content).toBe('shards 0');
+    expect([onShard0.deliveredOn, onShard1.deliveredOn, inDm.deliveredOn]).toEqual([[0], [1], [0]]);
+    expect(shard0.received).toEqual([onShard0.id, inDm.id]);
+    expect(shard1.received).toEqual([onShard1.id]);
+  });
+
+  it("holds a guild's interactions until its shard connects, and sends GUILD_CREATE only there", async () => {
+    const fake = await startFakeDiscord({ shards: 2, sendGuildCreate: true });
+    discord = fake;
+    const home = shardOf(fake.guildId, 2);
+    const other = 1 - home;
+    const early = fake.sendCommand({ ...ask('Anyone?'), guildId: guildIdOnShard(other, 2) });
+    const first = await connect(fake, [home], 2);
+    expect(first.guilds()).toEqual([fake.guildId]);
+    expect(early.deliveredOn).toEqual([]); // its shard is not connected yet
+    const second = await connect(fake, [other], 2);
+    expect((await early.reply()).content).toBe(`shards ${other}`);
+    expect(early.deliveredOn).toEqual([other]);
+    expect(second.guilds()).toEqual([]);
   });
 });

@@ -168,6 +168,11 @@ export interface InteractionHandle {
   readonly token: string;
   /** The INTERACTION_CREATE payload as dispatched. */
   readonly payload: Record<string, unknown>;
+  /**
+   * The shard of each gateway connection the INTERACTION_CREATE went out on: the one shard that
+   * holds its guild ((guild_id >> 22) % shard_count; DMs go to shard 0), once it is connected.
+   */
+  readonly deliveredOn: readonly number[];
   /** Every callback POSTed for this interaction, in order. */
   readonly callbacks: readonly InteractionCallback[];
   /** Every version of the original message: type 4/7 callback data and PATCH @original bodies. */
@@ -204,6 +209,11 @@ export interface FakeDiscordOptions {
    * It also makes interaction.guild, interaction.channel and a GuildMember interaction.member non-null.
    */
   sendGuildCreate?: boolean;
+  /**
+   * The shard count GET /gateway/bot recommends; default 1. The fake routes whatever the clients
+   * IDENTIFY with ({ shard: [id, count] }), one connection per shard id, as Discord does.
+   */
+  shards?: number;
 }
 
 export interface FakeDiscord {
@@ -235,11 +245,11 @@ export interface FakeDiscord {
   /** Answers the next matching REST requests with an error instead. */
   failNext(fault: Fault): void;
   /**
-   * Kills the gateway socket without a close frame. Resolves with how the client came back:
+   * Kills a gateway socket (shard 0's unless `shard` says which) without a close frame. Resolves with how the client came back:
    * 'resumed' (RESUME accepted), or 'identified' when `resumable: false` made the fake refuse
    * the RESUME (op 9), forcing a fresh IDENTIFY (discord.js throttles that to 5 s after the last one).
    */
-  dropGateway(options?: { resumable?: boolean }): Promise<'resumed' | 'identified'>;
+  dropGateway(options?: { resumable?: boolean; shard?: number }): Promise<'resumed' | 'identified'>;
   close(): Promise<void>;
 }
 
@@ -260,6 +270,19 @@ const OP = {
   hello: 10,
   heartbeatAck: 11,
 } as const;
+
+/** The shard Discord sends a guild's events to; DMs (no guild) go to shard 0. */
+export function shardOf(guildId: string | null, shardCount: number): number {
+  return guildId ? Number((BigInt(guildId) >> 22n) % BigInt(shardCount)) : 0;
+}
+
+/** A guild id (snowflake) that Discord routes to `shard` of `shardCount`; `n` picks another one. */
+export function guildIdOnShard(shard: number, shardCount: number, n = 1): string {
+  // The shard comes from the id's timestamp (milliseconds since Discord's epoch) modulo the count.
+  const since = ID_TIMESTAMP - DISCORD_EPOCH + 1000n * BigInt(n);
+  const ms = since - (since % BigInt(shardCount)) + BigInt(shard);
+  return String((ms << 22n) | BigInt(n));
+}
 
 const EPHEMERAL = 64;
 const LOADING = 128;
@@ -390,6 +413,7 @@ interface InteractionState {
   channelId: string;
   guildId: string | null;
   deliveredAt: number | null;
+  deliveredOn: number[];
   /** Id of the message @original points at, once there is one. */
   originalId: string | null;
   originalDeleted: boolean;
@@ -400,6 +424,8 @@ interface InteractionState {
 
 interface GatewaySession {
   id: string;
+  /** [shard id, shard count] from IDENTIFY. */
+  shard: [number, number];
   seq: number;
   socket: WebSocket | null;
   resumable: boolean;
@@ -408,7 +434,9 @@ interface GatewaySession {
 interface PendingDispatch {
   t: string;
   d: Record<string, unknown>;
-  onSent?: () => void;
+  /** Routes the event to the shard that holds this guild (null: shard 0). */
+  guildId: string | null;
+  onSent?: (shard: number) => void;
 }
 
 export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
@@ -417,6 +445,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const heartbeatIntervalMs = options.heartbeatIntervalMs ?? 41250;
   const interactionDeadlineMs = options.interactionDeadlineMs ?? 3000;
   const sendGuildCreate = options.sendGuildCreate ?? false;
+  const recommendedShards = options.shards ?? 1;
 
   let idCounter = 0n;
   const snowflake = (): string => String(((ID_TIMESTAMP - DISCORD_EPOCH) << 22n) | ++idCounter);
@@ -447,8 +476,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
   const interactionsByToken = new Map<string, InteractionState>();
   const messages = new Map<string, DiscordMessage>();
   let heartbeats = 0;
-  let session: GatewaySession | null = null;
-  // Dispatches made while no client is connected; delivered (replayed) on the next READY/RESUMED.
+  // One session per shard id; a new IDENTIFY for a shard replaces its session.
+  const sessions = new Map<number, GatewaySession>();
+  // Dispatches made while their shard is not connected; delivered (replayed) on its next READY/RESUMED.
   const pending: PendingDispatch[] = [];
 
   const server = createServer((request, response) => {
@@ -533,7 +563,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
         status: 200,
         body: {
           url: gatewayUrl,
-          shards: 1,
+          shards: recommendedShards,
           session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
         },
       };
@@ -775,24 +805,35 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(payload));
   }
 
-  function sendDispatch(live: GatewaySession & { socket: WebSocket }, dispatch: PendingDispatch): void {
+  type LiveSession = GatewaySession & { socket: WebSocket };
+
+  function sendDispatch(live: LiveSession, dispatch: Omit<PendingDispatch, 'guildId'> & { onSent?: (shard: number) => void }): void {
     send(live.socket, { op: OP.dispatch, t: dispatch.t, s: ++live.seq, d: dispatch.d });
-    dispatch.onSent?.();
+    dispatch.onSent?.(live.shard[0]);
   }
 
+  const holds = (live: GatewaySession, guild: string | null) => shardOf(guild, live.shard[1]) === live.shard[0];
+
   function dispatch(event: PendingDispatch): void {
-    if (session?.socket) sendDispatch(session as GatewaySession & { socket: WebSocket }, event);
+    const live = [...sessions.values()].find((candidate) => candidate.socket && holds(candidate, event.guildId));
+    if (live) sendDispatch(live as LiveSession, event);
     else pending.push(event);
   }
 
-  function flushPending(live: GatewaySession & { socket: WebSocket }): void {
-    for (const event of pending.splice(0)) sendDispatch(live, event);
+  function flushPending(live: LiveSession): void {
+    for (const event of pending.filter((candidate) => holds(live, candidate.guildId))) {
+      pending.splice(pending.indexOf(event), 1);
+      sendDispatch(live, event);
+    }
   }
+
+  const sessionOf = (socket: WebSocket) => [...sessions.values()].find((candidate) => candidate.socket === socket);
 
   gateway.on('connection', (socket) => {
     socket.on('error', () => {}); // a killed socket is expected in drop tests
     socket.on('close', () => {
-      if (session?.socket === socket) session.socket = null;
+      const closed = sessionOf(socket);
+      if (closed) closed.socket = null;
     });
     socket.on('message', (data: RawData) => onGatewayFrame(socket, data));
     send(socket, { op: OP.hello, d: { heartbeat_interval: heartbeatIntervalMs } });
@@ -818,14 +859,21 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
           socket.close(4004, 'Authentication failed.');
           return;
         }
-        if (session?.socket === socket) {
+        if (sessionOf(socket)) {
           socket.close(4005, 'Already authenticated.');
           return;
         }
+        const shard = Array.isArray(d['shard']) ? (d['shard'] as [number, number]) : ([0, 1] as [number, number]);
+        if (!(Number.isInteger(shard[0]) && Number.isInteger(shard[1]) && shard[0] >= 0 && shard[0] < shard[1])) {
+          socket.close(4010, 'Invalid shard.');
+          return;
+        }
         identifies.push(d as IdentifyPayload);
-        session?.socket?.terminate(); // one shard: a new session replaces the old one
-        const live = { id: snowflake(), seq: 0, socket, resumable: true };
-        session = live;
+        sessions.get(shard[0])?.socket?.terminate(); // a new session for a shard replaces its old one
+        const live: LiveSession = { id: snowflake(), shard, seq: 0, socket, resumable: true };
+        sessions.set(shard[0], live);
+        // The guild is listed (and created) only on the shard that holds it.
+        const listsGuild = sendGuildCreate && holds(live, guildId);
         sendDispatch(live, {
           t: 'READY',
           d: {
@@ -833,17 +881,17 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
             user: botUser,
             application: { id: applicationId, flags: 0 },
             // A listed guild makes discord.js wait (up to 15 s) for its GUILD_CREATE before 'ready'.
-            guilds: sendGuildCreate ? [{ id: guildId, unavailable: true }] : [],
+            guilds: listsGuild ? [{ id: guildId, unavailable: true }] : [],
             session_id: live.id,
             resume_gateway_url: gatewayUrl,
-            shard: [0, 1],
+            shard,
             user_settings: {},
             private_channels: [],
             relationships: [],
             presences: [],
           },
         });
-        if (sendGuildCreate) sendDispatch(live, { t: 'GUILD_CREATE', d: guildCreatePayload() });
+        if (listsGuild) sendDispatch(live, { t: 'GUILD_CREATE', d: guildCreatePayload() });
         flushPending(live);
         sessionStarts.push('identified');
         return;
@@ -853,13 +901,14 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
           socket.close(4004, 'Authentication failed.');
           return;
         }
-        if (!session || !session.resumable || d['session_id'] !== session.id) {
+        const session = [...sessions.values()].find((candidate) => candidate.id === d['session_id']);
+        if (!session || !session.resumable) {
           send(socket, { op: OP.invalidSession, d: false });
           return;
         }
         session.socket?.terminate();
         session.socket = socket;
-        const live = session as GatewaySession & { socket: WebSocket };
+        const live = session as LiveSession;
         flushPending(live); // Discord replays missed events before RESUMED
         sendDispatch(live, { t: 'RESUMED', d: {} });
         sessionStarts.push('resumed');
@@ -987,6 +1036,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       channelId: interactionChannelId,
       guildId: interactionGuildId,
       deliveredAt: null,
+      deliveredOn: [],
       originalId: null,
       originalDeleted: false,
       callbacks: new Waitable(timeoutMs, waitables),
@@ -1002,8 +1052,10 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     dispatch({
       t: 'INTERACTION_CREATE',
       d: state.payload,
-      onSent: () => {
+      guildId: state.guildId,
+      onSent: (shard) => {
         state.deliveredAt = Date.now();
+        state.deliveredOn.push(shard);
       },
     });
     const label = `interaction ${state.id} (type ${state.type})`;
@@ -1011,6 +1063,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       id: state.id,
       token: state.token,
       payload: state.payload,
+      deliveredOn: state.deliveredOn,
       callbacks: state.callbacks.items,
       edits: state.edits.items,
       followUps: state.followUps.items,
@@ -1150,8 +1203,8 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       faults.push({ ...fault, remaining: fault.times ?? 1 });
     },
 
-    async dropGateway({ resumable = true } = {}) {
-      const current = session;
+    async dropGateway({ resumable = true, shard = 0 } = {}) {
+      const current = sessions.get(shard);
       if (!current?.socket) throw new Error('fake Discord: no gateway connection to drop');
       const from = sessionStarts.items.length;
       current.resumable = resumable;

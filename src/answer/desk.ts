@@ -79,12 +79,14 @@ export interface FeedStatusLine {
   lastPoll?: string;
   added: number;
   lastError?: string;
+  polledElsewhere?: boolean;
 }
 
 /** /story feeds: each feed's last poll, stories added and last error. */
 export function feedStatusMessage(statuses: readonly FeedStatusLine[], everyMinutes: number): ApiMessage {
   if (statuses.length === 0) return noticeMessage('I follow no feeds. List them in FEEDS (comma-separated RSS or Atom URLs) in .env and restart me.');
   const lines = statuses.map((status) => {
+    if (status.polledElsewhere) return `• ${escapeMarkdown(status.feed)}: polled by another of my processes (the one connected to shard 0), which keeps its status`;
     const polled = status.lastPoll ? `last polled ${status.lastPoll.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}` : 'not polled yet';
     const error = status.lastError ? `\n  ⚠ ${escapeMarkdown(truncate(status.lastError, 300), { lineStart: false })}` : '';
     return `• ${escapeMarkdown(status.feed)}: ${polled}, ${status.added} ${status.added === 1 ? 'story' : 'stories'} added${error}`;

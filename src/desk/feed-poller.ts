@@ -12,6 +12,8 @@ export interface FeedStatus {
   added: number;
   /** Why the last poll failed, if it did. */
   lastError?: string;
+  /** Another process of the bot polls it (the one holding shard 0). */
+  polledElsewhere?: boolean;
 }
 
 export interface FeedPoller {
@@ -26,15 +28,19 @@ export interface FeedPollerOptions {
   feeds: readonly string[];
   intervalMs: number;
   logger: Logger;
+  /** False in every process but one when the bot runs as several (sharded): the feeds are listed, not polled. Default true. */
+  pollsHere?: boolean;
   /** Called once per new story, after the index that holds it is swapped in. */
   announce?: (story: NewStory & { id: string }) => Promise<void>;
   now?: () => Date;
 }
 
 export function startFeedPoller(options: FeedPollerOptions): FeedPoller {
-  const { desk, feeds, logger } = options;
+  const { desk, logger } = options;
+  const pollsHere = options.pollsHere ?? true;
+  const feeds = pollsHere ? options.feeds : [];
   const now = options.now ?? (() => new Date());
-  const statuses = new Map<string, FeedStatus>(feeds.map((feed) => [feed, { feed, added: 0 }]));
+  const statuses = new Map<string, FeedStatus>(options.feeds.map((feed) => [feed, pollsHere ? { feed, added: 0 } : { feed, added: 0, polledElsewhere: true }]));
   let running: Promise<void> | undefined;
   let stopped = false;
 

@@ -1,5 +1,6 @@
 // The news desk: adds and removes stories while the bot runs, one change at a time, and swaps the
 // rebuilt index in. It knows nothing of Discord: the bot's commands and the feed poller call it.
+// One change at a time across processes too: shard processes share the corpus and index folders.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CoreConfig } from '../config.js';
@@ -10,6 +11,11 @@ import { addFeed, type AddResult } from '../import/add.js';
 import { readStory, type ImportSettings } from '../import/read-story.js';
 import type { Logger } from '../log.js';
 import { buildIndexFromCorpus } from '../pipeline.js';
+import { withFileLock, type FileLockOptions } from './file-lock.js';
+
+/** In the index folder, which every process of the bot shares. */
+export const DESK_LOCK_FILE = 'desk.lock';
+const DESK_BUSY = 'Another of my processes is changing the stories right now; please try again in a minute.';
 
 /** What the desk needs of the live index: its model, and a way to load the generation just built. */
 export interface SwappableIndex {
@@ -47,6 +53,8 @@ export class NewsDesk {
     private readonly index: SwappableIndex,
     private readonly settings: ImportSettings,
     private readonly logger: Logger,
+    /** How long a change waits for another process's change (tests shorten it). */
+    private readonly lock: FileLockOptions = {},
   ) {}
 
   /** Fetches and reads a page without changing anything: what `add` would write, or the story that already holds it. */
@@ -152,7 +160,9 @@ export class NewsDesk {
   }
 
   private serialised<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(task, task);
+    const file = path.join(this.config.indexDir, DESK_LOCK_FILE);
+    const locked = () => withFileLock(file, task, { busyMessage: DESK_BUSY, ...this.lock });
+    const run = this.queue.then(locked, locked);
     this.queue = run.catch(() => {});
     return run;
   }

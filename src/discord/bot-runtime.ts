@@ -6,11 +6,11 @@ import { startFeedPoller, type FeedPoller } from '../desk/feed-poller.js';
 import { NewsDesk } from '../desk/news-desk.js';
 import { createPreviewStore } from './previews.js';
 import type { BotConfig, CoreConfig } from '../config.js';
-import { UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { createCooldown } from './cooldown.js';
 import type { LiveIndex } from './live-index.js';
 import { routeInteraction, type RouterContext } from './router.js';
+import { DUTY_SHARD, tokenRefused, type ShardPlan } from './shards.js';
 
 /** How long `stop()` waits for answers in flight before disconnecting anyway. */
 export const DEFAULT_STOP_GRACE_MS = 5000;
@@ -31,6 +31,8 @@ export interface BotOptions {
   clientOptions?: Partial<ClientOptions>;
   /** Clock for the cooldown. */
   now?: () => number;
+  /** The gateway shards to connect (src/discord/shards.ts); none = one shard, the whole bot in this process. */
+  shards?: ShardPlan;
 }
 
 export interface RunningBot {
@@ -44,11 +46,15 @@ export interface RunningBot {
 }
 
 export async function startBot(options: BotOptions): Promise<RunningBot> {
-  const { config, logger, index } = options;
+  const { config, logger, index, shards } = options;
+  // Process-wide duties (feed polling, announcements) run once per bot, not once per process.
+  const dutyProcess = !shards || shards.ids.includes(DUTY_SHARD);
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     // The default for every message the client sends; each reply also sets it explicitly.
     allowedMentions: { parse: [] },
+    // Always explicit when sharded: left unset, discord.js would read SHARD_COUNT from the environment itself.
+    ...(shards ? { shards: shards.ids, shardCount: shards.count } : {}),
     ...options.clientOptions,
     rest: { ...(config.apiBase ? { api: config.apiBase } : {}), ...options.clientOptions?.rest },
   });
@@ -91,7 +97,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     throw loginError(error);
   }
   const ready = client as Client<true>;
-  logger.info({ user: ready.user.tag, application: ready.application.id }, 'ready');
+  logger.info(
+    // Which shards: src/discord/bot.ts puts them on every line of the process.
+    { user: ready.user.tag, application: ready.application.id, ...(shards ? { shardCount: shards.count } : {}), pollsFeeds: dutyProcess && (config.feeds ?? []).length > 0 },
+    'ready',
+  );
   if (config.announceChannelId) {
     const channelId = config.announceChannelId;
     announce = async (story) => {
@@ -104,6 +114,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     feeds: config.feeds ?? [],
     intervalMs: (config.feedPollMinutes ?? 15) * 60_000,
     logger,
+    pollsHere: dutyProcess,
     announce: (story) => announce?.(story) ?? Promise.resolve(),
   });
   context.desk.feeds = feeds;
@@ -135,7 +146,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
 function loginError(error: unknown): unknown {
   const code = (error as { code?: unknown } | undefined)?.code;
   if (code === 'TokenInvalid' || (error as { status?: unknown } | undefined)?.status === 401) {
-    return new UserError('Discord refused DISCORD_TOKEN: reset the token in the developer portal (Bot -> Reset Token) and put the new one in .env.');
+    return tokenRefused();
   }
   return error;
 }

@@ -1,19 +1,23 @@
 // `npm start`: reads the configuration, loads the index and runs the bot until SIGINT/SIGTERM.
+// Also what `npm run start:shards` (src/discord/shard-launcher.ts) runs once per shard.
 import { loadBotConfig } from '../config.js';
 import { ensureModel } from '../entry/model.js';
 import { runMain } from '../entry/run.js';
 import { createLogger } from '../log.js';
 import { startBot } from './bot-runtime.js';
 import { openLiveIndex } from './live-index.js';
+import { resolveShardPlan } from './shards.js';
 
 runMain(async () => {
   const config = loadBotConfig();
-  const logger = createLogger(config.logLevel);
+  const shards = await resolveShardPlan(config);
+  // Every line says which shards wrote it: several processes often share one log.
+  const logger = shards ? createLogger(config.logLevel).child({ shards: shards.ids }) : createLogger(config.logLevel);
   await ensureModel(config, { info: (message) => logger.info(message) });
   const index = await openLiveIndex(config, { logger, buildIfMissing: true });
   let bot;
   try {
-    bot = await startBot({ config, logger, index });
+    bot = await startBot({ config, logger, index, shards });
   } catch (error) {
     index.close();
     throw error;
@@ -21,7 +25,10 @@ runMain(async () => {
   const running = bot;
 
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled rejection'));
-  const shutdown = (signal: NodeJS.Signals) => {
+  let stopping = false;
+  const shutdown = (signal: NodeJS.Signals | 'launcher gone') => {
+    if (stopping) return; // Ctrl-C reaches both the launcher and its shards; the launcher then sends SIGTERM too
+    stopping = true;
     logger.info({ signal }, 'shutting down');
     index.close();
     running.stop().then(
@@ -34,4 +41,6 @@ runMain(async () => {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  // Started by the shard launcher: if it dies, stop too, or a restarted launcher would run each shard twice.
+  if (process.connected) process.once('disconnect', () => shutdown('launcher gone'));
 });

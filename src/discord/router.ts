@@ -34,6 +34,7 @@ export async function routeInteraction(interaction: Interaction, context: Router
       interaction: interaction.id,
       ...what,
       user: interaction.user.id,
+      guild: interaction.guildId,
       channel: interaction.channelId,
       latencyMs: Math.round(performance.now() - started),
       passages: outcome.passages ?? 0,
