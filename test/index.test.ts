@@ -125,6 +125,29 @@ describe('buildIndex / loadIndex', () => {
   });
 });
 
+describe('an interrupted build', () => {
+  it('resumes without embedding again what it had embedded, and leaves no checkpoint once done', async () => {
+    const { corpusDir, indexDir } = await setup();
+    writeStory(corpusDir, 'long', Array.from({ length: 150 }, (_, i) => `Paragraph ${i + 1} of a long story about the harbour.`));
+    const embedder = fakeEmbedder();
+    let calls = 0;
+    // Dies on its third batch of 64, as a Ctrl-C would.
+    const dying = { ...embedder, embed: async (texts: readonly string[]) => (++calls > 2 ? Promise.reject(new Error('interrupted')) : embedder.embed(texts)) };
+    await expect(buildIndex({ stories: await loadCorpus(corpusDir), embedder: dying, indexDir })).rejects.toThrow('interrupted');
+    expect(readdirSync(indexDir).filter((name) => name.startsWith('.embedded-'))).toHaveLength(1);
+
+    embedder.embeddedTexts.length = 0;
+    const resumed = await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir });
+    expect(resumed).toMatchObject({ changed: true, paragraphs: 155, embedded: 155 - 128 });
+    expect(embedder.embeddedTexts).toHaveLength(27);
+    expect(readdirSync(indexDir).filter((name) => name.startsWith('.embedded-'))).toEqual([]);
+    // The resumed vectors are the ones the model makes.
+    const index = loadIndex(indexDir, expectFor(embedder));
+    const [expected] = await embedder.embed([index.paragraphs[0]!.text]);
+    expect(Array.from(index.store.vector(0)).map((x) => x.toFixed(5))).toEqual(Array.from(expected!).map((x) => x.toFixed(5)));
+  });
+});
+
 describe('an unchanged corpus', () => {
   it('is recognised from its files’ names, sizes and times, or by content while a file is newer than 3 s', async () => {
     const { corpusDir, indexDir } = await setup();

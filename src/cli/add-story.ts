@@ -1,13 +1,13 @@
 import { byline, formatDate } from '../answer/attribution.js';
 import { loadCoreConfig, type CoreConfig } from '../config.js';
-import { loadCorpus, type NewStory } from '../corpus/index.js';
+import { type NewStory } from '../corpus/index.js';
 import { ensureModel } from '../entry/model.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError, describeError } from '../errors.js';
 import { addFeed, addStory, displayPath, type AddResult, type CorpusState } from '../import/add.js';
 import type { AttributionOverrides } from '../import/attribute.js';
 import type { ImportSettings } from '../import/read-story.js';
-import { buildIndexFromCorpus, openEmbedder } from '../pipeline.js';
+import { buildIndexFromCorpus, loadStories, openEmbedder } from '../pipeline.js';
 import { terminalReporter } from './terminal.js';
 
 const USAGE = `Usage: npm run add-story -- [options] <source>...
@@ -64,7 +64,7 @@ export async function addStoryCommand(argv: string[]): Promise<number> {
   if (singleStoryOverride && values.feed.length > 0) throw new UserError('--title, --url and --published describe one story, not a feed.');
 
   const config = loadCoreConfig();
-  const corpus: CorpusState = { dir: config.corpusDir, stories: await loadCorpus(config.corpusDir, { allowEmpty: true }) };
+  const corpus: CorpusState = { dir: config.corpusDir, stories: await loadStories(config, { allowEmpty: true }) };
   const settings: ImportSettings = { allowPrivate: config.allowPrivateUrls };
   const options = { replace: values.replace, dryRun: values['dry-run'] };
   const print = values.json ? printJson : printHuman;

@@ -14,7 +14,7 @@ export function terminalReporter(label: string): PipelineReporter {
         return;
       }
       if (!bar) {
-        bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} paragraphs`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+        bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} paragraphs, {eta_formatted} left`, etaBuffer: 200, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
         bar.start(total, done);
       }
       bar.update(done);

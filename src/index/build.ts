@@ -3,6 +3,7 @@ import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'nod
 import path from 'node:path';
 import { CHUNKER_VERSION, corpusHash, type Paragraph, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
+import { EmbeddingCheckpoint } from './checkpoint.js';
 import { checkIndex, currentGeneration, readManifest } from './load.js';
 import {
   CURRENT_FILE,
@@ -101,9 +102,13 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
       embedded = plan.added.length;
     }
   }
+  // What an interrupted build already embedded is not embedded again.
+  const checkpoint = new EmbeddingCheckpoint(indexDir, { id: embedder.modelId, hash: embedder.modelHash }, embedder.dimensions);
   if (!store) {
     const reusable = sameModel && previousDir ? readReusableVectors(previousDir, previous) : new Map<string, Float32Array>();
-    const vectors = await embedMissing(paragraphs, reusable, embedder, options.onProgress);
+    for (const [hash, vector] of checkpoint.read()) reusable.set(hash, vector);
+    await mkdir(indexDir, { recursive: true });
+    const vectors = await embedMissing(paragraphs, reusable, embedder, options.onProgress, checkpoint);
     store = HnswStore.create(embedder.dimensions, paragraphs.length, hnsw);
     for (let label = 0; label < paragraphs.length; label++) store.add(label, vectors.vectors[label]!);
     embedded = vectors.embedded;
@@ -167,6 +172,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const pointerTmp = path.join(indexDir, `.${CURRENT_FILE}.${process.pid}`);
   await writeFile(pointerTmp, `${generation}\n`);
   await rename(pointerTmp, path.join(indexDir, CURRENT_FILE));
+  checkpoint.remove();
   await pruneGenerations(indexDir, [generation, previousDir ? path.basename(previousDir) : '']);
 
   return {
@@ -307,6 +313,7 @@ async function embedMissing(
   reusable: Map<string, Float32Array>,
   embedder: Embedder,
   onProgress?: (done: number, total: number) => void,
+  checkpoint?: EmbeddingCheckpoint,
 ): Promise<{ vectors: Float32Array[]; embedded: number }> {
   const vectors: Float32Array[] = paragraphs.map((paragraph) => reusable.get(paragraph.hash) ?? new Float32Array(0));
   // Shortest first, so each chunk holds texts of similar length (the embedder pads a batch to its longest).
@@ -316,6 +323,7 @@ async function embedMissing(
     const labels = missing.slice(start, start + EMBED_CHUNK);
     const embedded = await embedder.embed(labels.map((label) => paragraphs[label]!.text));
     labels.forEach((label, i) => (vectors[label] = embedded[i]!));
+    checkpoint?.append(labels.map((label) => paragraphs[label]!.hash), embedded);
     onProgress?.(Math.min(start + EMBED_CHUNK, missing.length), missing.length);
   }
   return { vectors, embedded: missing.length };
