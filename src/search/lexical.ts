@@ -62,9 +62,21 @@ export class LexicalIndex {
     return this.search.documentCount;
   }
 
-  query(question: string, accept?: (label: number) => boolean, boostDocument?: (label: number, term: string) => number): LexicalHit[] {
+  /**
+   * BM25 hits for the question. With `known` (terms the corpus holds as they are), those terms
+   * are matched exactly: prefix and typo expansion of a known word only pulls in other words'
+   * postings (at a year's size, most of the search time), while unknown words keep them.
+   */
+  query(
+    question: string,
+    accept?: (label: number) => boolean,
+    boostDocument?: (label: number, term: string) => number,
+    known?: (term: string) => boolean,
+  ): LexicalHit[] {
+    const { prefix, fuzzy } = OPTIONS.searchOptions;
     return this.search
       .search(question, {
+        ...(known ? { prefix: (term: string) => !known(term) && prefix(term), fuzzy: (term: string) => (known(term) ? false : fuzzy(term)) } : {}),
         ...(accept ? { filter: (result) => accept(result.id as number) } : {}),
         ...(boostDocument ? { boostDocument: (id: unknown, term: string) => boostDocument(id as number, term) } : {}),
       })

@@ -206,7 +206,9 @@ export class Retriever {
     const dense = this.corpus.store.search(queryVector!, depth, accept);
     const similarityOf = new Map(dense.map((hit) => [hit.label, hit.similarity]));
     const lexicalQuery = mode === 'hybrid' ? this.candidateQuery(searchText) : searchText;
-    const lexical = mode === 'dense' ? [] : this.lexical.query(lexicalQuery, accept, this.headlineWeight).slice(0, depth);
+    // Hybrid ranking weighs words itself; its BM25 only fetches candidates, for which exact known words do.
+    const known = mode === 'hybrid' ? (term: string) => this.stats.frequency(term) > 0 : undefined;
+    const lexical = mode === 'dense' ? [] : this.lexical.query(lexicalQuery, accept, this.headlineWeight, known).slice(0, depth);
     const questionTerms = contentTerms(searchText);
     const answerType = expectedAnswerType(searchText);
 
