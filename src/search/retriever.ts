@@ -278,9 +278,11 @@ export class Retriever {
    */
   private candidateQuery(searchText: string): string {
     const limit = Math.max(CANDIDATE_MIN_DOCUMENTS, CANDIDATE_MAX_SHARE * this.stats.documents);
+    // Words still unknown after spelling correction match nothing as they are; expanded, they pull in other words.
     const rare = words(searchText).filter((word) => {
       const term = toTerm(word);
-      return term !== undefined && this.stats.frequency(term) <= limit;
+      const frequency = term === undefined ? 0 : this.stats.frequency(term);
+      return frequency > 0 && frequency <= limit;
     });
     return rare.length > 0 ? rare.join(' ') : searchText;
   }
