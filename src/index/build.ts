@@ -3,6 +3,7 @@ import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'nod
 import path from 'node:path';
 import { CHUNKER_VERSION, corpusHash, type Paragraph, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
+import { CENTROIDS_FILE, centroidFileContent, readCentroids, storyCentroids } from './centroids.js';
 import { EmbeddingCheckpoint } from './checkpoint.js';
 import { checkIndex, currentGeneration, readManifest } from './load.js';
 import {
@@ -95,11 +96,23 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   let store: HnswStore | undefined;
   let ordered = stories;
   let embedded = 0;
+  let centroids: Float32Array | undefined;
   if (plan && previousDir) {
-    store = await appendToGraph(previousDir, previous!, plan.added, embedder, hnsw, options.onProgress);
-    if (store) {
+    const grown = await appendToGraph(previousDir, previous!, plan.added, embedder, hnsw, options.onProgress);
+    if (grown) {
+      store = grown.store;
       ordered = plan.ordered;
       embedded = plan.added.length;
+      // The previous stories' centroids are kept; the new stories' are made from their new vectors.
+      const kept = previous!.stories.length;
+      const before = readCentroids(previousDir, kept, embedder.dimensions);
+      const first = previous!.paragraphs.length;
+      const fresh = storyCentroids(plan.ordered.slice(kept).map((story) => story.paragraphs.length), (label) => grown.vectors[label - first]!, embedder.dimensions, first);
+      if (before) {
+        centroids = new Float32Array(before.length + fresh.length);
+        centroids.set(before);
+        centroids.set(fresh, before.length);
+      }
     }
   }
   // What an interrupted build already embedded is not embedded again.
@@ -112,7 +125,11 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     store = HnswStore.create(embedder.dimensions, paragraphs.length, hnsw);
     for (let label = 0; label < paragraphs.length; label++) store.add(label, vectors.vectors[label]!);
     embedded = vectors.embedded;
+    centroids = storyCentroids(stories.map((story) => story.paragraphs.length), (label) => vectors.vectors[label]!, embedder.dimensions);
   }
+  const built = store;
+  // An older generation without centroids: made from the graph's vectors once.
+  centroids ??= storyCentroids(ordered.map((story) => story.paragraphs.length), (label) => built.vector(label), embedder.dimensions);
   const appended = ordered !== stories;
   const labelled = appended ? ordered.flatMap((story) => story.paragraphs) : paragraphs;
 
@@ -141,6 +158,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const texts = labelled.map((paragraph) => paragraph.text);
   const derived = options.derivedFiles?.(texts, appended && previousDir ? { dir: previousDir, paragraphs: previous!.paragraphs.length } : undefined) ?? {};
   for (const [name, content] of Object.entries(derived)) writes.push(writeDerived(path.join(staging, name), content));
+  writes.push(writeFile(path.join(staging, CENTROIDS_FILE), centroidFileContent(centroids)));
   store.save(path.join(staging, VECTORS_FILE));
   await Promise.all(writes);
 
@@ -161,6 +179,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     files: {
       [VECTORS_FILE]: { bytes: (await stat(path.join(staging, VECTORS_FILE))).size },
       [PARAGRAPHS_FILE]: { bytes: (await stat(path.join(staging, PARAGRAPHS_FILE))).size },
+      [CENTROIDS_FILE]: { bytes: centroids.byteLength },
       ...Object.fromEntries(await Promise.all(Object.keys(derived).map(async (name) => [name, { bytes: (await stat(path.join(staging, name))).size }]))),
     },
   };
@@ -239,7 +258,7 @@ async function appendToGraph(
   embedder: Embedder,
   hnsw: HnswParameters,
   onProgress?: (done: number, total: number) => void,
-): Promise<HnswStore | undefined> {
+): Promise<{ store: HnswStore; vectors: Float32Array[] } | undefined> {
   let store: HnswStore;
   try {
     const bytes = manifest.files[VECTORS_FILE]?.bytes;
@@ -253,7 +272,7 @@ async function appendToGraph(
   store.grow(store.size + added.length);
   const first = store.size;
   vectors.forEach((vector, i) => store.add(first + i, vector));
-  return store;
+  return { store, vectors };
 }
 
 /** The manifest as JSON: indented, with one line per paragraph instead of four. */

@@ -14,6 +14,7 @@ import {
   type StoredStory,
 } from './manifest.js';
 import { CHUNKER_VERSION, type KnownStory } from '../corpus/index.js';
+import { CENTROIDS_FILE, readCentroids } from './centroids.js';
 import { HnswStore } from './vector-store.js';
 
 export interface LoadedIndex {
@@ -24,6 +25,8 @@ export interface LoadedIndex {
   /** In label order: `paragraphs[label]`. */
   paragraphs: StoredParagraph[];
   store: HnswStore;
+  /** Each story's centroid, flat in story order; undefined for an index written before they were stored. */
+  centroids?: Float32Array;
 }
 
 /** What the loaded index must match: the model that will embed the questions. */
@@ -71,7 +74,8 @@ export function loadIndex(indexDir: string, expected: IndexExpectation): LoadedI
   if (store.size !== stored.paragraphs.length) {
     throw new UserError(`The vector file in ${dir} holds ${store.size} vectors for ${stored.paragraphs.length} paragraphs: ${REBUILD}.`);
   }
-  return { dir, manifest, stories: stored.stories, paragraphs: stored.paragraphs, store };
+  const centroids = manifest.files[CENTROIDS_FILE] ? readCentroids(dir, stored.stories.length, manifest.model.dimensions) : undefined;
+  return { dir, manifest, stories: stored.stories, paragraphs: stored.paragraphs, store, ...(centroids ? { centroids } : {}) };
 }
 
 /**

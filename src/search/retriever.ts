@@ -1,5 +1,5 @@
 import type { Embedder } from '../embed/index.js';
-import type { StoredParagraph, StoredStory, VectorStore } from '../index/index.js';
+import { storyCentroids, type StoredParagraph, type StoredStory, type VectorStore } from '../index/index.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { bestSentence, sentenceTerms, type SentenceTerms } from './highlight.js';
 import { LexicalIndex } from './lexical.js';
@@ -60,6 +60,8 @@ export interface SearchCorpus {
   /** In label order. */
   paragraphs: readonly StoredParagraph[];
   store: VectorStore;
+  /** Each story's centroid (see `storyCentroids`), flat in story order; made on first use when absent. */
+  centroids?: Float32Array;
 }
 
 export interface SearchRequest {
@@ -157,6 +159,10 @@ export class Retriever {
       const range = this.storyRanges.get(paragraph.storyId);
       if (range) range.end = label + 1;
       else this.storyRanges.set(paragraph.storyId, { start: label, end: label + 1 });
+    });
+    const dimensions = corpus.store.dimensions;
+    corpus.stories.forEach((story, i) => {
+      if (corpus.centroids) this.centroids.set(story.id, corpus.centroids.subarray(i * dimensions, (i + 1) * dimensions));
     });
     this.policy = options.policy ?? DEFAULT_REFUSAL;
     this.speller = options.dictionary?.size ? new SpellingCorrector(prepared?.wordCounts ?? texts, options.dictionary) : undefined;
@@ -400,13 +406,8 @@ export class Retriever {
   private centroid(storyId: string): Float32Array {
     let centroid = this.centroids.get(storyId);
     if (!centroid) {
-      centroid = new Float32Array(this.corpus.store.dimensions);
-      for (const label of this.labelsOf(storyId)) {
-        const vector = this.vectorOf(label);
-        for (let i = 0; i < centroid.length; i++) centroid[i]! += vector[i]!;
-      }
-      const norm = Math.sqrt(dot(centroid, centroid)) || 1;
-      for (let i = 0; i < centroid.length; i++) centroid[i]! /= norm;
+      const labels = this.labelsOf(storyId);
+      centroid = storyCentroids([labels.length], (label) => this.vectorOf(label), this.corpus.store.dimensions, labels[0] ?? 0);
       this.centroids.set(storyId, centroid);
     }
     return centroid;
