@@ -4,6 +4,7 @@ import { createEmbedder, type Embedder } from './embed/index.js';
 import { IndexMissingError, buildIndex, knownStories, loadIndex, upToDate, type BuildReport, type LoadedIndex } from './index/index.js';
 import { Retriever, prepareSearchFiles, readPreparedSearch } from './search/index.js';
 import { loadEnglishWords } from './search/dictionary.js';
+import { collectGarbage } from './memory.js';
 
 /** Progress and messages from the pipeline, for whoever runs it (terminal or bot logs). */
 export interface PipelineReporter {
@@ -84,15 +85,21 @@ export async function openIndex(
 ): Promise<LoadedIndex> {
   const expected = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch };
   try {
-    return loadIndex(config.indexDir, expected);
+    return loaded(loadIndex(config.indexDir, expected));
   } catch (error) {
     if (!(error instanceof IndexMissingError) || !options.buildIfMissing) throw error;
     const reporter = options.reporter ?? silentReporter;
     reporter.info(`No index in ${config.indexDir} yet: building it from ${config.corpusDir} (once).`);
     const report = await buildIndexFromCorpus(config, embedder, reporter);
     reporter.info(`Index built: ${report.paragraphs} paragraphs from ${report.stories} ${report.stories === 1 ? 'story' : 'stories'}.`);
-    return loadIndex(config.indexDir, expected);
+    return loaded(loadIndex(config.indexDir, expected));
   }
+}
+
+/** What was loaded, once the load's garbage is gone (see src/memory.ts). */
+function loaded<T>(value: T): T {
+  collectGarbage();
+  return value;
 }
 
 /** Everything needed to answer questions: model, index and retriever. */
@@ -110,5 +117,5 @@ let englishWords: Set<string> | undefined;
 /** A retriever for a loaded index, with spelling correction against the built-in word list. */
 export function createRetriever(index: LoadedIndex, embedder: Embedder): Retriever {
   englishWords ??= loadEnglishWords();
-  return new Retriever(index, embedder, { dictionary: englishWords, prepared: readPreparedSearch(index.dir, index.paragraphs.map((paragraph) => paragraph.text)) });
+  return loaded(new Retriever(index, embedder, { dictionary: englishWords, prepared: readPreparedSearch(index.dir, index.paragraphs.map((paragraph) => paragraph.text)) }));
 }

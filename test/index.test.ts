@@ -7,6 +7,7 @@ import { UserError } from '../src/errors.js';
 import {
   CURRENT_FILE,
   IndexMissingError,
+  asParagraphsFile,
   MANIFEST_FILE,
   VECTORS_FILE,
   buildIndex,
@@ -122,6 +123,25 @@ describe('buildIndex / loadIndex', () => {
     expect(loadIndex(indexDir, expectFor(embedder)).paragraphs).toHaveLength(6);
     expect(readdirSync(indexDir).filter((name) => name.startsWith('.tmp-'))).toEqual([]);
     expect(existsSync(path.join(indexDir, CURRENT_FILE))).toBe(true);
+  });
+});
+
+describe('the paragraph file check', () => {
+  it('takes the file as parsed when its shape is right, and refuses any other shape', () => {
+    const story = { id: 'a', file: 'a.md', title: 'T', outlet: 'O', authors: [], published: '2021-06-01', url: 'https://example.com/a', paragraphCount: 1 };
+    const paragraph = { id: 'a:1', storyId: 'a', number: 1, text: 'Text.', hash: '0123456789abcdef' };
+    const file = { stories: [story], paragraphs: [paragraph] };
+    expect(asParagraphsFile(file)).toBe(file);
+    for (const broken of [
+      null,
+      { stories: [story] },
+      { stories: [{ ...story, url: 7 }], paragraphs: [paragraph] },
+      { stories: [story], paragraphs: [{ ...paragraph, number: 0 }] },
+      { stories: [story], paragraphs: [{ ...paragraph, text: undefined }] },
+      { stories: [story], paragraphs: [null] },
+    ]) {
+      expect(asParagraphsFile(broken)).toBeUndefined();
+    }
   });
 });
 

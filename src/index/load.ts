@@ -8,7 +8,8 @@ import {
   PARAGRAPHS_FILE,
   VECTORS_FILE,
   manifestSchema,
-  paragraphsFileSchema,
+  asParagraphsFile,
+  type ParagraphsFile,
   type Manifest,
   type StoredParagraph,
   type StoredStory,
@@ -114,12 +115,13 @@ export function checkIndex(indexDir: string, expected: IndexExpectation): { dir:
     if (actual !== bytes) throw new UserError(`The index file ${file} is missing or damaged (${describeSize(actual, bytes)}): ${REBUILD}.`);
   }
 
-  let stored;
+  let stored: ParagraphsFile | undefined;
   try {
-    stored = paragraphsFileSchema.parse(JSON.parse(readFileSync(path.join(dir, PARAGRAPHS_FILE), 'utf8')));
+    stored = asParagraphsFile(JSON.parse(readFileSync(path.join(dir, PARAGRAPHS_FILE), 'utf8')));
   } catch {
-    throw new UserError(`The paragraph file in ${dir} cannot be read: ${REBUILD}.`);
+    stored = undefined;
   }
+  if (!stored) throw new UserError(`The paragraph file in ${dir} cannot be read: ${REBUILD}.`);
   if (stored.paragraphs.length !== manifest.paragraphs.length) {
     throw new UserError(`The paragraph file in ${dir} does not match its manifest: ${REBUILD}.`);
   }
