@@ -1,4 +1,4 @@
-import { loadCorpus, scanCorpus, type Story } from './corpus/index.js';
+import { loadCorpus, sameFiles, scanCorpus, settledScan, type Story } from './corpus/index.js';
 import type { CoreConfig } from './config.js';
 import { createEmbedder, type Embedder } from './embed/index.js';
 import { IndexMissingError, buildIndex, knownStories, loadIndex, upToDate, type BuildReport, type LoadedIndex } from './index/index.js';
@@ -48,14 +48,14 @@ export async function buildIndexFromCorpus(
   const hnsw = { efSearch: config.efSearch };
   // Nothing in the folder changed: no need to read and parse every story (thousands, in a year).
   const scan = await scanCorpus(config.corpusDir);
-  const current = options.force ? undefined : upToDate(config.indexDir, scan?.fingerprint, embedder, hnsw);
+  const current = options.force || !scan ? undefined : await upToDate(config.indexDir, (recorded) => sameFiles(config.corpusDir, scan, recorded), embedder, hnsw);
   if (current) return current;
   const stories = options.force ? await loadCorpus(config.corpusDir) : await loadStories(config);
   try {
     return await buildIndex({
       stories,
-      corpusFingerprint: scan?.fingerprint,
-      fileSignatures: scan?.signatures,
+      // Described again at the end: files too new to trust at the start have settled by then.
+      corpusFiles: async () => (scan ? settledScan(config.corpusDir, scan) : undefined),
       embedder,
       indexDir: config.indexDir,
       hnsw,

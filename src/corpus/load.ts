@@ -75,45 +75,74 @@ function isSettled(info: Stats, settled: number): boolean {
   return info.mtimeMs <= settled && info.ctimeMs <= settled;
 }
 
-export interface CorpusScan {
-  /**
-   * A hash of the story files as the file system describes them (names, sizes, modification
-   * times): equal fingerprints mean nothing was added, removed or edited, which a build can know
-   * without reading thousands of files.
-   */
-  fingerprint: string;
-  /** Size and times of each settled file, by name: what {@link LoadOptions.known} is matched against. */
-  signatures: Map<string, string>;
+/**
+ * How a story file was when it was read: its size and times (`signature`) once settled, or a hash
+ * of its content while it was too new to be described by them (a rewrite within one clock tick
+ * can keep size and times: git's "racy" rule).
+ */
+export interface FileRecord {
+  signature?: string;
+  content?: string;
 }
 
-/**
- * Describes the corpus folder's story files without parsing them; undefined when the folder
- * cannot be read. A file written in the last moments could be rewritten within the same clock
- * tick, same size and all (git's "racy" rule), so such a file is described by its content instead.
- */
+/** The corpus folder's story files, described without parsing them. */
+export interface CorpusScan {
+  /** Every story file, by name. */
+  files: Map<string, FileRecord>;
+}
+
+/** Describes the corpus folder's story files; undefined when the folder cannot be read. */
 export async function scanCorpus(dir: string, now: () => number = Date.now): Promise<CorpusScan | undefined> {
   try {
     const names = storyFileNames(await readdir(dir));
     const infos = await Promise.all(names.map((name) => stat(path.join(dir, name))));
     const settled = now() - RACY_MS;
-    const signatures = new Map<string, string>();
-    const lines: string[] = [];
+    const files = new Map<string, FileRecord>();
     for (const [i, name] of names.entries()) {
       const info = infos[i]!;
-      if (isSettled(info, settled)) {
-        signatures.set(name, signatureOf(info));
-        lines.push(`${name}\t${signatureOf(info)}`);
-      } else {
-        lines.push(`${name}\tcontent:${sha256(await readFile(path.join(dir, name)))}`);
-      }
+      files.set(name, isSettled(info, settled) ? { signature: signatureOf(info) } : { content: await contentOf(dir, name) });
     }
-    return { fingerprint: sha256(lines.join('\n')), signatures };
+    return { files };
   } catch {
     return undefined;
   }
 }
 
-/** The fingerprint of {@link scanCorpus}. */
-export async function corpusFingerprint(dir: string): Promise<string | undefined> {
-  return (await scanCorpus(dir))?.fingerprint;
+/**
+ * Whether the folder holds exactly the recorded files, unchanged: equal signatures, or for a file
+ * recorded by content, the same content. At a year's size this is what lets a rebuild stop
+ * without reading thousands of stories.
+ */
+export async function sameFiles(dir: string, scan: CorpusScan, recorded: ReadonlyArray<{ file: string } & FileRecord>): Promise<boolean> {
+  if (recorded.length !== scan.files.size) return false;
+  for (const { file, signature, content } of recorded) {
+    const now = scan.files.get(file);
+    if (!now) return false;
+    if (signature !== undefined && now.signature === signature) continue;
+    if (content === undefined || (now.content ?? (await contentOf(dir, file).catch(() => undefined))) !== content) return false;
+  }
+  return true;
+}
+
+/**
+ * The corpus as it is now, for a build that read it as `before` described it. A file too new to
+ * be described by size and times then, and settled since with the same content, gets them: a
+ * year's corpus copied in and built at once would otherwise be read in full by the next build. A
+ * file that changed meanwhile is left out, so the next build reads it again.
+ */
+export async function settledScan(dir: string, before: CorpusScan, now: () => number = Date.now): Promise<CorpusScan> {
+  const after = await scanCorpus(dir, now);
+  if (!after) return { files: new Map() };
+  const files = new Map<string, FileRecord>();
+  for (const [name, record] of after.files) {
+    const earlier = before.files.get(name);
+    if (!earlier) continue;
+    if (record.signature !== undefined && earlier.signature === record.signature) files.set(name, record);
+    else if (earlier.content !== undefined && earlier.content === (record.content ?? (await contentOf(dir, name)))) files.set(name, record.signature ? record : earlier);
+  }
+  return { files };
+}
+
+async function contentOf(dir: string, name: string): Promise<string> {
+  return sha256(await readFile(path.join(dir, name)));
 }

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CHUNKER_VERSION, corpusHash, type Paragraph, type Story } from '../corpus/index.js';
+import { CHUNKER_VERSION, corpusHash, type FileRecord, type Paragraph, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
 import { CENTROIDS_FILE, centroidFileContent, readCentroids, storyCentroids } from './centroids.js';
 import { EmbeddingCheckpoint } from './checkpoint.js';
@@ -34,10 +34,11 @@ export interface BuildOptions {
    * labels it held, so the files can be extended instead of derived again.
    */
   derivedFiles?: (texts: readonly string[], previous?: { dir: string; paragraphs: number }) => Record<string, DerivedFile>;
-  /** Recorded in the manifest, for `upToDate` (see `scanCorpus` in src/corpus). */
-  corpusFingerprint?: string;
-  /** The story files' signatures (see `scanCorpus`), recorded per story for `knownStories`. */
-  fileSignatures?: ReadonlyMap<string, string>;
+  /**
+   * How the story files look (see `scanCorpus` in src/corpus), asked when the manifest is written
+   * at the end of the build: recorded per story for `upToDate` and `knownStories`.
+   */
+  corpusFiles?: () => Promise<{ files: ReadonlyMap<string, FileRecord> } | undefined>;
   now?: () => Date;
 }
 
@@ -82,10 +83,12 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const unchanged = !options.force && sameModel && previousDir && previous.corpusHash === hash && sameGraph(previous.hnsw, hnsw);
   // "Up to date" only when the index also loads: a damaged one is rebuilt, not kept.
   if (unchanged && previousDir && loads(indexDir, embedder, hnsw)) {
-    // Remember the files' fingerprint, so the next unchanged build need not read them.
-    if (options.corpusFingerprint && previous.corpusFingerprint !== options.corpusFingerprint) {
+    // Remember how the files look now, so the next unchanged build need not read them.
+    const scan = await options.corpusFiles?.();
+    const stories = withFileRecords(previous.stories, scan?.files);
+    if (scan && JSON.stringify(stories) !== JSON.stringify(previous.stories)) {
       const temporary = path.join(previousDir, `.${MANIFEST_FILE}.${process.pid}`);
-      await writeFile(temporary, `${JSON.stringify({ ...previous, corpusFingerprint: options.corpusFingerprint }, null, 2)}\n`);
+      await writeFile(temporary, manifestText({ ...previous, stories }));
       await rename(temporary, path.join(previousDir, MANIFEST_FILE));
     }
     return { changed: false, dir: previousDir, stories: stories.length, paragraphs: paragraphs.length, embedded: 0, reused: paragraphs.length };
@@ -140,6 +143,8 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging);
 
+  // The graph is written by a libuv thread (half a second at a year's size) while this one serialises the texts.
+  const writes: Array<Promise<void>> = [built.saveInBackground(path.join(staging, VECTORS_FILE))];
   const paragraphsFile = {
     stories: ordered.map((story) => ({
       id: story.id,
@@ -153,15 +158,14 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     })),
     paragraphs: labelled.map(({ id, storyId, number, text, hash: paragraphHash }) => ({ id, storyId, number, text, hash: paragraphHash })),
   };
-  // Text files are written by the I/O threads while this one saves the graph (half a second at a year's size).
-  const writes: Array<Promise<void>> = [writeFile(path.join(staging, PARAGRAPHS_FILE), JSON.stringify(paragraphsFile))];
+  writes.push(writeFile(path.join(staging, PARAGRAPHS_FILE), JSON.stringify(paragraphsFile)));
   const texts = labelled.map((paragraph) => paragraph.text);
   const derived = options.derivedFiles?.(texts, appended && previousDir ? { dir: previousDir, paragraphs: previous!.paragraphs.length } : undefined) ?? {};
   for (const [name, content] of Object.entries(derived)) writes.push(writeDerived(path.join(staging, name), content));
   writes.push(writeFile(path.join(staging, CENTROIDS_FILE), centroidFileContent(centroids)));
-  store.save(path.join(staging, VECTORS_FILE));
   await Promise.all(writes);
 
+  const scan = await options.corpusFiles?.();
   const manifest: Manifest = {
     formatVersion: INDEX_FORMAT_VERSION,
     builtAt: builtAt.toISOString(),
@@ -170,11 +174,10 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     hnsw: { space: 'cosine', ...hnsw },
     chunkerVersion: CHUNKER_VERSION,
     corpusHash: hash,
-    ...(options.corpusFingerprint ? { corpusFingerprint: options.corpusFingerprint } : {}),
-    stories: ordered.map((story) => {
-      const signature = options.fileSignatures?.get(story.file);
-      return { id: story.id, file: story.file, paragraphs: story.paragraphs.length, ...(signature ? { signature } : {}) };
-    }),
+    stories: withFileRecords(
+      ordered.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
+      scan?.files,
+    ),
     paragraphs: labelled.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
     files: {
       [VECTORS_FILE]: { bytes: (await stat(path.join(staging, VECTORS_FILE))).size },
@@ -275,6 +278,10 @@ async function appendToGraph(
   return { store, vectors };
 }
 
+function withFileRecords(stories: Manifest['stories'], files: ReadonlyMap<string, FileRecord> | undefined): Manifest['stories'] {
+  return stories.map(({ signature: _signature, content: _content, ...story }) => ({ ...story, ...files?.get(story.file) }));
+}
+
 /** The manifest as JSON: indented, with one line per paragraph instead of four. */
 function manifestText(manifest: Manifest): string {
   const { paragraphs, ...rest } = manifest;
@@ -283,17 +290,23 @@ function manifestText(manifest: Manifest): string {
 }
 
 /**
- * The current index when it was built from a corpus with this fingerprint, with this model and
- * these graph parameters, and passes every check short of reading the graph: a rebuild that can
- * stop before reading the corpus. Undefined when anything may have changed.
+ * The current index when its recorded story files are the corpus's files unchanged (`sameCorpus`,
+ * see `sameFiles` in src/corpus), it was built with this model and these graph parameters, and it
+ * passes every check short of reading the graph: a rebuild that can stop before reading the
+ * corpus. Undefined when anything may have changed.
  */
-export function upToDate(indexDir: string, fingerprint: string | undefined, embedder: Embedder, hnsw: Partial<HnswParameters> = {}): BuildReport | undefined {
-  const dir = fingerprint ? currentGeneration(indexDir) : undefined;
+export async function upToDate(
+  indexDir: string,
+  sameCorpus: (recorded: Manifest['stories']) => Promise<boolean>,
+  embedder: Embedder,
+  hnsw: Partial<HnswParameters> = {},
+): Promise<BuildReport | undefined> {
+  const dir = currentGeneration(indexDir);
   const manifest = dir ? readManifest(dir) : undefined;
   const wanted: HnswParameters = { ...DEFAULT_HNSW, ...hnsw };
-  if (!dir || !manifest || manifest.corpusFingerprint !== fingerprint || manifest.formatVersion !== INDEX_FORMAT_VERSION) return undefined;
+  if (!dir || !manifest || manifest.formatVersion !== INDEX_FORMAT_VERSION) return undefined;
   if (manifest.model.id !== embedder.modelId || manifest.model.hash !== embedder.modelHash || !sameGraph(manifest.hnsw, wanted)) return undefined;
-  if (!loads(indexDir, embedder, wanted)) return undefined;
+  if (!(await sameCorpus(manifest.stories)) || !loads(indexDir, embedder, wanted)) return undefined;
   return { changed: false, dir, stories: manifest.stories.length, paragraphs: manifest.paragraphs.length, embedded: 0, reused: manifest.paragraphs.length };
 }
 

@@ -23,10 +23,13 @@ export const manifestSchema = z.object({
   }),
   chunkerVersion: z.number().int(),
   corpusHash: z.string(),
-  /** Names, sizes and modification times of the corpus files the index was built from (see `corpusFingerprint`). */
-  corpusFingerprint: z.string().optional(),
-  /** `signature`: the file's size and times when it was read (see `scanCorpus`), so a settled file need not be read again. */
-  stories: z.array(z.object({ id: z.string(), file: z.string(), paragraphs: z.number().int(), signature: z.string().optional() })),
+  /**
+   * How each story file was when it was read (see `scanCorpus`): its size and times (`signature`),
+   * or its content hash (`content`) while it was too new; what rebuilds compare instead of reading it.
+   */
+  stories: z.array(
+    z.object({ id: z.string(), file: z.string(), paragraphs: z.number().int(), signature: z.string().optional(), content: z.string().optional() }),
+  ),
   /**
    * Per-paragraph content hashes, in label order: what incremental builds compare. Checked in
    * place (`z.custom`), as zod would otherwise copy 110,000 entries on every start at a year's size.

@@ -98,4 +98,9 @@ export class HnswStore implements VectorStore {
   save(file: string): void {
     this.graph.writeIndexSync(file);
   }
+
+  /** `save` on a libuv thread, so the caller can go on (the graph must not change until it resolves). */
+  async saveInBackground(file: string): Promise<void> {
+    await this.graph.writeIndex(file);
+  }
 }
