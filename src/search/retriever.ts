@@ -313,9 +313,11 @@ export class Retriever {
   }
 
   /**
-   * Story-aware ranking. Each candidate story is scored by its centroid's cosine with the question
-   * plus its best candidate passage (cosine + coverage of the question's words, corpus-wide
-   * weights); the stories within STORY_WINDOW of the best are kept, and every paragraph of theirs
+   * Story-aware ranking. Each candidate story is scored by its centroid's cosine with the question,
+   * its best candidate passage (cosine + coverage of the question's words, corpus-wide weights)
+   * and the coverage of the question's words by the whole story (a question naming a player and
+   * asking for the contract wants the story that has both, not another team's contract
+   * paragraph); the stories within STORY_WINDOW of the best are kept, and every paragraph of theirs
    * is scored by cosine + coverage weighted within its own story (a word every paragraph of the
    * story has tells nothing there), with the neighbours' words counting half. A paragraph of a
    * weaker story pays the gap between the stories, so a second story mixes in only when it is close.
@@ -343,7 +345,10 @@ export class Retriever {
       return TIME_WEIGHT * Math.exp(-(newest - Date.parse(published)) / (RECENCY_DAYS * 86_400_000));
     };
     const stories = [...evidence.entries()]
-      .map(([storyId, best]) => ({ storyId, score: best + dot(this.centroid(storyId), query) + timely(storyId) }))
+      .map(([storyId, best]) => ({
+        storyId,
+        score: best + dot(this.centroid(storyId), query) + COVERAGE_WEIGHT * termCoverage(questionTerms, this.vocabulary(storyId), this.stats) + timely(storyId),
+      }))
       .sort((a, b) => b.score - a.score || a.storyId.localeCompare(b.storyId));
     const top = stories[0]?.score ?? 0;
     const ranked: Array<{ label: number; score: number }> = [];
