@@ -112,6 +112,37 @@ describe('Retriever on several stories', () => {
   });
 });
 
+describe('Retriever on stories written from one template', () => {
+  it('finds the story the question names, not another story holding the same kind of paragraph', async () => {
+    const dir = path.join(tempDir(), 'corpus');
+    // Eighty signings, as a year of sports pages holds: more contract paragraphs of the same shape than the dense search returns.
+    const towns = ['Millbrook', 'Eastford', 'Harborville', 'Stoneport', 'Westfield', 'Oakhaven', 'Pineview', 'Riverton', 'Cedarwood', 'Lakefield'];
+    const first = ['Sara', 'Nadia', 'Daniel', 'Kenji'];
+    const surnames = ['Bar', 'Gil', 'Quo', 'Vex', 'Tor', 'Hum', 'Fen', 'Ash', 'Dov', 'Pim'].flatMap((start) =>
+      ['mannor', 'strud', 'kowitz', 'ayne', 'bolt', 'ferrin', 'ogle', 'sund'].map((end) => start + end),
+    );
+    const signings = Array.from({ length: 80 }, (_, i) => [towns[i % 10]!, `${first[i % 4]} ${surnames[i]}`, (10 + i * 1.7).toFixed(1)]);
+    for (const [town, player, millions] of signings) {
+      writeStory(dir, `${town!.toLowerCase()}-signs-${player!.split(' ')[1]!.toLowerCase()}`, [
+        `The ${town} hockey club signed ${player} on Tuesday, a move the coach said would steady a roster that had lost three starters since spring.`,
+        `${player} played four seasons in the northern league and led it in assists last winter.`,
+        `The contract runs for three seasons and is worth $${millions} million, the club said.`,
+        `Season tickets for the ${town} arena go on sale next month.`,
+      ]);
+    }
+    const retriever = await retrieverFor(dir);
+    for (const [town, player, millions] of [signings[0]!, signings[13]!, signings[27]!, signings[58]!]) {
+      const result = await retriever.search({ question: `What is ${player}'s contract with the ${town} hockey club worth?` });
+      expect(result.outcome.kind).toBe('answered');
+      const story = `${town!.toLowerCase()}-signs-${player!.split(' ')[1]!.toLowerCase()}`;
+      expect(result.passages[0]!.story.id).toBe(story);
+      const contract = result.passages.find((p) => p.paragraph.text.startsWith('The contract runs'));
+      expect(contract?.story.id).toBe(story);
+      expect(contract?.paragraph.text).toContain(`$${millions} million`);
+    }
+  });
+});
+
 describe('Retriever hygiene', () => {
   it('never returns the same paragraph text twice', async () => {
     const dir = path.join(tempDir(), 'corpus');
