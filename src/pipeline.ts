@@ -117,5 +117,5 @@ let englishWords: Set<string> | undefined;
 /** A retriever for a loaded index, with spelling correction against the built-in word list. */
 export function createRetriever(index: LoadedIndex, embedder: Embedder): Retriever {
   englishWords ??= loadEnglishWords();
-  return loaded(new Retriever(index, embedder, { dictionary: englishWords, prepared: readPreparedSearch(index.dir, index.paragraphs.map((paragraph) => paragraph.text)) }));
+  return loaded(new Retriever(index, embedder, { dictionary: englishWords, prepared: readPreparedSearch(index.dir, index.paragraphs.map((paragraph) => paragraph.text), index.stories.length) }));
 }

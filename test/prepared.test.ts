@@ -6,6 +6,7 @@ import { currentGeneration, loadIndex } from '../src/index/index.js';
 import { buildIndexFromCorpus, createRetriever } from '../src/pipeline.js';
 import { LEXICAL_FILE, Retriever, TERMS_FILE, readPreparedSearch } from '../src/search/index.js';
 import { loadEnglishWords } from '../src/search/dictionary.js';
+import { contentTerms } from '../src/search/text.js';
 import { copyFixtureCorpus, tempDir } from './helpers/corpus.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 
@@ -18,8 +19,13 @@ describe('search files stored with the index', () => {
     const expectation = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 };
     const index = loadIndex(config.indexDir, expectation);
     expect(Object.keys(index.manifest.files)).toEqual(expect.arrayContaining([LEXICAL_FILE, TERMS_FILE]));
-    const prepared = readPreparedSearch(dir, index.paragraphs.map((p) => p.text));
+    const prepared = readPreparedSearch(dir, index.paragraphs.map((p) => p.text), index.stories.length);
     expect(prepared).toBeDefined();
+    // Each story's stored terms are the content terms of its paragraphs.
+    index.stories.forEach((story, i) => {
+      const expected = new Set(index.paragraphs.filter((p) => p.storyId === story.id).flatMap((p) => contentTerms(p.text)));
+      expect(prepared!.storyTerms.of(i)).toEqual(expected);
+    });
 
     const fromFiles = createRetriever(index, embedder);
     const fromTexts = new Retriever(index, embedder, { dictionary: loadEnglishWords() });
@@ -29,7 +35,7 @@ describe('search files stored with the index', () => {
       expect(a.outcome).toEqual(b.outcome);
     }
     // Files that do not fit the paragraphs are not used.
-    expect(readPreparedSearch(dir, [...index.paragraphs.map((p) => p.text), "one more"])).toBeUndefined();
+    expect(readPreparedSearch(dir, [...index.paragraphs.map((p) => p.text), "one more"], index.stories.length)).toBeUndefined();
     truncateSync(path.join(dir, LEXICAL_FILE), 10);
     expect(() => loadIndex(config.indexDir, expectation)).toThrow(/lexical\.json is missing or damaged.*npm run build-index/);
   });

@@ -33,13 +33,19 @@ export interface BuildOptions {
    * When the build only appended paragraphs, `previous` names the last generation and how many
    * labels it held, so the files can be extended instead of derived again.
    */
-  derivedFiles?: (texts: readonly string[], previous?: { dir: string; paragraphs: number }) => Record<string, DerivedFile>;
+  derivedFiles?: (corpus: DerivationInput, previous?: { dir: string; paragraphs: number }) => Record<string, DerivedFile>;
   /**
    * How the story files look (see `scanCorpus` in src/corpus), asked when the manifest is written
    * at the end of the build: recorded per story for `upToDate` and `knownStories`.
    */
   corpusFiles?: () => Promise<{ files: ReadonlyMap<string, FileRecord> } | undefined>;
   now?: () => Date;
+}
+
+/** What derived files are made from: the paragraph texts in label order, and how many belong to each story in turn. */
+export interface DerivationInput {
+  texts: readonly string[];
+  storyParagraphs: readonly number[];
 }
 
 /** A derived file's content, or an existing file (of the previous generation) whose bytes it keeps: linked, not rewritten. */
@@ -160,7 +166,8 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   };
   writes.push(writeFile(path.join(staging, PARAGRAPHS_FILE), JSON.stringify(paragraphsFile)));
   const texts = labelled.map((paragraph) => paragraph.text);
-  const derived = options.derivedFiles?.(texts, appended && previousDir ? { dir: previousDir, paragraphs: previous!.paragraphs.length } : undefined) ?? {};
+  const input = { texts, storyParagraphs: ordered.map((story) => story.paragraphs.length) };
+  const derived = options.derivedFiles?.(input, appended && previousDir ? { dir: previousDir, paragraphs: previous!.paragraphs.length } : undefined) ?? {};
   for (const [name, content] of Object.entries(derived)) writes.push(writeDerived(path.join(staging, name), content));
   writes.push(writeFile(path.join(staging, CENTROIDS_FILE), centroidFileContent(centroids)));
   await Promise.all(writes);

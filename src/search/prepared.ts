@@ -3,15 +3,16 @@
 // that starting up does not read every paragraph again (docs/performance.md).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DerivedFile } from '../index/index.js';
+import type { DerivationInput, DerivedFile } from '../index/index.js';
 import { LexicalIndex } from './lexical.js';
 import { countWords } from './spelling.js';
 import { TermStatistics } from './terms.js';
+import { contentTerms } from './text.js';
 
 export const LEXICAL_FILE = 'lexical.json';
 export const TERMS_FILE = 'terms.json';
 /** Bumped when what these files hold changes; an index with another version derives them again. */
-const PREPARED_VERSION = 2;
+const PREPARED_VERSION = 3;
 
 /**
  * Paragraphs appended since `lexical.json` was last written that a start-up indexes itself
@@ -26,11 +27,44 @@ export interface PreparedSearch {
   lexical: LexicalIndex;
   stats: TermStatistics;
   wordCounts: Map<string, number>;
+  /** The content terms of each story (in story order), as built; read when a question weighs a story as a whole. */
+  storyTerms: StoryTerms;
+}
+
+/**
+ * Every story's content terms, stored as positions in the term list of the word statistics (a
+ * year holds about 1.5 million story-term pairs: a set each, made on first use, would cost a
+ * question 100 ms of tokenising the stories it weighs).
+ */
+export class StoryTerms {
+  private readonly sets = new Map<number, Set<string>>();
+
+  constructor(
+    private readonly terms: readonly string[],
+    private readonly ids: ReadonlyArray<readonly number[]>,
+  ) {}
+
+  get stories(): number {
+    return this.ids.length;
+  }
+
+  of(story: number): Set<string> | undefined {
+    let set = this.sets.get(story);
+    if (!set) {
+      const ids = this.ids[story];
+      if (!ids) return undefined;
+      set = new Set(ids.map((id) => this.terms[id]!));
+      this.sets.set(story, set);
+    }
+    return set;
+  }
 }
 
 interface TermsFile {
   version: number;
   documents: number;
+  /** Per story, its content terms as positions in `stats.df`. */
+  storyTerms: number[][];
   /** How many paragraphs (the first labels) `lexical.json` holds; the rest are indexed on load. */
   lexicalDocuments: number;
   stats: { documents: number; df: Array<[string, number]> };
@@ -41,40 +75,63 @@ interface TermsFile {
  * The derived files for these paragraph texts (in label order). With `previous` (a generation
  * holding the first `paragraphs` of these texts), its files are extended with the rest instead.
  */
-export function prepareSearchFiles(texts: readonly string[], previous?: { dir: string; paragraphs: number }): Record<string, DerivedFile> {
-  return (previous && extendSearchFiles(texts, previous.dir, previous.paragraphs)) ?? deriveSearchFiles(texts);
+export function prepareSearchFiles(corpus: DerivationInput, previous?: { dir: string; paragraphs: number }): Record<string, DerivedFile> {
+  return (previous && extendSearchFiles(corpus, previous.dir, previous.paragraphs)) ?? deriveSearchFiles(corpus);
 }
 
-function deriveSearchFiles(texts: readonly string[]): Record<string, string> {
+function deriveSearchFiles({ texts, storyParagraphs }: DerivationInput): Record<string, DerivedFile> {
+  const termSets = texts.map((text) => new Set(contentTerms(text)));
+  const stats = TermStatistics.fromTermSets(termSets);
   return {
     [LEXICAL_FILE]: new LexicalIndex(texts).toJSON(),
-    [TERMS_FILE]: termsFile(texts.length, texts.length, new TermStatistics(texts), countWords(texts)),
+    [TERMS_FILE]: termsFile(texts.length, texts.length, stats, countWords(texts), withStoryTerms([], termSets, storyParagraphs, stats)),
   };
 }
 
-function extendSearchFiles(texts: readonly string[], dir: string, previousCount: number): Record<string, DerivedFile> | undefined {
+/**
+ * `known` (the first stories' terms) followed by the terms of the stories after them, whose
+ * paragraphs' term sets are `termSets` (in label order), as positions in the statistics' term list.
+ */
+function withStoryTerms(known: readonly number[][], termSets: ReadonlyArray<ReadonlySet<string>>, storyParagraphs: readonly number[], stats: TermStatistics): number[][] {
+  const position = new Map<string, number>();
+  let i = 0;
+  for (const term of stats.terms()) position.set(term, i++);
+  const stories = [...known];
+  let label = 0;
+  for (const count of storyParagraphs.slice(known.length)) {
+    const terms = new Set<number>();
+    for (const set of termSets.slice(label, label + count)) for (const term of set) terms.add(position.get(term)!);
+    stories.push([...terms]);
+    label += count;
+  }
+  return stories;
+}
+
+function extendSearchFiles({ texts, storyParagraphs }: DerivationInput, dir: string, previousCount: number): Record<string, DerivedFile> | undefined {
   const terms = readTermsFile(dir, previousCount);
   if (!terms) return undefined;
   try {
     const added = texts.slice(previousCount);
+    const addedSets = added.map((text) => new Set(contentTerms(text)));
     const stats = TermStatistics.fromJSON(terms.stats);
-    stats.append(added);
+    stats.appendTermSets(addedSets);
     const wordCounts = countWords(added, new Map(terms.words));
+    const storyTerms = withStoryTerms(terms.storyTerms, addedSets, storyParagraphs, stats);
     const previousLexical = path.join(dir, LEXICAL_FILE);
     // The BM25 index is kept as it is while few paragraphs are missing from it.
     if (texts.length - terms.lexicalDocuments <= lexicalLagAllowed(texts.length)) {
-      return { [LEXICAL_FILE]: { sameAs: previousLexical }, [TERMS_FILE]: termsFile(texts.length, terms.lexicalDocuments, stats, wordCounts) };
+      return { [LEXICAL_FILE]: { sameAs: previousLexical }, [TERMS_FILE]: termsFile(texts.length, terms.lexicalDocuments, stats, wordCounts, storyTerms) };
     }
     const lexical = LexicalIndex.fromJSON(readFileSync(previousLexical, 'utf8'));
     lexical.append(texts.slice(terms.lexicalDocuments));
-    return { [LEXICAL_FILE]: lexical.toJSON(), [TERMS_FILE]: termsFile(texts.length, texts.length, stats, wordCounts) };
+    return { [LEXICAL_FILE]: lexical.toJSON(), [TERMS_FILE]: termsFile(texts.length, texts.length, stats, wordCounts, storyTerms) };
   } catch {
     return undefined;
   }
 }
 
-function termsFile(documents: number, lexicalDocuments: number, stats: TermStatistics, wordCounts: Map<string, number>): string {
-  const data: TermsFile = { version: PREPARED_VERSION, documents, lexicalDocuments, stats: stats.toJSON(), words: [...wordCounts] };
+function termsFile(documents: number, lexicalDocuments: number, stats: TermStatistics, wordCounts: Map<string, number>, storyTerms: number[][]): string {
+  const data: TermsFile = { version: PREPARED_VERSION, documents, lexicalDocuments, stats: stats.toJSON(), words: [...wordCounts], storyTerms };
   return JSON.stringify(data);
 }
 
@@ -95,14 +152,15 @@ function readTermsFile(dir: string, paragraphCount: number): TermsFile | undefin
  * The stored derivations of a generation for its paragraph texts (in label order), or undefined
  * when it has none (an older index) or they do not fit.
  */
-export function readPreparedSearch(dir: string, texts: readonly string[]): PreparedSearch | undefined {
+export function readPreparedSearch(dir: string, texts: readonly string[], stories: number): PreparedSearch | undefined {
   const terms = readTermsFile(dir, texts.length);
-  if (!terms) return undefined;
+  if (!terms || terms.storyTerms.length !== stories) return undefined;
   try {
     const lexical = LexicalIndex.fromJSON(readFileSync(path.join(dir, LEXICAL_FILE), 'utf8'));
     if (lexical.documentCount !== terms.lexicalDocuments) return undefined;
     lexical.append(texts.slice(lexical.documentCount));
-    return { lexical, stats: TermStatistics.fromJSON(terms.stats), wordCounts: new Map(terms.words) };
+    const stats = TermStatistics.fromJSON(terms.stats);
+    return { lexical, stats, wordCounts: new Map(terms.words), storyTerms: new StoryTerms([...stats.terms()], terms.storyTerms) };
   } catch {
     // Unreadable: derive them from the texts instead (slower start, same answers).
     return undefined;

@@ -3,7 +3,7 @@ import { storyCentroids, type StoredParagraph, type StoredStory, type VectorStor
 import { reciprocalRankFusion } from './fusion.js';
 import { bestSentence, sentenceTerms, type SentenceTerms } from './highlight.js';
 import { LexicalIndex } from './lexical.js';
-import type { PreparedSearch } from './prepared.js';
+import type { PreparedSearch, StoryTerms } from './prepared.js';
 import { cleanQuestion, isSearchable } from './question.js';
 import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNames, type AnswerFeatures, type RefusalPolicy } from './refusal.js';
 import type { SentenceSpan } from './sentences.js';
@@ -132,6 +132,9 @@ export class Retriever {
   private readonly stats: TermStatistics;
   private readonly storiesById: Map<string, StoredStory>;
   private readonly storyVocabulary = new Map<string, Set<string>>();
+  /** Each story's content terms as the index stored them (absent for an index built without them). */
+  private readonly storyTerms: StoryTerms | undefined;
+  private readonly storyIndex: Map<string, number>;
   private corpusVocabulary: Set<string> | undefined;
   /** Where each story's paragraphs lie in label order: [start, end). */
   private readonly storyRanges = new Map<string, { start: number; end: number }>();
@@ -155,6 +158,8 @@ export class Retriever {
     this.headlineTerms = new Map(corpus.stories.map((story) => [story.id, new Set(contentTerms(story.title))]));
     this.stats = prepared?.stats ?? new TermStatistics(texts);
     this.storiesById = new Map(corpus.stories.map((story) => [story.id, story]));
+    this.storyIndex = new Map(corpus.stories.map((story, i) => [story.id, i]));
+    this.storyTerms = prepared?.storyTerms.stories === corpus.stories.length ? prepared.storyTerms : undefined;
     corpus.paragraphs.forEach((paragraph, label) => {
       const range = this.storyRanges.get(paragraph.storyId);
       if (range) range.end = label + 1;
@@ -296,10 +301,13 @@ export class Retriever {
   /** Terms of the searched paragraphs: the whole corpus, or one story (a story's terms are cached). */
   private vocabulary(storyId: string | undefined): Set<string> {
     if (!storyId) return (this.corpusVocabulary ??= new Set(this.stats.terms()));
+    const stored = this.storyTerms?.of(this.storyIndex.get(storyId) ?? -1);
+    if (stored) return stored;
     let terms = this.storyVocabulary.get(storyId);
     if (!terms) {
       terms = new Set<string>();
       for (const label of this.labelsOf(storyId)) for (const term of this.termsOf(label).terms) terms.add(term);
+      if (this.storyVocabulary.size >= STORY_CACHE_SIZE) this.storyVocabulary.delete(this.storyVocabulary.keys().next().value!);
       this.storyVocabulary.set(storyId, terms);
     }
     return terms;
@@ -424,6 +432,8 @@ export class Retriever {
     if (!known) {
       const text = this.corpus.paragraphs[label]!.text;
       known = { terms: new Set(contentTerms(text)), sentences: sentenceTerms(text) };
+      // Bounded like the vectors: a bot answering for months would otherwise hold every paragraph's terms.
+      if (this.paragraphTerms.size >= VECTOR_CACHE_SIZE) this.paragraphTerms.delete(this.paragraphTerms.keys().next().value!);
       this.paragraphTerms.set(label, known);
     }
     return known;

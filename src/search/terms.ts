@@ -43,6 +43,11 @@ export class TermStatistics {
     for (const text of texts) this.count(new Set(contentTerms(text)));
   }
 
+  /** Counts more documents whose content terms are known. */
+  appendTermSets(termSets: ReadonlyArray<ReadonlySet<string>>): void {
+    for (const terms of termSets) this.count(terms);
+  }
+
   /** Statistics of documents whose content terms are already known (a story's cached paragraph terms). */
   static fromTermSets(termSets: ReadonlyArray<ReadonlySet<string>>): TermStatistics {
     const stats = new TermStatistics([]);
