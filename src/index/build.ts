@@ -91,10 +91,10 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   if (unchanged && previousDir && loads(indexDir, embedder, hnsw)) {
     // Remember how the files look now, so the next unchanged build need not read them.
     const scan = await options.corpusFiles?.();
-    const stories = withFileRecords(previous.stories, scan?.files);
-    if (scan && JSON.stringify(stories) !== JSON.stringify(previous.stories)) {
+    const recorded = withFileRecords(previous.stories, scan?.files);
+    if (scan && JSON.stringify(recorded) !== JSON.stringify(previous.stories)) {
       const temporary = path.join(previousDir, `.${MANIFEST_FILE}.${process.pid}`);
-      await writeFile(temporary, manifestText({ ...previous, stories }));
+      await writeFile(temporary, manifestText({ ...previous, stories: recorded }));
       await rename(temporary, path.join(previousDir, MANIFEST_FILE));
     }
     return { changed: false, dir: previousDir, stories: stories.length, paragraphs: paragraphs.length, embedded: 0, reused: paragraphs.length };
