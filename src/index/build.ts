@@ -100,57 +100,24 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     return { changed: false, dir: previousDir, stories: stories.length, paragraphs: paragraphs.length, embedded: 0, reused: paragraphs.length };
   }
 
+  await mkdir(indexDir, { recursive: true });
+  const checkpoint = new EmbeddingCheckpoint(indexDir, { id: embedder.modelId, hash: embedder.modelHash }, embedder.dimensions);
   // Only stories were added: their paragraphs join the previous graph (labels of the others stay).
   const plan = !options.force && sameModel && previousDir && sameGraph(previous.hnsw, hnsw) ? appendPlan(previous, stories) : undefined;
-  let store: HnswStore | undefined;
-  let ordered = stories;
-  let embedded = 0;
-  let centroids: Float32Array | undefined;
-  if (plan && previousDir) {
-    const grown = await appendToGraph(previousDir, previous!, plan.added, embedder, hnsw, options.onProgress);
-    if (grown) {
-      store = grown.store;
-      ordered = plan.ordered;
-      embedded = plan.added.length;
-      // The previous stories' centroids are kept; the new stories' are made from their new vectors.
-      const kept = previous!.stories.length;
-      const before = readCentroids(previousDir, kept, embedder.dimensions);
-      const first = previous!.paragraphs.length;
-      const fresh = storyCentroids(plan.ordered.slice(kept).map((story) => story.paragraphs.length), (label) => grown.vectors[label - first]!, embedder.dimensions, first);
-      if (before) {
-        centroids = new Float32Array(before.length + fresh.length);
-        centroids.set(before);
-        centroids.set(fresh, before.length);
-      }
-    }
-  }
-  // What an interrupted build already embedded is not embedded again.
-  const checkpoint = new EmbeddingCheckpoint(indexDir, { id: embedder.modelId, hash: embedder.modelHash }, embedder.dimensions);
-  if (!store) {
-    const reusable = sameModel && previousDir ? readReusableVectors(previousDir, previous) : new Map<string, Float32Array>();
-    for (const [hash, vector] of checkpoint.read()) reusable.set(hash, vector);
-    await mkdir(indexDir, { recursive: true });
-    const vectors = await embedMissing(paragraphs, reusable, embedder, options.onProgress, checkpoint);
-    store = HnswStore.create(embedder.dimensions, paragraphs.length, hnsw);
-    for (let label = 0; label < paragraphs.length; label++) store.add(label, vectors.vectors[label]!);
-    embedded = vectors.embedded;
-    centroids = storyCentroids(stories.map((story) => story.paragraphs.length), (label) => vectors.vectors[label]!, embedder.dimensions);
-  }
-  const built = store;
-  // An older generation without centroids: made from the graph's vectors once.
-  centroids ??= storyCentroids(ordered.map((story) => story.paragraphs.length), (label) => built.vector(label), embedder.dimensions);
-  const appended = ordered !== stories;
+  const grown = plan && previousDir ? await appendedGraph(previousDir, previous!, plan, embedder, hnsw, options.onProgress) : undefined;
+  const { store, ordered, embedded, centroids } =
+    grown ?? (await newGraph(stories, sameModel && previousDir ? readReusableVectors(previousDir, previous) : new Map(), checkpoint, embedder, hnsw, options.onProgress));
+  const appended = grown !== undefined;
   const labelled = appended ? ordered.flatMap((story) => story.paragraphs) : paragraphs;
 
   const builtAt = (options.now ?? (() => new Date()))();
   const generation = `gen-${builtAt.toISOString().replace(/[:.]/g, '-')}-${hash.slice(0, 8)}`;
-  await mkdir(indexDir, { recursive: true });
   const staging = path.join(indexDir, `.tmp-${generation}-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging);
 
   // The graph is written by a libuv thread (half a second at a year's size) while this one serialises the texts.
-  const writes: Array<Promise<void>> = [built.saveInBackground(path.join(staging, VECTORS_FILE))];
+  const writes: Array<Promise<void>> = [store.saveInBackground(path.join(staging, VECTORS_FILE))];
   const paragraphsFile = {
     stories: ordered.map((story) => ({
       id: story.id,
@@ -257,18 +224,28 @@ export function appendPlan(previous: Manifest, stories: readonly Story[]): Appen
   return { ordered: [...ordered, ...fresh], added: fresh.flatMap((story) => story.paragraphs) };
 }
 
+interface Graph {
+  store: HnswStore;
+  /** The stories in label order. */
+  ordered: readonly Story[];
+  embedded: number;
+  /** Each story's centroid, flat in `ordered` order. */
+  centroids: Float32Array;
+}
+
 /**
- * The previous graph with `added` embedded and inserted after its last label (hnswlib grows a
- * graph in place); undefined when the previous graph cannot be read, so the caller builds anew.
+ * The previous graph with the plan's new paragraphs embedded and inserted after its last label
+ * (hnswlib grows a graph in place), and the previous centroids followed by the new stories';
+ * undefined when the previous graph cannot be read, so the caller builds anew.
  */
-async function appendToGraph(
+async function appendedGraph(
   dir: string,
   manifest: Manifest,
-  added: readonly Paragraph[],
+  plan: AppendPlan,
   embedder: Embedder,
   hnsw: HnswParameters,
   onProgress?: (done: number, total: number) => void,
-): Promise<{ store: HnswStore; vectors: Float32Array[] } | undefined> {
+): Promise<Graph | undefined> {
   let store: HnswStore;
   try {
     const bytes = manifest.files[VECTORS_FILE]?.bytes;
@@ -278,11 +255,45 @@ async function appendToGraph(
   } catch {
     return undefined;
   }
-  const { vectors } = await embedMissing(added, new Map(), embedder, onProgress);
-  store.grow(store.size + added.length);
+  const { vectors } = await embedMissing(plan.added, new Map(), embedder, onProgress);
   const first = store.size;
+  store.grow(first + plan.added.length);
   vectors.forEach((vector, i) => store.add(first + i, vector));
-  return { store, vectors };
+
+  const counts = plan.ordered.map((story) => story.paragraphs.length);
+  const kept = manifest.stories.length;
+  const before = readCentroids(dir, kept, embedder.dimensions);
+  // A generation written before centroids were stored: made from the graph's vectors once.
+  const centroids = before
+    ? concat(before, storyCentroids(counts.slice(kept), (label) => vectors[label - first]!, embedder.dimensions, first))
+    : storyCentroids(counts, (label) => store.vector(label), embedder.dimensions);
+  return { store, ordered: plan.ordered, embedded: plan.added.length, centroids };
+}
+
+/** A graph of every story's paragraphs, embedding those with no reusable or checkpointed vector. */
+async function newGraph(
+  stories: readonly Story[],
+  reusable: Map<string, Float32Array>,
+  checkpoint: EmbeddingCheckpoint,
+  embedder: Embedder,
+  hnsw: HnswParameters,
+  onProgress?: (done: number, total: number) => void,
+): Promise<Graph> {
+  const paragraphs = stories.flatMap((story) => story.paragraphs);
+  // What an interrupted build already embedded is not embedded again.
+  for (const [hash, vector] of checkpoint.read()) reusable.set(hash, vector);
+  const { vectors, embedded } = await embedMissing(paragraphs, reusable, embedder, onProgress, checkpoint);
+  const store = HnswStore.create(embedder.dimensions, paragraphs.length, hnsw);
+  for (let label = 0; label < paragraphs.length; label++) store.add(label, vectors[label]!);
+  const centroids = storyCentroids(stories.map((story) => story.paragraphs.length), (label) => vectors[label]!, embedder.dimensions);
+  return { store, ordered: stories, embedded, centroids };
+}
+
+function concat(a: Float32Array, b: Float32Array): Float32Array {
+  const joined = new Float32Array(a.length + b.length);
+  joined.set(a);
+  joined.set(b, a.length);
+  return joined;
 }
 
 function withFileRecords(stories: Manifest['stories'], files: ReadonlyMap<string, FileRecord> | undefined): Manifest['stories'] {
