@@ -120,6 +120,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (options.child === 'rss') return rssChild(options.evalFile);
+  if (options.child === 'update') return updateChild();
   if (options.child !== undefined) throw new UserError(`Unknown --child ${options.child}.`);
   const report = await runBench(options, (line) => process.stderr.write(`${line}\n`));
   process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatBenchTable(report)}\n`);
@@ -253,6 +254,17 @@ async function measureWarm(retriever: Retriever, questions: readonly string[], r
     }
   }
   return { ...latency(total), questions: questions.length, samples: total.length, embed: latency(embed), search: latency(search), format: latency(format) };
+}
+
+/** `--child update`: loads the model, then times bringing the index up to date with the corpus (what adding a story costs). */
+async function updateChild(): Promise<number> {
+  const config = loadCoreConfig();
+  const embedder = await openEmbedder(config);
+  const started = performance.now();
+  const report = await buildIndexFromCorpus(config, embedder);
+  process.stdout.write(`${JSON.stringify({ ms: performance.now() - started, embedded: report.embedded, appended: report.appended ?? false })}
+`);
+  return 0;
 }
 
 /** `--child rss`: loads the model and index as `npm run ask` does, answers the questions, prints its memory. */
