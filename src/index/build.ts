@@ -246,15 +246,8 @@ async function appendedGraph(
   hnsw: HnswParameters,
   onProgress?: (done: number, total: number) => void,
 ): Promise<Graph | undefined> {
-  let store: HnswStore;
-  try {
-    const bytes = manifest.files[VECTORS_FILE]?.bytes;
-    if (bytes === undefined || statSync(path.join(dir, VECTORS_FILE)).size !== bytes) return undefined;
-    store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, hnsw.efSearch);
-    if (store.size !== manifest.paragraphs.length) return undefined;
-  } catch {
-    return undefined;
-  }
+  const store = readPreviousGraph(dir, manifest, hnsw.efSearch);
+  if (!store) return undefined;
   const { vectors } = await embedMissing(plan.added, new Map(), embedder, onProgress);
   const first = store.size;
   store.grow(first + plan.added.length);
@@ -345,17 +338,23 @@ function sameGraph(stored: Manifest['hnsw'], wanted: HnswParameters): boolean {
 /** Vectors of the previous generation keyed by paragraph hash; empty when it cannot be read. */
 function readReusableVectors(dir: string, manifest: Manifest): Map<string, Float32Array> {
   const byHash = new Map<string, Float32Array>();
+  // A damaged previous index only means everything is embedded again.
+  const store = readPreviousGraph(dir, manifest, manifest.hnsw.efSearch);
+  if (store) manifest.paragraphs.forEach((paragraph, label) => byHash.set(paragraph.hash, store.vector(label)));
+  return byHash;
+}
+
+/** The previous generation's graph, or undefined when it is missing, damaged or does not match its manifest. */
+function readPreviousGraph(dir: string, manifest: Manifest, efSearch: number): HnswStore | undefined {
   try {
     // A file of the wrong size is not handed to the native reader at all.
     const bytes = manifest.files[VECTORS_FILE]?.bytes;
-    if (bytes === undefined || statSync(path.join(dir, VECTORS_FILE)).size !== bytes) return byHash;
-    const store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, manifest.hnsw.efSearch);
-    if (store.size !== manifest.paragraphs.length) return byHash;
-    manifest.paragraphs.forEach((paragraph, label) => byHash.set(paragraph.hash, store.vector(label)));
+    if (bytes === undefined || statSync(path.join(dir, VECTORS_FILE)).size !== bytes) return undefined;
+    const store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, efSearch);
+    return store.size === manifest.paragraphs.length ? store : undefined;
   } catch {
-    // A damaged previous index only means everything is embedded again.
+    return undefined;
   }
-  return byHash;
 }
 
 async function embedMissing(

@@ -115,12 +115,7 @@ export function checkIndex(indexDir: string, expected: IndexExpectation): { dir:
     if (actual !== bytes) throw new UserError(`The index file ${file} is missing or damaged (${describeSize(actual, bytes)}): ${REBUILD}.`);
   }
 
-  let stored: ParagraphsFile | undefined;
-  try {
-    stored = asParagraphsFile(JSON.parse(readFileSync(path.join(dir, PARAGRAPHS_FILE), 'utf8')));
-  } catch {
-    stored = undefined;
-  }
+  const stored = readParagraphsFile(dir);
   if (!stored) throw new UserError(`The paragraph file in ${dir} cannot be read: ${REBUILD}.`);
   if (stored.paragraphs.length !== manifest.paragraphs.length) {
     throw new UserError(`The paragraph file in ${dir} does not match its manifest: ${REBUILD}.`);
@@ -140,10 +135,9 @@ export function knownStories(indexDir: string): Map<string, KnownStory> {
   const manifest = dir ? readManifest(dir) : undefined;
   if (!dir || !manifest || manifest.chunkerVersion !== CHUNKER_VERSION) return known;
   try {
-    const file = path.join(dir, PARAGRAPHS_FILE);
-    if (statSync(file).size !== manifest.files[PARAGRAPHS_FILE]?.bytes) return known;
-    // The build wrote this file and its size is right: parsed without the schema, which at a year's size costs more than the parse.
-    const stored = JSON.parse(readFileSync(file, 'utf8')) as { stories: StoredStory[]; paragraphs: StoredParagraph[] };
+    if (statSync(path.join(dir, PARAGRAPHS_FILE)).size !== manifest.files[PARAGRAPHS_FILE]?.bytes) return known;
+    const stored = readParagraphsFile(dir);
+    if (!stored) return known;
     let label = 0;
     for (const [i, entry] of manifest.stories.entries()) {
       const story = stored.stories[i];
@@ -157,6 +151,15 @@ export function knownStories(indexDir: string): Map<string, KnownStory> {
     known.clear();
   }
   return known;
+}
+
+/** A generation's `paragraphs.json`, or undefined when it cannot be read or has the wrong shape. */
+function readParagraphsFile(dir: string): ParagraphsFile | undefined {
+  try {
+    return asParagraphsFile(JSON.parse(readFileSync(path.join(dir, PARAGRAPHS_FILE), 'utf8')));
+  } catch {
+    return undefined;
+  }
 }
 
 function describeSize(actual: number, expected: number): string {

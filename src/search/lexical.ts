@@ -39,7 +39,7 @@ export class LexicalIndex {
       return;
     }
     this.search = new MiniSearch<LexicalDocument>(OPTIONS);
-    this.search.addAll(texts.map((text, id) => ({ id, text })));
+    this.append(texts);
   }
 
   /** Adds paragraphs whose labels follow the last one indexed. */

@@ -165,10 +165,9 @@ export class Retriever {
       if (range) range.end = label + 1;
       else this.storyRanges.set(paragraph.storyId, { start: label, end: label + 1 });
     });
+    const { centroids } = corpus;
     const dimensions = corpus.store.dimensions;
-    corpus.stories.forEach((story, i) => {
-      if (corpus.centroids) this.centroids.set(story.id, corpus.centroids.subarray(i * dimensions, (i + 1) * dimensions));
-    });
+    if (centroids) corpus.stories.forEach((story, i) => this.centroids.set(story.id, centroids.subarray(i * dimensions, (i + 1) * dimensions)));
     this.policy = options.policy ?? DEFAULT_REFUSAL;
     this.speller = options.dictionary?.size ? new SpellingCorrector(prepared?.wordCounts ?? texts, options.dictionary) : undefined;
     this.now = options.now ?? (() => performance.now());

@@ -35,12 +35,7 @@ export class TermStatistics {
   private documentCount = 0;
 
   constructor(texts: readonly string[]) {
-    this.append(texts);
-  }
-
-  /** Counts more documents. */
-  append(texts: readonly string[]): void {
-    for (const text of texts) this.count(new Set(contentTerms(text)));
+    this.appendTermSets(texts.map((text) => new Set(contentTerms(text))));
   }
 
   /** Counts more documents whose content terms are known. */
@@ -51,7 +46,7 @@ export class TermStatistics {
   /** Statistics of documents whose content terms are already known (a story's cached paragraph terms). */
   static fromTermSets(termSets: ReadonlyArray<ReadonlySet<string>>): TermStatistics {
     const stats = new TermStatistics([]);
-    for (const terms of termSets) stats.count(terms);
+    stats.appendTermSets(termSets);
     return stats;
   }
 
