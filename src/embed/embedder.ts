@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { env, pipeline, type FeatureExtractionPipeline } from '@xenova/transformers';
+import { env, pipeline, type FeatureExtractionPipeline, type Tensor } from '@xenova/transformers';
 import { UserError } from '../errors.js';
 import { sha256 } from '../hash.js';
+import { meanPoolNormalized } from './pooling.js';
 
 /** Turns texts into unit-length vectors. Retrieval depends on this, not on transformers.js. */
 export interface Embedder {
@@ -67,10 +68,13 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     const vectors = new Array<Float32Array>(texts.length);
     for (let start = 0; start < order.length; start += batchSize) {
       const batch = order.slice(start, start + batchSize);
-      const output = await extractor(batch.map((i) => texts[i]!), { pooling: 'mean', normalize: true });
-      const [rows, width] = output.dims as [number, number];
-      const data = output.data as Float32Array;
-      for (let row = 0; row < rows; row++) vectors[batch[row]!] = data.slice(row * width, (row + 1) * width);
+      // The pipeline's own tokenizer and model, pooled here (see meanPoolNormalized).
+      const inputs = extractor.tokenizer(batch.map((i) => texts[i]!), { padding: true, truncation: true });
+      const outputs = (await extractor.model(inputs)) as Record<string, Tensor | undefined>;
+      const hidden = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings;
+      if (!hidden) throw new UserError(`The embedding model "${modelId}" gives no token vectors: use a feature-extraction model.`);
+      const pooled = meanPoolNormalized(hidden.data as Float32Array, hidden.dims as [number, number, number], (inputs.attention_mask as Tensor).data as BigInt64Array);
+      pooled.forEach((vector, row) => (vectors[batch[row]!] = vector));
     }
     return vectors;
   };
