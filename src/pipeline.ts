@@ -1,8 +1,8 @@
-import { loadCorpus, sameFiles, scanCorpus, settledScan, type KnownStory, type Story } from './corpus/index.js';
+import { addedFiles, loadCorpus, loadStoryFiles, sameFiles, scanCorpus, settledScan, type CorpusScan, type KnownStory, type Story } from './corpus/index.js';
 import type { CoreConfig } from './config.js';
 import { createEmbedder, type Embedder } from './embed/index.js';
-import { IndexMissingError, buildIndex, knownStories, loadIndex, upToDate, type BuildReport, type LoadedIndex } from './index/index.js';
-import { Retriever, prepareSearchFiles, readPreparedSearch } from './search/index.js';
+import { IndexMissingError, appendStories, buildIndex, currentGeneration, knownStories, loadIndex, readManifest, upToDate, type BuildReport, type LoadedIndex } from './index/index.js';
+import { Retriever, searchFiles, readPreparedSearch } from './search/index.js';
 import { loadEnglishWords } from './search/dictionary.js';
 import { collectGarbage } from './memory.js';
 
@@ -50,23 +50,33 @@ export async function buildIndexFromCorpus(
   const scan = await scanCorpus(config.corpusDir);
   const current = options.force || !scan ? undefined : await upToDate(config.indexDir, (recorded) => sameFiles(config.corpusDir, scan, recorded), embedder, hnsw);
   if (current) return current;
-  const stories = options.force ? await loadCorpus(config.corpusDir) : await loadStories(config, { known: options.known });
+  const build = {
+    // Described again at the end: files too new to trust at the start have settled by then.
+    corpusFiles: async () => (scan ? settledScan(config.corpusDir, scan) : undefined),
+    embedder,
+    indexDir: config.indexDir,
+    hnsw,
+    builtBy: 'verbatim',
+    derivedFiles: searchFiles,
+    onProgress: reporter.progress?.bind(reporter),
+  };
   try {
-    return await buildIndex({
-      stories,
-      // Described again at the end: files too new to trust at the start have settled by then.
-      corpusFiles: async () => (scan ? settledScan(config.corpusDir, scan) : undefined),
-      embedder,
-      indexDir: config.indexDir,
-      hnsw,
-      force: options.force,
-      builtBy: 'verbatim',
-      derivedFiles: prepareSearchFiles,
-      onProgress: reporter.progress?.bind(reporter),
-    });
+    // Story files only added (the usual update): only they are read, and appended to the index.
+    const added = !options.force && scan ? await addedStoryFiles(config, scan) : undefined;
+    const appended = added?.length ? await appendStories({ ...build, added: await loadStoryFiles(config.corpusDir, added) }) : undefined;
+    if (appended) return appended;
+    const stories = options.force ? await loadCorpus(config.corpusDir) : await loadStories(config, { known: options.known });
+    return await buildIndex({ ...build, stories, force: options.force });
   } finally {
     reporter.progressDone?.();
   }
+}
+
+/** The story files added since the current index was built, when the files it was built from are all there unchanged. */
+async function addedStoryFiles(config: Pick<CoreConfig, 'corpusDir' | 'indexDir'>, scan: CorpusScan): Promise<string[] | undefined> {
+  const dir = currentGeneration(config.indexDir);
+  const manifest = dir ? readManifest(dir) : undefined;
+  return manifest ? addedFiles(config.corpusDir, scan, manifest.stories) : undefined;
 }
 
 /**

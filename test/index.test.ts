@@ -10,6 +10,7 @@ import {
   asParagraphsFile,
   MANIFEST_FILE,
   VECTORS_FILE,
+  appendStories,
   buildIndex,
   currentGeneration,
   knownStories,
@@ -17,6 +18,7 @@ import {
   upToDate,
 } from '../src/index/index.js';
 import { buildIndexFromCorpus, createRetriever } from '../src/pipeline.js';
+import { searchFiles } from '../src/search/index.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 import { tempDir, writeStory } from './helpers/corpus.js';
 
@@ -272,6 +274,35 @@ describe('adding stories to a built index', () => {
       expect(a.passages.map((p) => [p.paragraph.id, p.score.toFixed(6)])).toEqual(b.passages.map((p) => [p.paragraph.id, p.score.toFixed(6)]));
       expect(c.passages.map((p) => [p.paragraph.id, p.score.toFixed(6)])).toEqual(b.passages.map((p) => [p.paragraph.id, p.score.toFixed(6)]));
     }
+  });
+
+  it('appends given only the new stories: the others are not needed, and the index is the one a full build of the corpus describes', async () => {
+    const { corpusDir, indexDir } = await setup();
+    const embedder = fakeEmbedder();
+    const config = { ...loadCoreConfig({}, tempDir()), corpusDir, indexDir };
+    await buildIndexFromCorpus(config, embedder);
+    const before = currentGeneration(indexDir);
+
+    writeStory(corpusDir, 'aardvark', ['The zoo welcomed an aardvark named Rufus.', 'Rufus eats termites at dawn.']);
+    const [aardvark] = (await loadCorpus(corpusDir)).filter((story) => story.id === 'aardvark');
+    // A story id the index holds already, or another model: nothing is written, a full build must decide.
+    const [alpha] = (await loadCorpus(corpusDir)).filter((story) => story.id === 'alpha');
+    expect(await appendStories({ added: [alpha!], embedder, indexDir })).toBeUndefined();
+    expect(await appendStories({ added: [aardvark!], embedder: fakeEmbedder({ modelHash: 'other' }), indexDir })).toBeUndefined();
+    expect(currentGeneration(indexDir)).toBe(before);
+
+    expect(await appendStories({ added: [aardvark!], embedder, indexDir, derivedFiles: searchFiles })).toMatchObject({ appended: true, stories: 3, paragraphs: 7, embedded: 2 });
+    const appended = loadIndex(indexDir, expectFor(embedder));
+    expect(appended.paragraphs.map((p) => p.text)).toEqual([
+      'Lavrov met Trump in the Oval Office.', 'The photographer was Russian.', 'Laptops were discussed.',
+      'A bakery opened on Main Street.', 'Its bread sold out by noon.',
+      'The zoo welcomed an aardvark named Rufus.', 'Rufus eats termites at dawn.',
+    ]);
+    const fullDir = path.join(tempDir(), 'index');
+    await buildIndexFromCorpus({ ...config, indexDir: fullDir }, embedder);
+    // The corpus hash is the full build's (stories in file order), so a later full load finds it unchanged.
+    expect(appended.manifest.corpusHash).toBe(loadIndex(fullDir, expectFor(embedder)).manifest.corpusHash);
+    expect(await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir })).toMatchObject({ changed: false });
   });
 
   it('builds anew, with labels in file order, when a story was removed or changed', async () => {

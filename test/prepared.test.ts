@@ -1,13 +1,14 @@
-import { truncateSync } from 'node:fs';
+import { readFileSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
 import { currentGeneration, loadIndex } from '../src/index/index.js';
 import { buildIndexFromCorpus, createRetriever } from '../src/pipeline.js';
 import { LEXICAL_FILE, Retriever, TERMS_FILE, readPreparedSearch } from '../src/search/index.js';
+import { LexicalIndex } from '../src/search/lexical.js';
 import { loadEnglishWords } from '../src/search/dictionary.js';
 import { contentTerms } from '../src/search/text.js';
-import { copyFixtureCorpus, tempDir } from './helpers/corpus.js';
+import { copyFixtureCorpus, tempDir, writeStory } from './helpers/corpus.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 
 describe('search files stored with the index', () => {
@@ -38,5 +39,32 @@ describe('search files stored with the index', () => {
     expect(readPreparedSearch(dir, [...index.paragraphs.map((p) => p.text), "one more"], index.stories.length)).toBeUndefined();
     truncateSync(path.join(dir, LEXICAL_FILE), 10);
     expect(() => loadIndex(config.indexDir, expectation)).toThrow(/lexical\.json is missing or damaged.*npm run build-index/);
+  });
+
+  it('catch the BM25 index up with paragraphs of earlier appends, read back from the previous generation', async () => {
+    const embedder = fakeEmbedder();
+    const config = { ...loadCoreConfig({}, tempDir()), corpusDir: copyFixtureCorpus() };
+    await buildIndexFromCorpus(config, embedder);
+    const paragraphs = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `The ${prefix} council met on item ${i} and voted on the ${prefix}${i} plan.`);
+    // 1,500 appended paragraphs are left out of lexical.json (start-up indexes them); 600 more are too many to leave.
+    writeStory(config.corpusDir, 'zz-first-batch', paragraphs('harbour', 1500));
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true });
+    const lagging = JSON.parse(readFileSync(path.join(currentGeneration(config.indexDir)!, TERMS_FILE), 'utf8')) as { documents: number; lexicalDocuments: number };
+    expect(lagging.documents - lagging.lexicalDocuments).toBe(1500);
+
+    writeStory(config.corpusDir, 'zz-second-batch', paragraphs('orchard', 600));
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true });
+    const dir = currentGeneration(config.indexDir)!;
+    const terms = JSON.parse(readFileSync(path.join(dir, TERMS_FILE), 'utf8')) as { documents: number; lexicalDocuments: number };
+    expect(terms.lexicalDocuments).toBe(terms.documents);
+    expect(LexicalIndex.fromJSON(readFileSync(path.join(dir, LEXICAL_FILE), 'utf8')).documentCount).toBe(terms.documents);
+
+    const index = loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
+    const fromFiles = createRetriever(index, embedder);
+    const fromTexts = new Retriever(index, embedder, { dictionary: loadEnglishWords() });
+    for (const question of ['What was voted on in harbour717?', 'What happened to the orchard42 plan?', 'Who cut the ribbon at the library?']) {
+      const [a, b] = [await fromFiles.search({ question, topK: 5, mode: 'bm25' }), await fromTexts.search({ question, topK: 5, mode: 'bm25' })];
+      expect(a.passages.map((p) => [p.label, p.score])).toEqual(b.passages.map((p) => [p.label, p.score]));
+    }
   });
 });

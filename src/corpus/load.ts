@@ -49,15 +49,27 @@ export async function loadCorpus(dir: string, options: LoadOptions = {}): Promis
         continue;
       }
     }
-    try {
-      stories.push(parseStory(file, await readFile(file, 'utf8')));
-    } catch (error) {
-      // One sentence that also says what to run once the file is fixed.
-      if (error instanceof UserError) throw new UserError(`${error.message.replace(/\.$/, '')}; fix the file, then run npm run build-index.`);
-      throw error;
-    }
+    stories.push(await readStoryFile(dir, name));
   }
   return stories;
+}
+
+/** The named story files of `dir` (new ones, say), read in file-name order as `loadCorpus` reads them. */
+export async function loadStoryFiles(dir: string, names: readonly string[]): Promise<Story[]> {
+  const stories: Story[] = [];
+  for (const name of [...names].sort()) stories.push(await readStoryFile(dir, name));
+  return stories;
+}
+
+async function readStoryFile(dir: string, name: string): Promise<Story> {
+  const file = path.join(dir, name);
+  try {
+    return parseStory(file, await readFile(file, 'utf8'));
+  } catch (error) {
+    // One sentence that also says what to run once the file is fixed.
+    if (error instanceof UserError) throw new UserError(`${error.message.replace(/\.$/, '')}; fix the file, then run npm run build-index.`);
+    throw error;
+  }
 }
 
 /** Files changed more recently than this are not trusted to their size and times. */
@@ -114,14 +126,24 @@ export async function scanCorpus(dir: string, now: () => number = Date.now): Pro
  * without reading thousands of stories.
  */
 export async function sameFiles(dir: string, scan: CorpusScan, recorded: ReadonlyArray<{ file: string } & FileRecord>): Promise<boolean> {
-  if (recorded.length !== scan.files.size) return false;
+  return (await addedFiles(dir, scan, recorded))?.length === 0;
+}
+
+/**
+ * The story files in the folder besides the recorded ones, when every recorded file is there
+ * unchanged (as {@link sameFiles} judges them); undefined when one was removed, changed or never
+ * recorded. Stories only added is what lets a rebuild append without reading the others.
+ */
+export async function addedFiles(dir: string, scan: CorpusScan, recorded: ReadonlyArray<{ file: string } & FileRecord>): Promise<string[] | undefined> {
+  const seen = new Set<string>();
   for (const { file, signature, content } of recorded) {
     const now = scan.files.get(file);
-    if (!now) return false;
+    if (!now || seen.has(file)) return undefined;
+    seen.add(file);
     if (signature !== undefined && now.signature === signature) continue;
-    if (content === undefined || (now.content ?? (await contentOf(dir, file).catch(() => undefined))) !== content) return false;
+    if (content === undefined || (now.content ?? (await contentOf(dir, file).catch(() => undefined))) !== content) return undefined;
   }
-  return true;
+  return [...scan.files.keys()].filter((file) => !seen.has(file));
 }
 
 /**

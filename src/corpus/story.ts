@@ -104,8 +104,11 @@ export function parseStory(filePath: string, source: string): Story {
   return { id, file: fileName, ...parsed.data, paragraphs };
 }
 
+/** What the corpus hash covers of a story: its attribution and its paragraphs' hashes (an index holds these without the texts). */
+export type HashedStory = Pick<Story, 'id' | 'title' | 'outlet' | 'authors' | 'published' | 'url'> & { paragraphs: ReadonlyArray<{ hash: string }> };
+
 /** A hash of everything in the corpus that the index depends on. */
-export function corpusHash(stories: readonly Story[]): string {
+export function corpusHash(stories: readonly HashedStory[]): string {
   const parts = stories.map((story) =>
     JSON.stringify([story.id, story.title, story.outlet, story.authors, story.published, story.url, story.paragraphs.map((p) => p.hash)]),
   );

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { copyFile, link, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CHUNKER_VERSION, corpusHash, type FileRecord, type Paragraph, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
@@ -13,7 +13,9 @@ import {
   PARAGRAPHS_FILE,
   VECTORS_FILE,
   type Manifest,
+  type StoredStory,
 } from './manifest.js';
+import { appendedParagraphsFile, paragraphsFileText, readParagraphsFile, storyListOf } from './paragraphs-file.js';
 import { DEFAULT_HNSW, HnswStore, type HnswParameters } from './vector-store.js';
 
 export interface BuildOptions {
@@ -28,12 +30,10 @@ export interface BuildOptions {
   /** Recorded in the manifest (e.g. `verbatim 0.1.0`). */
   builtBy?: string;
   /**
-   * Files derived from the paragraph texts (in label order) by the layers above, written into
-   * the generation and size-checked like the others: the index stays ignorant of what they hold.
-   * When the build only appended paragraphs, `previous` names the last generation and how many
-   * labels it held, so the files can be extended instead of derived again.
+   * Files derived from the paragraph texts by the layers above, written into the generation and
+   * size-checked like the others: the index stays ignorant of what they hold.
    */
-  derivedFiles?: (corpus: DerivationInput, previous?: { dir: string; paragraphs: number }) => Record<string, DerivedFile>;
+  derivedFiles?: DerivedFileMaker;
   /**
    * How the story files look (see `scanCorpus` in src/corpus), asked when the manifest is written
    * at the end of the build: recorded per story for `upToDate` and `knownStories`.
@@ -42,10 +42,34 @@ export interface BuildOptions {
   now?: () => Date;
 }
 
+/** Adding stories to the current index: the options of a build, with only the new stories. */
+export type AppendOptions = Omit<BuildOptions, 'stories' | 'force'> & { added: readonly Story[] };
+
+/** Makes the derived files of a generation (see {@link BuildOptions.derivedFiles}). */
+export interface DerivedFileMaker {
+  /** The files for every paragraph. */
+  derive(input: DerivationInput): Record<string, DerivedFile>;
+  /** The previous generation's files extended by appended paragraphs; undefined when they cannot be (everything is then built anew). */
+  extend(input: ExtensionInput): Record<string, DerivedFile> | undefined;
+}
+
 /** What derived files are made from: the paragraph texts in label order, and how many belong to each story in turn. */
 export interface DerivationInput {
   texts: readonly string[];
   storyParagraphs: readonly number[];
+}
+
+/** What derived files are extended with when paragraphs were appended to a generation. */
+export interface ExtensionInput {
+  previousDir: string;
+  /** How many labels the previous generation held. */
+  previousParagraphs: number;
+  /** The appended paragraphs' texts: labels `previousParagraphs` on. */
+  addedTexts: readonly string[];
+  /** Paragraphs per story, every story in label order. */
+  storyParagraphs: readonly number[];
+  /** The previous generation's texts, read from its paragraph file when asked (seldom: it is large). */
+  previousTexts(): readonly string[] | undefined;
 }
 
 /** A derived file's content, or an existing file (of the previous generation) whose bytes it keeps: linked, not rewritten. */
@@ -69,7 +93,8 @@ const GENERATIONS_KEPT = 1;
 
 /**
  * Builds the index for `stories`: embeds only paragraphs whose text or model changed, writes a
- * new generation folder, then switches `CURRENT` to it with an atomic rename.
+ * new generation folder, then switches `CURRENT` to it with an atomic rename. When stories were
+ * only added, they are appended to the previous generation (see {@link appendStories}).
  */
 export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const { stories, embedder, indexDir } = options;
@@ -79,12 +104,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
 
   const previousDir = currentGeneration(indexDir);
   const previous = previousDir ? readManifest(previousDir) : undefined;
-  const sameModel =
-    previous !== undefined &&
-    previous.formatVersion === INDEX_FORMAT_VERSION &&
-    previous.model.id === embedder.modelId &&
-    previous.model.hash === embedder.modelHash &&
-    previous.model.dimensions === embedder.dimensions;
+  const sameModel = previous !== undefined && previous.formatVersion === INDEX_FORMAT_VERSION && builtWith(previous, embedder);
 
   const unchanged = !options.force && sameModel && previousDir && previous.corpusHash === hash && sameGraph(previous.hnsw, hnsw);
   // "Up to date" only when the index also loads: a damaged one is rebuilt, not kept.
@@ -100,43 +120,126 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     return { changed: false, dir: previousDir, stories: stories.length, paragraphs: paragraphs.length, embedded: 0, reused: paragraphs.length };
   }
 
+  // Only stories were added: their paragraphs join the previous graph (labels of the others stay).
+  const added = !options.force && sameModel && previousDir && sameGraph(previous.hnsw, hnsw) ? addedStories(previous, stories) : undefined;
+  const appended = added ? await appendStories({ ...options, added }) : undefined;
+  if (appended) return appended;
+
   await mkdir(indexDir, { recursive: true });
   const checkpoint = new EmbeddingCheckpoint(indexDir, { id: embedder.modelId, hash: embedder.modelHash }, embedder.dimensions);
-  // Only stories were added: their paragraphs join the previous graph (labels of the others stay).
-  const plan = !options.force && sameModel && previousDir && sameGraph(previous.hnsw, hnsw) ? appendPlan(previous, stories) : undefined;
-  const grown = plan && previousDir ? await appendedGraph(previousDir, previous!, plan, embedder, hnsw, options.onProgress) : undefined;
-  const { store, ordered, embedded, centroids } =
-    grown ?? (await newGraph(stories, sameModel && previousDir ? readReusableVectors(previousDir, previous) : new Map(), checkpoint, embedder, hnsw, options.onProgress));
-  const appended = grown !== undefined;
-  const labelled = appended ? ordered.flatMap((story) => story.paragraphs) : paragraphs;
+  const reusable = sameModel && previousDir ? readReusableVectors(previousDir, previous) : new Map<string, Float32Array>();
+  const { store, embedded, centroids } = await newGraph(stories, reusable, checkpoint, embedder, hnsw, options.onProgress);
+  const texts = paragraphs.map((paragraph) => paragraph.text);
+  const dir = await writeGeneration(options, {
+    hash,
+    previousDir,
+    store,
+    centroids,
+    paragraphsFile: paragraphsFileText(stories, paragraphs),
+    derived: options.derivedFiles?.derive({ texts, storyParagraphs: stories.map((story) => story.paragraphs.length) }) ?? {},
+    stories: stories.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
+    paragraphs: paragraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
+  });
+  checkpoint.remove();
+  return { changed: true, appended: false, dir, stories: stories.length, paragraphs: paragraphs.length, embedded, reused: paragraphs.length - embedded };
+}
 
+/**
+ * Adds `added` (stories the current index does not hold) to the current index without reading
+ * its other stories' texts: their paragraphs are embedded and inserted after the previous
+ * graph's last label (hnswlib grows a graph in place), and the paragraph file, derived files and
+ * centroids are extended. At a year's size this is what keeps adding a story to seconds.
+ * Undefined, with nothing written, when the current index cannot be extended (missing, damaged,
+ * another model or graph, a story id it holds already): the caller then builds in full.
+ */
+export async function appendStories(options: AppendOptions): Promise<BuildReport | undefined> {
+  const { added, embedder, indexDir } = options;
+  const hnsw: HnswParameters = { ...DEFAULT_HNSW, ...options.hnsw };
+  const previousDir = currentGeneration(indexDir);
+  const previous = previousDir ? readManifest(previousDir) : undefined;
+  if (!previousDir || !previous || added.length === 0) return undefined;
+  if (previous.formatVersion !== INDEX_FORMAT_VERSION || previous.chunkerVersion !== CHUNKER_VERSION || !builtWith(previous, embedder) || !sameGraph(previous.hnsw, hnsw)) return undefined;
+
+  let previousFile: Buffer;
+  try {
+    previousFile = await readFile(path.join(previousDir, PARAGRAPHS_FILE));
+  } catch {
+    return undefined;
+  }
+  const storyList = previousFile.length === previous.files[PARAGRAPHS_FILE]?.bytes ? storyListOf(previousFile) : undefined;
+  if (!storyList || !describesManifest(storyList, previous)) return undefined;
+  const ids = new Set(storyList.map((story) => story.id));
+  for (const story of added) {
+    if (ids.has(story.id)) return undefined;
+    ids.add(story.id);
+  }
+
+  const addedParagraphs = added.flatMap((story) => story.paragraphs);
+  const storyParagraphs = [...previous.stories.map((story) => story.paragraphs), ...added.map((story) => story.paragraphs.length)];
+  const derived = options.derivedFiles?.extend({
+    previousDir,
+    previousParagraphs: previous.paragraphs.length,
+    addedTexts: addedParagraphs.map((paragraph) => paragraph.text),
+    storyParagraphs,
+    previousTexts: () => readParagraphsFile(previousDir)?.paragraphs.map((paragraph) => paragraph.text),
+  });
+  if (options.derivedFiles && !derived) return undefined;
+  const paragraphsFile = appendedParagraphsFile(previousFile, added);
+  const graph = paragraphsFile && (await appendedGraph(previousDir, previous, added, embedder, hnsw, options.onProgress));
+  if (!paragraphsFile || !graph) return undefined;
+
+  // The hash a full load of the corpus gives: stories in file-name order, as `loadCorpus` reads them.
+  let label = 0;
+  const held = storyList.map((story, i) => {
+    const count = previous.stories[i]!.paragraphs;
+    label += count;
+    return { ...story, paragraphs: previous.paragraphs.slice(label - count, label) };
+  });
+  const hash = corpusHash([...held, ...added].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
+
+  const dir = await writeGeneration(options, {
+    hash,
+    previousDir,
+    store: graph.store,
+    centroids: graph.centroids,
+    paragraphsFile,
+    derived: derived ?? {},
+    stories: [...previous.stories.map(({ id, file, paragraphs }) => ({ id, file, paragraphs })), ...added.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length }))],
+    paragraphs: [...previous.paragraphs, ...addedParagraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash }))],
+  });
+  const total = previous.paragraphs.length + addedParagraphs.length;
+  return { changed: true, appended: true, dir, stories: storyParagraphs.length, paragraphs: total, embedded: addedParagraphs.length, reused: previous.paragraphs.length };
+}
+
+/** What a new generation holds. */
+interface GenerationContent {
+  hash: string;
+  previousDir: string | undefined;
+  store: HnswStore;
+  /** Each story's centroid, flat in label order. */
+  centroids: Float32Array;
+  paragraphsFile: string | Buffer;
+  derived: Record<string, DerivedFile>;
+  /** In label order, as the manifest lists them. */
+  stories: Manifest['stories'];
+  paragraphs: Manifest['paragraphs'];
+}
+
+/** Writes a generation folder beside the others, then points `CURRENT` at it: readers see the old index or the new one, never half. */
+async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: GenerationContent): Promise<string> {
+  const { embedder, indexDir } = options;
   const builtAt = (options.now ?? (() => new Date()))();
-  const generation = `gen-${builtAt.toISOString().replace(/[:.]/g, '-')}-${hash.slice(0, 8)}`;
+  const generation = `gen-${builtAt.toISOString().replace(/[:.]/g, '-')}-${content.hash.slice(0, 8)}`;
+  await mkdir(indexDir, { recursive: true });
   const staging = path.join(indexDir, `.tmp-${generation}-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging);
 
-  // The graph is written by a libuv thread (half a second at a year's size) while this one serialises the texts.
-  const writes: Array<Promise<void>> = [store.saveInBackground(path.join(staging, VECTORS_FILE))];
-  const paragraphsFile = {
-    stories: ordered.map((story) => ({
-      id: story.id,
-      file: story.file,
-      title: story.title,
-      outlet: story.outlet,
-      authors: story.authors,
-      published: story.published,
-      url: story.url,
-      paragraphCount: story.paragraphs.length,
-    })),
-    paragraphs: labelled.map(({ id, storyId, number, text, hash: paragraphHash }) => ({ id, storyId, number, text, hash: paragraphHash })),
-  };
-  writes.push(writeFile(path.join(staging, PARAGRAPHS_FILE), JSON.stringify(paragraphsFile)));
-  const texts = labelled.map((paragraph) => paragraph.text);
-  const input = { texts, storyParagraphs: ordered.map((story) => story.paragraphs.length) };
-  const derived = options.derivedFiles?.(input, appended && previousDir ? { dir: previousDir, paragraphs: previous!.paragraphs.length } : undefined) ?? {};
-  for (const [name, content] of Object.entries(derived)) writes.push(writeDerived(path.join(staging, name), content));
-  writes.push(writeFile(path.join(staging, CENTROIDS_FILE), centroidFileContent(centroids)));
+  // The graph is written by a libuv thread (half a second at a year's size) while this one writes the rest.
+  const writes: Array<Promise<void>> = [content.store.saveInBackground(path.join(staging, VECTORS_FILE))];
+  writes.push(writeFile(path.join(staging, PARAGRAPHS_FILE), content.paragraphsFile));
+  for (const [name, file] of Object.entries(content.derived)) writes.push(writeDerived(path.join(staging, name), file));
+  writes.push(writeFile(path.join(staging, CENTROIDS_FILE), centroidFileContent(content.centroids)));
   await Promise.all(writes);
 
   const scan = await options.corpusFiles?.();
@@ -145,20 +248,16 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     builtAt: builtAt.toISOString(),
     builtBy: options.builtBy ?? 'verbatim',
     model: { id: embedder.modelId, hash: embedder.modelHash, dimensions: embedder.dimensions },
-    hnsw: { space: 'cosine', ...hnsw },
+    hnsw: { space: 'cosine', ...DEFAULT_HNSW, ...options.hnsw },
     chunkerVersion: CHUNKER_VERSION,
-    corpusHash: hash,
-    stories: withFileRecords(
-      ordered.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
-      scan?.files,
+    corpusHash: content.hash,
+    stories: withFileRecords(content.stories, scan?.files),
+    paragraphs: content.paragraphs,
+    files: Object.fromEntries(
+      await Promise.all(
+        [VECTORS_FILE, PARAGRAPHS_FILE, CENTROIDS_FILE, ...Object.keys(content.derived)].map(async (name) => [name, { bytes: (await stat(path.join(staging, name))).size }]),
+      ),
     ),
-    paragraphs: labelled.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
-    files: {
-      [VECTORS_FILE]: { bytes: (await stat(path.join(staging, VECTORS_FILE))).size },
-      [PARAGRAPHS_FILE]: { bytes: (await stat(path.join(staging, PARAGRAPHS_FILE))).size },
-      [CENTROIDS_FILE]: { bytes: centroids.byteLength },
-      ...Object.fromEntries(await Promise.all(Object.keys(derived).map(async (name) => [name, { bytes: (await stat(path.join(staging, name))).size }]))),
-    },
   };
   // Indented except the per-paragraph list, which at a year's size would triple the file.
   await writeFile(path.join(staging, MANIFEST_FILE), manifestText(manifest));
@@ -168,18 +267,8 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const pointerTmp = path.join(indexDir, `.${CURRENT_FILE}.${process.pid}`);
   await writeFile(pointerTmp, `${generation}\n`);
   await rename(pointerTmp, path.join(indexDir, CURRENT_FILE));
-  checkpoint.remove();
-  await pruneGenerations(indexDir, [generation, previousDir ? path.basename(previousDir) : '']);
-
-  return {
-    changed: true,
-    appended,
-    dir: finalDir,
-    stories: stories.length,
-    paragraphs: paragraphs.length,
-    embedded,
-    reused: paragraphs.length - embedded,
-  };
+  await pruneGenerations(indexDir, [generation, content.previousDir ? path.basename(content.previousDir) : '']);
+  return finalDir;
 }
 
 async function writeDerived(file: string, content: DerivedFile): Promise<void> {
@@ -192,22 +281,14 @@ async function writeDerived(file: string, content: DerivedFile): Promise<void> {
   }
 }
 
-/** Stories whose paragraphs can be appended to the previous generation, in label order. */
-interface AppendPlan {
-  /** The previous generation's stories in its label order, then the new ones. */
-  ordered: Story[];
-  /** The new stories' paragraphs, in the order they get labels. */
-  added: Paragraph[];
-}
-
 /**
- * When every story of the previous generation is still in the corpus with the same paragraphs,
- * the new stories can be appended: their labels follow the previous ones. Undefined when a story
- * was removed or its paragraphs changed (labels would move: a full build renumbers them).
+ * The stories not in the previous generation, when every story it holds is still in the corpus
+ * with the same paragraphs (so the new ones can be appended: their labels follow the previous
+ * ones). Undefined when a story was removed or its paragraphs changed (labels would move: a full
+ * build renumbers them).
  */
-export function appendPlan(previous: Manifest, stories: readonly Story[]): AppendPlan | undefined {
+export function addedStories(previous: Manifest, stories: readonly Story[]): Story[] | undefined {
   const byId = new Map(stories.map((story) => [story.id, story]));
-  const ordered: Story[] = [];
   let label = 0;
   for (const { id, paragraphs } of previous.stories) {
     const story = byId.get(id);
@@ -216,51 +297,63 @@ export function appendPlan(previous: Manifest, stories: readonly Story[]): Appen
       if (previous.paragraphs[label]?.hash !== paragraph.hash) return undefined;
       label++;
     }
-    ordered.push(story);
   }
   if (label !== previous.paragraphs.length) return undefined;
   const known = new Set(previous.stories.map((story) => story.id));
-  const fresh = stories.filter((story) => !known.has(story.id));
-  return { ordered: [...ordered, ...fresh], added: fresh.flatMap((story) => story.paragraphs) };
+  return stories.filter((story) => !known.has(story.id));
+}
+
+/** Whether the paragraph file's story list is the manifest's, story for story. */
+function describesManifest(storyList: readonly StoredStory[], manifest: Manifest): boolean {
+  return (
+    storyList.length === manifest.stories.length &&
+    storyList.every((story, i) => {
+      const entry = manifest.stories[i]!;
+      return story.id === entry.id && story.file === entry.file && story.paragraphCount === entry.paragraphs;
+    })
+  );
+}
+
+function builtWith(manifest: Manifest, embedder: Embedder): boolean {
+  return manifest.model.id === embedder.modelId && manifest.model.hash === embedder.modelHash && manifest.model.dimensions === embedder.dimensions;
 }
 
 interface Graph {
   store: HnswStore;
-  /** The stories in label order. */
-  ordered: readonly Story[];
   embedded: number;
-  /** Each story's centroid, flat in `ordered` order. */
+  /** Each story's centroid, flat in label order. */
   centroids: Float32Array;
 }
 
 /**
- * The previous graph with the plan's new paragraphs embedded and inserted after its last label
- * (hnswlib grows a graph in place), and the previous centroids followed by the new stories';
- * undefined when the previous graph cannot be read, so the caller builds anew.
+ * The previous graph with the new stories' paragraphs embedded and inserted after its last label,
+ * and the previous centroids followed by the new stories'; undefined when the previous graph
+ * cannot be read, so the caller builds anew.
  */
 async function appendedGraph(
   dir: string,
   manifest: Manifest,
-  plan: AppendPlan,
+  added: readonly Story[],
   embedder: Embedder,
   hnsw: HnswParameters,
   onProgress?: (done: number, total: number) => void,
 ): Promise<Graph | undefined> {
   const store = readPreviousGraph(dir, manifest, hnsw.efSearch);
   if (!store) return undefined;
-  const { vectors } = await embedMissing(plan.added, new Map(), embedder, onProgress);
+  const paragraphs = added.flatMap((story) => story.paragraphs);
+  const { vectors } = await embedMissing(paragraphs, new Map(), embedder, onProgress);
   const first = store.size;
-  store.grow(first + plan.added.length);
+  store.grow(first + paragraphs.length);
   vectors.forEach((vector, i) => store.add(first + i, vector));
 
-  const counts = plan.ordered.map((story) => story.paragraphs.length);
+  const counts = [...manifest.stories.map((story) => story.paragraphs), ...added.map((story) => story.paragraphs.length)];
   const kept = manifest.stories.length;
   const before = readCentroids(dir, kept, embedder.dimensions);
   // A generation written before centroids were stored: made from the graph's vectors once.
   const centroids = before
     ? concat(before, storyCentroids(counts.slice(kept), (label) => vectors[label - first]!, embedder.dimensions, first))
     : storyCentroids(counts, (label) => store.vector(label), embedder.dimensions);
-  return { store, ordered: plan.ordered, embedded: plan.added.length, centroids };
+  return { store, embedded: paragraphs.length, centroids };
 }
 
 /** A graph of every story's paragraphs, embedding those with no reusable or checkpointed vector. */
@@ -279,7 +372,7 @@ async function newGraph(
   const store = HnswStore.create(embedder.dimensions, paragraphs.length, hnsw);
   for (let label = 0; label < paragraphs.length; label++) store.add(label, vectors[label]!);
   const centroids = storyCentroids(stories.map((story) => story.paragraphs.length), (label) => vectors[label]!, embedder.dimensions);
-  return { store, ordered: stories, embedded, centroids };
+  return { store, embedded, centroids };
 }
 
 function concat(a: Float32Array, b: Float32Array): Float32Array {

@@ -4,3 +4,4 @@ export * from './load.js';
 export * from './build.js';
 export * from './centroids.js';
 export * from './checkpoint.js';
+export * from './paragraphs-file.js';

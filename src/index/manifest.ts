@@ -53,7 +53,7 @@ const paragraphSchema = z.object({
   hash: z.string(),
 });
 
-const storySchema = z.object({
+export const storySchema = z.object({
   id: z.string(),
   file: z.string(),
   title: z.string(),

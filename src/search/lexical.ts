@@ -80,6 +80,8 @@ export class LexicalIndex {
         ...(accept ? { filter: (result) => accept(result.id as number) } : {}),
         ...(boostDocument ? { boostDocument: (id: unknown, term: string) => boostDocument(id as number, term) } : {}),
       })
-      .map((result) => ({ label: result.id as number, score: result.score, matchedTerms: result.queryTerms }));
+      .map((result) => ({ label: result.id as number, score: result.score, matchedTerms: result.queryTerms }))
+      // Equal scores in label order: MiniSearch leaves them in its postings' order, which depends on how the index was built up.
+      .sort((a, b) => b.score - a.score || a.label - b.label);
   }
 }

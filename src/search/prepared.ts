@@ -3,7 +3,7 @@
 // that starting up does not read every paragraph again (docs/performance.md).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DerivationInput, DerivedFile } from '../index/index.js';
+import type { DerivationInput, DerivedFile, DerivedFileMaker, ExtensionInput } from '../index/index.js';
 import { LexicalIndex } from './lexical.js';
 import { countWords } from './spelling.js';
 import { TermStatistics } from './terms.js';
@@ -75,9 +75,8 @@ interface TermsFile {
  * The derived files for these paragraph texts (in label order). With `previous` (a generation
  * holding the first `paragraphs` of these texts), its files are extended with the rest instead.
  */
-export function prepareSearchFiles(corpus: DerivationInput, previous?: { dir: string; paragraphs: number }): Record<string, DerivedFile> {
-  return (previous && extendSearchFiles(corpus, previous.dir, previous.paragraphs)) ?? deriveSearchFiles(corpus);
-}
+/** The search files of an index generation: made for every paragraph, or extended when paragraphs were appended. */
+export const searchFiles: DerivedFileMaker = { derive: deriveSearchFiles, extend: extendSearchFiles };
 
 function deriveSearchFiles({ texts, storyParagraphs }: DerivationInput): Record<string, DerivedFile> {
   const termSets = texts.map((text) => new Set(contentTerms(text)));
@@ -107,24 +106,27 @@ function withStoryTerms(known: readonly number[][], termSets: ReadonlyArray<Read
   return stories;
 }
 
-function extendSearchFiles({ texts, storyParagraphs }: DerivationInput, dir: string, previousCount: number): Record<string, DerivedFile> | undefined {
-  const terms = readTermsFile(dir, previousCount);
+function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, storyParagraphs, previousTexts }: ExtensionInput): Record<string, DerivedFile> | undefined {
+  const terms = readTermsFile(previousDir, previousParagraphs);
   if (!terms) return undefined;
   try {
-    const added = texts.slice(previousCount);
-    const addedSets = added.map((text) => new Set(contentTerms(text)));
+    const documents = previousParagraphs + addedTexts.length;
+    const addedSets = addedTexts.map((text) => new Set(contentTerms(text)));
     const stats = TermStatistics.fromJSON(terms.stats);
     stats.appendTermSets(addedSets);
-    const wordCounts = countWords(added, new Map(terms.words));
+    const wordCounts = countWords(addedTexts, new Map(terms.words));
     const storyTerms = withStoryTerms(terms.storyTerms, addedSets, storyParagraphs, stats);
-    const previousLexical = path.join(dir, LEXICAL_FILE);
+    const previousLexical = path.join(previousDir, LEXICAL_FILE);
     // The BM25 index is kept as it is while few paragraphs are missing from it.
-    if (texts.length - terms.lexicalDocuments <= lexicalLagAllowed(texts.length)) {
-      return { [LEXICAL_FILE]: { sameAs: previousLexical }, [TERMS_FILE]: termsFile(texts.length, terms.lexicalDocuments, stats, wordCounts, storyTerms) };
+    if (documents - terms.lexicalDocuments <= lexicalLagAllowed(documents)) {
+      return { [LEXICAL_FILE]: { sameAs: previousLexical }, [TERMS_FILE]: termsFile(documents, terms.lexicalDocuments, stats, wordCounts, storyTerms) };
     }
+    // Caught up now and then: the paragraphs it lacks from earlier generations are read back.
+    const earlier = terms.lexicalDocuments < previousParagraphs ? previousTexts()?.slice(terms.lexicalDocuments, previousParagraphs) : [];
+    if (!earlier) return undefined;
     const lexical = LexicalIndex.fromJSON(readFileSync(previousLexical, 'utf8'));
-    lexical.append(texts.slice(terms.lexicalDocuments));
-    return { [LEXICAL_FILE]: lexical.toJSON(), [TERMS_FILE]: termsFile(texts.length, texts.length, stats, wordCounts, storyTerms) };
+    lexical.append([...earlier, ...addedTexts]);
+    return { [LEXICAL_FILE]: lexical.toJSON(), [TERMS_FILE]: termsFile(documents, documents, stats, wordCounts, storyTerms) };
   } catch {
     return undefined;
   }

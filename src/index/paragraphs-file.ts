@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { Paragraph, Story } from '../corpus/index.js';
+import { PARAGRAPHS_FILE, asParagraphsFile, storySchema, type ParagraphsFile, type StoredParagraph, type StoredStory } from './manifest.js';
+
+/**
+ * `paragraphs.json` is `{"stories":[…],"paragraphs":[…]}` as JSON.stringify writes it. Appending
+ * stories splices their entries into the previous file's bytes instead of parsing and writing
+ * 110,000 paragraphs again at a year's size (docs/performance.md); the result is byte for byte
+ * what stringifying the whole would give.
+ */
+const BETWEEN = Buffer.from('],"paragraphs":[');
+const START = Buffer.from('{"stories":[');
+const END = Buffer.from(']}');
+
+export function storedStory(story: Story): StoredStory {
+  return {
+    id: story.id,
+    file: story.file,
+    title: story.title,
+    outlet: story.outlet,
+    authors: story.authors,
+    published: story.published,
+    url: story.url,
+    paragraphCount: story.paragraphs.length,
+  };
+}
+
+export function storedParagraph({ id, storyId, number, text, hash }: Paragraph): StoredParagraph {
+  return { id, storyId, number, text, hash };
+}
+
+/** The whole file for `stories`, whose paragraphs are `paragraphs` in label order. */
+export function paragraphsFileText(stories: readonly Story[], paragraphs: readonly Paragraph[]): string {
+  const file: ParagraphsFile = { stories: stories.map(storedStory), paragraphs: paragraphs.map(storedParagraph) };
+  return JSON.stringify(file);
+}
+
+/**
+ * The previous file's bytes with `stories` (and their paragraphs) after its own; undefined when
+ * the bytes are not a file this module wrote.
+ */
+export function appendedParagraphsFile(previous: Buffer, stories: readonly Story[]): Buffer | undefined {
+  const between = boundary(previous);
+  if (between === undefined) return undefined;
+  const entries = (items: readonly object[], after: number) => (items.length === 0 ? '' : `${previous[after - 1] === 0x5b /* [ */ ? '' : ','}${items.map((item) => JSON.stringify(item)).join(',')}`);
+  const paragraphs = stories.flatMap((story) => story.paragraphs.map(storedParagraph));
+  return Buffer.concat([
+    previous.subarray(0, between),
+    Buffer.from(entries(stories.map(storedStory), between)),
+    previous.subarray(between, previous.length - END.length),
+    Buffer.from(entries(paragraphs, previous.length - END.length)),
+    END,
+  ]);
+}
+
+/** The story list at the head of the file's bytes (small: the paragraphs are not parsed); undefined when unreadable. */
+export function storyListOf(file: Buffer): StoredStory[] | undefined {
+  const between = boundary(file);
+  if (between === undefined) return undefined;
+  try {
+    const parsed = z.array(storySchema).safeParse(JSON.parse(`${file.subarray(START.length - 1, between).toString('utf8')}]`));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A generation's `paragraphs.json`, or undefined when it cannot be read or has the wrong shape. */
+export function readParagraphsFile(dir: string): ParagraphsFile | undefined {
+  try {
+    return asParagraphsFile(JSON.parse(readFileSync(path.join(dir, PARAGRAPHS_FILE), 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Where the story list ends. Inside a JSON string a quote is always escaped, so the first
+ * `],"paragraphs":[` is the one between the two lists.
+ */
+function boundary(file: Buffer): number | undefined {
+  if (!file.subarray(0, START.length).equals(START) || !file.subarray(file.length - END.length).equals(END)) return undefined;
+  const at = file.indexOf(BETWEEN);
+  return at < 0 ? undefined : at;
+}

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseStory, type Story } from '../src/corpus/index.js';
+import { appendedParagraphsFile, asParagraphsFile, paragraphsFileText, storedStory, storyListOf } from '../src/index/index.js';
+
+function story(name: string, title: string, paragraphs: string[]): Story {
+  return parseStory(`/corpus/${name}.md`, `---\ntitle: '${title}'\noutlet: The Test Gazette\nauthors:\n  - Test Writer\npublished: 2021-06-01\nurl: https://example.com/${name}\n---\n\n${paragraphs.join('\n\n')}\n`);
+}
+
+// Texts holding the very bytes that separate the file's two lists, quotes and non-ASCII.
+const first = story('alpha', 'A "quoted" title ],"paragraphs":[', ['Lavrov met Trump.', 'He said "],\\"paragraphs\\":[" twice — oddly.']);
+const second = story('beta', 'Second', ['A bakery opened on Main Street.', 'Ça sent le pain: 日本語 too.']);
+const third = story('gamma', 'Third', ['One paragraph only.']);
+const all = (stories: Story[]) => paragraphsFileText(stories, stories.flatMap((s) => s.paragraphs));
+
+describe('paragraphs.json appended in place', () => {
+  it('is byte for byte the file written for all the stories at once', () => {
+    const previous = Buffer.from(all([first]));
+    const appended = appendedParagraphsFile(previous, [second, third]);
+    expect(appended?.toString('utf8')).toBe(all([first, second, third]));
+    expect(asParagraphsFile(JSON.parse(appended!.toString('utf8')))?.paragraphs.map((p) => p.text)).toEqual([...first.paragraphs, ...second.paragraphs, ...third.paragraphs].map((p) => p.text));
+    // From a file with no stories yet, too.
+    expect(appendedParagraphsFile(Buffer.from(all([])), [second])?.toString('utf8')).toBe(all([second]));
+  });
+
+  it('reads the story list at the head of the file without the paragraphs, and refuses bytes it did not write', () => {
+    expect(storyListOf(Buffer.from(all([first, second])))).toEqual([storedStory(first), storedStory(second)]);
+    for (const broken of ['', '{"stories":[]}', '{"paragraphs":[],"stories":[]}', all([first]).slice(0, -1)]) {
+      expect(appendedParagraphsFile(Buffer.from(broken), [second])).toBeUndefined();
+      expect(storyListOf(Buffer.from(broken))).toBeUndefined();
+    }
+    // Our layout, but not our stories.
+    expect(storyListOf(Buffer.from('{"stories":[{"id":1}],"paragraphs":[]}'))).toBeUndefined();
+  });
+});
