@@ -1,7 +1,29 @@
-import { addedFiles, loadCorpus, loadStoryFiles, sameFiles, scanCorpus, settledScan, type CorpusScan, type KnownStory, type Story } from './corpus/index.js';
+import {
+  addedFiles,
+  loadCorpus,
+  loadStoryFiles,
+  loadStorySummaries as loadStorySummariesFrom,
+  sameFiles,
+  scanCorpus,
+  settledScan,
+  type CorpusScan,
+  type StorySummary,
+} from './corpus/index.js';
 import type { CoreConfig } from './config.js';
 import { createEmbedder, type Embedder } from './embed/index.js';
-import { IndexMissingError, appendStories, buildIndex, currentGeneration, knownStories, loadIndex, readManifest, upToDate, type BuildReport, type LoadedIndex } from './index/index.js';
+import {
+  IndexMissingError,
+  appendStories,
+  buildIndex,
+  currentGeneration,
+  indexedSummaries,
+  knownStories,
+  loadIndex,
+  readManifest,
+  upToDate,
+  type BuildReport,
+  type LoadedIndex,
+} from './index/index.js';
 import { Retriever, searchFiles, readPreparedSearch } from './search/index.js';
 import { loadEnglishWords } from './search/dictionary.js';
 import { collectGarbage } from './memory.js';
@@ -43,7 +65,7 @@ export async function buildIndexFromCorpus(
   config: CoreConfig,
   embedder: Embedder,
   reporter: PipelineReporter = silentReporter,
-  options: { force?: boolean; known?: ReadonlyMap<string, KnownStory> } = {},
+  options: { force?: boolean } = {},
 ): Promise<BuildReport> {
   const hnsw = { efSearch: config.efSearch };
   // Nothing in the folder changed: no need to read and parse every story (thousands, in a year).
@@ -65,7 +87,8 @@ export async function buildIndexFromCorpus(
     const added = !options.force && scan ? await addedStoryFiles(config, scan) : undefined;
     const appended = added?.length ? await appendStories({ ...build, added: await loadStoryFiles(config.corpusDir, added) }) : undefined;
     if (appended) return appended;
-    const stories = options.force ? await loadCorpus(config.corpusDir) : await loadStories(config, { known: options.known });
+    // Files the index holds unchanged are not read again: their text comes from the index.
+    const stories = await loadCorpus(config.corpusDir, options.force ? {} : { known: knownStories(config.indexDir) });
     return await buildIndex({ ...build, stories, force: options.force });
   } finally {
     reporter.progressDone?.();
@@ -80,15 +103,11 @@ async function addedStoryFiles(config: Pick<CoreConfig, 'corpusDir' | 'indexDir'
 }
 
 /**
- * The corpus's stories, reading only the files that changed since the index was built (the
- * index holds the others' text): at a year's size, a fraction of a second instead of seconds.
+ * Every story of the corpus without its texts (for duplicate checks and story lists): unchanged
+ * files are described by the index, so at a year's size only new or changed files are read.
  */
-export async function loadStories(
-  config: Pick<CoreConfig, 'corpusDir' | 'indexDir'>,
-  options: { allowEmpty?: boolean; known?: ReadonlyMap<string, KnownStory> } = {},
-): Promise<Story[]> {
-  // A story's text for a given file signature never changes, so `known` read earlier (for a duplicate check) stays good.
-  return loadCorpus(config.corpusDir, { allowEmpty: options.allowEmpty, known: options.known ?? knownStories(config.indexDir) });
+export async function loadStorySummaries(config: Pick<CoreConfig, 'corpusDir' | 'indexDir'>, options: { allowEmpty?: boolean } = {}): Promise<StorySummary[]> {
+  return loadStorySummariesFrom(config.corpusDir, { allowEmpty: options.allowEmpty, indexed: indexedSummaries(config.indexDir) });
 }
 
 /** Loads the index for the configured model; with `buildIfMissing`, a first run builds it. */

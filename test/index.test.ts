@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileS
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
-import { loadCorpus, sameFiles, scanCorpus, settledScan } from '../src/corpus/index.js';
+import { loadCorpus, loadStorySummaries as loadStorySummariesFrom, sameFiles, scanCorpus, settledScan, type StorySummary } from '../src/corpus/index.js';
 import { UserError } from '../src/errors.js';
 import {
   CURRENT_FILE,
@@ -13,11 +13,12 @@ import {
   appendStories,
   buildIndex,
   currentGeneration,
+  indexedSummaries,
   knownStories,
   loadIndex,
   upToDate,
 } from '../src/index/index.js';
-import { buildIndexFromCorpus, createRetriever } from '../src/pipeline.js';
+import { buildIndexFromCorpus, createRetriever, loadStorySummaries } from '../src/pipeline.js';
 import { searchFiles } from '../src/search/index.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 import { tempDir, writeStory } from './helpers/corpus.js';
@@ -235,6 +236,30 @@ describe('an unchanged corpus', () => {
     const reread = await loadCorpus(corpusDir, { known: marked, now: later });
     expect(reread[1]).toMatchObject({ title: 'Story beta' });
     expect(reread[1]!.paragraphs[1]!.text).toBe('Its bread sold out by one.');
+  });
+
+  it('gives every story without its text from the index where the file is as recorded, reading only the others', async () => {
+    const { corpusDir, indexDir } = await setup();
+    const embedder = fakeEmbedder();
+    const config = { corpusDir, indexDir };
+    await buildIndexFromCorpus({ ...loadCoreConfig({}, tempDir()), ...config }, embedder);
+    // Attribution and paragraph hashes are what a summary promises (one read from a file also has the texts).
+    const summary = ({ paragraphs, ...story }: StorySummary) => ({ ...story, paragraphs: paragraphs.map(({ hash }) => hash) });
+    const full = (await loadCorpus(corpusDir)).map(summary);
+
+    const indexed = indexedSummaries(indexDir);
+    expect([...indexed.keys()]).toEqual(['alpha.md', 'beta.md']);
+    expect((await loadStorySummaries(config)).map(summary)).toEqual(full);
+    // A story held by the index is taken from it (marked here), unless its file changed; a new file is read.
+    const beta = indexed.get('beta.md')!;
+    indexed.set('beta.md', { ...beta, summary: { ...beta.summary, title: 'From the index' } });
+    expect((await loadStorySummariesFrom(corpusDir, { indexed })).map((story) => story.title)).toEqual(['Story alpha', 'From the index']);
+    writeStory(corpusDir, 'beta', ['A bakery opened on Main Street.', 'Its bread sold out by one.']);
+    writeStory(corpusDir, 'gamma', ['New.']);
+    expect((await loadStorySummariesFrom(corpusDir, { indexed })).map((story) => story.title)).toEqual(['Story alpha', 'Story beta', 'Story gamma']);
+    expect((await loadStorySummaries(config)).map(summary)).toEqual((await loadCorpus(corpusDir)).map(summary));
+    // No index: every file is read.
+    expect((await loadStorySummaries({ corpusDir, indexDir: tempDir() })).map(summary)).toEqual((await loadCorpus(corpusDir)).map(summary));
   });
 });
 

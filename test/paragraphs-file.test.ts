@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseStory, type Story } from '../src/corpus/index.js';
-import { appendedParagraphsFile, asParagraphsFile, paragraphsFileText, storedStory, storyListOf } from '../src/index/index.js';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PARAGRAPHS_FILE, appendedParagraphsFile, asParagraphsFile, paragraphsFileText, readStoryList, storedStory, storyListOf } from '../src/index/index.js';
+import { tempDir } from './helpers/corpus.js';
 
 function story(name: string, title: string, paragraphs: string[]): Story {
   return parseStory(`/corpus/${name}.md`, `---\ntitle: '${title}'\noutlet: The Test Gazette\nauthors:\n  - Test Writer\npublished: 2021-06-01\nurl: https://example.com/${name}\n---\n\n${paragraphs.join('\n\n')}\n`);
@@ -30,5 +33,16 @@ describe('paragraphs.json appended in place', () => {
     }
     // Our layout, but not our stories.
     expect(storyListOf(Buffer.from('{"stories":[{"id":1}],"paragraphs":[]}'))).toBeUndefined();
+  });
+
+  it('reads the story list from the head of a large file, across read chunks', () => {
+    const many = Array.from({ length: 1500 }, (_, i) => story(`story-${i}`, `Headline number ${i} ${'long words '.repeat(20)}`, [`Paragraph of story ${i}.`]));
+    const text = all(many);
+    const dir = tempDir();
+    writeFileSync(path.join(dir, PARAGRAPHS_FILE), text);
+    expect(Buffer.byteLength(text.slice(0, text.indexOf('],"paragraphs":[')))).toBeGreaterThan(1 << 19);
+    expect(readStoryList(dir, Buffer.byteLength(text))).toEqual(many.map(storedStory));
+    // A size other than the file's (a damaged or replaced file) gives nothing.
+    expect(readStoryList(dir, Buffer.byteLength(text) - 1)).toBeUndefined();
   });
 });

@@ -1,14 +1,13 @@
 import { byline, formatDate } from '../answer/attribution.js';
 import { loadCoreConfig, type CoreConfig } from '../config.js';
-import { type KnownStory, type NewStory } from '../corpus/index.js';
+import { type NewStory } from '../corpus/index.js';
 import { ensureModel } from '../entry/model.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError, describeError } from '../errors.js';
 import { addFeed, addStory, displayPath, type AddResult, type CorpusState } from '../import/add.js';
 import type { AttributionOverrides } from '../import/attribute.js';
 import type { ImportSettings } from '../import/read-story.js';
-import { knownStories } from '../index/index.js';
-import { buildIndexFromCorpus, loadStories, openEmbedder } from '../pipeline.js';
+import { buildIndexFromCorpus, loadStorySummaries, openEmbedder } from '../pipeline.js';
 import { terminalReporter } from './terminal.js';
 
 const USAGE = `Usage: npm run add-story -- [options] <source>...
@@ -65,9 +64,7 @@ export async function addStoryCommand(argv: string[]): Promise<number> {
   if (singleStoryOverride && values.feed.length > 0) throw new UserError('--title, --url and --published describe one story, not a feed.');
 
   const config = loadCoreConfig();
-  // Read once: the duplicate check and the index update both take unchanged stories from it.
-  const known = knownStories(config.indexDir);
-  const corpus: CorpusState = { dir: config.corpusDir, stories: await loadStories(config, { allowEmpty: true, known }) };
+  const corpus: CorpusState = { dir: config.corpusDir, stories: await loadStorySummaries(config, { allowEmpty: true }) };
   const settings: ImportSettings = { allowPrivate: config.allowPrivateUrls };
   const options = { replace: values.replace, dryRun: values['dry-run'] };
   const print = values.json ? printJson : printHuman;
@@ -95,7 +92,7 @@ export async function addStoryCommand(argv: string[]): Promise<number> {
   }
 
   const written = results.filter((result) => result.status === 'added' || result.status === 'replaced');
-  if (written.length > 0 && !values['no-build'] && !values['dry-run']) await updateIndex(config, known);
+  if (written.length > 0 && !values['no-build'] && !values['dry-run']) await updateIndex(config);
   else if (written.length > 0 && values['no-build']) process.stderr.write('Index not updated (--no-build): run npm run build-index before asking about the new stories.\n');
   const failed = feedFailed || results.some((result) => result.status === 'failed' || result.status === 'duplicate');
   return failed ? 1 : 0;
@@ -113,12 +110,12 @@ function readOverrides(values: { title?: string; outlet?: string; author: string
 }
 
 /** Brings the index up to date with what was written: only the new paragraphs are embedded. */
-export async function updateIndex(config: CoreConfig, known?: ReadonlyMap<string, KnownStory>): Promise<void> {
+export async function updateIndex(config: CoreConfig): Promise<void> {
   const reporter = terminalReporter('Embedding');
   const started = performance.now();
   await ensureModel(config, reporter);
   const embedder = await openEmbedder(config);
-  const report = await buildIndexFromCorpus(config, embedder, reporter, { known });
+  const report = await buildIndexFromCorpus(config, embedder, reporter);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   reporter.info(`Index updated in ${seconds} s: ${report.embedded} paragraphs embedded, ${report.reused} reused; ${report.stories} stories can be asked about.`);
 }

@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { sha256 } from '../hash.js';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { parseStory, type Story } from './story.js';
+import { parseStory, type Story, type StorySummary } from './story.js';
 
 /** A story read before, and the file signature (see {@link scanCorpus}) it was read at. */
 export interface KnownStory {
@@ -136,14 +136,44 @@ export async function sameFiles(dir: string, scan: CorpusScan, recorded: Readonl
  */
 export async function addedFiles(dir: string, scan: CorpusScan, recorded: ReadonlyArray<{ file: string } & FileRecord>): Promise<string[] | undefined> {
   const seen = new Set<string>();
-  for (const { file, signature, content } of recorded) {
+  for (const { file, ...record } of recorded) {
     const now = scan.files.get(file);
-    if (!now || seen.has(file)) return undefined;
+    if (!now || seen.has(file) || !(await unchangedFile(dir, file, now, record))) return undefined;
     seen.add(file);
-    if (signature !== undefined && now.signature === signature) continue;
-    if (content === undefined || (now.content ?? (await contentOf(dir, file).catch(() => undefined))) !== content) return undefined;
   }
   return [...scan.files.keys()].filter((file) => !seen.has(file));
+}
+
+/** Whether a file scanned as `now` is the one recorded: the same signature, or (for a file recorded by content) the same content. */
+async function unchangedFile(dir: string, file: string, now: FileRecord, recorded: FileRecord): Promise<boolean> {
+  if (recorded.signature !== undefined && now.signature === recorded.signature) return true;
+  return recorded.content !== undefined && (now.content ?? (await contentOf(dir, file).catch(() => undefined))) === recorded.content;
+}
+
+/** A story an index holds, and how its file was when it was read. */
+export interface IndexedSummary {
+  record: FileRecord;
+  summary: StorySummary;
+}
+
+/**
+ * Every story of the corpus without its texts, in file-name order: taken from `indexed` where
+ * the file is as recorded there, read from the file otherwise. At a year's size this is what the
+ * duplicate checks cost instead of reading every story's text.
+ */
+export async function loadStorySummaries(
+  dir: string,
+  options: { allowEmpty?: boolean; indexed: ReadonlyMap<string, IndexedSummary> },
+): Promise<StorySummary[]> {
+  const scan = await scanCorpus(dir);
+  // No folder or no stories: loadCorpus says so (or gives the empty corpus allowed).
+  if (!scan || scan.files.size === 0) return loadCorpus(dir, { allowEmpty: options.allowEmpty });
+  const summaries: StorySummary[] = [];
+  for (const [name, record] of scan.files) {
+    const held = options.indexed.get(name);
+    summaries.push(held && (await unchangedFile(dir, name, record, held.record)) ? held.summary : await readStoryFile(dir, name));
+  }
+  return summaries;
 }
 
 /**

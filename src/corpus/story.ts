@@ -42,6 +42,9 @@ export interface Story extends FrontMatter {
   paragraphs: Paragraph[];
 }
 
+/** A story without its paragraph texts: what duplicate checks and story lists need, and what an index's small files hold. */
+export type StorySummary = Omit<Story, 'paragraphs'> & { paragraphs: ReadonlyArray<Pick<Paragraph, 'hash'>> };
+
 const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 
 /** `My Story.md` -> `my-story`: the slug is the file name, so ids survive edits to the text. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { UserError } from '../errors.js';
 import { sha256 } from '../hash.js';
-import { parseStory, storySlug, type FrontMatter, type Story } from './story.js';
+import { parseStory, storySlug, type FrontMatter, type StorySummary } from './story.js';
 
 /** A story about to be written: its front matter and its paragraphs, each one line of text. */
 export interface NewStory extends FrontMatter {
@@ -103,7 +103,7 @@ export function normaliseLink(link: string): string {
 const SAME_TEXT_SHARE = 0.8;
 
 /** The story in the corpus that is the same article: the same link, or the same text (most of its paragraphs word for word). */
-export function findSameStory(stories: readonly Story[], candidate: Pick<NewStory, 'url' | 'paragraphs'>): Story | undefined {
+export function findSameStory<S extends StorySummary>(stories: readonly S[], candidate: Pick<NewStory, 'url' | 'paragraphs'>): S | undefined {
   const link = normaliseLink(candidate.url);
   const byLink = stories.find((story) => normaliseLink(story.url) === link);
   if (byLink) return byLink;

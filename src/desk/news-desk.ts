@@ -4,13 +4,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CoreConfig } from '../config.js';
-import { findSameStory, removeStoryFile, renderStory, slugForStory, writeStoryFile, type NewStory, type Story } from '../corpus/index.js';
+import { findSameStory, removeStoryFile, renderStory, slugForStory, writeStoryFile, type NewStory, type Story, type StorySummary } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
 import { UserError } from '../errors.js';
 import { addFeed, type AddResult } from '../import/add.js';
 import { readStory, type ImportSettings } from '../import/read-story.js';
 import type { Logger } from '../log.js';
-import { buildIndexFromCorpus, loadStories } from '../pipeline.js';
+import { buildIndexFromCorpus, loadStorySummaries } from '../pipeline.js';
 import { withFileLock, type FileLockOptions } from './file-lock.js';
 
 /** In the index folder, which every process of the bot shares. */
@@ -155,8 +155,8 @@ export class NewsDesk {
     await this.index.checkNow();
   }
 
-  private stories(): Promise<Story[]> {
-    return loadStories(this.config, { allowEmpty: true });
+  private stories(): Promise<StorySummary[]> {
+    return loadStorySummaries(this.config, { allowEmpty: true });
   }
 
   private serialised<T>(task: () => Promise<T>): Promise<T> {

@@ -9,7 +9,7 @@ import {
   storyFilePath,
   writeStoryFile,
   type NewStory,
-  type Story,
+  type StorySummary,
 } from '../corpus/index.js';
 import { UserError, describeError } from '../errors.js';
 import { parseFeed, type Feed } from './feed.js';
@@ -19,7 +19,7 @@ import { readStory, type ImportSettings, type StoryRequest } from './read-story.
 /** The corpus being added to: its folder and the stories in it (kept current as stories are added). */
 export interface CorpusState {
   dir: string;
-  stories: Story[];
+  stories: StorySummary[];
 }
 
 export interface AddOptions {
@@ -106,7 +106,7 @@ async function rememberFeedLink(corpusDir: string, link: string): Promise<void> 
 }
 
 /** The feed items that no story holds yet: neither its link nor a link read for it before. */
-export function newFeedItems(feed: Feed, stories: readonly Story[], seen: ReadonlySet<string> = new Set()): Feed['items'] {
+export function newFeedItems(feed: Feed, stories: readonly StorySummary[], seen: ReadonlySet<string> = new Set()): Feed['items'] {
   const known = new Set([...stories.map((story) => normaliseLink(story.url)), ...seen]);
   return feed.items.filter((item) => !known.has(normaliseLink(item.link)));
 }

@@ -5,7 +5,7 @@ import { CHUNKER_VERSION, corpusHash, type FileRecord, type Paragraph, type Stor
 import type { Embedder } from '../embed/index.js';
 import { CENTROIDS_FILE, centroidFileContent, readCentroids, storyCentroids } from './centroids.js';
 import { EmbeddingCheckpoint } from './checkpoint.js';
-import { checkIndex, currentGeneration, readManifest } from './load.js';
+import { checkIndex, currentGeneration, describesManifest, readManifest } from './load.js';
 import {
   CURRENT_FILE,
   INDEX_FORMAT_VERSION,
@@ -13,7 +13,6 @@ import {
   PARAGRAPHS_FILE,
   VECTORS_FILE,
   type Manifest,
-  type StoredStory,
 } from './manifest.js';
 import { appendedParagraphsFile, paragraphsFileText, readParagraphsFile, storyListOf } from './paragraphs-file.js';
 import { DEFAULT_HNSW, HnswStore, type HnswParameters } from './vector-store.js';
@@ -301,17 +300,6 @@ export function addedStories(previous: Manifest, stories: readonly Story[]): Sto
   if (label !== previous.paragraphs.length) return undefined;
   const known = new Set(previous.stories.map((story) => story.id));
   return stories.filter((story) => !known.has(story.id));
-}
-
-/** Whether the paragraph file's story list is the manifest's, story for story. */
-function describesManifest(storyList: readonly StoredStory[], manifest: Manifest): boolean {
-  return (
-    storyList.length === manifest.stories.length &&
-    storyList.every((story, i) => {
-      const entry = manifest.stories[i]!;
-      return story.id === entry.id && story.file === entry.file && story.paragraphCount === entry.paragraphs;
-    })
-  );
 }
 
 function builtWith(manifest: Manifest, embedder: Embedder): boolean {

@@ -12,10 +12,10 @@ import {
   type StoredParagraph,
   type StoredStory,
 } from './manifest.js';
-import { CHUNKER_VERSION, type KnownStory } from '../corpus/index.js';
+import { CHUNKER_VERSION, type IndexedSummary, type KnownStory } from '../corpus/index.js';
 import { CENTROIDS_FILE, readCentroids } from './centroids.js';
 import { HnswStore } from './vector-store.js';
-import { readParagraphsFile } from './paragraphs-file.js';
+import { readParagraphsFile, readStoryList } from './paragraphs-file.js';
 
 export interface LoadedIndex {
   /** The generation folder this index was read from. */
@@ -133,6 +133,40 @@ export function checkIndex(indexDir: string, expected: IndexExpectation): { dir:
   }
 
   return { dir, manifest, stored };
+}
+
+/**
+ * The stories of the current index by file name, without their texts, each with how its file was
+ * when it was read: what `loadStorySummaries` takes instead of reading unchanged files. Reads the
+ * manifest and the head of the paragraph file only. Empty when there is no readable index.
+ */
+export function indexedSummaries(indexDir: string): Map<string, IndexedSummary> {
+  const indexed = new Map<string, IndexedSummary>();
+  const dir = currentGeneration(indexDir);
+  const manifest = dir ? readManifest(dir) : undefined;
+  if (!dir || !manifest || manifest.chunkerVersion !== CHUNKER_VERSION) return indexed;
+  const storyList = readStoryList(dir, manifest.files[PARAGRAPHS_FILE]?.bytes);
+  if (!storyList || !describesManifest(storyList, manifest)) return indexed;
+  let label = 0;
+  storyList.forEach(({ paragraphCount, ...attribution }, i) => {
+    const { signature, content } = manifest.stories[i]!;
+    label += paragraphCount;
+    if (signature === undefined && content === undefined) return;
+    const record = signature !== undefined ? { signature } : { content };
+    indexed.set(attribution.file, { record, summary: { ...attribution, paragraphs: manifest.paragraphs.slice(label - paragraphCount, label) } });
+  });
+  return indexed;
+}
+
+/** Whether a paragraph file's story list is the manifest's, story for story. */
+export function describesManifest(storyList: readonly StoredStory[], manifest: Manifest): boolean {
+  return (
+    storyList.length === manifest.stories.length &&
+    storyList.every((story, i) => {
+      const entry = manifest.stories[i]!;
+      return story.id === entry.id && story.file === entry.file && story.paragraphCount === entry.paragraphs;
+    })
+  );
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { Paragraph, Story } from '../corpus/index.js';
@@ -64,6 +64,39 @@ export function storyListOf(file: Buffer): StoredStory[] | undefined {
     return parsed.success ? parsed.data : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * The story list of a generation's `paragraphs.json`, reading only the head of the file (a few
+ * hundred kilobytes of 55 MB at a year's size); undefined when unreadable.
+ */
+export function readStoryList(dir: string, expectedBytes: number | undefined): StoredStory[] | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path.join(dir, PARAGRAPHS_FILE), 'r');
+    const tail = Buffer.alloc(END.length);
+    if (expectedBytes === undefined || expectedBytes < START.length + BETWEEN.length + END.length) return undefined;
+    if (readSync(fd, tail, 0, END.length, expectedBytes - END.length) !== END.length || !tail.equals(END)) return undefined;
+    const chunks: Buffer[] = [];
+    let read = 0;
+    for (let size = 1 << 18; read < expectedBytes; size *= 2) {
+      const chunk = Buffer.alloc(Math.min(size, expectedBytes - read));
+      const got = readSync(fd, chunk, 0, chunk.length, read);
+      if (got === 0) return undefined;
+      chunks.push(chunk.subarray(0, got));
+      read += got;
+      // The list's end may straddle two chunks: look in everything read so far.
+      const head = Buffer.concat(chunks);
+      const between = head.indexOf(BETWEEN);
+      if (between >= 0) return storyListOf(Buffer.concat([head.subarray(0, between), BETWEEN, END]));
+      chunks.splice(0, chunks.length, head);
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
