@@ -2,7 +2,7 @@ import {
   addedFiles,
   loadCorpus,
   loadStoryFiles,
-  loadStorySummaries as loadStorySummariesFrom,
+  corpusSummaries,
   sameFiles,
   scanCorpus,
   settledScan,
@@ -107,7 +107,7 @@ async function addedStoryFiles(config: Pick<CoreConfig, 'corpusDir' | 'indexDir'
  * files are described by the index, so at a year's size only new or changed files are read.
  */
 export async function loadStorySummaries(config: Pick<CoreConfig, 'corpusDir' | 'indexDir'>, options: { allowEmpty?: boolean } = {}): Promise<StorySummary[]> {
-  return loadStorySummariesFrom(config.corpusDir, { allowEmpty: options.allowEmpty, indexed: indexedSummaries(config.indexDir) });
+  return corpusSummaries(config.corpusDir, { allowEmpty: options.allowEmpty, indexed: indexedSummaries(config.indexDir) });
 }
 
 /** Loads the index for the configured model; with `buildIfMissing`, a first run builds it. */

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileS
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
-import { loadCorpus, loadStorySummaries as loadStorySummariesFrom, sameFiles, scanCorpus, settledScan, type StorySummary } from '../src/corpus/index.js';
+import { loadCorpus, corpusSummaries, sameFiles, scanCorpus, settledScan, type StorySummary } from '../src/corpus/index.js';
 import { UserError } from '../src/errors.js';
 import {
   CURRENT_FILE,
@@ -253,10 +253,10 @@ describe('an unchanged corpus', () => {
     // A story held by the index is taken from it (marked here), unless its file changed; a new file is read.
     const beta = indexed.get('beta.md')!;
     indexed.set('beta.md', { ...beta, summary: { ...beta.summary, title: 'From the index' } });
-    expect((await loadStorySummariesFrom(corpusDir, { indexed })).map((story) => story.title)).toEqual(['Story alpha', 'From the index']);
+    expect((await corpusSummaries(corpusDir, { indexed })).map((story) => story.title)).toEqual(['Story alpha', 'From the index']);
     writeStory(corpusDir, 'beta', ['A bakery opened on Main Street.', 'Its bread sold out by one.']);
     writeStory(corpusDir, 'gamma', ['New.']);
-    expect((await loadStorySummariesFrom(corpusDir, { indexed })).map((story) => story.title)).toEqual(['Story alpha', 'Story beta', 'Story gamma']);
+    expect((await corpusSummaries(corpusDir, { indexed })).map((story) => story.title)).toEqual(['Story alpha', 'Story beta', 'Story gamma']);
     expect((await loadStorySummaries(config)).map(summary)).toEqual((await loadCorpus(corpusDir)).map(summary));
     // No index: every file is read.
     expect((await loadStorySummaries({ corpusDir, indexDir: tempDir() })).map(summary)).toEqual((await loadCorpus(corpusDir)).map(summary));

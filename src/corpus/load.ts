@@ -161,7 +161,7 @@ export interface IndexedSummary {
  * the file is as recorded there, read from the file otherwise. At a year's size this is what the
  * duplicate checks cost instead of reading every story's text.
  */
-export async function loadStorySummaries(
+export async function corpusSummaries(
   dir: string,
   options: { allowEmpty?: boolean; indexed: ReadonlyMap<string, IndexedSummary> },
 ): Promise<StorySummary[]> {

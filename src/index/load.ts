@@ -137,7 +137,7 @@ export function checkIndex(indexDir: string, expected: IndexExpectation): { dir:
 
 /**
  * The stories of the current index by file name, without their texts, each with how its file was
- * when it was read: what `loadStorySummaries` takes instead of reading unchanged files. Reads the
+ * when it was read: what `corpusSummaries` takes instead of reading unchanged files. Reads the
  * manifest and the head of the paragraph file only. Empty when there is no readable index.
  */
 export function indexedSummaries(indexDir: string): Map<string, IndexedSummary> {
