@@ -35,6 +35,16 @@ describe('the synthetic year of news', () => {
     expect(late.length).toBeGreaterThan(200);
   });
 
+  it('keeps meeting new words all year, as newswire does (Heaps’ law)', () => {
+    const words = (list: ReturnType<typeof stories>) => new Set(list.flatMap((story) => story.paragraphs.join(' ').toLowerCase().match(/[a-z0-9]+/g) ?? []));
+    const year = stories(400);
+    const first = words(year.slice(0, 300));
+    const fresh = [...words(year.slice(300))].filter((word) => !first.has(word));
+    // The templates alone stop at about 10,000 words; the last hundred stories still bring thousands.
+    expect(first.size).toBeGreaterThan(12_000);
+    expect(fresh.length).toBeGreaterThan(2_000);
+  });
+
   it('plants each answer in exactly one paragraph of the right story; unanswerable questions have none', () => {
     const year = stories(300);
     const questions = syntheticQuestions({ stories: 300, count: 40 });

@@ -184,6 +184,52 @@ const FILLERS = [
   (s: Slots) => `The next public hearing is planned for later this season; the date will be posted on the city's website and in the library.`,
 ];
 
+/**
+ * Real news keeps meeting new words all year (places, people, firms, products, jargon): newswire
+ * follows Heaps' law, about 44·N^0.49 distinct words in N words (Reuters RCV1), some 80,000 in a
+ * year's five million; these templates alone give about 10,000. Sentences of made-up words drawn
+ * from a Zipf-distributed lexicon stand in for that growth, which the BM25 index, the word
+ * statistics and the spelling vocabulary all grow with.
+ */
+const VARIED: Array<(s: Slots, w: (capital?: boolean) => string) => string> = [
+  (s, w) => `The ${w(true)} ${w()} project drew questions about ${w()} and ${w()} costs from residents near ${s.town}, ${s.official} said.`,
+  (s, w) => `${w(true)} ${w(true)}, a ${w()} consultant hired by ${s.org}, said the ${w()} findings would go to the ${w(true)} committee.`,
+  (_, w) => `Earlier plans for the site at ${w(true)} Road included a ${w()} garden, a ${w()} workshop and a center for ${w()} families.`,
+  (s, w) => `A report by the ${w(true)} Institute found ${w()} levels higher than in ${w(true)} and ${w(true)}, two towns near ${s.town}.`,
+  (_, w) => `The ${w(true)} family, which runs a ${w()} shop on ${w(true)} Street, said the ${w()} changes had hurt ${w()} sales.`,
+  (s, w) => `${s.person} compared it with the ${w(true)} ${w()} of a decade ago, when ${w()} and ${w()} were the words everyone used.`,
+];
+const VARIED_SHARE = 0.8;
+const LEXICON_SIZE = 200_000;
+const SYLLABLES = Array.from('bcdfghklmnprstvz').flatMap((consonant) => ['a', 'e', 'i', 'o', 'u', 'ai'].map((vowel) => consonant + vowel));
+
+/** The made-up word of a lexicon rank: two syllables for the commonest, three after. */
+function lexiconWord(rank: number): string {
+  const n = SYLLABLES.length;
+  const parts = [SYLLABLES[rank % n]!, SYLLABLES[Math.floor(rank / n) % n]!];
+  if (rank >= n * n) parts.push(SYLLABLES[Math.floor(rank / (n * n)) % n]!, 'n');
+  return parts.join('');
+}
+
+let zipfTable: Float64Array | undefined;
+
+/** A lexicon rank drawn with probability proportional to 1 / rank. */
+function zipfRank(random: () => number): number {
+  if (!zipfTable) {
+    zipfTable = new Float64Array(LEXICON_SIZE);
+    let sum = 0;
+    for (let rank = 0; rank < LEXICON_SIZE; rank++) zipfTable[rank] = sum += 1 / (rank + 1);
+  }
+  const target = random() * zipfTable[LEXICON_SIZE - 1]!;
+  let [low, high] = [0, LEXICON_SIZE - 1];
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    if (zipfTable[middle]! < target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
 function pick<T>(list: readonly T[], key: string | number): T {
   const n = typeof key === 'number' ? key : [...key].reduce((sum, ch) => sum + ch.charCodeAt(0), 0);
   return list[Math.abs(n) % list.length]!;
@@ -210,6 +256,7 @@ export function* syntheticStories(options: SyntheticOptions): Generator<Syntheti
   const person = () => `${choose(FIRST)} ${surname()}`;
   // Officials recur across the year's stories of their town.
   const officials = new Map(towns.map((town) => [town, Array.from({ length: 4 }, () => person())]));
+  const word = (capital = false) => (capital ? cap : (text: string) => text)(lexiconWord(zipfRank(random)));
   const orgs = Array.from({ length: 400 }, () => `${surname()} ${choose(['Group', 'Partners', 'Foundation', 'Holdings', 'Cooperative', 'Works', 'Associates', 'Labs'])}`);
 
   for (let i = 0; i < options.stories; i++) {
@@ -244,7 +291,8 @@ export function* syntheticStories(options: SyntheticOptions): Generator<Syntheti
       }
       const sentences = 1 + int(3);
       const local = { ...slots, person: random() < 0.5 ? slots.person : person() };
-      paragraphs.push(Array.from({ length: sentences }, () => choose(FILLERS)(local)).join(' '));
+      const varied = random() < VARIED_SHARE ? int(sentences) : -1;
+      paragraphs.push(Array.from({ length: sentences }, (_, k) => (k === varied ? choose(VARIED)(local, word) : choose(FILLERS)(local))).join(' '));
     }
     const title = beat.headline(slots);
     const authors = random() < 0.1 ? [] : random() < 0.8 ? [person()] : [person(), person()];
