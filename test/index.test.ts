@@ -338,6 +338,13 @@ describe('adding stories to a built index', () => {
     writeStory(corpusDir, 'aardvark', ['The zoo welcomed an aardvark named Rufus.']);
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true });
 
+    // A headline edited, the paragraphs the same: still appended (nothing to embed), with the new headline.
+    writeStory(corpusDir, 'beta', ['A bakery opened on Main Street.', 'Its bread sold out by noon.'], { title: 'Bakery opens' });
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true, paragraphs: 6, embedded: 0 });
+    const edited = loadIndex(indexDir, expectFor(embedder));
+    expect(edited.stories.find((story) => story.id === 'beta')?.title).toBe('Bakery opens');
+    expect(await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir })).toMatchObject({ changed: false });
+
     rmSync(path.join(corpusDir, 'beta.md'));
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: false, paragraphs: 4, embedded: 0 });
     expect(loadIndex(indexDir, expectFor(embedder)).stories.map((story) => story.id)).toEqual(['aardvark', 'alpha']);

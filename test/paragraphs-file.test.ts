@@ -21,6 +21,9 @@ describe('paragraphs.json appended in place', () => {
     const appended = appendedParagraphsFile(previous, [second, third]);
     expect(appended?.toString('utf8')).toBe(all([first, second, third]));
     expect(asParagraphsFile(JSON.parse(appended!.toString('utf8')))?.paragraphs.map((p) => p.text)).toEqual([...first.paragraphs, ...second.paragraphs, ...third.paragraphs].map((p) => p.text));
+    // With the previous stories' attribution replaced (a headline edited): the file written for the edited stories.
+    const edited = { ...first, title: 'A new headline' };
+    expect(appendedParagraphsFile(previous, [second], [storedStory(edited)])?.toString('utf8')).toBe(all([edited, second]));
     // From a file with no stories yet, too.
     expect(appendedParagraphsFile(Buffer.from(all([])), [second])?.toString('utf8')).toBe(all([second]));
   });

@@ -14,7 +14,7 @@ import {
   VECTORS_FILE,
   type Manifest,
 } from './manifest.js';
-import { appendedParagraphsFile, paragraphsFileText, readParagraphsFile, storyListOf } from './paragraphs-file.js';
+import { appendedParagraphsFile, paragraphsFileText, readParagraphsFile, storedStory, storyListOf } from './paragraphs-file.js';
 import { DEFAULT_HNSW, HnswStore, type HnswParameters } from './vector-store.js';
 
 export interface BuildOptions {
@@ -42,7 +42,14 @@ export interface BuildOptions {
 }
 
 /** Adding stories to the current index: the options of a build, with only the new stories. */
-export type AppendOptions = Omit<BuildOptions, 'stories' | 'force'> & { added: readonly Story[] };
+export type AppendOptions = Omit<BuildOptions, 'stories' | 'force'> & {
+  added: readonly Story[];
+  /**
+   * The stories the index holds, as the corpus has them now (same paragraphs, in the index's
+   * order), when the caller has read them: their attribution replaces the stored one.
+   */
+  held?: readonly Story[];
+};
 
 /** Makes the derived files of a generation (see {@link BuildOptions.derivedFiles}). */
 export interface DerivedFileMaker {
@@ -119,9 +126,9 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     return { changed: false, dir: previousDir, stories: stories.length, paragraphs: paragraphs.length, embedded: 0, reused: paragraphs.length };
   }
 
-  // Only stories were added: their paragraphs join the previous graph (labels of the others stay).
-  const added = !options.force && sameModel && previousDir && sameGraph(previous.hnsw, hnsw) ? addedStories(previous, stories) : undefined;
-  const appended = added ? await appendStories({ ...options, added }) : undefined;
+  // Stories only added (or only their attribution edited): new paragraphs join the previous graph, whose labels stay.
+  const change = !options.force && sameModel && previousDir && sameGraph(previous.hnsw, hnsw) ? addedStories(previous, stories) : undefined;
+  const appended = change ? await appendStories({ ...options, ...change }) : undefined;
   if (appended) return appended;
 
   await mkdir(indexDir, { recursive: true });
@@ -152,11 +159,11 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
  * another model or graph, a story id it holds already): the caller then builds in full.
  */
 export async function appendStories(options: AppendOptions): Promise<BuildReport | undefined> {
-  const { added, embedder, indexDir } = options;
+  const { added, held, embedder, indexDir } = options;
   const hnsw: HnswParameters = { ...DEFAULT_HNSW, ...options.hnsw };
   const previousDir = currentGeneration(indexDir);
   const previous = previousDir ? readManifest(previousDir) : undefined;
-  if (!previousDir || !previous || added.length === 0) return undefined;
+  if (!previousDir || !previous || (added.length === 0 && !held)) return undefined;
   if (previous.formatVersion !== INDEX_FORMAT_VERSION || previous.chunkerVersion !== CHUNKER_VERSION || !builtWith(previous, embedder) || !sameGraph(previous.hnsw, hnsw)) return undefined;
 
   let previousFile: Buffer;
@@ -165,7 +172,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
   } catch {
     return undefined;
   }
-  const storyList = previousFile.length === previous.files[PARAGRAPHS_FILE]?.bytes ? storyListOf(previousFile) : undefined;
+  const storyList = previousFile.length !== previous.files[PARAGRAPHS_FILE]?.bytes ? undefined : held ? held.map(storedStory) : storyListOf(previousFile);
   if (!storyList || !describesManifest(storyList, previous)) return undefined;
   const ids = new Set(storyList.map((story) => story.id));
   for (const story of added) {
@@ -183,18 +190,18 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
     previousTexts: () => readParagraphsFile(previousDir)?.paragraphs.map((paragraph) => paragraph.text),
   });
   if (options.derivedFiles && !derived) return undefined;
-  const paragraphsFile = appendedParagraphsFile(previousFile, added);
+  const paragraphsFile = appendedParagraphsFile(previousFile, added, held && storyList);
   const graph = paragraphsFile && (await appendedGraph(previousDir, previous, added, embedder, hnsw, options.onProgress));
   if (!paragraphsFile || !graph) return undefined;
 
   // The hash a full load of the corpus gives: stories in file-name order, as `loadCorpus` reads them.
   let label = 0;
-  const held = storyList.map((story, i) => {
+  const hashed = storyList.map((story, i) => {
     const count = previous.stories[i]!.paragraphs;
     label += count;
     return { ...story, paragraphs: previous.paragraphs.slice(label - count, label) };
   });
-  const hash = corpusHash([...held, ...added].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
+  const hash = corpusHash([...hashed, ...added].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
 
   const dir = await writeGeneration(options, {
     hash,
@@ -281,13 +288,14 @@ async function writeDerived(file: string, content: DerivedFile): Promise<void> {
 }
 
 /**
- * The stories not in the previous generation, when every story it holds is still in the corpus
- * with the same paragraphs (so the new ones can be appended: their labels follow the previous
- * ones). Undefined when a story was removed or its paragraphs changed (labels would move: a full
- * build renumbers them).
+ * The stories of the previous generation as the corpus has them now (in its label order) and the
+ * ones it lacks, when every story it holds is still in the corpus with the same paragraphs (so
+ * the new ones can be appended: their labels follow the previous ones). Undefined when a story
+ * was removed or its paragraphs changed (labels would move: a full build renumbers them).
  */
-export function addedStories(previous: Manifest, stories: readonly Story[]): Story[] | undefined {
+export function addedStories(previous: Manifest, stories: readonly Story[]): { held: Story[]; added: Story[] } | undefined {
   const byId = new Map(stories.map((story) => [story.id, story]));
+  const held: Story[] = [];
   let label = 0;
   for (const { id, paragraphs } of previous.stories) {
     const story = byId.get(id);
@@ -296,10 +304,11 @@ export function addedStories(previous: Manifest, stories: readonly Story[]): Sto
       if (previous.paragraphs[label]?.hash !== paragraph.hash) return undefined;
       label++;
     }
+    held.push(story);
   }
   if (label !== previous.paragraphs.length) return undefined;
   const known = new Set(previous.stories.map((story) => story.id));
-  return stories.filter((story) => !known.has(story.id));
+  return { held, added: stories.filter((story) => !known.has(story.id)) };
 }
 
 function builtWith(manifest: Manifest, embedder: Embedder): boolean {

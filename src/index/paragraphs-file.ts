@@ -39,20 +39,18 @@ export function paragraphsFileText(stories: readonly Story[], paragraphs: readon
 
 /**
  * The previous file's bytes with `stories` (and their paragraphs) after its own; undefined when
- * the bytes are not a file this module wrote.
+ * the bytes are not a file this module wrote. With `storyList`, the previous stories' attribution
+ * is replaced by it (the same stories and paragraphs, a headline or byline edited, say).
  */
-export function appendedParagraphsFile(previous: Buffer, stories: readonly Story[]): Buffer | undefined {
+export function appendedParagraphsFile(previous: Buffer, stories: readonly Story[], storyList?: readonly StoredStory[]): Buffer | undefined {
   const between = boundary(previous);
   if (between === undefined) return undefined;
   const entries = (items: readonly object[], after: number) => (items.length === 0 ? '' : `${previous[after - 1] === 0x5b /* [ */ ? '' : ','}${items.map((item) => JSON.stringify(item)).join(',')}`);
   const paragraphs = stories.flatMap((story) => story.paragraphs.map(storedParagraph));
-  return Buffer.concat([
-    previous.subarray(0, between),
-    Buffer.from(entries(stories.map(storedStory), between)),
-    previous.subarray(between, previous.length - END.length),
-    Buffer.from(entries(paragraphs, previous.length - END.length)),
-    END,
-  ]);
+  const head = storyList
+    ? Buffer.from(`${START.toString()}${[...storyList, ...stories.map(storedStory)].map((item) => JSON.stringify(item)).join(',')}`)
+    : Buffer.concat([previous.subarray(0, between), Buffer.from(entries(stories.map(storedStory), between))]);
+  return Buffer.concat([head, previous.subarray(between, previous.length - END.length), Buffer.from(entries(paragraphs, previous.length - END.length)), END]);
 }
 
 /** The story list at the head of the file's bytes (small: the paragraphs are not parsed); undefined when unreadable. */
