@@ -7,6 +7,7 @@ import { UserError } from '../src/errors.js';
 import {
   CURRENT_FILE,
   IndexMissingError,
+  LABELS_FILE,
   asParagraphsFile,
   MANIFEST_FILE,
   VECTORS_FILE,
@@ -328,6 +329,60 @@ describe('adding stories to a built index', () => {
     // The corpus hash is the full build's (stories in file order), so a later full load finds it unchanged.
     expect(appended.manifest.corpusHash).toBe(loadIndex(fullDir, expectFor(embedder)).manifest.corpusHash);
     expect(await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir })).toMatchObject({ changed: false });
+  });
+
+  it('removes stories in place: their vectors are marked deleted, nothing is embedded, and it answers as a full build does', async () => {
+    const corpusDir = path.join(tempDir(), 'corpus');
+    const topics = ['harbour', 'library', 'bakery', 'orchard', 'ferry', 'museum', 'stadium', 'bridge', 'clinic', 'market', 'theatre', 'garden'];
+    for (const [i, topic] of topics.entries()) writeStory(corpusDir, `s${String(i).padStart(2, '0')}-${topic}`, [`The ${topic} reopened on Monday after repairs.`, `The ${topic} cost ${i + 2} million dollars to fix.`]);
+    const embedder = fakeEmbedder();
+    const config = { ...loadCoreConfig({}, tempDir()), corpusDir };
+    await buildIndexFromCorpus(config, embedder);
+
+    rmSync(path.join(corpusDir, 's03-orchard.md'));
+    embedder.embeddedTexts.length = 0;
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ changed: true, removedInPlace: true, stories: 11, paragraphs: 22, embedded: 0 });
+    expect(embedder.embeddedTexts).toEqual([]);
+    const dir = currentGeneration(config.indexDir)!;
+    expect(existsSync(path.join(dir, LABELS_FILE))).toBe(true);
+    // Stories added after a removal get the graph's next labels.
+    writeStory(corpusDir, 's99-aquarium', ['The aquarium reopened on Monday after repairs.', 'The aquarium cost 40 million dollars to fix.']);
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true, stories: 12, paragraphs: 24, embedded: 2 });
+
+    const inPlace = loadIndex(config.indexDir, expectFor(embedder));
+    expect(inPlace.stories.map((story) => story.id)).not.toContain('s03-orchard');
+    expect(inPlace.store.size).toBe(24);
+    const fullDir = path.join(tempDir(), 'index');
+    await buildIndexFromCorpus({ ...config, indexDir: fullDir }, embedder);
+    const [a, b] = [createRetriever(inPlace, embedder), createRetriever(loadIndex(fullDir, expectFor(embedder)), embedder)];
+    for (const question of ['How much did the orchard cost to fix?', 'How much did the aquarium cost?', 'When did the ferry reopen?', 'What did the museum cost?']) {
+      const [x, y] = [await a.search({ question, topK: 5 }), await b.search({ question, topK: 5 })];
+      expect(x.outcome).toEqual(y.outcome);
+      expect(x.passages.map((p) => [p.paragraph.id, p.score.toFixed(6)])).toEqual(y.passages.map((p) => [p.paragraph.id, p.score.toFixed(6)]));
+    }
+    // The same corpus, so a later build finds nothing to do.
+    expect(await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir: config.indexDir })).toMatchObject({ changed: false });
+
+    // Past a tenth of the graph removed, a full build drops the deleted entries.
+    rmSync(path.join(corpusDir, 's04-ferry.md'));
+    rmSync(path.join(corpusDir, 's05-museum.md'));
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ removedInPlace: false, appended: false, paragraphs: 20 });
+    expect(existsSync(path.join(currentGeneration(config.indexDir)!, LABELS_FILE))).toBe(false);
+  });
+
+  it('refuses an index whose label map is damaged, in one sentence', async () => {
+    const corpusDir = path.join(tempDir(), 'corpus');
+    for (let i = 0; i < 11; i++) writeStory(corpusDir, `s${i}`, [`Story ${i} opens.`, `Story ${i} closes.`]);
+    const embedder = fakeEmbedder();
+    const config = { ...loadCoreConfig({}, tempDir()), corpusDir };
+    await buildIndexFromCorpus(config, embedder);
+    rmSync(path.join(corpusDir, 's3.md'));
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ removedInPlace: true });
+    const labels = path.join(currentGeneration(config.indexDir)!, LABELS_FILE);
+    const bytes = readFileSync(labels);
+    bytes.writeInt32LE(999, 0);
+    writeFileSync(labels, bytes);
+    expect(() => loadIndex(config.indexDir, expectFor(embedder))).toThrow(/vector file in .* cannot be read: run npm run build-index/);
   });
 
   it('builds anew, with labels in file order, when a story was removed or changed', async () => {

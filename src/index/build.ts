@@ -5,13 +5,14 @@ import { CHUNKER_VERSION, corpusHash, type FileRecord, type Paragraph, type Stor
 import type { Embedder } from '../embed/index.js';
 import { CENTROIDS_FILE, centroidFileContent, readCentroids, storyCentroids } from './centroids.js';
 import { EmbeddingCheckpoint } from './checkpoint.js';
-import { checkIndex, currentGeneration, describesManifest, readManifest } from './load.js';
+import { checkIndex, currentGeneration, describesManifest, readLabelMap, readManifest } from './load.js';
 import {
   CURRENT_FILE,
   INDEX_FORMAT_VERSION,
   MANIFEST_FILE,
   PARAGRAPHS_FILE,
   VECTORS_FILE,
+  LABELS_FILE,
   type Manifest,
 } from './manifest.js';
 import { appendedParagraphsFile, paragraphsFileText, readParagraphsFile, storedStory, storyListOf } from './paragraphs-file.js';
@@ -86,6 +87,8 @@ export interface BuildReport {
   changed: boolean;
   /** True when the new stories were added to the previous graph instead of building a new one. */
   appended?: boolean;
+  /** True when removed stories were marked deleted in the previous graph instead of building a new one. */
+  removedInPlace?: boolean;
   dir: string;
   stories: number;
   paragraphs: number;
@@ -130,6 +133,10 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const change = !options.force && sameModel && previousDir && sameGraph(previous.hnsw, hnsw) ? addedStories(previous, stories) : undefined;
   const appended = change ? await appendStories({ ...options, ...change }) : undefined;
   if (appended) return appended;
+  // Stories only removed: their paragraphs are marked deleted in the previous graph instead of building a new one.
+  const kept = !options.force && sameModel && previousDir && sameGraph(previous.hnsw, hnsw) ? keptStories(previous, stories) : undefined;
+  const shrunk = kept && previousDir ? await removeStories(options, previousDir, previous!, kept, hash) : undefined;
+  if (shrunk) return shrunk;
 
   await mkdir(indexDir, { recursive: true });
   const checkpoint = new EmbeddingCheckpoint(indexDir, { id: embedder.modelId, hash: embedder.modelHash }, embedder.dimensions);
@@ -147,7 +154,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     paragraphs: paragraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
   });
   checkpoint.remove();
-  return { changed: true, appended: false, dir, stories: stories.length, paragraphs: paragraphs.length, embedded, reused: paragraphs.length - embedded };
+  return { changed: true, appended: false, removedInPlace: false, dir, stories: stories.length, paragraphs: paragraphs.length, embedded, reused: paragraphs.length - embedded };
 }
 
 /**
@@ -217,6 +224,81 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
   return { changed: true, appended: true, dir, stories: storyParagraphs.length, paragraphs: total, embedded: addedParagraphs.length, reused: previous.paragraphs.length };
 }
 
+/** Graph entries marked removed beyond this share of the graph: a full build drops them (searches still visit them). */
+const MAX_REMOVED_SHARE = 0.1;
+
+/**
+ * The previous generation without the removed stories: their paragraphs are marked deleted in its
+ * graph (the others keep their vectors and links), and the paragraph file, centroids and search
+ * files are written for the stories left. At a year's size this is seconds where building a graph
+ * is a minute. Undefined when the graph cannot be read or would hold too many removed entries.
+ */
+async function removeStories(
+  options: BuildOptions,
+  previousDir: string,
+  previous: Manifest,
+  kept: { held: Story[]; removed: number[]; keptStories: number[] },
+  hash: string,
+): Promise<BuildReport | undefined> {
+  const { embedder } = options;
+  const hnsw: HnswParameters = { ...DEFAULT_HNSW, ...options.hnsw };
+  const store = readPreviousGraph(previousDir, previous, hnsw.efSearch);
+  if (!store) return undefined;
+  store.remove(kept.removed);
+  if (store.removed > MAX_REMOVED_SHARE * (store.size + store.removed)) return undefined;
+
+  const { held } = kept;
+  const paragraphs = held.flatMap((story) => story.paragraphs);
+  const counts = held.map((story) => story.paragraphs.length);
+  const before = readCentroids(previousDir, previous.stories.length, embedder.dimensions);
+  const width = embedder.dimensions;
+  let centroids: Float32Array;
+  if (before) {
+    centroids = new Float32Array(held.length * width);
+    kept.keptStories.forEach((story, i) => centroids.set(before.subarray(story * width, (story + 1) * width), i * width));
+  } else {
+    centroids = storyCentroids(counts, (position) => store.vector(position), width);
+  }
+  const dir = await writeGeneration(options, {
+    hash,
+    previousDir,
+    store,
+    centroids,
+    paragraphsFile: paragraphsFileText(held, paragraphs),
+    derived: options.derivedFiles?.derive({ texts: paragraphs.map((paragraph) => paragraph.text), storyParagraphs: counts }) ?? {},
+    stories: held.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
+    paragraphs: paragraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
+  });
+  return { changed: true, appended: false, removedInPlace: true, dir, stories: held.length, paragraphs: paragraphs.length, embedded: 0, reused: paragraphs.length };
+}
+
+/**
+ * The previous generation's stories still in the corpus with the same paragraphs (in its order,
+ * as the corpus has them now), the positions of the removed ones' paragraphs and the indexes of
+ * the kept ones, when stories were only removed (none added, none changed).
+ */
+export function keptStories(previous: Manifest, stories: readonly Story[]): { held: Story[]; removed: number[]; keptStories: number[] } | undefined {
+  const byId = new Map(stories.map((story) => [story.id, story]));
+  const held: Story[] = [];
+  const removed: number[] = [];
+  const keptIndexes: number[] = [];
+  let label = 0;
+  for (const [index, { id, paragraphs }] of previous.stories.entries()) {
+    const story = byId.get(id);
+    if (!story) {
+      for (let i = 0; i < paragraphs; i++) removed.push(label + i);
+    } else {
+      if (story.paragraphs.length !== paragraphs) return undefined;
+      if (story.paragraphs.some((paragraph, i) => previous.paragraphs[label + i]?.hash !== paragraph.hash)) return undefined;
+      held.push(story);
+      keptIndexes.push(index);
+    }
+    label += paragraphs;
+  }
+  if (label !== previous.paragraphs.length || held.length !== stories.length || held.length === 0 || removed.length === 0) return undefined;
+  return { held, removed, keptStories: keptIndexes };
+}
+
 /** What a new generation holds. */
 interface GenerationContent {
   hash: string;
@@ -246,6 +328,8 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
   writes.push(writeFile(path.join(staging, PARAGRAPHS_FILE), content.paragraphsFile));
   for (const [name, file] of Object.entries(content.derived)) writes.push(writeDerived(path.join(staging, name), file));
   writes.push(writeFile(path.join(staging, CENTROIDS_FILE), centroidFileContent(content.centroids)));
+  const labels = content.store.labelMap;
+  if (labels) writes.push(writeFile(path.join(staging, LABELS_FILE), new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength)));
   await Promise.all(writes);
 
   const scan = await options.corpusFiles?.();
@@ -261,7 +345,7 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
     paragraphs: content.paragraphs,
     files: Object.fromEntries(
       await Promise.all(
-        [VECTORS_FILE, PARAGRAPHS_FILE, CENTROIDS_FILE, ...Object.keys(content.derived)].map(async (name) => [name, { bytes: (await stat(path.join(staging, name))).size }]),
+        [VECTORS_FILE, PARAGRAPHS_FILE, CENTROIDS_FILE, ...(labels ? [LABELS_FILE] : []), ...Object.keys(content.derived)].map(async (name) => [name, { bytes: (await stat(path.join(staging, name))).size }]),
       ),
     ),
   };
@@ -340,7 +424,7 @@ async function appendedGraph(
   const paragraphs = added.flatMap((story) => story.paragraphs);
   const { vectors } = await embedMissing(paragraphs, new Map(), embedder, onProgress);
   const first = store.size;
-  store.grow(first + paragraphs.length);
+  store.reserve(paragraphs.length);
   vectors.forEach((vector, i) => store.add(first + i, vector));
 
   const counts = [...manifest.stories.map((story) => story.paragraphs), ...added.map((story) => story.paragraphs.length)];
@@ -440,7 +524,7 @@ function readPreviousGraph(dir: string, manifest: Manifest, efSearch: number): H
     // A file of the wrong size is not handed to the native reader at all.
     const bytes = manifest.files[VECTORS_FILE]?.bytes;
     if (bytes === undefined || statSync(path.join(dir, VECTORS_FILE)).size !== bytes) return undefined;
-    const store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, efSearch);
+    const store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, efSearch, readLabelMap(dir, manifest));
     return store.size === manifest.paragraphs.length ? store : undefined;
   } catch {
     return undefined;

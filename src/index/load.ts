@@ -7,6 +7,7 @@ import {
   MANIFEST_FILE,
   PARAGRAPHS_FILE,
   VECTORS_FILE,
+  LABELS_FILE,
   manifestSchema,
   type Manifest,
   type StoredParagraph,
@@ -74,12 +75,21 @@ export function readManifest(generationDir: string): Manifest | undefined {
   }
 }
 
+/** The generation's position → graph label map, when it has one (see `HnswStore`); throws when unreadable. */
+export function readLabelMap(dir: string, manifest: Manifest): Int32Array | undefined {
+  if (!manifest.files[LABELS_FILE]) return undefined;
+  const bytes = readFileSync(path.join(dir, LABELS_FILE));
+  if (bytes.length % 4 !== 0) throw new Error('The label map is damaged.');
+  // A copy, so the array starts on a 4-byte boundary.
+  return new Int32Array(new Uint8Array(bytes).buffer);
+}
+
 /** Loads the current index and checks it was built the way this process will query it. */
 export function loadIndex(indexDir: string, expected: IndexExpectation): LoadedIndex {
   const { dir, manifest, stored } = checkIndex(indexDir, expected);
   let store: HnswStore;
   try {
-    store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch);
+    store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch, readLabelMap(dir, manifest));
   } catch {
     throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
   }

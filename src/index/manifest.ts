@@ -6,6 +6,8 @@ export const INDEX_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
 export const VECTORS_FILE = 'vectors.hnsw';
 export const PARAGRAPHS_FILE = 'paragraphs.json';
+/** Each position's label in the graph, written once paragraphs were removed from it in place (see `HnswStore`). */
+export const LABELS_FILE = 'labels.i32';
 /** Names the generation folder in use; replaced atomically so readers never see half an index. */
 export const CURRENT_FILE = 'CURRENT';
 

@@ -42,11 +42,21 @@ export interface HnswParameters {
  */
 export const DEFAULT_HNSW: HnswParameters = { M: 16, efConstruction: 100, efSearch: 64, randomSeed: 100 };
 
-/** The HNSW graph (hnswlib-node, cosine space) behind the VectorStore interface. */
+/**
+ * The HNSW graph (hnswlib-node, cosine space) behind the VectorStore interface. Callers see
+ * positions 0..size-1 (a paragraph's place in the index). They are the graph's own labels until
+ * paragraphs are removed: removed ones are marked deleted in the graph (hnswlib's `markDelete`,
+ * not a rebuild) and the positions after them close up, so `graphLabels` then maps each position
+ * to its label in the graph; new vectors get labels after the graph's last.
+ */
 export class HnswStore implements VectorStore {
   private constructor(
     private readonly graph: InstanceType<typeof HierarchicalNSW>,
     readonly dimensions: number,
+    /** Position → graph label, once paragraphs were removed; identity while undefined. */
+    private graphLabels?: Int32Array,
+    /** Graph label → position (−1 for a removed one), the inverse of `graphLabels`. */
+    private positions?: Int32Array,
   ) {}
 
   /** A new, empty graph for `capacity` vectors. */
@@ -57,42 +67,83 @@ export class HnswStore implements VectorStore {
     return new HnswStore(graph, dimensions);
   }
 
-  /** Reads a graph written by `save`; throws if the file is damaged. */
-  static read(file: string, dimensions: number, efSearch: number): HnswStore {
+  /**
+   * Reads a graph written by `save`, with the position → label map written beside it when
+   * paragraphs were removed (`labels`); throws if the file is damaged or the map does not fit it.
+   */
+  static read(file: string, dimensions: number, efSearch: number, labels?: Int32Array): HnswStore {
     const graph = new HierarchicalNSW('cosine', dimensions);
     graph.readIndexSync(file);
     graph.setEf(efSearch);
-    return new HnswStore(graph, dimensions);
+    const store = new HnswStore(graph, dimensions);
+    if (labels) store.mapPositions(labels);
+    return store;
   }
 
+  /** How many vectors can be searched (removed ones not counted). */
   get size(): number {
-    return this.graph.getCurrentCount();
+    return this.graphLabels?.length ?? this.graph.getCurrentCount();
   }
 
-  /** Makes room for `capacity` vectors (a graph read from a file is full). */
-  grow(capacity: number): void {
-    if (capacity > this.graph.getMaxElements()) this.graph.resizeIndex(capacity);
+  /** Vectors marked removed that the graph still holds (a full build drops them). */
+  get removed(): number {
+    return this.graph.getCurrentCount() - this.size;
   }
 
-  add(label: number, vector: Float32Array): void {
+  /** The position → graph label map to store beside the graph; undefined while positions are the labels. */
+  get labelMap(): Int32Array | undefined {
+    return this.graphLabels;
+  }
+
+  /** Makes room for `count` more vectors (a graph read from a file is full). */
+  reserve(count: number): void {
+    const needed = this.graph.getCurrentCount() + count;
+    if (needed > this.graph.getMaxElements()) this.graph.resizeIndex(needed);
+  }
+
+  /** Adds the vector of the next position (`position` must be `size`). */
+  add(position: number, vector: Float32Array): void {
+    if (position !== this.size) throw new Error(`HnswStore.add: position ${position} is not the next one (${this.size})`);
+    const label = this.graph.getCurrentCount();
     this.graph.addPoint(Array.from(vector), label);
+    if (this.graphLabels && this.positions) {
+      this.graphLabels = appendInt(this.graphLabels, label);
+      this.positions = appendInt(this.positions, position, label);
+    }
   }
 
-  vector(label: number): Float32Array {
-    return Float32Array.from(this.graph.getPoint(label));
+  /** Removes the vectors at `removed` positions; the positions after them close up. */
+  remove(removed: Iterable<number>): void {
+    const gone = new Set(removed);
+    if (gone.size === 0) return;
+    const kept: number[] = [];
+    for (let position = 0; position < this.size; position++) {
+      const label = this.labelAt(position);
+      if (gone.has(position)) this.graph.markDelete(label);
+      else kept.push(label);
+    }
+    this.mapPositions(Int32Array.from(kept));
+  }
+
+  vector(position: number): Float32Array {
+    return Float32Array.from(this.graph.getPoint(this.labelAt(position)));
   }
 
   setEfSearch(efSearch: number): void {
     this.graph.setEf(efSearch);
   }
 
-  search(query: Float32Array, k: number, accept?: (label: number) => boolean): Neighbor[] {
+  search(query: Float32Array, k: number, accept?: (position: number) => boolean): Neighbor[] {
     const count = Math.min(k, this.size);
     if (count <= 0) return [];
     // hnswlib wants ef >= k; a larger request than the configured ef must still return k results.
     if (this.graph.getEf() < count) this.graph.setEf(count);
-    const result = this.graph.searchKnn(Array.from(query), count, accept);
-    return result.neighbors.map((label, i) => ({ label, similarity: 1 - (result.distances[i] ?? 1) }));
+    const positions = this.positions;
+    const filter = accept && positions ? (label: number) => accept(positions[label]!) : accept;
+    const result = this.graph.searchKnn(Array.from(query), count, filter);
+    const found = result.neighbors.map((label, i) => ({ label: positions ? (positions[label] ?? -1) : label, similarity: 1 - (result.distances[i] ?? 1) }));
+    // A label the map does not know (never expected: removed ones are not returned) is left out.
+    return positions ? found.filter((neighbor) => neighbor.label >= 0) : found;
   }
 
   save(file: string): void {
@@ -103,4 +154,27 @@ export class HnswStore implements VectorStore {
   async saveInBackground(file: string): Promise<void> {
     await this.graph.writeIndex(file);
   }
+
+  private labelAt(position: number): number {
+    return this.graphLabels ? this.graphLabels[position]! : position;
+  }
+
+  private mapPositions(labels: Int32Array): void {
+    const count = this.graph.getCurrentCount();
+    const positions = new Int32Array(count).fill(-1);
+    labels.forEach((label, position) => {
+      if (label < 0 || label >= count || positions[label] !== -1) throw new Error('The label map does not fit the graph.');
+      positions[label] = position;
+    });
+    this.graphLabels = labels;
+    this.positions = positions;
+  }
+}
+
+/** `array` with `value` set at `index` (default: its end), grown as needed. */
+function appendInt(array: Int32Array, value: number, index = array.length): Int32Array {
+  const grown = new Int32Array(Math.max(array.length, index + 1)).fill(-1);
+  grown.set(array);
+  grown[index] = value;
+  return grown;
 }
