@@ -331,9 +331,9 @@ describe('adding stories to a built index', () => {
     expect(await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir })).toMatchObject({ changed: false });
   });
 
-  it('removes stories in place: their vectors are marked deleted, nothing is embedded, and it answers as a full build does', async () => {
+  it('removes and edits stories in place: old vectors are marked deleted, only new text is embedded, and it answers as a full build does', async () => {
     const corpusDir = path.join(tempDir(), 'corpus');
-    const topics = ['harbour', 'library', 'bakery', 'orchard', 'ferry', 'museum', 'stadium', 'bridge', 'clinic', 'market', 'theatre', 'garden'];
+    const topics = ['harbour', 'library', 'bakery', 'orchard', 'ferry', 'museum', 'stadium', 'bridge', 'clinic', 'market', 'theatre', 'garden', 'pool', 'depot', 'school', 'arena', 'pier', 'tower', 'plaza', 'chapel', 'mill', 'foundry', 'quarry', 'observatory'];
     for (const [i, topic] of topics.entries()) writeStory(corpusDir, `s${String(i).padStart(2, '0')}-${topic}`, [`The ${topic} reopened on Monday after repairs.`, `The ${topic} cost ${i + 2} million dollars to fix.`]);
     const embedder = fakeEmbedder();
     const config = { ...loadCoreConfig({}, tempDir()), corpusDir };
@@ -341,17 +341,17 @@ describe('adding stories to a built index', () => {
 
     rmSync(path.join(corpusDir, 's03-orchard.md'));
     embedder.embeddedTexts.length = 0;
-    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ changed: true, removedInPlace: true, stories: 11, paragraphs: 22, embedded: 0 });
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ changed: true, updatedInPlace: true, stories: 23, paragraphs: 46, embedded: 0 });
     expect(embedder.embeddedTexts).toEqual([]);
     const dir = currentGeneration(config.indexDir)!;
     expect(existsSync(path.join(dir, LABELS_FILE))).toBe(true);
     // Stories added after a removal get the graph's next labels.
     writeStory(corpusDir, 's99-aquarium', ['The aquarium reopened on Monday after repairs.', 'The aquarium cost 40 million dollars to fix.']);
-    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true, stories: 12, paragraphs: 24, embedded: 2 });
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true, stories: 24, paragraphs: 48, embedded: 2 });
 
     const inPlace = loadIndex(config.indexDir, expectFor(embedder));
     expect(inPlace.stories.map((story) => story.id)).not.toContain('s03-orchard');
-    expect(inPlace.store.size).toBe(24);
+    expect(inPlace.store.size).toBe(48);
     const fullDir = path.join(tempDir(), 'index');
     await buildIndexFromCorpus({ ...config, indexDir: fullDir }, embedder);
     const [a, b] = [createRetriever(inPlace, embedder), createRetriever(loadIndex(fullDir, expectFor(embedder)), embedder)];
@@ -363,10 +363,23 @@ describe('adding stories to a built index', () => {
     // The same corpus, so a later build finds nothing to do.
     expect(await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir: config.indexDir })).toMatchObject({ changed: false });
 
+    // An edited story: its old paragraphs are deleted, the story is appended again, and only its new text is embedded.
+    writeStory(corpusDir, 's01-library', ['The library reopened on Monday after repairs.', 'The library cost 9 million dollars to fix, twice the estimate.']);
+    embedder.embeddedTexts.length = 0;
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ updatedInPlace: true, stories: 24, paragraphs: 48, embedded: 1 });
+    expect(embedder.embeddedTexts).toEqual(['The library cost 9 million dollars to fix, twice the estimate.']);
+    const edited = createRetriever(loadIndex(config.indexDir, expectFor(embedder)), embedder);
+    const editedFullDir = path.join(tempDir(), 'index');
+    await buildIndexFromCorpus({ ...config, indexDir: editedFullDir }, embedder);
+    const editedFull = createRetriever(loadIndex(editedFullDir, expectFor(embedder)), embedder);
+    for (const question of ['How much did the library cost to fix?', 'When did the library reopen?']) {
+      const [x, y] = [await edited.search({ question, topK: 5 }), await editedFull.search({ question, topK: 5 })];
+      expect(x.passages.map((p) => [p.paragraph.id, p.paragraph.text, p.score.toFixed(6)])).toEqual(y.passages.map((p) => [p.paragraph.id, p.paragraph.text, p.score.toFixed(6)]));
+    }
+
     // Past a tenth of the graph removed, a full build drops the deleted entries.
-    rmSync(path.join(corpusDir, 's04-ferry.md'));
-    rmSync(path.join(corpusDir, 's05-museum.md'));
-    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ removedInPlace: false, appended: false, paragraphs: 20 });
+    for (const file of ['s04-ferry.md', 's05-museum.md']) rmSync(path.join(corpusDir, file));
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ updatedInPlace: false, appended: false, paragraphs: 44 });
     expect(existsSync(path.join(currentGeneration(config.indexDir)!, LABELS_FILE))).toBe(false);
   });
 
@@ -377,7 +390,7 @@ describe('adding stories to a built index', () => {
     const config = { ...loadCoreConfig({}, tempDir()), corpusDir };
     await buildIndexFromCorpus(config, embedder);
     rmSync(path.join(corpusDir, 's3.md'));
-    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ removedInPlace: true });
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ updatedInPlace: true });
     const labels = path.join(currentGeneration(config.indexDir)!, LABELS_FILE);
     const bytes = readFileSync(labels);
     bytes.writeInt32LE(999, 0);

@@ -87,8 +87,8 @@ export interface BuildReport {
   changed: boolean;
   /** True when the new stories were added to the previous graph instead of building a new one. */
   appended?: boolean;
-  /** True when removed stories were marked deleted in the previous graph instead of building a new one. */
-  removedInPlace?: boolean;
+  /** True when removed or edited stories' paragraphs were marked deleted in the previous graph (edited ones appended again) instead of building a new one. */
+  updatedInPlace?: boolean;
   dir: string;
   stories: number;
   paragraphs: number;
@@ -133,10 +133,10 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const change = !options.force && sameModel && previousDir && sameGraph(previous.hnsw, hnsw) ? addedStories(previous, stories) : undefined;
   const appended = change ? await appendStories({ ...options, ...change }) : undefined;
   if (appended) return appended;
-  // Stories only removed: their paragraphs are marked deleted in the previous graph instead of building a new one.
+  // Stories removed or edited: their old paragraphs are marked deleted in the previous graph, edited and new ones appended.
   const kept = !options.force && sameModel && previousDir && sameGraph(previous.hnsw, hnsw) ? keptStories(previous, stories) : undefined;
-  const shrunk = kept && previousDir ? await removeStories(options, previousDir, previous!, kept, hash) : undefined;
-  if (shrunk) return shrunk;
+  const updated = kept && previousDir ? await updateInPlace(options, previousDir, previous!, kept, hash) : undefined;
+  if (updated) return updated;
 
   await mkdir(indexDir, { recursive: true });
   const checkpoint = new EmbeddingCheckpoint(indexDir, { id: embedder.modelId, hash: embedder.modelHash }, embedder.dimensions);
@@ -154,7 +154,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     paragraphs: paragraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
   });
   checkpoint.remove();
-  return { changed: true, appended: false, removedInPlace: false, dir, stories: stories.length, paragraphs: paragraphs.length, embedded, reused: paragraphs.length - embedded };
+  return { changed: true, appended: false, updatedInPlace: false, dir, stories: stories.length, paragraphs: paragraphs.length, embedded, reused: paragraphs.length - embedded };
 }
 
 /**
@@ -228,34 +228,43 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
 const MAX_REMOVED_SHARE = 0.1;
 
 /**
- * The previous generation without the removed stories: their paragraphs are marked deleted in its
- * graph (the others keep their vectors and links), and the paragraph file, centroids and search
- * files are written for the stories left. At a year's size this is seconds where building a graph
- * is a minute. Undefined when the graph cannot be read or would hold too many removed entries.
+ * The previous generation with the removed and edited stories' paragraphs marked deleted in its
+ * graph (the others keep their vectors and links) and the edited and new stories appended after
+ * them, embedding only paragraph texts the graph does not hold; the paragraph file, centroids and
+ * search files are written for the result. At a year's size this is seconds where building a
+ * graph is a minute. Undefined when the graph cannot be read or would hold too many deleted entries.
  */
-async function removeStories(
-  options: BuildOptions,
-  previousDir: string,
-  previous: Manifest,
-  kept: { held: Story[]; removed: number[]; keptStories: number[] },
-  hash: string,
-): Promise<BuildReport | undefined> {
+async function updateInPlace(options: BuildOptions, previousDir: string, previous: Manifest, kept: KeptStories, hash: string): Promise<BuildReport | undefined> {
   const { embedder } = options;
   const hnsw: HnswParameters = { ...DEFAULT_HNSW, ...options.hnsw };
   const store = readPreviousGraph(previousDir, previous, hnsw.efSearch);
   if (!store) return undefined;
-  store.remove(kept.removed);
-  if (store.removed > MAX_REMOVED_SHARE * (store.size + store.removed)) return undefined;
+  const deleted = store.removed + kept.removed.length;
+  if (deleted > MAX_REMOVED_SHARE * (store.size + store.removed + kept.appended.reduce((sum, story) => sum + story.paragraphs.length, 0))) return undefined;
 
-  const { held } = kept;
-  const paragraphs = held.flatMap((story) => story.paragraphs);
-  const counts = held.map((story) => story.paragraphs.length);
-  const before = readCentroids(previousDir, previous.stories.length, embedder.dimensions);
+  // Texts an edited story kept (or a new one shares) are not embedded again: their vectors are read before they are marked deleted.
+  const appendedParagraphs = kept.appended.flatMap((story) => story.paragraphs);
+  const wanted = new Set(appendedParagraphs.map((paragraph) => paragraph.hash));
+  const reusable = new Map<string, Float32Array>();
+  previous.paragraphs.forEach((paragraph, position) => {
+    if (wanted.has(paragraph.hash) && !reusable.has(paragraph.hash)) reusable.set(paragraph.hash, store.vector(position));
+  });
+  store.remove(kept.removed);
+  const { vectors, embedded } = await embedMissing(appendedParagraphs, reusable, embedder, options.onProgress);
+  const first = store.size;
+  store.reserve(vectors.length);
+  vectors.forEach((vector, i) => store.add(first + i, vector));
+
+  const stories = [...kept.held, ...kept.appended];
+  const paragraphs = stories.flatMap((story) => story.paragraphs);
+  const counts = stories.map((story) => story.paragraphs.length);
   const width = embedder.dimensions;
+  const before = readCentroids(previousDir, previous.stories.length, width);
   let centroids: Float32Array;
   if (before) {
-    centroids = new Float32Array(held.length * width);
-    kept.keptStories.forEach((story, i) => centroids.set(before.subarray(story * width, (story + 1) * width), i * width));
+    centroids = new Float32Array(stories.length * width);
+    kept.heldIndexes.forEach((story, i) => centroids.set(before.subarray(story * width, (story + 1) * width), i * width));
+    centroids.set(storyCentroids(counts.slice(kept.held.length), (position) => vectors[position - first]!, width, first), kept.held.length * width);
   } else {
     centroids = storyCentroids(counts, (position) => store.vector(position), width);
   }
@@ -264,39 +273,51 @@ async function removeStories(
     previousDir,
     store,
     centroids,
-    paragraphsFile: paragraphsFileText(held, paragraphs),
+    paragraphsFile: paragraphsFileText(stories, paragraphs),
     derived: options.derivedFiles?.derive({ texts: paragraphs.map((paragraph) => paragraph.text), storyParagraphs: counts }) ?? {},
-    stories: held.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
+    stories: stories.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
     paragraphs: paragraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
   });
-  return { changed: true, appended: false, removedInPlace: true, dir, stories: held.length, paragraphs: paragraphs.length, embedded: 0, reused: paragraphs.length };
+  return { changed: true, appended: false, updatedInPlace: true, dir, stories: stories.length, paragraphs: paragraphs.length, embedded, reused: paragraphs.length - embedded };
+}
+
+/** How the corpus differs from the previous generation, story by story. */
+interface KeptStories {
+  /** Stories it holds unchanged (their attribution may be edited), in its order. */
+  held: Story[];
+  /** Their indexes among its stories. */
+  heldIndexes: number[];
+  /** Positions of the paragraphs of stories removed or edited since. */
+  removed: number[];
+  /** Edited and new stories, in corpus order. */
+  appended: Story[];
 }
 
 /**
  * The previous generation's stories still in the corpus with the same paragraphs (in its order,
- * as the corpus has them now), the positions of the removed ones' paragraphs and the indexes of
- * the kept ones, when stories were only removed (none added, none changed).
+ * as the corpus has them now), the positions of the removed or edited ones' paragraphs, and the
+ * edited and new stories; undefined when no story was removed or edited (an append, or nothing).
  */
-export function keptStories(previous: Manifest, stories: readonly Story[]): { held: Story[]; removed: number[]; keptStories: number[] } | undefined {
+export function keptStories(previous: Manifest, stories: readonly Story[]): KeptStories | undefined {
   const byId = new Map(stories.map((story) => [story.id, story]));
-  const held: Story[] = [];
-  const removed: number[] = [];
-  const keptIndexes: number[] = [];
-  let label = 0;
+  const kept: KeptStories = { held: [], heldIndexes: [], removed: [], appended: [] };
+  const heldIds = new Set<string>();
+  let position = 0;
   for (const [index, { id, paragraphs }] of previous.stories.entries()) {
     const story = byId.get(id);
-    if (!story) {
-      for (let i = 0; i < paragraphs; i++) removed.push(label + i);
+    const same = story && story.paragraphs.length === paragraphs && story.paragraphs.every((paragraph, i) => previous.paragraphs[position + i]?.hash === paragraph.hash);
+    if (same) {
+      kept.held.push(story);
+      kept.heldIndexes.push(index);
+      heldIds.add(id);
     } else {
-      if (story.paragraphs.length !== paragraphs) return undefined;
-      if (story.paragraphs.some((paragraph, i) => previous.paragraphs[label + i]?.hash !== paragraph.hash)) return undefined;
-      held.push(story);
-      keptIndexes.push(index);
+      for (let i = 0; i < paragraphs; i++) kept.removed.push(position + i);
     }
-    label += paragraphs;
+    position += paragraphs;
   }
-  if (label !== previous.paragraphs.length || held.length !== stories.length || held.length === 0 || removed.length === 0) return undefined;
-  return { held, removed, keptStories: keptIndexes };
+  if (position !== previous.paragraphs.length || kept.removed.length === 0) return undefined;
+  kept.appended = stories.filter((story) => !heldIds.has(story.id));
+  return kept.held.length + kept.appended.length > 0 ? kept : undefined;
 }
 
 /** What a new generation holds. */
