@@ -142,17 +142,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const checkpoint = new EmbeddingCheckpoint(indexDir, { id: embedder.modelId, hash: embedder.modelHash }, embedder.dimensions);
   const reusable = sameModel && previousDir ? readReusableVectors(previousDir, previous) : new Map<string, Float32Array>();
   const { store, embedded, centroids } = await newGraph(stories, reusable, checkpoint, embedder, hnsw, options.onProgress);
-  const texts = paragraphs.map((paragraph) => paragraph.text);
-  const dir = await writeGeneration(options, {
-    hash,
-    previousDir,
-    store,
-    centroids,
-    paragraphsFile: paragraphsFileText(stories, paragraphs),
-    derived: options.derivedFiles?.derive({ texts, storyParagraphs: stories.map((story) => story.paragraphs.length) }) ?? {},
-    stories: stories.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
-    paragraphs: paragraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
-  });
+  const dir = await writeGeneration(options, { hash, previousDir, store, centroids, ...writtenInFull(options, stories) });
   checkpoint.remove();
   return { changed: true, appended: false, updatedInPlace: false, dir, stories: stories.length, paragraphs: paragraphs.length, embedded, reused: paragraphs.length - embedded };
 }
@@ -268,16 +258,7 @@ async function updateInPlace(options: BuildOptions, previousDir: string, previou
   } else {
     centroids = storyCentroids(counts, (position) => store.vector(position), width);
   }
-  const dir = await writeGeneration(options, {
-    hash,
-    previousDir,
-    store,
-    centroids,
-    paragraphsFile: paragraphsFileText(stories, paragraphs),
-    derived: options.derivedFiles?.derive({ texts: paragraphs.map((paragraph) => paragraph.text), storyParagraphs: counts }) ?? {},
-    stories: stories.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
-    paragraphs: paragraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
-  });
+  const dir = await writeGeneration(options, { hash, previousDir, store, centroids, ...writtenInFull(options, stories) });
   return { changed: true, appended: false, updatedInPlace: true, dir, stories: stories.length, paragraphs: paragraphs.length, embedded, reused: paragraphs.length - embedded };
 }
 
@@ -332,6 +313,17 @@ interface GenerationContent {
   /** In label order, as the manifest lists them. */
   stories: Manifest['stories'];
   paragraphs: Manifest['paragraphs'];
+}
+
+/** A generation's paragraph file, search files and manifest lists for `stories` in label order, made in full. */
+function writtenInFull(options: Pick<BuildOptions, 'derivedFiles'>, stories: readonly Story[]): Omit<GenerationContent, 'hash' | 'previousDir' | 'store' | 'centroids'> {
+  const paragraphs = stories.flatMap((story) => story.paragraphs);
+  return {
+    paragraphsFile: paragraphsFileText(stories, paragraphs),
+    derived: options.derivedFiles?.derive({ texts: paragraphs.map((paragraph) => paragraph.text), storyParagraphs: stories.map((story) => story.paragraphs.length) }) ?? {},
+    stories: stories.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
+    paragraphs: paragraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
+  };
 }
 
 /** Writes a generation folder beside the others, then points `CURRENT` at it: readers see the old index or the new one, never half. */
