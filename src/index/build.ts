@@ -102,8 +102,9 @@ const GENERATIONS_KEPT = 1;
 
 /**
  * Builds the index for `stories`: embeds only paragraphs whose text or model changed, writes a
- * new generation folder, then switches `CURRENT` to it with an atomic rename. When stories were
- * only added, they are appended to the previous generation (see {@link appendStories}).
+ * new generation folder, then switches `CURRENT` to it with an atomic rename. Stories only added
+ * are appended to the previous generation's graph (see {@link appendStories}); stories removed or
+ * edited are marked deleted in it (see `updateInPlace`); anything else builds a new graph.
  */
 export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const { stories, embedder, indexDir } = options;
@@ -129,12 +130,14 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     return { changed: false, dir: previousDir, stories: stories.length, paragraphs: paragraphs.length, embedded: 0, reused: paragraphs.length };
   }
 
+  // The previous graph can be changed in place (same model and graph parameters) unless told to build anew.
+  const inPlace = !options.force && sameModel && previousDir !== undefined && sameGraph(previous.hnsw, hnsw);
   // Stories only added (or only their attribution edited): new paragraphs join the previous graph, whose labels stay.
-  const change = !options.force && sameModel && previousDir && sameGraph(previous.hnsw, hnsw) ? addedStories(previous, stories) : undefined;
+  const change = inPlace ? addedStories(previous, stories) : undefined;
   const appended = change ? await appendStories({ ...options, ...change }) : undefined;
   if (appended) return appended;
   // Stories removed or edited: their old paragraphs are marked deleted in the previous graph, edited and new ones appended.
-  const kept = !options.force && sameModel && previousDir && sameGraph(previous.hnsw, hnsw) ? keptStories(previous, stories) : undefined;
+  const kept = inPlace ? keptStories(previous, stories) : undefined;
   const updated = kept && previousDir ? await updateInPlace(options, previousDir, previous!, kept, hash) : undefined;
   if (updated) return updated;
 
