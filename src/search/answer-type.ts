@@ -18,7 +18,12 @@ export function expectedAnswerType(question: string): AnswerType | undefined {
 
 const NUMBER_WORDS =
   /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|half|quarter|double|twice|triple|single)\b/i;
-const MONEY = /[$€£¥₹]\s?\d|\d\s?(?:dollars|euros|pounds|cents|yen|rupees|usd|eur|gbp)\b|\b(?:free of charge|for free|costs nothing)\b/i;
+// An amount in a currency: "$4.2 million", "55 million dollars", "ten euros", "free of charge".
+const CURRENCY = '(?:dollars?|euros?|pounds?|cents?|yen|rupees?|usd|eur|gbp)';
+const MONEY = new RegExp(
+  `[$€£¥₹]\\s?\\d|(?:\\d|\\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred|a few|several))[\\d,.]*\\s?(?:(?:thousand|million|billion|trillion|bn|m|k)\\s?)?${CURRENCY}\\b|\\b(?:free of charge|for free|costs nothing)\\b`,
+  'i',
+);
 const TIME =
   /\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|today|yesterday|tomorrow|tonight|morning|afternoon|evening|night|noon|midnight|week|month|year|decade|century|spring|summer|fall|autumn|winter|soon|later|earlier|ago|since|until|by then)\b|\b\d{4}\b|\b\d{1,2}(?::\d{2})?\s?(?:a\.?m\.?|p\.?m\.?)/i;
 // Two capitalised words in a row not opening a sentence, or a title before a name.
