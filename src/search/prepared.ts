@@ -71,10 +71,6 @@ interface TermsFile {
   words: Array<[string, number]>;
 }
 
-/**
- * The derived files for these paragraph texts (in label order). With `previous` (a generation
- * holding the first `paragraphs` of these texts), its files are extended with the rest instead.
- */
 /** The search files of an index generation: made for every paragraph, or extended when paragraphs were appended. */
 export const searchFiles: DerivedFileMaker = { derive: deriveSearchFiles, extend: extendSearchFiles };
 
