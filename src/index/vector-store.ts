@@ -53,10 +53,10 @@ export class HnswStore implements VectorStore {
   private constructor(
     private readonly graph: InstanceType<typeof HierarchicalNSW>,
     readonly dimensions: number,
-    /** Position → graph label, once paragraphs were removed; identity while undefined. */
-    private graphLabels?: Int32Array,
+    /** Position → graph label, once paragraphs were removed; identity while undefined. Plain arrays: appends push. */
+    private graphLabels?: number[],
     /** Graph label → position (−1 for a removed one), the inverse of `graphLabels`. */
-    private positions?: Int32Array,
+    private positions?: number[],
   ) {}
 
   /** A new, empty graph for `capacity` vectors. */
@@ -92,7 +92,7 @@ export class HnswStore implements VectorStore {
 
   /** The position → graph label map to store beside the graph; undefined while positions are the labels. */
   get labelMap(): Int32Array | undefined {
-    return this.graphLabels;
+    return this.graphLabels && Int32Array.from(this.graphLabels);
   }
 
   /** Makes room for `count` more vectors (a graph read from a file is full). */
@@ -106,10 +106,8 @@ export class HnswStore implements VectorStore {
     if (position !== this.size) throw new Error(`HnswStore.add: position ${position} is not the next one (${this.size})`);
     const label = this.graph.getCurrentCount();
     this.graph.addPoint(Array.from(vector), label);
-    if (this.graphLabels && this.positions) {
-      this.graphLabels = appendInt(this.graphLabels, label);
-      this.positions = appendInt(this.positions, position, label);
-    }
+    this.graphLabels?.push(label);
+    this.positions?.push(position);
   }
 
   /** Removes the vectors at `removed` positions; the positions after them close up. */
@@ -122,7 +120,7 @@ export class HnswStore implements VectorStore {
       if (gone.has(position)) this.graph.markDelete(label);
       else kept.push(label);
     }
-    this.mapPositions(Int32Array.from(kept));
+    this.mapPositions(kept);
   }
 
   vector(position: number): Float32Array {
@@ -159,22 +157,15 @@ export class HnswStore implements VectorStore {
     return this.graphLabels ? this.graphLabels[position]! : position;
   }
 
-  private mapPositions(labels: Int32Array): void {
+  private mapPositions(labels: ArrayLike<number>): void {
     const count = this.graph.getCurrentCount();
-    const positions = new Int32Array(count).fill(-1);
-    labels.forEach((label, position) => {
-      if (label < 0 || label >= count || positions[label] !== -1) throw new Error('The label map does not fit the graph.');
+    const positions = new Array<number>(count).fill(-1);
+    const graphLabels = Array.from(labels);
+    graphLabels.forEach((label, position) => {
+      if (!(label >= 0 && label < count) || positions[label] !== -1) throw new Error('The label map does not fit the graph.');
       positions[label] = position;
     });
-    this.graphLabels = labels;
+    this.graphLabels = graphLabels;
     this.positions = positions;
   }
-}
-
-/** `array` with `value` set at `index` (default: its end), grown as needed. */
-function appendInt(array: Int32Array, value: number, index = array.length): Int32Array {
-  const grown = new Int32Array(Math.max(array.length, index + 1)).fill(-1);
-  grown.set(array);
-  grown[index] = value;
-  return grown;
 }
