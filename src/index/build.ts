@@ -5,7 +5,7 @@ import { CHUNKER_VERSION, corpusHash, type FileRecord, type Paragraph, type Stor
 import type { Embedder } from '../embed/index.js';
 import { CENTROIDS_FILE, centroidFileContent, readCentroids, storyCentroids } from './centroids.js';
 import { EmbeddingCheckpoint } from './checkpoint.js';
-import { checkIndex, currentGeneration, describesManifest, readLabelMap, readManifest } from './load.js';
+import { checkIndex, currentGeneration, describesManifest, readLabelMap, readManifest, withParagraphRuns } from './load.js';
 import {
   CURRENT_FILE,
   INDEX_FORMAT_VERSION,
@@ -195,13 +195,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
   if (!paragraphsFile || !graph) return undefined;
 
   // The hash a full load of the corpus gives: stories in file-name order, as `loadCorpus` reads them.
-  let label = 0;
-  const hashed = storyList.map((story, i) => {
-    const count = previous.stories[i]!.paragraphs;
-    label += count;
-    return { ...story, paragraphs: previous.paragraphs.slice(label - count, label) };
-  });
-  const hash = corpusHash([...hashed, ...added].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
+  const hash = corpusHash([...withParagraphRuns(storyList, previous.paragraphs), ...added].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
 
   const dir = await writeGeneration(options, {
     hash,

@@ -157,15 +157,24 @@ export function indexedSummaries(indexDir: string): Map<string, IndexedSummary> 
   if (!dir || !manifest || manifest.chunkerVersion !== CHUNKER_VERSION) return indexed;
   const storyList = readStoryList(dir, manifest.files[PARAGRAPHS_FILE]?.bytes);
   if (!storyList || !describesManifest(storyList, manifest)) return indexed;
-  let label = 0;
-  storyList.forEach(({ paragraphCount, ...attribution }, i) => {
+  withParagraphRuns(storyList, manifest.paragraphs).forEach((summary, i) => {
     const { signature, content } = manifest.stories[i]!;
-    label += paragraphCount;
     if (signature === undefined && content === undefined) return;
-    const record = signature !== undefined ? { signature } : { content };
-    indexed.set(attribution.file, { record, summary: { ...attribution, paragraphs: manifest.paragraphs.slice(label - paragraphCount, label) } });
+    indexed.set(summary.file, { record: signature !== undefined ? { signature } : { content }, summary });
   });
   return indexed;
+}
+
+/**
+ * Each story of a generation's story list with its run of `paragraphs` (a story's paragraphs
+ * follow each other in label order): the manifest's hashes, or the paragraph file's texts.
+ */
+export function withParagraphRuns<P>(storyList: readonly StoredStory[], paragraphs: readonly P[]): Array<Omit<StoredStory, 'paragraphCount'> & { paragraphs: P[] }> {
+  let label = 0;
+  return storyList.map(({ paragraphCount, ...attribution }) => {
+    label += paragraphCount;
+    return { ...attribution, paragraphs: paragraphs.slice(label - paragraphCount, label) };
+  });
 }
 
 /** Whether a paragraph file's story list is the manifest's, story for story. */
@@ -192,16 +201,11 @@ export function knownStories(indexDir: string): Map<string, KnownStory> {
   try {
     if (statSync(path.join(dir, PARAGRAPHS_FILE)).size !== manifest.files[PARAGRAPHS_FILE]?.bytes) return known;
     const stored = readParagraphsFile(dir);
-    if (!stored) return known;
-    let label = 0;
-    for (const [i, entry] of manifest.stories.entries()) {
-      const story = stored.stories[i];
-      const paragraphs = stored.paragraphs.slice(label, label + entry.paragraphs);
-      label += entry.paragraphs;
-      if (!entry.signature || !story || story.id !== entry.id || story.file !== entry.file || paragraphs.length !== entry.paragraphs) continue;
-      const { paragraphCount: _count, ...attribution } = story;
-      known.set(entry.file, { signature: entry.signature, story: { ...attribution, paragraphs } });
-    }
+    if (!stored || !describesManifest(stored.stories, manifest) || stored.paragraphs.length !== manifest.paragraphs.length) return known;
+    withParagraphRuns(stored.stories, stored.paragraphs).forEach((story, i) => {
+      const { signature } = manifest.stories[i]!;
+      if (signature) known.set(story.file, { signature, story });
+    });
   } catch {
     known.clear();
   }
