@@ -132,13 +132,12 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
 
   // The previous graph can be changed in place (same model and graph parameters) unless told to build anew.
   const inPlace = !options.force && sameModel && previousDir !== undefined && sameGraph(previous.hnsw, hnsw);
+  const changes = inPlace ? storyChanges(previous, stories) : undefined;
   // Stories only added (or only their attribution edited): new paragraphs join the previous graph, whose labels stay.
-  const change = inPlace ? addedStories(previous, stories) : undefined;
-  const appended = change ? await appendStories({ ...options, ...change }) : undefined;
+  const appended = changes && changes.removed.length === 0 ? await appendStories({ ...options, held: changes.held, added: changes.appended }) : undefined;
   if (appended) return appended;
   // Stories removed or edited: their old paragraphs are marked deleted in the previous graph, edited and new ones appended.
-  const kept = inPlace ? keptStories(previous, stories) : undefined;
-  const updated = kept && previousDir ? await updateInPlace(options, previousDir, previous!, kept, hash) : undefined;
+  const updated = changes && changes.removed.length > 0 && previousDir ? await updateInPlace(options, previousDir, previous!, changes, hash) : undefined;
   if (updated) return updated;
 
   await mkdir(indexDir, { recursive: true });
@@ -221,9 +220,10 @@ const MAX_REMOVED_SHARE = 0.1;
  * search files are written for the result. At a year's size this is seconds where building a
  * graph is a minute. Undefined when the graph cannot be read or would hold too many deleted entries.
  */
-async function updateInPlace(options: BuildOptions, previousDir: string, previous: Manifest, kept: KeptStories, hash: string): Promise<BuildReport | undefined> {
+async function updateInPlace(options: BuildOptions, previousDir: string, previous: Manifest, kept: StoryChanges, hash: string): Promise<BuildReport | undefined> {
   const { embedder } = options;
   const hnsw: HnswParameters = { ...DEFAULT_HNSW, ...options.hnsw };
+  if (kept.held.length + kept.appended.length === 0) return undefined;
   const store = readPreviousGraph(previousDir, previous, hnsw.efSearch);
   if (!store) return undefined;
   const deleted = store.removed + kept.removed.length;
@@ -238,29 +238,17 @@ async function updateInPlace(options: BuildOptions, previousDir: string, previou
   });
   store.remove(kept.removed);
   const { vectors, embedded } = await embedMissing(appendedParagraphs, reusable, embedder, options.onProgress);
-  const first = store.size;
-  store.reserve(vectors.length);
-  vectors.forEach((vector, i) => store.add(first + i, vector));
+  const first = appendVectors(store, vectors);
+  const centroids = centroidsAfter(previousDir, previous, kept.heldIndexes, kept.appended, { vectors, first, store }, embedder.dimensions);
 
   const stories = [...kept.held, ...kept.appended];
   const paragraphs = stories.flatMap((story) => story.paragraphs);
-  const counts = stories.map((story) => story.paragraphs.length);
-  const width = embedder.dimensions;
-  const before = readCentroids(previousDir, previous.stories.length, width);
-  let centroids: Float32Array;
-  if (before) {
-    centroids = new Float32Array(stories.length * width);
-    kept.heldIndexes.forEach((story, i) => centroids.set(before.subarray(story * width, (story + 1) * width), i * width));
-    centroids.set(storyCentroids(counts.slice(kept.held.length), (position) => vectors[position - first]!, width, first), kept.held.length * width);
-  } else {
-    centroids = storyCentroids(counts, (position) => store.vector(position), width);
-  }
   const dir = await writeGeneration(options, { hash, previousDir, store, centroids, ...writtenInFull(options, stories) });
   return { changed: true, appended: false, updatedInPlace: true, dir, stories: stories.length, paragraphs: paragraphs.length, embedded, reused: paragraphs.length - embedded };
 }
 
 /** How the corpus differs from the previous generation, story by story. */
-interface KeptStories {
+interface StoryChanges {
   /** Stories it holds unchanged (their attribution may be edited), in its order. */
   held: Story[];
   /** Their indexes among its stories. */
@@ -274,28 +262,29 @@ interface KeptStories {
 /**
  * The previous generation's stories still in the corpus with the same paragraphs (in its order,
  * as the corpus has them now), the positions of the removed or edited ones' paragraphs, and the
- * edited and new stories; undefined when no story was removed or edited (an append, or nothing).
+ * edited and new stories. With nothing removed, the new ones can be appended (their labels follow
+ * the previous ones). Undefined when the manifest's paragraphs do not add up to its stories.
  */
-export function keptStories(previous: Manifest, stories: readonly Story[]): KeptStories | undefined {
+export function storyChanges(previous: Manifest, stories: readonly Story[]): StoryChanges | undefined {
   const byId = new Map(stories.map((story) => [story.id, story]));
-  const kept: KeptStories = { held: [], heldIndexes: [], removed: [], appended: [] };
+  const changes: StoryChanges = { held: [], heldIndexes: [], removed: [], appended: [] };
   const heldIds = new Set<string>();
   let position = 0;
   for (const [index, { id, paragraphs }] of previous.stories.entries()) {
     const story = byId.get(id);
     const same = story && story.paragraphs.length === paragraphs && story.paragraphs.every((paragraph, i) => previous.paragraphs[position + i]?.hash === paragraph.hash);
     if (same) {
-      kept.held.push(story);
-      kept.heldIndexes.push(index);
+      changes.held.push(story);
+      changes.heldIndexes.push(index);
       heldIds.add(id);
     } else {
-      for (let i = 0; i < paragraphs; i++) kept.removed.push(position + i);
+      for (let i = 0; i < paragraphs; i++) changes.removed.push(position + i);
     }
     position += paragraphs;
   }
-  if (position !== previous.paragraphs.length || kept.removed.length === 0) return undefined;
-  kept.appended = stories.filter((story) => !heldIds.has(story.id));
-  return kept.held.length + kept.appended.length > 0 ? kept : undefined;
+  if (position !== previous.paragraphs.length) return undefined;
+  changes.appended = stories.filter((story) => !heldIds.has(story.id));
+  return changes;
 }
 
 /** What a new generation holds. */
@@ -381,30 +370,6 @@ async function writeDerived(file: string, content: DerivedFile): Promise<void> {
   }
 }
 
-/**
- * The stories of the previous generation as the corpus has them now (in its label order) and the
- * ones it lacks, when every story it holds is still in the corpus with the same paragraphs (so
- * the new ones can be appended: their labels follow the previous ones). Undefined when a story
- * was removed or its paragraphs changed (labels would move: a full build renumbers them).
- */
-export function addedStories(previous: Manifest, stories: readonly Story[]): { held: Story[]; added: Story[] } | undefined {
-  const byId = new Map(stories.map((story) => [story.id, story]));
-  const held: Story[] = [];
-  let label = 0;
-  for (const { id, paragraphs } of previous.stories) {
-    const story = byId.get(id);
-    if (!story || story.paragraphs.length !== paragraphs) return undefined;
-    for (const paragraph of story.paragraphs) {
-      if (previous.paragraphs[label]?.hash !== paragraph.hash) return undefined;
-      label++;
-    }
-    held.push(story);
-  }
-  if (label !== previous.paragraphs.length) return undefined;
-  const known = new Set(previous.stories.map((story) => story.id));
-  return { held, added: stories.filter((story) => !known.has(story.id)) };
-}
-
 function builtWith(manifest: Manifest, embedder: Embedder): boolean {
   return manifest.model.id === embedder.modelId && manifest.model.hash === embedder.modelHash && manifest.model.dimensions === embedder.dimensions;
 }
@@ -433,18 +398,39 @@ async function appendedGraph(
   if (!store) return undefined;
   const paragraphs = added.flatMap((story) => story.paragraphs);
   const { vectors } = await embedMissing(paragraphs, new Map(), embedder, onProgress);
-  const first = store.size;
-  store.reserve(paragraphs.length);
-  vectors.forEach((vector, i) => store.add(first + i, vector));
+  const first = appendVectors(store, vectors);
+  const every = manifest.stories.map((_, index) => index);
+  return { store, embedded: paragraphs.length, centroids: centroidsAfter(dir, manifest, every, added, { vectors, first, store }, embedder.dimensions) };
+}
 
-  const counts = [...manifest.stories.map((story) => story.paragraphs), ...added.map((story) => story.paragraphs.length)];
-  const kept = manifest.stories.length;
-  const before = readCentroids(dir, kept, embedder.dimensions);
-  // A generation written before centroids were stored: made from the graph's vectors once.
-  const centroids = before
-    ? concat(before, storyCentroids(counts.slice(kept), (label) => vectors[label - first]!, embedder.dimensions, first))
-    : storyCentroids(counts, (label) => store.vector(label), embedder.dimensions);
-  return { store, embedded: paragraphs.length, centroids };
+/** Adds `vectors` after the store's last position; the first new position. */
+function appendVectors(store: HnswStore, vectors: readonly Float32Array[]): number {
+  const first = store.size;
+  store.reserve(vectors.length);
+  vectors.forEach((vector, i) => store.add(first + i, vector));
+  return first;
+}
+
+/**
+ * Centroids of the previous generation's stories at `heldIndexes` (read from its file) followed
+ * by those of `appended` (from their vectors, added to the store from position `first`). A
+ * generation written before centroids were stored gets them all from the store's vectors once.
+ */
+function centroidsAfter(
+  dir: string,
+  previous: Manifest,
+  heldIndexes: readonly number[],
+  appended: readonly Story[],
+  added: { vectors: readonly Float32Array[]; first: number; store: HnswStore },
+  width: number,
+): Float32Array {
+  const appendedCounts = appended.map((story) => story.paragraphs.length);
+  const before = readCentroids(dir, previous.stories.length, width);
+  if (!before) return storyCentroids([...heldIndexes.map((story) => previous.stories[story]!.paragraphs), ...appendedCounts], (position) => added.store.vector(position), width);
+  const centroids = new Float32Array((heldIndexes.length + appended.length) * width);
+  heldIndexes.forEach((story, i) => centroids.set(before.subarray(story * width, (story + 1) * width), i * width));
+  centroids.set(storyCentroids(appendedCounts, (position) => added.vectors[position - added.first]!, width, added.first), heldIndexes.length * width);
+  return centroids;
 }
 
 /** A graph of every story's paragraphs, embedding those with no reusable or checkpointed vector. */
@@ -464,13 +450,6 @@ async function newGraph(
   for (let label = 0; label < paragraphs.length; label++) store.add(label, vectors[label]!);
   const centroids = storyCentroids(stories.map((story) => story.paragraphs.length), (label) => vectors[label]!, embedder.dimensions);
   return { store, embedded, centroids };
-}
-
-function concat(a: Float32Array, b: Float32Array): Float32Array {
-  const joined = new Float32Array(a.length + b.length);
-  joined.set(a);
-  joined.set(b, a.length);
-  return joined;
 }
 
 function withFileRecords(stories: Manifest['stories'], files: ReadonlyMap<string, FileRecord> | undefined): Manifest['stories'] {
