@@ -1,7 +1,7 @@
 /**
  * Builds a built-in embedding model (transformers.js layout) offline from installed npm packages.
  *
- *   npx tsx scripts/build-model.ts [--model use-lite|use-lite-static] [--out models] [--force] [--if-missing]
+ *   npx tsx scripts/build-model.ts [--model use-lite|use-lite-fp32|use-lite-static] [--out models] [--force] [--if-missing]
  *
  * --model defaults to EMBED_MODEL, --out to MODEL_DIR (default models/). The model lands in
  * <out>/<model> via a temporary folder and a stamp (verbatim-build.json, builder version + hash of

@@ -1,6 +1,7 @@
 import { env } from '@xenova/transformers';
 import { describe, expect, it } from 'vitest';
 import { createEmbedder } from '../src/embed/index.js';
+import { batchesByLength, paddedRows } from '../src/embed/batching.js';
 import { UserError } from '../src/errors.js';
 import { DEFAULT_MODEL, MODEL_DIR } from './helpers/project.js';
 import { tempDir } from './helpers/corpus.js';
@@ -31,6 +32,25 @@ describe('createEmbedder (default model)', () => {
     expect(dot(alone!, inBatch!)).toBeGreaterThan(0.9999);
   });
 
+  it('gives each text its own vector, in input order, when it batches texts by token count', async () => {
+    const embedder = await createEmbedder({ modelId: DEFAULT_MODEL, modelDir: MODEL_DIR, batchSize: 2 });
+    // Lengths out of order, so batches by token count mix the input positions.
+    const texts = [
+      'The president met the foreign minister in the Oval Office on Wednesday, the day after he fired the FBI director.',
+      'Aides were present.',
+      'The information had been provided by a partner through an intelligence-sharing arrangement.',
+      'No.',
+      'Officials said the disclosure put a critical source of intelligence at risk.',
+    ];
+    const together = await embedder.embed(texts);
+    expect(together).toHaveLength(texts.length);
+    for (const [i, text] of texts.entries()) {
+      const [alone] = await embedder.embed([text]);
+      expect(dot(alone!, together[i]!)).toBeGreaterThan(0.9999);
+    }
+    expect(await embedder.embed([])).toEqual([]);
+  });
+
   it('hashes the model files, so an index can tell which weights built it', async () => {
     const embedder = await createEmbedder({ modelId: DEFAULT_MODEL, modelDir: MODEL_DIR });
     expect(embedder.modelHash).toMatch(/^[0-9a-f]{16}$/);
@@ -40,5 +60,18 @@ describe('createEmbedder (default model)', () => {
     const empty = tempDir();
     await expect(createEmbedder({ modelId: 'use-lite', modelDir: empty })).rejects.toThrow(UserError);
     await expect(createEmbedder({ modelId: 'use-lite', modelDir: empty })).rejects.toThrow(/not built yet: run npm run build-model/);
+  });
+});
+
+describe('batching by token count', () => {
+  it('puts texts of one length together, shortest first, ties in input order', () => {
+    expect(batchesByLength([5, 2, 9, 2, 5, 1], 2)).toEqual([[5, 1], [3, 0], [4, 2]]);
+    expect(batchesByLength([], 8)).toEqual([]);
+  });
+
+  it('pads the picked rows to the longest of them, on the tokenizer\'s side', () => {
+    const rows = [[7, 8, 9], [4], [5, 6]];
+    expect(paddedRows(rows, [1, 2], 0)).toEqual({ data: BigInt64Array.of(4n, 0n, 5n, 6n), dims: [2, 2] });
+    expect(paddedRows(rows, [0, 1], 3, 'left')).toEqual({ data: BigInt64Array.of(7n, 8n, 9n, 3n, 3n, 4n), dims: [2, 3] });
   });
 });

@@ -6,6 +6,7 @@ import { loadCorpus, corpusSummaries, sameFiles, scanCorpus, settledScan, type S
 import { UserError } from '../src/errors.js';
 import {
   CURRENT_FILE,
+  EMBED_CHUNK,
   IndexMissingError,
   LABELS_FILE,
   asParagraphsFile,
@@ -152,17 +153,19 @@ describe('the paragraph file check', () => {
 describe('an interrupted build', () => {
   it('resumes without embedding again what it had embedded, and leaves no checkpoint once done', async () => {
     const { corpusDir, indexDir } = await setup();
-    writeStory(corpusDir, 'long', Array.from({ length: 150 }, (_, i) => `Paragraph ${i + 1} of a long story about the harbour.`));
+    // Two whole chunks and part of a third (setup's story holds 5 paragraphs).
+    const total = 2 * EMBED_CHUNK + 27;
+    writeStory(corpusDir, 'long', Array.from({ length: total - 5 }, (_, i) => `Paragraph ${i + 1} of a long story about the harbour.`));
     const embedder = fakeEmbedder();
     let calls = 0;
-    // Dies on its third batch of 64, as a Ctrl-C would.
+    // Dies on its third chunk, as a Ctrl-C would.
     const dying = { ...embedder, embed: async (texts: readonly string[]) => (++calls > 2 ? Promise.reject(new Error('interrupted')) : embedder.embed(texts)) };
     await expect(buildIndex({ stories: await loadCorpus(corpusDir), embedder: dying, indexDir })).rejects.toThrow('interrupted');
     expect(readdirSync(indexDir).filter((name) => name.startsWith('.embedded-'))).toHaveLength(1);
 
     embedder.embeddedTexts.length = 0;
     const resumed = await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir });
-    expect(resumed).toMatchObject({ changed: true, paragraphs: 155, embedded: 155 - 128 });
+    expect(resumed).toMatchObject({ changed: true, paragraphs: total, embedded: 27 });
     expect(embedder.embeddedTexts).toHaveLength(27);
     expect(readdirSync(indexDir).filter((name) => name.startsWith('.embedded-'))).toEqual([]);
     // The resumed vectors are the ones the model makes.

@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { env, pipeline, type FeatureExtractionPipeline, type Tensor } from '@xenova/transformers';
+import { env, pipeline, Tensor, type FeatureExtractionPipeline } from '@xenova/transformers';
 import { UserError } from '../errors.js';
 import { sha256 } from '../hash.js';
+import { batchesByLength, paddedRows } from './batching.js';
 import { meanPoolNormalized } from './pooling.js';
 
 /** Turns texts into unit-length vectors. Retrieval depends on this, not on transformers.js. */
@@ -25,7 +26,7 @@ export interface EmbedderOptions {
 }
 
 /** Models that ship as project build output instead of coming from a hub. */
-export const BUILT_IN_MODELS = new Set(['use-lite-static', 'use-lite']);
+export const BUILT_IN_MODELS = new Set(['use-lite', 'use-lite-fp32', 'use-lite-static']);
 
 /** Whether `<modelDir>/<modelId>` holds a model transformers.js can load. */
 export function isLocalModel(modelDir: string, modelId: string): boolean {
@@ -61,19 +62,24 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   const modelHash = await cachedModelHash(local ? path.join(modelDir, modelId) : path.join(env.cacheDir, modelId));
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 
+  const tokenizer = extractor.tokenizer;
   const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
-    // Texts of similar length go in one batch: a batch is padded to its longest text, and the
-    // encoder's attention grows with the square of the length (docs/performance.md).
-    const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+    if (texts.length === 0) return [];
+    // Tokenised first and batched by token count: a batch is padded to its longest text, and the
+    // encoder's cost grows with length (src/embed/batching.ts). The pipeline's own tokenizer and
+    // model, pooled here (see meanPoolNormalized).
+    const encoded = tokenizer([...texts], { truncation: true, return_tensor: false }) as unknown as Record<string, number[][]>;
     const vectors = new Array<Float32Array>(texts.length);
-    for (let start = 0; start < order.length; start += batchSize) {
-      const batch = order.slice(start, start + batchSize);
-      // The pipeline's own tokenizer and model, pooled here (see meanPoolNormalized).
-      const inputs = extractor.tokenizer(batch.map((i) => texts[i]!), { padding: true, truncation: true });
+    for (const batch of batchesByLength(encoded.input_ids!.map((ids) => ids.length), batchSize)) {
+      const inputs: Record<string, Tensor> = {};
+      for (const [name, rows] of Object.entries(encoded)) {
+        const { data, dims } = paddedRows(rows, batch, name === 'input_ids' ? tokenizer.pad_token_id : 0, tokenizer.padding_side);
+        inputs[name] = new Tensor('int64', data, dims);
+      }
       const outputs = (await extractor.model(inputs)) as Record<string, Tensor | undefined>;
       const hidden = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings;
       if (!hidden) throw new UserError(`The embedding model "${modelId}" gives no token vectors: use a feature-extraction model.`);
-      const pooled = meanPoolNormalized(hidden.data as Float32Array, hidden.dims as [number, number, number], (inputs.attention_mask as Tensor).data as BigInt64Array);
+      const pooled = meanPoolNormalized(hidden.data as Float32Array, hidden.dims as [number, number, number], inputs.attention_mask!.data as BigInt64Array);
       pooled.forEach((vector, row) => (vectors[batch[row]!] = vector));
     }
     return vectors;

@@ -24,9 +24,14 @@ export const STAMP_FILE = 'verbatim-build.json';
 /** The models this project builds offline from installed npm packages. */
 export const BUILT_IN_BUILDERS: Record<string, ModelBuilder> = {
   'use-lite': {
-    description: 'Universal Sentence Encoder lite, ported from TF.js to ONNX',
+    description: 'Universal Sentence Encoder lite, ported from TF.js to ONNX, int8 dense layers',
     builderVersion: USE_PORT_BUILDER_VERSION,
-    build: (outDir, log) => buildUseLiteModel(outDir, { log }),
+    build: (outDir, log) => buildUseLiteModel(outDir, { log, precision: 'int8' }),
+  },
+  'use-lite-fp32': {
+    description: 'Universal Sentence Encoder lite, ported from TF.js to ONNX, float32 throughout (the exact port)',
+    builderVersion: USE_PORT_BUILDER_VERSION,
+    build: (outDir, log) => buildUseLiteModel(outDir, { log, precision: 'float32' }),
   },
   'use-lite-static': {
     description: 'static token-embedding table distilled from Universal Sentence Encoder lite',

@@ -9,6 +9,8 @@ export const ElementType = {
   float: onnx.TensorProto.DataType.FLOAT,
   int64: onnx.TensorProto.DataType.INT64,
   bool: onnx.TensorProto.DataType.BOOL,
+  int8: onnx.TensorProto.DataType.INT8,
+  uint8: onnx.TensorProto.DataType.UINT8,
 } as const;
 
 /** A graph input or output: a name, an element type and dims (strings are symbolic). */
@@ -43,6 +45,22 @@ export class OnnxGraphBuilder {
     this.initializers.push(
       onnx.TensorProto.create({ name, dims: [...dims], dataType: ElementType.float, rawData }),
     );
+    return name;
+  }
+
+  int8Tensor(hint: string, data: Int8Array, dims: readonly number[]): string {
+    return this.byteTensor(hint, ElementType.int8, new Uint8Array(data.buffer, data.byteOffset, data.byteLength), dims);
+  }
+
+  uint8Tensor(hint: string, data: Uint8Array, dims: readonly number[]): string {
+    return this.byteTensor(hint, ElementType.uint8, data, dims);
+  }
+
+  private byteTensor(hint: string, dataType: number, rawData: Uint8Array, dims: readonly number[]): string {
+    const expected = dims.reduce((product, size) => product * size, 1);
+    if (expected !== rawData.length) throw new Error(`${hint}: ${rawData.length} values for dims [${dims.join(', ')}]`);
+    const name = this.uniqueName(hint);
+    this.initializers.push(onnx.TensorProto.create({ name, dims: [...dims], dataType, rawData }));
     return name;
   }
 
