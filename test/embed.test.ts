@@ -1,6 +1,7 @@
 import { env } from '@xenova/transformers';
 import { describe, expect, it } from 'vitest';
-import { createEmbedder } from '../src/embed/index.js';
+import { BUILT_IN_MODELS, createEmbedder } from '../src/embed/index.js';
+import { BUILT_IN_BUILDERS } from '../src/embed/model-build/registry.js';
 import { batchesByLength, paddedRows } from '../src/embed/batching.js';
 import { UserError } from '../src/errors.js';
 import { DEFAULT_MODEL, MODEL_DIR } from './helpers/project.js';
@@ -54,6 +55,10 @@ describe('createEmbedder (default model)', () => {
   it('hashes the model files, so an index can tell which weights built it', async () => {
     const embedder = await createEmbedder({ modelId: DEFAULT_MODEL, modelDir: MODEL_DIR });
     expect(embedder.modelHash).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('knows every model the project builds as built in (a missing one is built, not downloaded)', () => {
+    expect([...BUILT_IN_MODELS].sort()).toEqual(Object.keys(BUILT_IN_BUILDERS).sort());
   });
 
   it('says how to build a built-in model that is missing', async () => {
