@@ -75,12 +75,16 @@ interface TermsFile {
 export const searchFiles: DerivedFileMaker = { derive: deriveSearchFiles, extend: extendSearchFiles };
 
 function deriveSearchFiles({ texts, storyParagraphs }: DerivationInput): Record<string, DerivedFile> {
+  // One after the other, each made into its file before the next: at a year's size the paragraphs'
+  // term sets and the BM25 index are a few hundred MB each, and need not be held at once.
+  const terms = termsOfTexts(texts, storyParagraphs);
+  return { [TERMS_FILE]: terms, [LEXICAL_FILE]: new LexicalIndex(texts).toJSON() };
+}
+
+function termsOfTexts(texts: readonly string[], storyParagraphs: readonly number[]): string {
   const termSets = texts.map((text) => new Set(contentTerms(text)));
   const stats = TermStatistics.fromTermSets(termSets);
-  return {
-    [LEXICAL_FILE]: new LexicalIndex(texts).toJSON(),
-    [TERMS_FILE]: termsFile(texts.length, texts.length, stats, countWords(texts), withStoryTerms([], termSets, storyParagraphs, stats)),
-  };
+  return termsFile(texts.length, texts.length, stats, countWords(texts), withStoryTerms([], termSets, storyParagraphs, stats));
 }
 
 /**
