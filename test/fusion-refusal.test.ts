@@ -60,6 +60,11 @@ describe('answer types', () => {
     ['How much have allergies gone up?', 'number'],
     ['When will construction start?', 'time'],
     ['What year did the fair begin?', 'time'],
+    ['How tall is the new tower?', 'measure'],
+    ['How heavy was the bell?', 'measure'],
+    // Asked figuratively as often as not, and answered without units.
+    ['How far will the council go?', undefined],
+    ['How long did the meeting last?', undefined],
     ['Why did the council vote no?', undefined],
     ['What did the mayor say?', undefined],
   ])('%s asks for %s', (question, type) => {
@@ -79,6 +84,10 @@ describe('answer types', () => {
     expect(holdsAnswerType('Construction begins in September.', 'time', 'When does it start?')).toBe(true);
     expect(holdsAnswerType('It ruined 30,000 books.', 'number', 'How many of the 2,000 shelves?')).toBe(true);
     expect(holdsAnswerType('It ruined 2,000 shelves.', 'number', 'How many of the 2,000 shelves?')).toBe(false);
+    for (const size of ['The stack rises 90 feet over the bay.', 'a 12-foot wall', 'The bell weighs two tons.', 'The hall is three stories high.', 'a 40-metre mast']) {
+      expect(holdsAnswerType(size, 'measure', 'How tall is it?')).toBe(true);
+    }
+    expect(holdsAnswerType('The cannery opened in 1911 and employed 300 people.', 'measure', 'How tall is the stack?')).toBe(false);
   });
 });
 

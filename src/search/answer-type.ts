@@ -1,9 +1,10 @@
 /**
  * What kind of answer a question asks for, read from its opening words: "who" a person, "how
- * many" a number, "how much … cost" an amount of money, "when" a date or time. A story whose best
- * passages hold nothing of that kind does not answer the question, however close its words are.
+ * many" a number, "how much … cost" an amount of money, "when" a date or time, "how tall" a
+ * measurement. A story whose best passages hold nothing of that kind does not answer the
+ * question, however close its words are.
  */
-export type AnswerType = 'person' | 'number' | 'money' | 'time';
+export type AnswerType = 'person' | 'number' | 'money' | 'time' | 'measure';
 
 const PRICE_WORDS = /\b(?:cost|costs|price|prices|priced|charge|charges|pay|paid|fee|fees|ticket|tickets|sell for|sells for|worth)\b/;
 
@@ -12,6 +13,10 @@ export function expectedAnswerType(question: string): AnswerType | undefined {
   if (/^(?:who|whom)\b/.test(q)) return 'person';
   if (/^how many\b/.test(q)) return 'number';
   if (/^how much\b/.test(q)) return PRICE_WORDS.test(q) ? 'money' : 'number';
+  // A height, depth, width or weight is a number with its unit ("90 feet", "a 12-foot wall"). Not
+  // "how far / high / long / big": news uses them figuratively ("how far will the Fed go") and
+  // answers them without units ("an hour", "the semifinals").
+  if (/^how (?:tall|deep|wide|heavy)\b/.test(q)) return 'measure';
   if (/^when\b|^what (?:day|date|time|year)\b|^(?:in )?what year\b/.test(q)) return 'time';
   return undefined;
 }
@@ -26,6 +31,8 @@ const MONEY = new RegExp(
 );
 const TIME =
   /\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|today|yesterday|tomorrow|tonight|morning|afternoon|evening|night|noon|midnight|week|month|year|decade|century|spring|summer|fall|autumn|winter|soon|later|earlier|ago|since|until|by then)\b|\b\d{4}\b|\b\d{1,2}(?::\d{2})?\s?(?:a\.?m\.?|p\.?m\.?)/i;
+const UNIT = '(?:feet|foot|ft|inch(?:es)?|yards?|miles?|meters?|metres?|kilomet(?:er|re)s?|km|centimet(?:er|re)s?|cm|mm|stor(?:e)?ys|stories|floors|pounds|lbs?|ounces|oz|kilos?|kilograms?|kg|grams?|tons?|tonnes?|acres?|hectares?|square|cubic|degrees|mph)';
+const MEASURE = new RegExp(`(?:\\d|\\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|a few|several|dozens? of))[\\d,.]*(?:\\s|-)?(?:(?:thousand|million|hundred)\\s)?${UNIT}\\b`, 'i');
 // Two capitalised words in a row not opening a sentence, or a title before a name.
 const PERSON = /(?:[^.!?"“]\s)\p{Lu}[\p{L}'’.-]+\s\p{Lu}[\p{L}'’-]+|\b(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Prof|President|Minister|Judge|Officer|Chief)\.?\s\p{Lu}/u;
 
@@ -36,6 +43,8 @@ export function holdsAnswerType(text: string, type: AnswerType, question: string
       return PERSON.test(` ${text}`);
     case 'money':
       return MONEY.test(text);
+    case 'measure':
+      return MEASURE.test(text);
     case 'time':
       return TIME.test(text);
     case 'number': {
