@@ -60,6 +60,9 @@ describe('answer types', () => {
     ['How much have allergies gone up?', 'number'],
     ['When will construction start?', 'time'],
     ['What year did the fair begin?', 'time'],
+    ["What's the starting wage at the plant?", 'money'],
+    ['What would a full rebuild cost?', 'money'],
+    ['What did the mayor say about the cost?', undefined],
     ['How tall is the new tower?', 'measure'],
     ['How heavy was the bell?', 'measure'],
     // Asked figuratively as often as not, and answered without units.

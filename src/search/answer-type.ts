@@ -8,11 +8,15 @@ export type AnswerType = 'person' | 'number' | 'money' | 'time' | 'measure';
 
 const PRICE_WORDS = /\b(?:cost|costs|price|prices|priced|charge|charges|pay|paid|fee|fees|ticket|tickets|sell for|sells for|worth)\b/;
 
+const AMOUNT_NOUNS = /\b(?:cost|costs|price|prices|wage|wages|salary|salaries|fee|fees|fare|fares|rent)\b/;
+
 export function expectedAnswerType(question: string): AnswerType | undefined {
   const q = question.toLowerCase().replace(/\s+/g, ' ').trim();
   if (/^(?:who|whom)\b/.test(q)) return 'person';
   if (/^how many\b/.test(q)) return 'number';
   if (/^how much\b/.test(q)) return PRICE_WORDS.test(q) ? 'money' : 'number';
+  // "What's the starting wage…", "What would a rebuild cost?": an amount asked for by name.
+  if (/^what(?:'s|’s| is| was| are| were| will| would| does| did)\b/.test(q) && AMOUNT_NOUNS.test(q) && !/\b(?:say|said|think|thought|react|reaction|mean|why)\b/.test(q)) return 'money';
   // A height, depth, width or weight is a number with its unit ("90 feet", "a 12-foot wall"). Not
   // "how far / high / long / big": news uses them figuratively ("how far will the Fed go") and
   // answers them without units ("an hour", "the semifinals").
