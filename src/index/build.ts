@@ -145,7 +145,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const checkpoint = new EmbeddingCheckpoint(indexDir, { id: embedder.modelId, hash: embedder.modelHash }, embedder.dimensions);
   // The paragraph file and the search files are made first: what deriving them leaves behind (a
   // year's BM25 index is several hundred MB) is collected while the paragraphs are embedded,
-  // instead of adding to the graph and the vectors at the end (peak RSS 1.96 → 1.2 GB at a year).
+  // instead of adding to the graph and the vectors at the end (a year's peak RSS 1.96 → 1.44 GB).
   const files = writtenInFull(options, stories);
   const reusable = sameModel && previousDir ? readReusableVectors(previousDir, previous) : new Map<string, Float32Array>();
   const { store, embedded, centroids } = await newGraph(stories, reusable, checkpoint, embedder, hnsw, options.onProgress);

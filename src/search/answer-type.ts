@@ -1,8 +1,8 @@
 /**
  * What kind of answer a question asks for, read from its opening words: "who" a person, "how
- * many" a number, "how much … cost" an amount of money, "when" a date or time, "how tall" a
- * measurement. A story whose best passages hold nothing of that kind does not answer the
- * question, however close its words are.
+ * many" a number, "how much … cost" or "what's the fare" an amount of money, "when" a date or
+ * time, "how tall" a measurement. A story whose best passages hold nothing of that kind does not
+ * answer the question, however close its words are.
  */
 export type AnswerType = 'person' | 'number' | 'money' | 'time' | 'measure';
 

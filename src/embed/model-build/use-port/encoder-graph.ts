@@ -58,12 +58,12 @@ class WeightReader {
  * How the transformer layers' dense products are computed. `float32` is the exact port. `int8`
  * stores each weight column as int8 and quantises each token's input row on the fly, so ONNX
  * Runtime runs its u8×s8 integer kernels: 1.8× faster on 2 cores, cosine ≥ 0.999 to the package
- * on every text, and the same answers on every eval set (docs/performance.md).
+ * on every text, and every eval set answers as in float32 within single questions (docs/performance.md).
  */
 export type DensePrecision = 'float32' | 'int8';
 
 /** Builds the ONNX model bytes (deterministic: same weights in, same bytes out). */
-export function buildEncoderOnnx(tensors: ReadonlyMap<string, TfjsTensor>, precision: DensePrecision = 'float32'): Uint8Array {
+export function buildEncoderOnnx(tensors: ReadonlyMap<string, TfjsTensor>, precision: DensePrecision): Uint8Array {
   const weights = new WeightReader(tensors);
   const g = new OnnxGraphBuilder();
 
