@@ -80,10 +80,12 @@ describe('answer types', () => {
     expect(holdsAnswerType('The project will cost $4.2 million.', 'money', 'How much will it cost?')).toBe(true);
     expect(holdsAnswerType('The project is expensive, officials said.', 'money', 'How much will it cost?')).toBe(false);
     // Amounts written with a scale word or in words are amounts too ("how much did it cost" was refused over these).
-    for (const amount of ['It cost 55 million dollars to fix.', 'Tickets are ten euros.', 'The fine was 3m pounds.', 'It costs 1,200 dollars a year.']) {
+    // Stories in other languages write amounts with their own scale words.
+    for (const amount of ['It cost 55 million dollars to fix.', 'Tickets are ten euros.', 'The fine was 3m pounds.', 'It costs 1,200 dollars a year.', 'rund 6,8 Millionen Euro', 'custará 2 milhões de euros', '400 millones de dólares']) {
       expect(holdsAnswerType(amount, 'money', 'How much did it cost?')).toBe(true);
     }
     expect(holdsAnswerType('He spent ten years and a fortune there.', 'money', 'How much did it cost?')).toBe(false);
+    expect(holdsAnswerType('The city has 2 million residents.', 'money', 'How much did it cost?')).toBe(false);
     expect(holdsAnswerType('Construction begins in September.', 'time', 'When does it start?')).toBe(true);
     expect(holdsAnswerType('It ruined 30,000 books.', 'number', 'How many of the 2,000 shelves?')).toBe(true);
     expect(holdsAnswerType('It ruined 2,000 shelves.', 'number', 'How many of the 2,000 shelves?')).toBe(false);

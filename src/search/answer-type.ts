@@ -27,10 +27,11 @@ export function expectedAnswerType(question: string): AnswerType | undefined {
 
 const NUMBER_WORDS =
   /\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|millions?|billions?|half|quarter|double|twice|triple|single)\b/i;
-// An amount in a currency: "$4.2 million", "55 million dollars", "ten euros", "free of charge".
-const CURRENCY = '(?:dollars?|euros?|pounds?|cents?|yen|rupees?|usd|eur|gbp)';
+// An amount in a currency: "$4.2 million", "55 million dollars", "ten euros", "free of charge",
+// and the scale words of stories in other languages ("6,8 Millionen Euro", "2 milhões de euros").
+const CURRENCY = '(?:(?:de\\s)?(?:dollars?|dólares|euros?|pounds?|cents?|yen|rupees?|reais|usd|eur|gbp))';
 const MONEY = new RegExp(
-  `[$€£¥₹]\\s?\\d|(?:\\d|\\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred|a few|several))[\\d,.]*\\s?(?:(?:thousand|million|billion|trillion|bn|m|k)\\s?)?${CURRENCY}\\b|\\b(?:free of charge|for free|costs nothing)\\b`,
+  `[$€£¥₹]\\s?\\d|(?:\\d|\\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundred|a few|several))[\\d,.]*\\s?(?:(?:thousand|million|billion|trillion|bn|m|k|millions?|millionen|milliarden|millones|milhões|milhoes|mio\\.?|mrd\\.?)\\s?)?${CURRENCY}\\b|\\b(?:free of charge|for free|costs nothing)\\b`,
   'i',
 );
 const TIME =
