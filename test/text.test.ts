@@ -3,7 +3,7 @@ import { MAX_QUESTION_CHARS, cleanQuestion, isSearchable } from '../src/search/q
 import { reciprocalRankFusion } from '../src/search/fusion.js';
 import { splitSentences } from '../src/search/sentences.js';
 import { TermStatistics, termCoverage, termMatches } from '../src/search/terms.js';
-import { contentTerms } from '../src/search/text.js';
+import { contentTerms, toTerm } from '../src/search/text.js';
 
 const sentencesOf = (text: string) => splitSentences(text).map(({ start, end }) => text.slice(start, end));
 
@@ -99,5 +99,16 @@ describe('terms', () => {
     const common = coverage('Trump Lavrov', 'Trump arrived.');
     expect(rare).toBeGreaterThan(common);
     expect(coverage('Trump Lavrov', 'Trump met Lavrov.')).toBe(1);
+  });
+});
+
+describe('toTerm', () => {
+  it('gives every word its own term, seen before or not, after its memory of words has filled and emptied', () => {
+    const sample = ['Meetings', 'the', "Trump's", 'U.S.', 'running'];
+    expect(sample.map(toTerm)).toEqual(['meet', undefined, 'trump', 'us', 'run']);
+    // More distinct words than the terms it keeps (200,000), so the memory empties on the way.
+    for (let i = 0; i < 210_000; i++) toTerm(`word${i.toString(36)}`);
+    expect(sample.map(toTerm)).toEqual(['meet', undefined, 'trump', 'us', 'run']);
+    expect(toTerm('word0')).toBe('word0');
   });
 });
