@@ -229,13 +229,13 @@ async function updateInPlace(options: BuildOptions, previousDir: string, previou
   const { embedder } = options;
   const hnsw: HnswParameters = { ...DEFAULT_HNSW, ...options.hnsw };
   if (kept.held.length + kept.appended.length === 0) return undefined;
-  const stories = [...kept.held, ...kept.appended];
-  // Made before the graph is read, as in a full build (buildIndex).
-  const files = writtenInFull(options, stories);
   const store = readPreviousGraph(previousDir, previous, hnsw.efSearch);
   if (!store) return undefined;
   const deleted = store.removed + kept.removed.length;
   if (deleted > MAX_REMOVED_SHARE * (store.size + store.removed + kept.appended.reduce((sum, story) => sum + story.paragraphs.length, 0))) return undefined;
+  // After the checks that can send the caller to a full build, which would derive them again.
+  const stories = [...kept.held, ...kept.appended];
+  const files = writtenInFull(options, stories);
 
   // Texts an edited story kept (or a new one shares) are not embedded again: their vectors are read before they are marked deleted.
   const appendedParagraphs = kept.appended.flatMap((story) => story.paragraphs);
