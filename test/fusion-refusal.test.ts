@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expectedAnswerType, holdsAnswerType } from '../src/search/answer-type.js';
+import { ANSWER_TYPE_WEIGHT, FOCUSED_ANSWER_WEIGHT, answerTypeBonus, expectedAnswerType, holdsAnswerType } from '../src/search/answer-type.js';
+import { sentenceTerms } from '../src/search/highlight.js';
+import { contentTerms } from '../src/search/text.js';
 import { DEFAULT_REFUSAL, isAnswered, questionNames, unknownNames } from '../src/search/refusal.js';
 import { TermStatistics, contextCoverage } from '../src/search/terms.js';
 import { publishedDuring, timeIntent } from '../src/search/time-intent.js';
@@ -93,6 +95,19 @@ describe('answer types', () => {
       expect(holdsAnswerType(size, 'measure', 'How tall is it?')).toBe(true);
     }
     expect(holdsAnswerType('The cannery opened in 1911 and employed 300 people.', 'measure', 'How tall is the stack?')).toBe(false);
+  });
+
+  it('weighs an answer of the kind asked for more where it stands beside the question\'s words', () => {
+    const question = 'How many pearls were sewn onto the gown?';
+    const bonus = (text: string) => answerTypeBonus(text, sentenceTerms(text), 'number', question, contentTerms(question));
+    // The number describes the pearls: the sentence a reader would look in.
+    const focused = bonus('The gown was shown in Paris in May. It carries 6,000 white pearls, each sewn by hand.');
+    // A number about something else in the paragraph holds the kind of answer, but not where the question points.
+    const elsewhere = bonus('The gown, covered in pearls, was shown in Paris. The show drew 2,000 guests.');
+    const none = bonus('The gown was covered in white pearls sewn by hand.');
+    expect(focused).toBeCloseTo(ANSWER_TYPE_WEIGHT + FOCUSED_ANSWER_WEIGHT);
+    expect(elsewhere).toBeCloseTo(ANSWER_TYPE_WEIGHT);
+    expect(none).toBe(0);
   });
 });
 

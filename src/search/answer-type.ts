@@ -1,3 +1,6 @@
+import type { SentenceTerms } from './highlight.js';
+import { containsTerm } from './terms.js';
+
 /**
  * What kind of answer a question asks for, read from its opening words: "who" a person, "how
  * many" a number, "how much … cost" or "what's the fare" an amount of money, "when" a date or
@@ -5,6 +8,18 @@
  * answer the question, however close its words are.
  */
 export type AnswerType = 'person' | 'number' | 'money' | 'time' | 'measure';
+
+/**
+ * Added to a passage that holds the kind of answer the question asks for (a name for "who", a
+ * number for "how many", a date for "when"): a tie-breaker, not a vote (docs/quality.md).
+ */
+export const ANSWER_TYPE_WEIGHT = 0.05;
+/**
+ * Added on top when that answer stands in a sentence with one of the question's words: where a
+ * reader looks for it. Measured on every eval set (docs/quality.md); a larger weight cost a wrong
+ * refusal on the misspelled set.
+ */
+export const FOCUSED_ANSWER_WEIGHT = 0.05;
 
 const PRICE_WORDS = /\b(?:cost|costs|price|prices|priced|charge|charges|pay|paid|fee|fees|ticket|tickets|sell for|sells for|worth)\b/;
 
@@ -57,4 +72,24 @@ export function holdsAnswerType(text: string, type: AnswerType, question: string
       return (text.match(/\d[\d,.]*/g) ?? []).some((number) => !asked.has(number)) || NUMBER_WORDS.test(text);
     }
   }
+}
+
+/**
+ * The nudge a paragraph gets for holding the kind of answer asked for: ANSWER_TYPE_WEIGHT when it
+ * is anywhere in the paragraph, FOCUSED_ANSWER_WEIGHT more when it stands in a sentence that also
+ * has one of the question's words ("6,000 white Akoya pearls" for "how many pearls", not a figure
+ * about something else elsewhere in the paragraph).
+ */
+export function answerTypeBonus(
+  text: string,
+  sentences: readonly SentenceTerms[],
+  type: AnswerType,
+  question: string,
+  questionTerms: readonly string[],
+): number {
+  if (!holdsAnswerType(text, type, question)) return 0;
+  const focused = sentences.some(
+    ({ span, terms }) => questionTerms.some((term) => containsTerm(terms, term)) && holdsAnswerType(text.slice(span.start, span.end), type, question),
+  );
+  return ANSWER_TYPE_WEIGHT + (focused ? FOCUSED_ANSWER_WEIGHT : 0);
 }

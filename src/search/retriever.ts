@@ -9,7 +9,7 @@ import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNa
 import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
 import { TermStatistics, contextCoverage, termCoverage } from './terms.js';
-import { expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
+import { answerTypeBonus, expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
 import { contentTerms, toTerm, words } from './text.js';
 
@@ -24,11 +24,6 @@ export const DEFAULT_TOP_K = 3;
  * (docs/quality.md).
  */
 export const COVERAGE_WEIGHT = 0.5;
-/**
- * Added to a passage that holds the kind of answer the question asks for (a name for "who", a
- * number for "how many", a date for "when"): a tie-breaker, not a vote (docs/quality.md).
- */
-export const ANSWER_TYPE_WEIGHT = 0.05;
 /** Stories whose score is within this of the best story's are ranked together with it. */
 export const STORY_WINDOW = 0.35;
 /** At most this many stories are ranked for one question. */
@@ -362,7 +357,7 @@ export class Retriever {
     for (const story of stories.slice(0, MAX_STORIES)) {
       if (story.score < top - STORY_WINDOW) break;
       for (const label of this.labelsOf(story.storyId)) {
-        const typed = answerType && holdsAnswerType(this.corpus.paragraphs[label]!.text, answerType, searchText) ? ANSWER_TYPE_WEIGHT : 0;
+        const typed = answerType ? answerTypeBonus(this.corpus.paragraphs[label]!.text, this.termsOf(label).sentences, answerType, searchText, questionTerms) : 0;
         const score = this.passageScore(label, questionTerms, query, known) + typed;
         ranked.push({ label, score: score + (story.score - top) });
       }

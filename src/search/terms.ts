@@ -157,7 +157,8 @@ export function contextCoverage(
   return total === 0 ? 0 : found / total;
 }
 
-function containsTerm(terms: ReadonlySet<string>, term: string): boolean {
+/** Whether a set of text terms holds a question term, allowing what `termMatches` allows. */
+export function containsTerm(terms: ReadonlySet<string>, term: string): boolean {
   if (terms.has(term)) return true;
   for (const candidate of terms) if (termMatches(term, candidate)) return true;
   return false;
