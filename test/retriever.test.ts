@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/index.js';
 import { createEmbedder, type Embedder } from '../src/embed/index.js';
 import { buildIndex, loadIndex } from '../src/index/index.js';
-import { Retriever } from '../src/search/index.js';
+import { Retriever, asksQuestion } from '../src/search/index.js';
 import { FIXTURE_CORPUS, tempDir, writeStory } from './helpers/corpus.js';
 import { DEFAULT_MODEL, MODEL_DIR } from './helpers/project.js';
 
@@ -140,6 +140,38 @@ describe('Retriever on stories written from one template', () => {
       expect(contract?.story.id).toBe(story);
       expect(contract?.paragraph.text).toContain(`$${millions} million`);
     }
+  });
+});
+
+describe('Retriever on an interview', () => {
+  it('quotes the answer, not the interviewer\'s question that shares the reader\'s words', async () => {
+    const dir = path.join(tempDir(), 'corpus');
+    const paragraphs = [
+      'For 22 years, Rosa Lindqvist has kept the Gull Point lighthouse on the north shore. She retires in June.',
+      'Q: Why has the coast guard struggled to find a new lighthouse keeper to replace you?',
+      'A: Few people want to live alone on a rock for nine months a year, and the pay has not changed since 1998.',
+      'Q: What will you miss most?',
+      'A: The foghorn at dawn, and the seals on the south ledge.',
+    ];
+    writeStory(dir, 'lighthouse-keeper', paragraphs);
+    writeStory(dir, 'harbor-ferry', ['The harbor ferry will add a late sailing on Fridays from May, the port authority said.']);
+    const retriever = await retrieverFor(dir);
+    const result = await retriever.search({ question: 'Why is it hard to find a new lighthouse keeper to replace her?', topK: 3 });
+    expect(result.outcome.kind).toBe('answered');
+    const order = result.passages.map((p) => p.paragraph.text);
+    expect(order[0]).toBe(paragraphs[2]);
+    // The interviewer's question still reads as context, below its answer.
+    const question = order.indexOf(paragraphs[1]!);
+    expect(question === -1 || question > 0).toBe(true);
+  });
+
+  it('knows a paragraph that only asks', () => {
+    expect(asksQuestion('Q: What will you miss most?')).toBe(true);
+    expect(asksQuestion('Question: Is the wall worth saving?')).toBe(true);
+    expect(asksQuestion('So what happens to the stallholders now?')).toBe(true);
+    expect(asksQuestion('A: The foghorn at dawn.')).toBe(false);
+    expect(asksQuestion('The council met on Monday. What it decided surprised many?')).toBe(false);
+    expect(asksQuestion('Quentin said the vote would be close.')).toBe(false);
   });
 });
 

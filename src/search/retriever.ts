@@ -217,7 +217,7 @@ export class Retriever {
     const questionTerms = contentTerms(searchText);
     const answerType = expectedAnswerType(searchText);
 
-    let ordered: Array<{ label: number; score: number }>;
+    let ordered: Array<{ label: number; score: number; evidence?: number }>;
     if (mode === 'dense') ordered = dense.map((hit) => ({ label: hit.label, score: hit.similarity }));
     else if (mode === 'bm25') ordered = lexical.map((hit) => ({ label: hit.label, score: hit.score }));
     else if (mode === 'rrf') ordered = reciprocalRankFusion([dense.map((hit) => hit.label), lexical.map((hit) => hit.label)]);
@@ -229,9 +229,10 @@ export class Retriever {
     // The refusal judges the best story's best passage, not the corpus.
     const best = ordered[0];
     const leading = ordered.slice(0, DEFAULT_TOP_K).map(({ label }) => label);
+    const judged = best?.evidence ?? best?.label;
     const features: AnswerFeatures | undefined = best && {
-      similarity: this.similarity(best.label, queryVector!, similarityOf),
-      coverage: this.passageCoverage(best.label, questionTerms),
+      similarity: this.similarity(judged!, queryVector!, similarityOf),
+      coverage: this.passageCoverage(judged!, questionTerms),
       // Names are checked against every searched story: a name known only to a story ranked lower means the ranking
       // missed it, not that the stories do not say (measured: docs/quality.md).
       unknownNames: unknownNames(questionNames(searchText), this.vocabulary(request.storyId)),
@@ -331,7 +332,7 @@ export class Retriever {
     answerType: AnswerType | undefined,
     query: Float32Array,
     known: Map<number, number>,
-  ): Array<{ label: number; score: number }> {
+  ): Array<{ label: number; score: number; evidence?: number }> {
     const evidence = new Map<string, number>();
     for (const label of candidates) {
       const storyId = this.corpus.paragraphs[label]!.storyId;
@@ -353,14 +354,24 @@ export class Retriever {
       }))
       .sort((a, b) => b.score - a.score || a.storyId.localeCompare(b.storyId));
     const top = stories[0]?.score ?? 0;
-    const ranked: Array<{ label: number; score: number }> = [];
+    const ranked: Array<{ label: number; score: number; evidence: number }> = [];
     for (const story of stories.slice(0, MAX_STORIES)) {
       if (story.score < top - STORY_WINDOW) break;
-      for (const label of this.labelsOf(story.storyId)) {
+      const labels = this.labelsOf(story.storyId);
+      const scores = labels.map((label) => {
         const typed = answerType ? answerTypeBonus(this.corpus.paragraphs[label]!.text, this.termsOf(label).sentences, answerType, searchText, questionTerms) : 0;
-        const score = this.passageScore(label, questionTerms, query, known) + typed;
-        ranked.push({ label, score: score + (story.score - top) });
+        return this.passageScore(label, questionTerms, query, known) + typed;
+      });
+      // An interviewer's question matches the question asked better than the answer under it does:
+      // the answer takes the question's place (and is judged by its match), the question the answer's.
+      const evidence = [...labels];
+      for (let i = 0; i + 1 < labels.length; i++) {
+        if (scores[i]! > scores[i + 1]! && asksQuestion(this.corpus.paragraphs[labels[i]!]!.text)) {
+          [scores[i], scores[i + 1]] = [scores[i + 1]!, scores[i]!];
+          evidence[i + 1] = labels[i]!;
+        }
       }
+      labels.forEach((label, i) => ranked.push({ label, score: scores[i]! + (story.score - top), evidence: evidence[i]! }));
     }
     return ranked.sort((a, b) => b.score - a.score || a.label - b.label);
   }
@@ -451,7 +462,7 @@ function relevanceScale(mode: SearchMode, best: number): (score: number) => numb
 }
 
 /** Drops repeated paragraphs (same text), keeping the best-ranked copy. */
-function dedupe(ranking: Array<{ label: number; score: number }>, paragraphs: readonly StoredParagraph[]) {
+function dedupe<T extends { label: number }>(ranking: T[], paragraphs: readonly StoredParagraph[]): T[] {
   const seen = new Set<string>();
   return ranking.filter(({ label }) => {
     const hash = paragraphs[label]!.hash;
@@ -465,4 +476,14 @@ function dot(a: Float32Array, b: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
   return sum;
+}
+
+/**
+ * A paragraph that asks a question rather than answering one: an interviewer's "Q:" line, or a
+ * paragraph made of a question alone (Q&A pages whose bold "Q:" a reader view dropped).
+ */
+export function asksQuestion(text: string): boolean {
+  const trimmed = text.trim();
+  if (/^(?:Q|Question)\s*[:.)\u2013\u2014-]\s/.test(trimmed)) return true;
+  return /\?["\u201d\u2019]?$/.test(trimmed) && !/[.!]["\u201d\u2019]?\s/.test(trimmed);
 }
