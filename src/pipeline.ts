@@ -70,7 +70,7 @@ export async function buildIndexFromCorpus(
   const hnsw = { efSearch: config.efSearch };
   // Nothing in the folder changed: no need to read and parse every story (thousands, in a year).
   const scan = await scanCorpus(config.corpusDir);
-  const current = options.force || !scan ? undefined : await upToDate(config.indexDir, (recorded) => sameFiles(config.corpusDir, scan, recorded), embedder, hnsw);
+  const current = options.force || !scan ? undefined : await upToDate(config.indexDir, (recorded) => sameFiles(config.corpusDir, scan, recorded), embedder, hnsw, searchFiles);
   if (current) return current;
   const build = {
     // Described again at the end: files too new to trust at the start have settled by then.

@@ -1,4 +1,4 @@
-import { readFileSync, truncateSync } from 'node:fs';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
@@ -66,5 +66,28 @@ describe('search files stored with the index', () => {
       const [a, b] = [await fromFiles.search({ question, topK: 5, mode: 'bm25' }), await fromTexts.search({ question, topK: 5, mode: 'bm25' })];
       expect(a.passages.map((p) => [p.label, p.score])).toEqual(b.passages.map((p) => [p.label, p.score]));
     }
+  });
+});
+
+describe('search files made by an older version', () => {
+  it('are made anew by the next build, without embedding again, and answer as deriving them does', async () => {
+    const embedder = fakeEmbedder();
+    const config = { ...loadCoreConfig({}, tempDir()), corpusDir: copyFixtureCorpus() };
+    await buildIndexFromCorpus(config, embedder);
+    const before = currentGeneration(config.indexDir)!;
+    // As an older version wrote it: another version number (its terms were made another way).
+    const file = path.join(before, TERMS_FILE);
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/"version":\d+/, '"version":1'));
+    const index = loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
+    expect(readPreparedSearch(before, index.paragraphs.map((p) => p.text), index.stories.length)).toBeUndefined();
+
+    const report = await buildIndexFromCorpus(config, embedder);
+    expect(report).toMatchObject({ changed: true, embedded: 0 });
+    const after = currentGeneration(config.indexDir)!;
+    expect(after).not.toBe(before);
+    const rebuilt = loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
+    expect(readPreparedSearch(after, rebuilt.paragraphs.map((p) => p.text), rebuilt.stories.length)).toBeDefined();
+    // And the build after that has nothing to do.
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ changed: false });
   });
 });

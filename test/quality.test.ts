@@ -111,9 +111,9 @@ describe('retrieval quality on misspelt questions', () => {
 describe('retrieval quality across many stories', () => {
   it('finds the answer among 30 stories we wrote, better than dense or BM25 alone', () => {
     const { hybrid, dense, bm25 } = results.many!;
-    expect(hybrid.recallAt3).toBeGreaterThanOrEqual(0.67);
+    expect(hybrid.recallAt3).toBeGreaterThanOrEqual(0.7);
     expect(hybrid.mrr).toBeGreaterThanOrEqual(0.62);
-    expect(hybrid.wrongRefusals).toBeLessThanOrEqual(2);
+    expect(hybrid.wrongRefusals).toBeLessThanOrEqual(1);
     for (const baseline of [dense, bm25]) {
       expect(hybrid.recallAt3).toBeGreaterThanOrEqual(baseline.recallAt3);
       expect(hybrid.mrr).toBeGreaterThanOrEqual(baseline.mrr);
@@ -123,7 +123,7 @@ describe('retrieval quality across many stories', () => {
   it.runIf(hasNewsSet(NEWS_DIR))('keeps the floors on the team’s news-dev set (real pages, beside the project)', () => {
     const { hybrid, dense, bm25 } = results.news!;
     expect(hybrid.recallAt3).toBeGreaterThanOrEqual(0.88);
-    expect(hybrid.mrr).toBeGreaterThanOrEqual(0.75);
+    expect(hybrid.mrr).toBeGreaterThanOrEqual(0.76);
     expect(hybrid.wrongRefusals).toBeLessThanOrEqual(1);
     expect(hybrid.refusalAccuracy).toBeGreaterThan(0);
     for (const baseline of [dense, bm25]) {

@@ -111,4 +111,14 @@ describe('toTerm', () => {
     expect(sample.map(toTerm)).toEqual(['meet', undefined, 'trump', 'us', 'run']);
     expect(toTerm('word0')).toBe('word0');
   });
+
+  it('gives the past forms of irregular verbs the term of their base form', () => {
+    for (const [past, base] of [['led', 'lead'], ['took', 'take'], ['Taken', 'taking'], ['paid', 'pays'], ['sold', 'selling'], ['thought', 'think']]) {
+      expect(toTerm(past!)).toBe(toTerm(base!));
+    }
+    // "Founded" is its own verb, not the past of "find".
+    expect(toTerm('founded')).not.toBe(toTerm('find'));
+    expect(toTerm('found')).toBe(toTerm('find'));
+    expect(contentTerms('Who led the study?')).toEqual(contentTerms('lead study'));
+  });
 });

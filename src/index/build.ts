@@ -58,6 +58,8 @@ export interface DerivedFileMaker {
   derive(input: DerivationInput): Record<string, DerivedFile>;
   /** The previous generation's files extended by appended paragraphs; undefined when they cannot be (everything is then built anew). */
   extend(input: ExtensionInput): Record<string, DerivedFile> | undefined;
+  /** Whether a generation's files are the ones this version makes; when not, an unchanged corpus still gets them made anew. */
+  current?(dir: string, paragraphs: number): boolean;
 }
 
 /** What derived files are made from: the paragraph texts in label order, and how many belong to each story in turn. */
@@ -119,7 +121,9 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
 
   const unchanged = !options.force && sameModel && previousDir && previous.corpusHash === hash && sameGraph(previous.hnsw, hnsw);
   // "Up to date" only when the index also loads: a damaged one is rebuilt, not kept.
-  if (unchanged && previousDir && loads(indexDir, embedder, hnsw)) {
+  const derivedCurrent = !previousDir || !previous || (options.derivedFiles?.current?.(previousDir, previous.paragraphs.length) ?? true);
+  // With derived files an older version made, the unchanged corpus goes on to the append path below, which remakes them.
+  if (unchanged && previousDir && derivedCurrent && loads(indexDir, embedder, hnsw)) {
     // Remember how the files look now, so the next unchanged build need not read them.
     const scan = await options.corpusFiles?.();
     const recorded = withFileRecords(previous.stories, scan?.files);
@@ -473,20 +477,22 @@ function manifestText(manifest: Manifest): string {
 /**
  * The current index when its recorded story files are the corpus's files unchanged (`sameCorpus`,
  * see `sameFiles` in src/corpus), it was built with this model and these graph parameters, and it
- * passes every check short of reading the graph: a rebuild that can stop before reading the
- * corpus. Undefined when anything may have changed.
+ * passes every check short of reading the graph, with `derivedFiles` as this version makes them:
+ * a rebuild that can stop before reading the corpus. Undefined when anything may have changed.
  */
 export async function upToDate(
   indexDir: string,
   sameCorpus: (recorded: Manifest['stories']) => Promise<boolean>,
   embedder: Embedder,
   hnsw: Partial<HnswParameters> = {},
+  derivedFiles?: DerivedFileMaker,
 ): Promise<BuildReport | undefined> {
   const dir = currentGeneration(indexDir);
   const manifest = dir ? readManifest(dir) : undefined;
   const wanted: HnswParameters = { ...DEFAULT_HNSW, ...hnsw };
   if (!dir || !manifest || manifest.formatVersion !== INDEX_FORMAT_VERSION) return undefined;
   if (manifest.model.id !== embedder.modelId || manifest.model.hash !== embedder.modelHash || !sameGraph(manifest.hnsw, wanted)) return undefined;
+  if (derivedFiles?.current && !derivedFiles.current(dir, manifest.paragraphs.length)) return undefined;
   if (!(await sameCorpus(manifest.stories)) || !loads(indexDir, embedder, wanted)) return undefined;
   return { changed: false, dir, stories: manifest.stories.length, paragraphs: manifest.paragraphs.length, embedded: 0, reused: manifest.paragraphs.length };
 }

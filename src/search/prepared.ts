@@ -12,7 +12,7 @@ import { contentTerms } from './text.js';
 export const LEXICAL_FILE = 'lexical.json';
 export const TERMS_FILE = 'terms.json';
 /** Bumped when what these files hold changes; an index with another version derives them again. */
-const PREPARED_VERSION = 3;
+const PREPARED_VERSION = 4;
 
 /**
  * Paragraphs appended since `lexical.json` was last written that a start-up indexes itself
@@ -72,7 +72,11 @@ interface TermsFile {
 }
 
 /** The search files of an index generation: made for every paragraph, or extended when paragraphs were appended. */
-export const searchFiles: DerivedFileMaker = { derive: deriveSearchFiles, extend: extendSearchFiles };
+export const searchFiles: DerivedFileMaker = {
+  derive: deriveSearchFiles,
+  extend: extendSearchFiles,
+  current: (dir, paragraphs) => readTermsFile(dir, paragraphs) !== undefined,
+};
 
 function deriveSearchFiles({ texts, storyParagraphs }: DerivationInput): Record<string, DerivedFile> {
   // One after the other, each made into its file before the next: at a year's size the paragraphs'
@@ -108,7 +112,12 @@ function withStoryTerms(known: readonly number[][], termSets: ReadonlyArray<Read
 
 function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, storyParagraphs, previousTexts }: ExtensionInput): Record<string, DerivedFile> | undefined {
   const terms = readTermsFile(previousDir, previousParagraphs);
-  if (!terms) return undefined;
+  if (!terms) {
+    // Made by an older version (how words become terms changed): derived anew from the texts,
+    // which is still far cheaper than the full build the caller would otherwise fall back to.
+    const texts = previousTexts();
+    return texts && texts.length === previousParagraphs ? deriveSearchFiles({ texts: [...texts, ...addedTexts], storyParagraphs }) : undefined;
+  }
   try {
     const documents = previousParagraphs + addedTexts.length;
     const addedSets = addedTexts.map((text) => new Set(contentTerms(text)));

@@ -32,12 +32,42 @@ export function words(text: string): string[] {
 const termCache = new Map<string, string | null>();
 const TERM_CACHE_SIZE = 200_000;
 
+/**
+ * Past forms of irregular English verbs, to their base form: the stemmer leaves "led", "took" and
+ * "paid" as they are, so "who led the study" missed "lead author" and "took photos" missed
+ * "take". Forms that are also other words ("left", "felt", "saw", "fell") are read as the verb,
+ * their usual reading in news copy; "ground", "lay", "bore" and "born" are left alone.
+ */
+const IRREGULAR_VERBS = new Map(
+  `arose:arise arisen:arise ate:eat eaten:eat awoke:awake awoken:awake became:become began:begin begun:begin
+  bent:bend bit:bite bitten:bite bled:bleed blew:blow blown:blow broke:break broken:break bred:breed
+  brought:bring built:build bought:buy caught:catch chose:choose chosen:choose came:come dealt:deal dug:dig
+  drew:draw drawn:draw drove:drive driven:drive drank:drink drunk:drink fed:feed felt:feel fought:fight
+  found:find fled:flee flew:fly flown:fly forbade:forbid forbidden:forbid forgot:forget forgotten:forget
+  forgave:forgive forgiven:forgive froze:freeze frozen:freeze got:get gotten:get gave:give given:give went:go
+  gone:go grew:grow grown:grow hung:hang heard:hear hid:hide hidden:hide held:hold kept:keep knelt:kneel
+  knew:know known:know laid:lay led:lead left:leave lent:lend lost:lose made:make meant:mean met:meet
+  overcame:overcome oversaw:oversee overseen:oversee overtook:overtake overtaken:overtake paid:pay ran:run
+  rebuilt:rebuild rode:ride ridden:ride rang:ring rung:ring rose:rise risen:rise sought:seek sold:sell
+  sent:send shook:shake shaken:shake shone:shine shot:shoot shown:show shrank:shrink shrunk:shrink sang:sing
+  sung:sing sank:sink sunk:sink sat:sit slept:sleep slid:slide spoke:speak spoken:speak sped:speed spent:spend
+  spun:spin sprang:spring sprung:spring stood:stand stole:steal stolen:steal stuck:stick stung:sting
+  strove:strive struck:strike swore:swear sworn:swear swept:sweep swam:swim swum:swim swung:swing took:take
+  taken:take taught:teach tore:tear torn:tear thought:think threw:throw thrown:throw undertook:undertake
+  undertaken:undertake understood:understand upheld:uphold woke:wake woken:wake wore:wear worn:wear wept:weep
+  withdrew:withdraw withdrawn:withdraw withheld:withhold wrote:write written:write saw:see seen:see fell:fall
+  fallen:fall`
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((pair) => pair.split(':') as [string, string]),
+);
+
 /** One word to its index term: stop words dropped, possessives and dots removed, stemmed. */
 export function toTerm(word: string): string | undefined {
   const cached = termCache.get(word);
   if (cached !== undefined) return cached ?? undefined;
   const bare = word.toLowerCase().replace(/'s$/, '').replace(/['.]/g, '');
-  const term = bare.length === 0 || STOP_WORDS.has(bare) || STOP_WORDS.has(word.toLowerCase()) ? undefined : /^\p{N}+$/u.test(bare) ? bare : stemmer(bare);
+  const term = bare.length === 0 || STOP_WORDS.has(bare) || STOP_WORDS.has(word.toLowerCase()) ? undefined : /^\p{N}+$/u.test(bare) ? bare : stemmer(IRREGULAR_VERBS.get(bare) ?? bare);
   if (termCache.size >= TERM_CACHE_SIZE) termCache.clear();
   termCache.set(word, term ?? null);
   return term;
