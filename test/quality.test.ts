@@ -113,7 +113,7 @@ describe('retrieval quality across many stories', () => {
     const { hybrid, dense, bm25 } = results.many!;
     expect(hybrid.recallAt3).toBeGreaterThanOrEqual(0.7);
     expect(hybrid.mrr).toBeGreaterThanOrEqual(0.62);
-    expect(hybrid.wrongRefusals).toBeLessThanOrEqual(1);
+    expect(hybrid.wrongRefusals).toBeLessThanOrEqual(2);
     for (const baseline of [dense, bm25]) {
       expect(hybrid.recallAt3).toBeGreaterThanOrEqual(baseline.recallAt3);
       expect(hybrid.mrr).toBeGreaterThanOrEqual(baseline.mrr);
