@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ANSWER_TYPE_WEIGHT, FOCUSED_ANSWER_WEIGHT, answerTypeBonus, expectedAnswerType, holdsAnswerType } from '../src/search/answer-type.js';
-import { sentenceTerms } from '../src/search/highlight.js';
+import { bestSentence, sentenceTerms } from '../src/search/highlight.js';
+import { evaluate, highlightHits } from '../src/search/evaluation.js';
 import { contentTerms } from '../src/search/text.js';
 import { DEFAULT_REFUSAL, isAnswered, questionNames, unknownNames } from '../src/search/refusal.js';
 import { TermStatistics, contextCoverage } from '../src/search/terms.js';
@@ -95,6 +96,38 @@ describe('answer types', () => {
       expect(holdsAnswerType(size, 'measure', 'How tall is it?')).toBe(true);
     }
     expect(holdsAnswerType('The cannery opened in 1911 and employed 300 people.', 'measure', 'How tall is the stack?')).toBe(false);
+  });
+
+  it('puts in bold the sentence holding the kind of answer asked for, among sentences that match about as well', () => {
+    const text = 'Police said the dress is made of pearls ... 6,000 white Akoya pearls, and it is worth about $150,000.';
+    const question = 'How many pearls were on the stolen gown?';
+    const terms = contentTerms(question);
+    const stats = TermStatistics.fromTermSets([new Set(contentTerms(text))]);
+    const bold = (answer?: { type: 'number'; question: string }) => {
+      const span = bestSentence(text, terms, stats, sentenceTerms(text), answer)!;
+      return text.slice(span.start, span.end);
+    };
+    // On words alone the first sentence wins the tie ("pearls" in both).
+    expect(bold()).toMatch(/^Police said/);
+    expect(bold({ type: 'number', question })).toMatch(/^6,000 white Akoya pearls/);
+  });
+
+  it('scores the bold sentence against the expected answers', () => {
+    const text = 'The dress is made of pearls ... 6,000 white Akoya pearls, worth $150,000.';
+    const second = { start: text.indexOf('6,000'), end: text.length };
+    expect(highlightHits(text, second, ['6,000 white akoya pearls'])).toBe(true);
+    expect(highlightHits(text, { start: 0, end: second.start }, ['6,000 white Akoya pearls'])).toBe(false);
+    const metrics = evaluate(
+      [
+        { id: 'a', question: 'How many pearls?', answers: ['6,000 white Akoya pearls'] },
+        { id: 'b', question: 'How many pearls?', answers: ['6,000 white Akoya pearls'] },
+      ],
+      [
+        { ranked: [text], answered: true, highlights: [second] },
+        { ranked: [text], answered: true, highlights: [{ start: 0, end: second.start }] },
+      ],
+    );
+    expect(metrics.boldOnAnswer).toBe(0.5);
   });
 
   it('weighs an answer of the kind asked for more where it stands beside the question\'s words', () => {

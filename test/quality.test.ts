@@ -60,6 +60,10 @@ describe('retrieval quality on the dev set', () => {
     expect(hybrid.mrr).toBeGreaterThanOrEqual(0.88);
   });
 
+  it('puts the answering sentence in bold', () => {
+    expect(results.dev!.hybrid.boldOnAnswer).toBeGreaterThanOrEqual(0.9);
+  });
+
   it('refuses both unanswerable questions and no answerable one', () => {
     expect(results.dev!.hybrid.refusalAccuracy).toBe(1);
     expect(results.dev!.hybrid.wrongRefusals).toBe(0);
@@ -113,6 +117,7 @@ describe('retrieval quality across many stories', () => {
     const { hybrid, dense, bm25 } = results.many!;
     expect(hybrid.recallAt3).toBeGreaterThanOrEqual(0.7);
     expect(hybrid.mrr).toBeGreaterThanOrEqual(0.62);
+    expect(hybrid.boldOnAnswer).toBeGreaterThanOrEqual(0.75);
     expect(hybrid.wrongRefusals).toBeLessThanOrEqual(2);
     for (const baseline of [dense, bm25]) {
       expect(hybrid.recallAt3).toBeGreaterThanOrEqual(baseline.recallAt3);
@@ -124,6 +129,7 @@ describe('retrieval quality across many stories', () => {
     const { hybrid, dense, bm25 } = results.news!;
     expect(hybrid.recallAt3).toBeGreaterThanOrEqual(0.88);
     expect(hybrid.mrr).toBeGreaterThanOrEqual(0.76);
+    expect(hybrid.boldOnAnswer).toBeGreaterThanOrEqual(0.68);
     expect(hybrid.wrongRefusals).toBeLessThanOrEqual(1);
     expect(hybrid.refusalAccuracy).toBeGreaterThan(0);
     for (const baseline of [dense, bm25]) {

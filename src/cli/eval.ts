@@ -90,10 +90,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const byMode = results[set.name]!;
     const first = Object.values(byMode)[0]!;
     process.stdout.write(`\n${set.name}: ${set.stories} ${set.stories === 1 ? 'story' : 'stories'}, ${first.answerable} answerable, ${first.unanswerable} unanswerable; model ${embedder.modelId}\n\n`);
-    process.stdout.write('| mode | Recall@1 | Recall@3 | MRR | refusal accuracy | wrong refusals | refusal precision |\n|---|---|---|---|---|---|---|\n');
+    process.stdout.write('| mode | Recall@1 | Recall@3 | MRR | refusal accuracy | wrong refusals | refusal precision | bold on the answer |\n|---|---|---|---|---|---|---|---|\n');
     for (const [mode, m] of Object.entries(byMode)) {
       process.stdout.write(
-        `| ${mode} | ${m.recallAt1.toFixed(3)} | ${m.recallAt3.toFixed(3)} | ${m.mrr.toFixed(3)} | ${m.refusalAccuracy.toFixed(3)} | ${m.wrongRefusals} | ${m.refusalPrecision.toFixed(3)} |\n`,
+        `| ${mode} | ${m.recallAt1.toFixed(3)} | ${m.recallAt3.toFixed(3)} | ${m.mrr.toFixed(3)} | ${m.refusalAccuracy.toFixed(3)} | ${m.wrongRefusals} | ${m.refusalPrecision.toFixed(3)} | ${m.boldOnAnswer.toFixed(3)} |\n`,
       );
     }
     for (const [mode, m] of Object.entries(byMode)) {

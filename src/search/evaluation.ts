@@ -14,6 +14,8 @@ export interface EvalRun {
   /** Ranked paragraph texts, best first (at least 3). */
   ranked: string[];
   answered: boolean;
+  /** The sentence put in bold in each ranked paragraph, as offsets into its text. */
+  highlights?: ReadonlyArray<{ start: number; end: number } | undefined>;
 }
 
 export interface EvalMetrics {
@@ -31,6 +33,22 @@ export interface EvalMetrics {
   /** Of the unanswerable questions, the share refused (same as refusalAccuracy). */
   refusalRecall: number;
   misses: Array<{ id: string; rank: number | null; answered: boolean }>;
+  /** Of the answers quoted among the first three passages, the share whose bold sentence is (part of) the answer. */
+  boldOnAnswer: number;
+}
+
+/**
+ * Whether the sentence at `span` of `text` overlaps one of the expected answers (quotes
+ * straightened and case folded, which keep the offsets; the answer must appear as written).
+ */
+export function highlightHits(text: string, span: { start: number; end: number }, answers: readonly string[]): boolean {
+  const fold = (value: string) => value.replace(/[\u2018\u2019]/g, "'").replace(/[\u201C\u201D]/g, '"').toLowerCase();
+  const folded = fold(text);
+  if (folded.length !== text.length) return passageHits(text.slice(span.start, span.end), answers);
+  return answers.some((answer) => {
+    const at = folded.indexOf(fold(answer));
+    return at >= 0 && at < span.end && at + answer.length > span.start;
+  });
 }
 
 /** Whether a paragraph holds one of the expected answers (quotes straightened, case and spacing folded). */
@@ -48,6 +66,8 @@ export function evaluate(questions: readonly EvalQuestion[], runs: readonly Eval
   let unanswerable = 0;
   let rightRefusals = 0;
   let wrongRefusals = 0;
+  let quoted = 0;
+  let bold = 0;
   const misses: EvalMetrics['misses'] = [];
   questions.forEach((question, i) => {
     const run = runs[i]!;
@@ -63,6 +83,11 @@ export function evaluate(questions: readonly EvalQuestion[], runs: readonly Eval
     if (rank === 0) hit1++;
     if (rank >= 0 && rank < 3) hit3++;
     if (rank >= 0) reciprocal += 1 / (rank + 1);
+    const span = run.highlights?.[rank];
+    if (run.answered && rank >= 0 && rank < 3 && run.highlights) {
+      quoted++;
+      if (span && highlightHits(run.ranked[rank]!, span, question.answers)) bold++;
+    }
     if (rank !== 0 || !run.answered) misses.push({ id: question.id, rank: rank >= 0 ? rank + 1 : null, answered: run.answered });
   });
   const refusals = rightRefusals + wrongRefusals;
@@ -77,6 +102,7 @@ export function evaluate(questions: readonly EvalQuestion[], runs: readonly Eval
     refusalPrecision: refusals === 0 ? 1 : rightRefusals / refusals,
     refusalRecall: ratio(rightRefusals, unanswerable),
     misses,
+    boldOnAnswer: ratio(bold, quoted),
   };
 }
 
@@ -110,7 +136,11 @@ export async function evaluateRetriever(retriever: Retriever, questions: readonl
   const runs: EvalRun[] = [];
   for (const question of questions) {
     const result = await retriever.search({ question: question.question, mode, topK: 10, keepPassagesWhenRefused: true });
-    runs.push({ ranked: result.passages.map((passage) => passage.paragraph.text), answered: result.outcome.kind === 'answered' });
+    runs.push({
+      ranked: result.passages.map((passage) => passage.paragraph.text),
+      answered: result.outcome.kind === 'answered',
+      highlights: result.passages.map((passage) => passage.highlight),
+    });
   }
   return evaluate(questions, runs);
 }

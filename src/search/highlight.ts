@@ -1,3 +1,4 @@
+import { holdsAnswerType, type AnswerType } from './answer-type.js';
 import { splitSentences, type SentenceSpan } from './sentences.js';
 import { termCoverage, type TermStatistics } from './terms.js';
 import { contentTerms } from './text.js';
@@ -14,8 +15,16 @@ export function sentenceTerms(text: string): SentenceTerms[] {
 }
 
 /**
+ * Added to a sentence's share of the question's words when it holds the kind of answer asked for
+ * ("6,000 white Akoya pearls" after "The dress is made of pearls ..."): enough to settle between
+ * sentences that match the question about as well, not to pick one that barely does.
+ */
+export const ANSWER_SENTENCE_WEIGHT = 0.1;
+
+/**
  * The sentence of a paragraph that best answers the question: the one holding most of the
- * question's content (idf-weighted); the earlier sentence wins a tie, as news leads with the point.
+ * question's content (idf-weighted), nudged towards one holding the kind of answer asked for
+ * (`answer`); the earlier sentence wins a tie, as news leads with the point.
  * `sentences` may be passed when `sentenceTerms(text)` is already known.
  */
 export function bestSentence(
@@ -23,12 +32,14 @@ export function bestSentence(
   questionTerms: readonly string[],
   stats: TermStatistics,
   sentences: readonly SentenceTerms[] = sentenceTerms(text),
+  answer?: { type: AnswerType; question: string },
 ): SentenceSpan | undefined {
   if (sentences.length === 0) return undefined;
   let best = sentences[0]!.span;
   let bestScore = -1;
   for (const { span, terms } of sentences) {
-    const score = termCoverage(questionTerms, terms, stats);
+    const typed = answer && holdsAnswerType(text.slice(span.start, span.end), answer.type, answer.question) ? ANSWER_SENTENCE_WEIGHT : 0;
+    const score = termCoverage(questionTerms, terms, stats) + typed;
     if (score > bestScore + 1e-9) {
       best = span;
       bestScore = score;

@@ -254,7 +254,7 @@ export class Retriever {
         score,
         similarity: this.similarity(label, queryVector!, similarityOf),
         relevance: relevanceOf(score),
-        highlight: bestSentence(paragraph.text, questionTerms, this.stats, this.termsOf(label).sentences),
+        highlight: bestSentence(paragraph.text, questionTerms, this.stats, this.termsOf(label).sentences, answerType && { type: answerType, question: searchText }),
       };
     });
     timings.searchMs = this.now() - embedded;
