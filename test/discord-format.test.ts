@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { toJsonAnswer } from '../src/answer/json.js';
+import { formatForTerminal } from '../src/answer/terminal.js';
 import {
   CUT_MARK,
   DISCORD_LIMITS,
@@ -221,6 +223,30 @@ describe('paragraphEmbeds and answerMessage', () => {
     const message = answerMessage('?', answered(Array.from({ length: 5 }, () => passage(longParagraph(80), { story: huge }))));
     expectWithinLimits(message);
     expect(message.embeds[0]!.title).toMatch(/^(\\\*)+…$/);
+  });
+
+  it('shows an interview answer under the interviewer\'s question, in italics, and drops the question before the answer when room is short', () => {
+    const answer = { ...passage('A: Few people want to live alone on a rock, and the pay has not *changed* since 1998.'), inReplyTo: paragraph('Q: Why is it hard to find a new keeper?', 2) };
+    const message = answerMessage('Why no new keeper?', answered([answer]));
+    expectWithinLimits(message);
+    expect(message.embeds[0]!.description).toBe('> *Q: Why is it hard to find a new keeper?*\n> A: Few people want to live alone on a rock, and the pay has not \\*changed\\* since 1998.');
+    // Five long answers to long questions: each keeps its quote; a question shows only where it leaves the answer room.
+    const crowded = Array.from({ length: 5 }, (_, i) => ({ ...passage(longParagraph(60 + i), { number: i + 1 }), inReplyTo: paragraph(`Q: ${'Why is that so? '.repeat(40)}`, i) }));
+    const full = answerMessage('Long?', answered(crowded));
+    expectWithinLimits(full);
+    for (const [i, embed] of full.embeds.entries()) {
+      const quote = embed.description!.replace(/^> \*Q:[^\n]*\n/, '');
+      expect(crowded[i]!.paragraph.text.startsWith(shownText(quote))).toBe(true);
+      expect(shownText(quote).length).toBeGreaterThan(200);
+    }
+  });
+
+  it('shows the interviewer\'s question above the answer on a terminal and in JSON too', () => {
+    const answer = { ...passage('A: The foghorn at dawn.', { number: 5 }), inReplyTo: paragraph('Q: What will you miss most?', 4) };
+    const shown = formatForTerminal('What will she miss?', answered([answer]));
+    expect(shown).toContain('1. Q: What will you miss most?\n   A: The foghorn at dawn.');
+    expect(toJsonAnswer('What will she miss?', answered([answer])).passages[0]!.inReplyTo).toEqual({ paragraph: 4, text: 'Q: What will you miss most?' });
+    expect(toJsonAnswer('?', answered([passage('Plain.')])).passages[0]).not.toHaveProperty('inReplyTo');
   });
 
   it('leaves out a link that is not http(s)', () => {

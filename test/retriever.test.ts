@@ -160,6 +160,8 @@ describe('Retriever on an interview', () => {
     expect(result.outcome.kind).toBe('answered');
     const order = result.passages.map((p) => p.paragraph.text);
     expect(order[0]).toBe(paragraphs[2]);
+    // Shown under the question it answers, since that is what matched.
+    expect(result.passages[0]!.inReplyTo?.text).toBe(paragraphs[1]);
     // The interviewer's question still reads as context, below its answer.
     const question = order.indexOf(paragraphs[1]!);
     expect(question === -1 || question > 0).toBe(true);

@@ -194,6 +194,18 @@ export interface QuotedParagraph {
   highlight?: SentenceSpan;
   /** How well the passage answers (0–1, falling with the order), when there is a question. */
   relevance?: number;
+  /** In an interview, the interviewer's question the paragraph answers: shown above it, in italics. */
+  inReplyTo?: string;
+}
+
+/** Longest interviewer's question shown above an answer: room for the quote itself stays. */
+const IN_REPLY_TO_MAX = 300;
+
+/** The interviewer's question as an italic quoted line (with its line break), or '' when there is none. */
+function inReplyToLine(item: QuotedParagraph): string {
+  if (!item.inReplyTo) return '';
+  const question = truncate(item.inReplyTo.replace(/\s+/g, ' ').trim(), IN_REPLY_TO_MAX);
+  return `${quoteLines(`*${escapeMarkdown(question, { lineStart: false })}*`)}\n`;
 }
 
 function embedFrame(item: QuotedParagraph): ApiEmbed {
@@ -227,7 +239,8 @@ export function embedLength(embed: ApiEmbed): number {
 export function paragraphEmbeds(items: readonly QuotedParagraph[]): ApiEmbed[] {
   const shown = items.slice(0, DISCORD_LIMITS.embeds);
   const frames = shown.map(embedFrame);
-  const wanted = shown.map((item) => renderRange(item.paragraph.text, 0, item.paragraph.text.length, item.highlight, false, false).length);
+  const leads = shown.map(inReplyToLine);
+  const wanted = shown.map((item, i) => leads[i]!.length + renderRange(item.paragraph.text, 0, item.paragraph.text.length, item.highlight, false, false).length);
   let left = DISCORD_LIMITS.embedsTotal - frames.reduce((sum, frame) => sum + embedLength(frame), 0);
   const budgets = new Array<number>(shown.length).fill(0);
   const bySize = shown.map((_, i) => i).sort((a, b) => wanted[a]! - wanted[b]!);
@@ -237,7 +250,10 @@ export function paragraphEmbeds(items: readonly QuotedParagraph[]): ApiEmbed[] {
     left -= budgets[index]!;
   });
   const embeds = shown.map((item, i) => {
-    const description = quoteParagraph(item.paragraph.text, item.highlight, budgets[i]!);
+    // The interviewer's question only when the answer itself still fits beside it.
+    const lead = leads[i]!.length * 2 <= budgets[i]! ? leads[i]! : '';
+    const quote = quoteParagraph(item.paragraph.text, item.highlight, budgets[i]! - lead.length);
+    const description = quote ? `${lead}${quote}` : '';
     return description ? { ...frames[i], description } : frames[i]!;
   });
   // Only absurd headlines and bylines get here: drop passages rather than break the message.
@@ -287,7 +303,13 @@ export function answerMessage(asked: string, result: SearchResult, options: { of
   const offset = options.offset ?? 0;
   const range = offset > 0 ? `\nMore passages (${offset + 1}–${offset + result.passages.length}):` : '';
   const embeds = paragraphEmbeds(
-    result.passages.map((passage) => ({ story: passage.story, paragraph: passage.paragraph, highlight: passage.highlight, relevance: passage.relevance })),
+    result.passages.map((passage) => ({
+      story: passage.story,
+      paragraph: passage.paragraph,
+      highlight: passage.highlight,
+      relevance: passage.relevance,
+      ...(passage.inReplyTo ? { inReplyTo: passage.inReplyTo.text } : {}),
+    })),
   );
   const buttons: ApiButton[] = [];
   if (options.actions?.more) buttons.push({ type: 2, style: 1, label: 'More passages', custom_id: options.actions.more });

@@ -10,6 +10,8 @@ export interface JsonAnswer {
     similarity: number;
     /** Character offsets of the answering sentence in `text`. */
     highlight: { start: number; end: number } | null;
+    /** In an interview: the interviewer's question the paragraph answers, when that is what matched. */
+    inReplyTo?: { paragraph: number; text: string };
     source: { id: string; title: string; outlet: string; authors: string[]; published: string; url: string };
   }>;
 }
@@ -25,6 +27,7 @@ export function toJsonAnswer(asked: string, result: SearchResult): JsonAnswer {
       score: round(passage.score),
       similarity: round(passage.similarity),
       highlight: passage.highlight ? { start: passage.highlight.start, end: passage.highlight.end } : null,
+      ...(passage.inReplyTo ? { inReplyTo: { paragraph: passage.inReplyTo.number, text: passage.inReplyTo.text } } : {}),
       source: {
         id: passage.story.id,
         title: passage.story.title,

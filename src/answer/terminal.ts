@@ -38,9 +38,11 @@ export function formatForTerminal(asked: string, result: SearchResult, style: Te
   }
   result.passages.forEach((passage, i) => {
     const source = { ...passage.story };
+    const answer = emphasise(passage.paragraph.text, passage.highlight, style.bold);
     lines.push(
       '',
-      `${i + 1}. ${emphasise(passage.paragraph.text, passage.highlight, style.bold)}`,
+      // An interview's answer is shown under the interviewer's question it replies to.
+      passage.inReplyTo ? `${i + 1}. ${style.dim(passage.inReplyTo.text)}\n   ${answer}` : `${i + 1}. ${answer}`,
       style.dim(`   — ${attributionLine(source, passage.paragraph.number)}`),
       style.dim(`   ${source.url}`),
       style.dim(`   score ${passage.score.toFixed(3)} · similarity ${passage.similarity.toFixed(3)}`),

@@ -84,6 +84,8 @@ export interface Passage {
   relevance: number;
   /** The sentence that best answers, as offsets into `paragraph.text`. */
   highlight: SentenceSpan | undefined;
+  /** In an interview, the interviewer's question this paragraph answers, when that is what matched the question asked. */
+  inReplyTo?: StoredParagraph;
 }
 
 export type SearchOutcome =
@@ -245,9 +247,10 @@ export class Retriever {
 
     const page = ordered.slice(offset, offset + topK);
     const relevanceOf = relevanceScale(mode, ordered[0]?.score ?? 1);
-    const passages: Passage[] = page.map(({ label, score }) => {
+    const passages: Passage[] = page.map(({ label, score, evidence }) => {
       const paragraph = this.corpus.paragraphs[label]!;
       return {
+        ...(evidence !== undefined && evidence !== label ? { inReplyTo: this.corpus.paragraphs[evidence]! } : {}),
         label,
         paragraph,
         story: this.storiesById.get(paragraph.storyId)!,
