@@ -366,15 +366,20 @@ export class Retriever {
         return this.passageScore(label, questionTerms, query, known) + typed;
       });
       // An interviewer's question matches the question asked better than the answer under it does:
-      // the answer takes the question's place (and is judged by its match), the question the answer's.
+      // the answer takes the question's place and is judged by its match; the question is shown
+      // above the answer (`inReplyTo`), so it is not a passage of its own.
       const evidence = [...labels];
+      const shownWithAnswer = new Set<number>();
       for (let i = 0; i + 1 < labels.length; i++) {
         if (scores[i]! > scores[i + 1]! && asksQuestion(this.corpus.paragraphs[labels[i]!]!.text)) {
-          [scores[i], scores[i + 1]] = [scores[i + 1]!, scores[i]!];
+          scores[i + 1] = scores[i]!;
           evidence[i + 1] = labels[i]!;
+          shownWithAnswer.add(i);
         }
       }
-      labels.forEach((label, i) => ranked.push({ label, score: scores[i]! + (story.score - top), evidence: evidence[i]! }));
+      labels.forEach((label, i) => {
+        if (!shownWithAnswer.has(i)) ranked.push({ label, score: scores[i]! + (story.score - top), evidence: evidence[i]! });
+      });
     }
     return ranked.sort((a, b) => b.score - a.score || a.label - b.label);
   }
