@@ -17,6 +17,14 @@ describe('SpellingCorrector', () => {
     expect(speller.correct('what were the breifings')).toBe('what were the briefings');
   });
 
+  it('spells out chat shorthand typed in lower case, but not a capitalised one or one the corpus uses', () => {
+    expect(speller.correct('were ppl at the meeting bc of the briefings?')).toBe('were people at the meeting because of the briefings?');
+    expect(speller.correct('What did the govt say abt it?')).toBe('What did the government say about it?');
+    // "BC" is British Columbia as often as not; a story that writes "govt" keeps it.
+    expect(speller.correct('Who in BC said it?')).toBe('Who in BC said it?');
+    expect(new SpellingCorrector(['The govt said no.'], DICTIONARY).correct('what did the govt say')).toBe('what did the govt say');
+  });
+
   it('prefers a candidate with the same first letter, and offers stems that are words', () => {
     // "most" and "boast" are both one edit from "bost"; the corpus only has "boasting".
     expect(speller.suggest('bost')).toBe('boast');

@@ -18,6 +18,37 @@ export function countWords(texts: readonly string[], counts = new Map<string, nu
   return counts;
 }
 
+/**
+ * Shorthand members type in chat, spelt out: too far from the word for the typo correction
+ * ("ppl" is three edits from "people"). Only unambiguous ones: not "u", "r" or "hr".
+ */
+const CHAT_SHORTHAND = new Map(
+  Object.entries({
+    ppl: 'people',
+    govt: 'government',
+    abt: 'about',
+    bc: 'because',
+    cuz: 'because',
+    thru: 'through',
+    tho: 'though',
+    yrs: 'years',
+    hrs: 'hours',
+    mins: 'minutes',
+    pics: 'pictures',
+    dept: 'department',
+    approx: 'approximately',
+    bday: 'birthday',
+    convo: 'conversation',
+    rn: 'right now',
+    pls: 'please',
+    plz: 'please',
+    smth: 'something',
+    sb: 'somebody',
+    wrt: 'about',
+    ofc: 'of course',
+  }),
+);
+
 export class SpellingCorrector {
   /** Corpus words (lower case) by length, with how often each occurs. */
   private readonly byLength = new Map<number, Array<{ word: string; count: number }>>();
@@ -52,9 +83,12 @@ export class SpellingCorrector {
     for (const bucket of this.byLength.values()) bucket.sort((a, b) => b.count - a.count || a.word.localeCompare(b.word));
   }
 
-  /** The question with misspelt words replaced; everything else unchanged. */
+  /** The question with misspelt words and chat shorthand ("ppl", "govt") replaced; everything else unchanged. */
   correct(question: string): string {
     return question.replace(/\p{L}+/gu, (word) => {
+      // Shorthand typed in lower case only: "BC" is more likely British Columbia than "because".
+      const expanded = word === word.toLowerCase() && !this.corpusWords.has(word) ? CHAT_SHORTHAND.get(word) : undefined;
+      if (expanded) return expanded;
       const replacement = this.suggest(word.toLowerCase());
       if (!replacement) return word;
       return /^\p{Lu}/u.test(word) ? replacement[0]!.toUpperCase() + replacement.slice(1) : replacement;
