@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadEnglishWords } from '../src/search/dictionary.js';
 import { SpellingCorrector } from '../src/search/spelling.js';
+import { expectedAnswerType } from '../src/search/answer-type.js';
 
 const TEXTS = [
   'Senior officials met in the Oval Office for the meeting with Lavrov and Kislyak.',
@@ -20,6 +21,9 @@ describe('SpellingCorrector', () => {
   it('spells out chat shorthand typed in lower case, but not a capitalised one or one the corpus uses', () => {
     expect(speller.correct('were ppl at the meeting bc of the briefings?')).toBe('were people at the meeting because of the briefings?');
     expect(speller.correct('What did the govt say abt it?')).toBe('What did the government say about it?');
+    // Without its apostrophe a contraction still asks what it asks ("whos" wants a person).
+    expect(speller.correct('whos in the meeting and why didnt they say')).toBe("who's in the meeting and why didn't they say");
+    expect(expectedAnswerType(speller.correct('whos the mayor'))).toBe('person');
     // "BC" is British Columbia as often as not; a story that writes "govt" keeps it.
     expect(speller.correct('Who in BC said it?')).toBe('Who in BC said it?');
     expect(new SpellingCorrector(['The govt said no.'], DICTIONARY).correct('what did the govt say')).toBe('what did the govt say');

@@ -20,7 +20,8 @@ export function countWords(texts: readonly string[], counts = new Map<string, nu
 
 /**
  * Shorthand members type in chat, spelt out: too far from the word for the typo correction
- * ("ppl" is three edits from "people"). Only unambiguous ones: not "u", "r" or "hr".
+ * ("ppl" is three edits from "people"). Only unambiguous ones: not "u", "r" or "hr", nor "wont"
+ * or "im", which are words.
  */
 const CHAT_SHORTHAND = new Map(
   Object.entries({
@@ -46,6 +47,29 @@ const CHAT_SHORTHAND = new Map(
     sb: 'somebody',
     wrt: 'about',
     ofc: 'of course',
+    // Contractions typed without their apostrophe: "whos" must still ask "who".
+    whos: "who's",
+    whats: "what's",
+    wheres: "where's",
+    whens: "when's",
+    hows: "how's",
+    thats: "that's",
+    theres: "there's",
+    dont: "don't",
+    doesnt: "doesn't",
+    didnt: "didn't",
+    isnt: "isn't",
+    wasnt: "wasn't",
+    werent: "weren't",
+    arent: "aren't",
+    cant: "can't",
+    couldnt: "couldn't",
+    wouldnt: "wouldn't",
+    shouldnt: "shouldn't",
+    hasnt: "hasn't",
+    havent: "haven't",
+    youre: "you're",
+    theyre: "they're",
   }),
 );
 
