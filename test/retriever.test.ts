@@ -171,6 +171,7 @@ describe('Retriever on an interview', () => {
     expect(asksQuestion('Question: Is the wall worth saving?')).toBe(true);
     expect(asksQuestion('So what happens to the stallholders now?')).toBe(true);
     expect(asksQuestion('A: The foghorn at dawn.')).toBe(false);
+    expect(asksQuestion('Q: What will you miss most? A: The foghorn at dawn.')).toBe(false);
     expect(asksQuestion('The council met on Monday. What it decided surprised many?')).toBe(false);
     expect(asksQuestion('Quentin said the vote would be close.')).toBe(false);
   });

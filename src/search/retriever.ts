@@ -492,6 +492,7 @@ function dot(a: Float32Array, b: Float32Array): number {
  */
 export function asksQuestion(text: string): boolean {
   const trimmed = text.trim();
-  if (/^(?:Q|Question)\s*[:.)\u2013\u2014-]\s/.test(trimmed)) return true;
+  // A "Q:" paragraph that goes on to "A:" holds its own answer.
+  if (/^(?:Q|Question)\s*[:.)\u2013\u2014-]\s/.test(trimmed)) return !/\s(?:A|Answer)\s*[:.)\u2013\u2014-]\s/.test(trimmed);
   return /\?["\u201d\u2019]?$/.test(trimmed) && !/[.!]["\u201d\u2019]?\s/.test(trimmed);
 }
