@@ -1,7 +1,7 @@
 // What the retriever derives from the paragraph texts (the BM25 index, word statistics, the
 // spelling vocabulary), computed when the index is built and stored in its generation folder, so
 // that starting up does not read every paragraph again (docs/performance.md).
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import type { DerivationInput, DerivedFile, DerivedFileMaker, ExtensionInput } from '../index/index.js';
 import { LexicalIndex } from './lexical.js';
@@ -75,8 +75,31 @@ interface TermsFile {
 export const searchFiles: DerivedFileMaker = {
   derive: deriveSearchFiles,
   extend: extendSearchFiles,
-  current: (dir, paragraphs) => readTermsFile(dir, paragraphs) !== undefined,
+  current: termsFileCurrent,
 };
+
+/**
+ * Whether a generation's terms file was made by this version for `paragraphs` paragraphs, read
+ * from its first bytes only: at a year's size the whole file takes a while to parse, and an
+ * unchanged rebuild asks this every time.
+ */
+function termsFileCurrent(dir: string, paragraphs: number): boolean {
+  let head: string;
+  try {
+    const fd = openSync(path.join(dir, TERMS_FILE), 'r');
+    try {
+      const buffer = Buffer.alloc(128);
+      head = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
+  }
+  // `termsFile` writes these two fields first.
+  const match = /^\{"version":(\d+),"documents":(\d+),/.exec(head);
+  return match !== null && Number(match[1]) === PREPARED_VERSION && Number(match[2]) === paragraphs;
+}
 
 function deriveSearchFiles({ texts, storyParagraphs }: DerivationInput): Record<string, DerivedFile> {
   // One after the other, each made into its file before the next: at a year's size the paragraphs'
