@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
 import { currentGeneration, loadIndex } from '../src/index/index.js';
-import { buildIndexFromCorpus, createRetriever } from '../src/pipeline.js';
+import { buildIndexFromCorpus, createRetriever, openRetriever } from '../src/pipeline.js';
 import { LEXICAL_FILE, Retriever, TERMS_FILE, readPreparedSearch } from '../src/search/index.js';
 import { LexicalIndex } from '../src/search/lexical.js';
 import { loadEnglishWords } from '../src/search/dictionary.js';
@@ -80,6 +80,11 @@ describe('search files made by an older version', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace(/"version":\d+/, '"version":1'));
     const index = loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
     expect(readPreparedSearch(before, index.paragraphs.map((p) => p.text), index.stories.length)).toBeUndefined();
+    // Opening it still answers, and says how to start faster.
+    const said: string[] = [];
+    const { retriever } = await openRetriever(config, { embedder, reporter: { info: (text) => said.push(text) } });
+    expect((await retriever.search({ question: 'How much will the bike lanes cost?' })).outcome.kind).toBe('answered');
+    expect(said.join('\n')).toMatch(/older version.*npm run build-index/);
 
     const report = await buildIndexFromCorpus(config, embedder);
     expect(report).toMatchObject({ changed: true, embedded: 0 });
@@ -87,7 +92,10 @@ describe('search files made by an older version', () => {
     expect(after).not.toBe(before);
     const rebuilt = loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
     expect(readPreparedSearch(after, rebuilt.paragraphs.map((p) => p.text), rebuilt.stories.length)).toBeDefined();
-    // And the build after that has nothing to do.
+    // And the build after that has nothing to do; opening says nothing more.
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ changed: false });
+    said.length = 0;
+    await openRetriever(config, { embedder, reporter: { info: (text) => said.push(text) } });
+    expect(said).toEqual([]);
   });
 });
