@@ -142,7 +142,7 @@ export async function openRetriever(
 ): Promise<{ embedder: Embedder; index: LoadedIndex; retriever: Retriever }> {
   const embedder = options.embedder ?? (await openEmbedder(config));
   const index = await openIndex(config, embedder, options);
-  if (!searchFiles.current!(index.dir, index.paragraphs.length)) {
+  if (!searchFiles.current(index.dir, index.paragraphs.length)) {
     // Answers are the same, but every start derives them (about 10 s at a year's size).
     options.reporter?.info('The index\'s search files were made by an older version of Verbatim: run `npm run build-index` once to remake them (nothing is embedded again) and start faster.');
   }

@@ -121,9 +121,8 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
 
   const unchanged = !options.force && sameModel && previousDir && previous.corpusHash === hash && sameGraph(previous.hnsw, hnsw);
   // "Up to date" only when the index also loads: a damaged one is rebuilt, not kept.
-  const derivedCurrent = !previousDir || !previous || (options.derivedFiles?.current?.(previousDir, previous.paragraphs.length) ?? true);
   // With derived files an older version made, the unchanged corpus goes on to the append path below, which remakes them.
-  if (unchanged && previousDir && derivedCurrent && loads(indexDir, embedder, hnsw)) {
+  if (unchanged && previousDir && (options.derivedFiles?.current?.(previousDir, previous.paragraphs.length) ?? true) && loads(indexDir, embedder, hnsw)) {
     // Remember how the files look now, so the next unchanged build need not read them.
     const scan = await options.corpusFiles?.();
     const recorded = withFileRecords(previous.stories, scan?.files);

@@ -83,9 +83,9 @@ export function evaluate(questions: readonly EvalQuestion[], runs: readonly Eval
     if (rank === 0) hit1++;
     if (rank >= 0 && rank < 3) hit3++;
     if (rank >= 0) reciprocal += 1 / (rank + 1);
-    const span = run.highlights?.[rank];
     if (run.answered && rank >= 0 && rank < 3 && run.highlights) {
       quoted++;
+      const span = run.highlights[rank];
       if (span && highlightHits(run.ranked[rank]!, span, question.answers)) bold++;
     }
     if (rank !== 0 || !run.answered) misses.push({ id: question.id, rank: rank >= 0 ? rank + 1 : null, answered: run.answered });

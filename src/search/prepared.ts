@@ -72,11 +72,11 @@ interface TermsFile {
 }
 
 /** The search files of an index generation: made for every paragraph, or extended when paragraphs were appended. */
-export const searchFiles: DerivedFileMaker = {
+export const searchFiles = {
   derive: deriveSearchFiles,
   extend: extendSearchFiles,
   current: termsFileCurrent,
-};
+} satisfies DerivedFileMaker;
 
 /**
  * Whether a generation's terms file was made by this version for `paragraphs` paragraphs, read

@@ -231,15 +231,16 @@ export class Retriever {
     // The refusal judges the best story's best passage, not the corpus.
     const best = ordered[0];
     const leading = ordered.slice(0, DEFAULT_TOP_K).map(({ label }) => label);
-    const judged = best?.evidence ?? best?.label;
-    const features: AnswerFeatures | undefined = best && {
-      similarity: this.similarity(judged!, queryVector!, similarityOf),
-      coverage: this.passageCoverage(judged!, questionTerms),
+    // An interview's answer is judged by the interviewer's question that matched (rankByStory).
+    const judged = best && (best.evidence ?? best.label);
+    const features: AnswerFeatures | undefined = judged !== undefined ? {
+      similarity: this.similarity(judged, queryVector!, similarityOf),
+      coverage: this.passageCoverage(judged, questionTerms),
       // Names are checked against every searched story: a name known only to a story ranked lower means the ranking
       // missed it, not that the stories do not say (measured: docs/quality.md).
       unknownNames: unknownNames(questionNames(searchText), this.vocabulary(request.storyId)),
       missingAnswer: answerType !== undefined && !leading.some((label) => holdsAnswerType(this.corpus.paragraphs[label]!.text, answerType, searchText)),
-    };
+    } : undefined;
     const confidence = features ? answerConfidence(features, this.policy) : 0;
     const timings = { embedMs: embedded - started, searchMs: this.now() - embedded };
     const answered = features !== undefined && isAnswered(features, this.policy);
