@@ -11,13 +11,24 @@ import { contentTerms } from '../src/search/text.js';
 import { copyFixtureCorpus, tempDir, writeStory } from './helpers/corpus.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 
+/** The fixture corpus (three stories) copied and indexed with a fake embedder. */
+async function fixtureIndex() {
+  const embedder = fakeEmbedder();
+  const config = { ...loadCoreConfig({}, tempDir()), corpusDir: copyFixtureCorpus() };
+  await buildIndexFromCorpus(config, embedder);
+  return { embedder, config };
+}
+
+/** What loading an index built with `embedder` expects of it. */
+function expected(embedder: ReturnType<typeof fakeEmbedder>) {
+  return { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 };
+}
+
 describe('search files stored with the index', () => {
   it('are written into the generation, give the same answers as deriving them, and are size-checked', async () => {
-    const embedder = fakeEmbedder();
-    const config = { ...loadCoreConfig({}, tempDir()), corpusDir: copyFixtureCorpus() };
-    await buildIndexFromCorpus(config, embedder);
+    const { embedder, config } = await fixtureIndex();
     const dir = currentGeneration(config.indexDir)!;
-    const expectation = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 };
+    const expectation = expected(embedder);
     const index = loadIndex(config.indexDir, expectation);
     expect(Object.keys(index.manifest.files)).toEqual(expect.arrayContaining([LEXICAL_FILE, TERMS_FILE]));
     const prepared = readPreparedSearch(dir, index.paragraphs.map((p) => p.text), index.stories.length);
@@ -42,9 +53,7 @@ describe('search files stored with the index', () => {
   });
 
   it('catch the BM25 index up with paragraphs of earlier appends, read back from the previous generation', async () => {
-    const embedder = fakeEmbedder();
-    const config = { ...loadCoreConfig({}, tempDir()), corpusDir: copyFixtureCorpus() };
-    await buildIndexFromCorpus(config, embedder);
+    const { embedder, config } = await fixtureIndex();
     const paragraphs = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `The ${prefix} council met on item ${i} and voted on the ${prefix}${i} plan.`);
     // 1,500 appended paragraphs are left out of lexical.json (start-up indexes them); 600 more are too many to leave.
     writeStory(config.corpusDir, 'zz-first-batch', paragraphs('harbour', 1500));
@@ -59,7 +68,7 @@ describe('search files stored with the index', () => {
     expect(terms.lexicalDocuments).toBe(terms.documents);
     expect(LexicalIndex.fromJSON(readFileSync(path.join(dir, LEXICAL_FILE), 'utf8')).documentCount).toBe(terms.documents);
 
-    const index = loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
+    const index = loadIndex(config.indexDir, expected(embedder));
     const fromFiles = createRetriever(index, embedder);
     const fromTexts = new Retriever(index, embedder, { dictionary: loadEnglishWords() });
     for (const question of ['What was voted on in harbour717?', 'What happened to the orchard42 plan?', 'Who cut the ribbon at the library?']) {
@@ -71,14 +80,12 @@ describe('search files stored with the index', () => {
 
 describe('search files made by an older version', () => {
   it('are made anew by the next build, without embedding again, and answer as deriving them does', async () => {
-    const embedder = fakeEmbedder();
-    const config = { ...loadCoreConfig({}, tempDir()), corpusDir: copyFixtureCorpus() };
-    await buildIndexFromCorpus(config, embedder);
+    const { embedder, config } = await fixtureIndex();
     const before = currentGeneration(config.indexDir)!;
     // As an older version wrote it: another version number (its terms were made another way).
     const file = path.join(before, TERMS_FILE);
     writeFileSync(file, readFileSync(file, 'utf8').replace(/"version":\d+/, '"version":1'));
-    const index = loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
+    const index = loadIndex(config.indexDir, expected(embedder));
     expect(readPreparedSearch(before, index.paragraphs.map((p) => p.text), index.stories.length)).toBeUndefined();
     // Opening it still answers, and says how to start faster.
     const said: string[] = [];
@@ -90,7 +97,7 @@ describe('search files made by an older version', () => {
     expect(report).toMatchObject({ changed: true, embedded: 0 });
     const after = currentGeneration(config.indexDir)!;
     expect(after).not.toBe(before);
-    const rebuilt = loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
+    const rebuilt = loadIndex(config.indexDir, expected(embedder));
     expect(readPreparedSearch(after, rebuilt.paragraphs.map((p) => p.text), rebuilt.stories.length)).toBeDefined();
     // And the build after that has nothing to do; opening says nothing more.
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ changed: false });
