@@ -186,7 +186,7 @@ describe('import scores', () => {
 
 describe('held-out pages (written without looking at the extractor)', () => {
   it('keeps every expected paragraph and little else, and refuses none', async () => {
-    const { readExpectedPages, importReport } = await import('../src/cli/eval-import.js');
+    const { readExpectedPages, importReport } = await import('../src/import/evaluation.js');
     const file = path.join(PROJECT_ROOT, 'test/fixtures/pages-holdout/pages.jsonl');
     const report = importReport(file, await readExpectedPages(file));
     expect(report.pages.filter((p) => p.refused)).toEqual([]);

@@ -15,7 +15,7 @@ export interface DeskStory {
   title: string;
   outlet: string;
   authors: readonly string[];
-  published: string;
+  published?: string;
   url: string;
   /** The paragraphs, or just how many there are. */
   paragraphs: readonly string[] | number;
@@ -27,7 +27,7 @@ function message(content: string, embeds: ApiEmbed[] = [], components: ApiAction
 
 function attributionLine(story: DeskStory): string {
   const by = story.authors.length ? ` · by ${byline(story.authors)}` : '';
-  return `${story.outlet}${by} · ${formatDate(story.published)}`;
+  return [`${story.outlet}${by}`, formatDate(story.published)].filter(Boolean).join(' · ');
 }
 
 /** The preview under /story add: what would be added, with Add and Cancel. */
@@ -50,7 +50,10 @@ export function storyPreviewMessage(story: DeskStory, actions: { add: string; ca
       { type: 2, style: 2, label: 'Cancel', custom_id: actions.cancel },
     ],
   };
-  return message('This is what I would add. Check the headline, byline, date and first paragraph:', [embed], [row]);
+  const intro = story.published
+    ? 'This is what I would add. Check the headline, byline, date and first paragraph:'
+    : 'This is what I would add. The page gives no date, so the story will be shown without one (run /story add again with `published:` YYYY-MM-DD to give it). Check the headline, byline and first paragraph:';
+  return message(intro, [embed], [row]);
 }
 
 /** A page of /story list, with Previous / Next buttons when there are more pages. */
@@ -59,7 +62,8 @@ export function storyListMessage(stories: readonly DeskStory[], page: number, bu
   const shown = stories.slice(page * STORY_LIST_PAGE_SIZE, (page + 1) * STORY_LIST_PAGE_SIZE);
   const lines = shown.map((story) => {
     const count = typeof story.paragraphs === 'number' ? story.paragraphs : story.paragraphs.length;
-    return truncate(`**${escapeMarkdown(story.title)}** — ${escapeMarkdown(story.outlet)}, ${formatDate(story.published)}, ${count} ¶ · \`${story.id ?? ''}\``, 380);
+    const facts = [escapeMarkdown(story.outlet), formatDate(story.published), `${count} ¶`].filter(Boolean).join(', ');
+    return truncate(`**${escapeMarkdown(story.title)}** — ${facts} · \`${story.id ?? ''}\``, 380);
   });
   const embed: ApiEmbed = {
     title: `Stories (${stories.length})`,
@@ -97,7 +101,8 @@ export function feedStatusMessage(statuses: readonly FeedStatusLine[], everyMinu
 /** What the feed poller posts in ANNOUNCE_CHANNEL_ID: "New story: headline — outlet, date". */
 export function announcementMessage(story: DeskStory): ApiMessage {
   const link = /^https?:\/\/\S+$/.test(story.url) ? ` <${story.url}>` : '';
-  return message(`New story: **${escapeMarkdown(story.title)}** — ${escapeMarkdown(story.outlet)}, ${formatDate(story.published)}${link}`);
+  const facts = [escapeMarkdown(story.outlet), formatDate(story.published)].filter(Boolean).join(', ');
+  return message(`New story: **${escapeMarkdown(story.title)}** — ${facts}${link}`);
 }
 
 /** "Check against the story": the passages that bear on a message, or that the stories don't cover it. */

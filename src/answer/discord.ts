@@ -4,7 +4,7 @@
 import type { Manifest, StoredParagraph, StoredStory } from '../index/index.js';
 import type { SearchResult } from '../search/index.js';
 import { splitSentences, type SentenceSpan } from '../search/sentences.js';
-import { byline, formatDate, paragraphLabel } from './attribution.js';
+import { byline, formatDate, newestFirst, paragraphLabel } from './attribution.js';
 
 /** Discord's limits, in characters unless named otherwise. */
 export const DISCORD_LIMITS = {
@@ -340,13 +340,13 @@ export function sourcesMessage(
   buttons: { previous?: string; next?: string } = {},
 ): ApiMessage {
   const pages = Math.max(1, Math.ceil(stories.length / SOURCES_PAGE_SIZE));
-  const newest = [...stories].sort((a, b) => b.published.localeCompare(a.published) || a.title.localeCompare(b.title));
+  const newest = [...stories].sort(newestFirst);
   const lines = newest
     .slice(page * SOURCES_PAGE_SIZE, (page + 1) * SOURCES_PAGE_SIZE)
     // Long headlines and outlets are cut so that a full page always fits one embed.
     .map(
       (story) =>
-        `**${escapeMarkdown(truncate(story.title, 150))}** — ${escapeMarkdown(truncate(story.outlet, 60))}, ${formatDate(story.published)}, ${story.paragraphCount} ${story.paragraphCount === 1 ? 'paragraph' : 'paragraphs'}`,
+        `**${escapeMarkdown(truncate(story.title, 150))}** — ${[escapeMarkdown(truncate(story.outlet, 60)), formatDate(story.published), `${story.paragraphCount} ${story.paragraphCount === 1 ? 'paragraph' : 'paragraphs'}`].filter(Boolean).join(', ')}`,
     );
   const paragraphs = stories.reduce((sum, story) => sum + story.paragraphCount, 0);
   const builtAt = new Date(manifest.builtAt);
@@ -379,7 +379,7 @@ export function storyChoices(stories: readonly StoredStory[], typed: string): Ar
     if (score > 0) ranked.push({ story, score });
   }
   return ranked
-    .sort((a, b) => b.score - a.score || b.story.published.localeCompare(a.story.published) || a.story.title.localeCompare(b.story.title))
+    .sort((a, b) => b.score - a.score || newestFirst(a.story, b.story))
     .slice(0, DISCORD_LIMITS.choices)
     .map(({ story }) => ({ name: truncate(`${story.title} (${story.outlet})`, DISCORD_LIMITS.choiceName), value: story.id }));
 }

@@ -12,7 +12,8 @@ export interface JsonAnswer {
     highlight: { start: number; end: number } | null;
     /** In an interview: the interviewer's question the paragraph answers, when that is what matched. */
     inReplyTo?: { paragraph: number; text: string };
-    source: { id: string; title: string; outlet: string; authors: string[]; published: string; url: string };
+    /** `published` is null when the page gave no date. */
+    source: { id: string; title: string; outlet: string; authors: string[]; published: string | null; url: string };
   }>;
 }
 
@@ -33,7 +34,7 @@ export function toJsonAnswer(asked: string, result: SearchResult): JsonAnswer {
         title: passage.story.title,
         outlet: passage.story.outlet,
         authors: [...passage.story.authors],
-        published: passage.story.published,
+        published: passage.story.published ?? null,
         url: passage.story.url,
       },
     })),

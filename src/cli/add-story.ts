@@ -153,7 +153,7 @@ export function describeStory(story: NewStory): string {
   const first = story.paragraphs[0] ?? '';
   const lines = [
     `  “${story.title}”`,
-    `  ${story.outlet}${story.authors.length ? `, by ${byline(story.authors)}` : ''}, ${formatDate(story.published)}`,
+    `  ${[story.outlet, story.authors.length ? `by ${byline(story.authors)}` : '', formatDate(story.published) || 'no date on the page (pass --published YYYY-MM-DD to give one)'].filter(Boolean).join(', ')}`,
     `  ${story.url}`,
     `  ${story.paragraphs.length} ${story.paragraphs.length === 1 ? 'paragraph' : 'paragraphs'}; ¶ 1: ${first.length > 300 ? `${first.slice(0, 299)}…` : first}`,
   ];

@@ -11,7 +11,7 @@ import { importPage } from '../import/page.js';
 import { buildIndexFromCorpus, createRetriever, openIndex } from '../pipeline.js';
 import { parseEvalFile, type EvalQuestion } from '../search/index.js';
 import type { Retriever } from '../search/index.js';
-import { readExpectedPages } from './eval-import.js';
+import { readExpectedPages } from '../import/evaluation.js';
 
 /** The team's many-story development set, beside the project (never copied into it). */
 export const DEFAULT_NEWS_DIR = '../shared/eval/news-dev';

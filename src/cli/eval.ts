@@ -5,7 +5,7 @@ import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
 import { openRetriever } from '../pipeline.js';
 import { SEARCH_MODES, evaluateRetriever, parseEvalFile, type EvalMetrics, type EvalQuestion, type Retriever, type SearchMode } from '../search/index.js';
-import { formatImportReport, importReport, readExpectedPages } from './eval-import.js';
+import { formatImportReport, importReport, readExpectedPages } from '../import/evaluation.js';
 import { DEFAULT_NEWS_DIR, FIXTURE_MANY_STORY_QUESTIONS, FIXTURE_PAGES, hasNewsSet, newsSet, pagesRetriever } from './eval-news.js';
 import { terminalReporter } from './terminal.js';
 

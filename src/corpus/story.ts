@@ -17,7 +17,8 @@ export const frontMatterSchema = z.object({
   outlet: z.string().trim().min(1, 'must not be empty'),
   // A wire story or a staff piece may name no person: the outlet then stands alone.
   authors: z.array(z.string().trim().min(1, 'must not hold an empty name')).default([]),
-  published: isoDate,
+  // A page may give no date: the story is then shown without one rather than with a guess.
+  published: isoDate.optional(),
   url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
 });
 

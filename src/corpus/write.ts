@@ -23,7 +23,8 @@ export function renderStory(story: NewStory): string {
     title: story.title,
     outlet: story.outlet,
     authors: story.authors,
-    published: story.published,
+    // No date on the page: the field is left out rather than filled with a guess.
+    ...(story.published ? { published: story.published } : {}),
     url: story.url,
   };
   const text = `---\n${toYaml(front, { lineWidth: 0 })}---\n\n${story.paragraphs.join('\n\n')}\n`;
@@ -38,13 +39,13 @@ export function renderStory(story: NewStory): string {
 }
 
 /**
- * A stable, readable story id: `<outlet>-<date>-<headline words>`, cut at a word boundary. A
+ * A stable, readable story id: `<outlet>-<date>-<headline words>` (no date part for an undated story), cut at a word boundary. A
  * headline with no Latin letters (Chinese, Arabic…) gets a short hash of its link instead.
  */
 export function slugForStory(story: Pick<NewStory, 'outlet' | 'published' | 'title' | 'url'>, isTaken: (slug: string) => boolean): string {
   const outlet = storySlug(story.outlet).split('-').filter((word) => word !== 'the').slice(0, 4).join('-') || 'story';
   const headline = storySlug(story.title) || sha256(story.url, 8);
-  let slug = `${outlet}-${story.published}-${headline}`;
+  let slug = [outlet, story.published, headline].filter(Boolean).join('-');
   if (slug.length > MAX_SLUG_LENGTH) slug = slug.slice(0, MAX_SLUG_LENGTH).replace(/-[^-]*$/, '');
   if (!isTaken(slug)) return slug;
   for (let n = 2; ; n++) {

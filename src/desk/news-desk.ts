@@ -8,6 +8,7 @@ import { findSameStory, removeStoryFile, renderStory, slugForStory, writeStoryFi
 import type { Embedder } from '../embed/index.js';
 import { UserError } from '../errors.js';
 import { addFeed, type AddResult } from '../import/add.js';
+import type { AttributionOverrides } from '../import/attribute.js';
 import { readStory, type ImportSettings } from '../import/read-story.js';
 import type { Logger } from '../log.js';
 import { buildIndexFromCorpus, loadStorySummaries } from '../pipeline.js';
@@ -58,9 +59,9 @@ export class NewsDesk {
   ) {}
 
   /** Fetches and reads a page without changing anything: what `add` would write, or the story that already holds it. */
-  async preview(url: string): Promise<Preview> {
+  async preview(url: string, overrides: Pick<AttributionOverrides, 'published'> = {}): Promise<Preview> {
     if (!/^https?:\/\//i.test(url.trim())) throw new UserError('Give the address of the article, starting with http:// or https://.');
-    const story = await readStory({ source: url.trim() }, this.settings);
+    const story = await readStory({ source: url.trim(), overrides }, this.settings);
     const existing = findSameStory(await this.stories(), story);
     return existing ? { kind: 'duplicate', story, existing } : { kind: 'new', story };
   }

@@ -42,13 +42,22 @@ export interface AttributionInput {
 export function attribute(input: AttributionInput, overrides: AttributionOverrides = {}): Attribution {
   const { metadata, readability } = input;
   const url = overrides.url ?? pickUrl(input);
+  // The outlet as the person gave it decides which headline suffix is the outlet's name.
   const outlet = overrides.outlet ?? pickOutlet(input, url);
+  return withOverrides(
+    { title: pickTitle(input, outlet), outlet, authors: pickAuthors(metadata, readability), published: pickPublished(input, url), url },
+    overrides,
+  );
+}
+
+/** What the person importing says wins over what the page or file says. */
+export function withOverrides(attribution: Attribution, overrides: AttributionOverrides = {}): Attribution {
   return {
-    title: overrides.title ?? pickTitle(input, outlet),
-    outlet,
-    authors: overrides.authors?.length ? overrides.authors : pickAuthors(metadata, readability),
-    published: overrides.published ?? pickPublished(input, url),
-    url,
+    title: overrides.title ?? attribution.title,
+    outlet: overrides.outlet ?? attribution.outlet,
+    authors: overrides.authors?.length ? overrides.authors : attribution.authors,
+    published: overrides.published ?? attribution.published,
+    url: overrides.url ?? attribution.url,
   };
 }
 

@@ -76,9 +76,17 @@ export function extractArticle(document: Document, options: { freshCopy?: () => 
   return { paragraphs: extracted.paragraphs, readability, furniture: extracted.furniture };
 }
 
+/**
+ * The page's <body>. linkedom's `document.body` can name an empty element when stray markup
+ * stands before <head> (a saved Yahoo page has a <div> there), so the element is looked up.
+ */
+export function bodyOf(document: Document): Element | undefined {
+  return document.querySelector('body') ?? document.body ?? undefined;
+}
+
 /** The element whose own paragraphs hold the most text that is not links. */
 function densestBlock(document: Document): Element | undefined {
-  const body = document.body;
+  const body = bodyOf(document);
   if (!body) return undefined;
   for (const element of [...body.querySelectorAll(`${NEVER_TEXT.join(',')}, header, [hidden], [aria-hidden="true"]`)]) element.remove();
   let best: Element | undefined;
@@ -109,19 +117,30 @@ function wordCount(paragraphs: readonly string[]): number {
  */
 export function paragraphsOf(root: Element): { paragraphs: string[]; headlineLinks: number; furniture: string[] } {
   for (const element of [...root.querySelectorAll(NEVER_TEXT.join(','))]) element.remove();
+  // Furniture is pruned by whole blocks only. An inline element (a name marked up as
+  // `<span class="meta-org">`, a link classed `related-entity`) keeps its words inside a kept
+  // paragraph; a run made of nothing but inline furniture is dropped as a block below.
+  const inlineFurniture = new Set<Element>();
   for (const element of [...root.querySelectorAll('[class],[id]')]) {
     // Not isConnected: Readability's article root is detached from the document.
     if (element === root || !root.contains(element)) continue;
     const names = `${element.getAttribute('class') ?? ''} ${element.getAttribute('id') ?? ''}`;
-    if (FURNITURE.test(names) && !holdsMostOf(element, root)) element.remove();
+    if (!FURNITURE.test(names) || holdsMostOf(element, root)) continue;
+    if (isInline(element)) inlineFurniture.add(element);
+    else element.remove();
   }
   const headlineLinks = [...root.querySelectorAll('h1 a, h2 a, h3 a, h4 a, h5 a, h6 a')].length;
   const blocks: TextBlock[] = [];
-  collectBlocks(root, blocks);
+  collectBlocks(root, blocks, { inlineFurniture });
   const kept = blocks.filter((block) => !isBoilerplateBlock(block));
   const linkBlocks = blocks.filter((block) => block.linkDensity > 0.8 && block.text.split(' ').length >= 4).length;
   const furniture = blocks.filter((block) => block.text.length < 160 && !kept.includes(block)).map((block) => block.text);
   return { paragraphs: kept.map((block) => block.text), headlineLinks: headlineLinks + linkBlocks, furniture };
+}
+
+/** Phrasing content: not a block, and holding no block (a `<span>` around paragraphs is a container). */
+function isInline(element: Element): boolean {
+  return !BLOCKS.has(element.tagName.toLowerCase()) && !element.querySelector(BLOCK_SELECTOR);
 }
 
 /** An element holding most of the article's text is the article, whatever its class says. */
@@ -135,20 +154,24 @@ class InlineRun {
   linked = 0;
   emphasised = 0;
   strong = 0;
+  /** Visible characters that are not inside inline furniture. */
+  content = 0;
   media = false;
   inList = false;
 
-  add(text: string, style: { link?: boolean; emphasis?: boolean; strong?: boolean } = {}): void {
+  add(text: string, style: InlineStyle = {}): void {
     this.raw += text;
     const visible = text.replace(/\s+/g, '').length;
     if (style.link) this.linked += visible;
     if (style.emphasis) this.emphasised += visible;
     if (style.strong) this.strong += visible;
+    if (!style.furniture) this.content += visible;
   }
 
   toBlock(): TextBlock | undefined {
     const text = normaliseText(this.raw);
-    if (!text) return undefined;
+    // A run of nothing but inline furniture ("Share", a lone related link) is furniture as a whole.
+    if (!text || this.content === 0) return undefined;
     const visible = Math.max(1, text.replace(/\s+/g, '').length);
     return {
       text,
@@ -161,11 +184,25 @@ class InlineRun {
   }
 }
 
+interface InlineStyle {
+  link?: boolean;
+  emphasis?: boolean;
+  strong?: boolean;
+  furniture?: boolean;
+}
+
+interface CollectOptions {
+  /** Inline elements whose class names furniture: their text counts only beside other text. */
+  inlineFurniture?: ReadonlySet<Element>;
+  /** Keep headings as blocks (the page's own text, for checking quotes); the article skips them. */
+  headings?: boolean;
+}
+
 /**
  * Walks the tree; a run of inline content (text, links, emphasis) between block boundaries is
- * one block. Headings are skipped: a subheading is not a paragraph to quote.
+ * one block. Headings are skipped unless asked for: a subheading is not a paragraph to quote.
  */
-function collectBlocks(element: Element, out: TextBlock[], inList = false): void {
+export function collectBlocks(element: Element, out: TextBlock[], options: CollectOptions = {}, inList = false): void {
   let run = new InlineRun();
   const flush = () => {
     run.inList = inList;
@@ -189,13 +226,13 @@ function collectBlocks(element: Element, out: TextBlock[], inList = false): void
       continue;
     }
     // An inline wrapper around blocks (<font> or <span> around paragraphs, on old sites) is a container.
-    if (!BLOCKS.has(tag) && !(child as Element).querySelector(BLOCK_SELECTOR)) {
-      addInline(child as Element, run, {});
+    if (isInline(child as Element)) {
+      addInline(child as Element, run, {}, options.inlineFurniture);
       continue;
     }
     flush();
-    if (HEADINGS.has(tag)) continue;
-    collectBlocks(child as Element, out, inList || tag === 'li');
+    if (HEADINGS.has(tag) && !options.headings) continue;
+    collectBlocks(child as Element, out, options, inList || tag === 'li');
   }
   flush();
 }
@@ -203,17 +240,18 @@ function collectBlocks(element: Element, out: TextBlock[], inList = false): void
 const MEDIA = new Set(['img', 'picture', 'video', 'audio', 'object', 'embed', 'canvas']);
 
 /** Adds an inline element's text to the run, noting links, emphasis and media for the boilerplate rules. */
-function addInline(element: Element, run: InlineRun, style: { link?: boolean; emphasis?: boolean; strong?: boolean }): void {
+function addInline(element: Element, run: InlineRun, style: InlineStyle, furniture: ReadonlySet<Element> | undefined): void {
   const tag = element.tagName.toLowerCase();
   if (MEDIA.has(tag)) run.media = true;
-  const inner = {
+  const inner: InlineStyle = {
     link: style.link || tag === 'a',
     emphasis: style.emphasis || tag === 'em' || tag === 'i',
     strong: style.strong || tag === 'strong' || tag === 'b',
+    furniture: style.furniture || (furniture?.has(element) ?? false),
   };
   for (const child of [...element.childNodes]) {
     if (child.nodeType === 3) run.add(child.textContent ?? '', inner);
-    else if (child.nodeType === 1) addInline(child as Element, run, inner);
+    else if (child.nodeType === 1) addInline(child as Element, run, inner, furniture);
   }
 }
 

@@ -1,7 +1,9 @@
 import { parseHTML } from 'linkedom';
+import { UserError } from '../errors.js';
 import { attribute, type Attribution, type AttributionOverrides } from './attribute.js';
-import { extractArticle } from './extract.js';
+import { extractArticle, NotAnArticleError } from './extract.js';
 import { readPageMetadata } from './metadata.js';
+import { asShownOnPage, pageBlocks } from './verbatim.js';
 
 /** An article read from a page: its paragraphs and its attribution (fields the page lacks are missing). */
 export interface ImportedArticle {
@@ -10,19 +12,36 @@ export interface ImportedArticle {
   lang?: string;
 }
 
+export interface PageOptions {
+  /** Where the page came from (the final URL after redirects), when it came from the web. */
+  pageUrl?: string;
+  overrides?: AttributionOverrides;
+  /** The source as the person gave it: when given, a page with no article is a UserError naming it. */
+  source?: string;
+}
+
 /**
  * Reads an article from an HTML page: the metadata first (Readability changes the document),
- * then the text, then the attribution. Throws NotAnArticleError for a page with no article.
+ * then the text, checked word for word against the blocks the page shows, then the attribution.
+ * Throws NotAnArticleError for a page with no article (a UserError when `source` is given).
  */
-export function importPage(html: string, options: { pageUrl?: string; overrides?: AttributionOverrides } = {}): ImportedArticle {
-  const { document } = parseHTML(html) as unknown as { document: Document };
+export function importPage(html: string, options: PageOptions = {}): ImportedArticle {
+  const parse = () => (parseHTML(html) as unknown as { document: Document }).document;
+  const document = parse();
   const metadata = readPageMetadata(document);
-  const { paragraphs, readability, furniture } = extractArticle(document, {
-    freshCopy: () => (parseHTML(html) as unknown as { document: Document }).document,
-    paywalled: metadata.paywalled,
-  });
-  const attribution = attribute({ metadata, readability, leadParagraphs: paragraphs, furniture, pageUrl: options.pageUrl }, options.overrides);
-  return { attribution, paragraphs: withoutAuthorBio(paragraphs, attribution.authors), lang: metadata.lang ?? readability.lang };
+  let extracted;
+  try {
+    extracted = extractArticle(document, { freshCopy: parse, paywalled: metadata.paywalled });
+  } catch (error) {
+    if (error instanceof NotAnArticleError && options.source) throw new UserError(`${options.source} is not an article: ${error.message}.`);
+    throw error;
+  }
+  const { paragraphs } = asShownOnPage(extracted.paragraphs, pageBlocks(parse()));
+  const attribution = attribute(
+    { metadata, readability: extracted.readability, leadParagraphs: paragraphs, furniture: extracted.furniture, pageUrl: options.pageUrl },
+    options.overrides,
+  );
+  return { attribution, paragraphs: withoutAuthorBio(paragraphs, attribution.authors), lang: metadata.lang ?? extracted.readability.lang };
 }
 
 /** Drops the closing author bio ("Corey Kilgannon is a Metro reporter …"): it is about the writer, not the story. */

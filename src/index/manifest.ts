@@ -61,7 +61,7 @@ export const storySchema = z.object({
   title: z.string(),
   outlet: z.string(),
   authors: z.array(z.string()),
-  published: z.string(),
+  published: z.string().optional(),
   url: z.string(),
   paragraphCount: z.number().int().positive(),
 });

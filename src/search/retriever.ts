@@ -344,12 +344,17 @@ export class Retriever {
       evidence.set(storyId, Math.max(evidence.get(storyId) ?? -Infinity, score));
     }
     const intent = timeIntent(searchText);
-    const newest = intent?.kind === 'latest' ? Math.max(...[...evidence.keys()].map((id) => Date.parse(this.storiesById.get(id)!.published))) : 0;
+    // An undated story counts as old: it never gains for "latest" (nor for a period).
+    const dated = (id: string): number => {
+      const published = this.storiesById.get(id)!.published;
+      return published ? Date.parse(published) : Number.NEGATIVE_INFINITY;
+    };
+    const newest = intent?.kind === 'latest' ? Math.max(...[...evidence.keys()].map(dated)) : 0;
     const timely = (storyId: string): number => {
       if (!intent) return 0;
-      const published = this.storiesById.get(storyId)!.published;
-      if (intent.kind === 'during') return publishedDuring(published, intent) ? TIME_WEIGHT : 0;
-      return TIME_WEIGHT * Math.exp(-(newest - Date.parse(published)) / (RECENCY_DAYS * 86_400_000));
+      if (intent.kind === 'during') return publishedDuring(this.storiesById.get(storyId)!.published, intent) ? TIME_WEIGHT : 0;
+      const age = newest - dated(storyId);
+      return Number.isFinite(age) ? TIME_WEIGHT * Math.exp(-age / (RECENCY_DAYS * 86_400_000)) : 0;
     };
     const stories = [...evidence.entries()]
       .map(([storyId, best]) => ({

@@ -22,7 +22,8 @@ export function timeIntent(question: string): TimeIntent {
 }
 
 /** Whether a story published on `published` (YYYY-MM-DD) is in the period asked about. */
-export function publishedDuring(published: string, intent: Extract<TimeIntent, { kind: 'during' }>): boolean {
+export function publishedDuring(published: string | undefined, intent: Extract<TimeIntent, { kind: 'during' }>): boolean {
+  if (!published) return false;
   const [year, month, day] = published.split('-').map(Number) as [number, number, number];
   if (intent.year !== undefined && intent.year !== year) return false;
   if (intent.month !== undefined && intent.month !== month) return false;

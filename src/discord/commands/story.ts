@@ -11,7 +11,7 @@ import {
 import { escapeMarkdown, storyChoices } from '../../answer/discord.js';
 import { STORY_LIST_PAGE_SIZE, feedStatusMessage, storyListMessage, storyPreviewMessage } from '../../answer/desk.js';
 import { describeError, memberReason } from '../../errors.js';
-import type { StoredStory } from '../../index/index.js';
+import { newestFirst } from '../../answer/attribution.js';
 import type { Command, HandlerContext, HandlerOutcome } from '../command.js';
 import { storyListButtonId, storyPreviewButtonId } from '../custom-id.js';
 import { replyNotice, toReplyOptions } from '../reply.js';
@@ -26,7 +26,10 @@ const data = new SlashCommandBuilder()
     sub
       .setName('add')
       .setDescription('Add a news article from its address: I show a preview first.')
-      .addStringOption((option) => option.setName('url').setDescription('The article’s address (http or https)').setRequired(true).setMaxLength(2000)),
+      .addStringOption((option) => option.setName('url').setDescription('The article’s address (http or https)').setRequired(true).setMaxLength(2000))
+      .addStringOption((option) =>
+        option.setName('published').setDescription('Its date, YYYY-MM-DD, when the page gives none or a wrong one').setMinLength(10).setMaxLength(10),
+      ),
   )
   .addSubcommand((sub) =>
     sub
@@ -69,11 +72,12 @@ async function previewStory(interaction: ChatInputCommandInteraction, { desk, lo
     return { refused: 'cooldown' };
   }
   const url = interaction.options.getString('url', true).trim();
+  const published = interaction.options.getString('published')?.trim() || undefined;
   // Fetching and reading a page can take longer than Discord's 3 s.
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   let preview;
   try {
-    preview = await desk.desk.preview(url);
+    preview = await desk.desk.preview(url, { published });
   } catch (error) {
     logger.info({ user: interaction.user.id, url, reason: describeError(error) }, 'story preview refused');
     await interaction.editReply(toReplyOptions(notice(escapeMarkdown(memberReason(error), { lineStart: false }))));
@@ -134,10 +138,6 @@ export async function listStories(
   if (interaction.isButton()) await interaction.update(toReplyOptions(body));
   else await interaction.reply({ ...toReplyOptions(body), flags: MessageFlags.Ephemeral });
   return {};
-}
-
-function newestFirst(a: StoredStory, b: StoredStory): number {
-  return b.published.localeCompare(a.published) || a.title.localeCompare(b.title);
 }
 
 function notice(content: string) {
