@@ -193,6 +193,47 @@ describe('fetchDocument', () => {
   });
 });
 
+describe('a redirect to a private address', () => {
+  // 127.0.0.2 stands in for a public news site: only it counts as public here. Its redirects
+  // lead to 127.0.0.1 (a literal address, and "localhost", which resolves to it), the kind of
+  // address a hostile page would send the bot to.
+  let publicSite: Server;
+  let publicBase: string;
+  let privatePort: number;
+  const onlyTheStandIn = (address: string) => address === '127.0.0.2';
+
+  beforeAll(async () => {
+    privatePort = (server.address() as AddressInfo).port;
+    publicSite = createServer((request, response) => {
+      const target = request.url === '/to-literal' ? `http://127.0.0.1:${privatePort}/utf8` : `http://localhost:${privatePort}/utf8`;
+      if (request.url === '/page') return void response.writeHead(200, { 'content-type': 'text/html' }).end(UTF8_PAGE);
+      response.writeHead(302, { location: target }).end();
+    });
+    await new Promise<void>((resolve) => publicSite.listen(0, '127.0.0.2', resolve));
+    publicBase = `http://127.0.0.2:${(publicSite.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    publicSite.closeAllConnections();
+    await new Promise((resolve) => publicSite.close(resolve));
+  });
+
+  it('fetches from the stand-in public site itself', async () => {
+    const page = await fetchDocument(`${publicBase}/page`, { allowPrivate: false, addressAllowed: onlyTheStandIn, accept: 'html' });
+    expect(page.text).toBe(UTF8_PAGE);
+  });
+
+  it('refuses the second hop, to a literal private address or a name that resolves to one, and never reaches it', async () => {
+    const before = hits.length;
+    const options: FetchOptions = { allowPrivate: false, addressAllowed: onlyTheStandIn, accept: 'html' };
+    expect(await failure(fetchDocument(`${publicBase}/to-literal`, options))).toBe(
+      `Refused to fetch http://127.0.0.1:${privatePort}/utf8: the address is private (127.0.0.1); set ALLOW_PRIVATE_URLS=true to allow it.`,
+    );
+    expect(await failure(fetchDocument(`${publicBase}/to-name`, options))).toMatch(/the address is private \((?:127\.0\.0\.1|::1)\); set ALLOW_PRIVATE_URLS=true/);
+    expect(hits.length).toBe(before);
+  });
+});
+
 describe('isPublicAddress', () => {
   it.each(['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fc00::1', '::ffff:127.0.0.1', '224.0.0.1', 'not an address'])(
     '%s is not public',

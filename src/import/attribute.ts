@@ -2,7 +2,7 @@ import { foldForComparison } from '../fold.js';
 import { bylineNames, looksLikeName } from './byline.js';
 import { dateFromUrl, parseDate } from './dates.js';
 import type { ReadabilityFacts } from './extract.js';
-import type { PageMetadata } from './metadata.js';
+import { CREDIT_LINE, type PageMetadata } from './metadata.js';
 
 /** What a quote is attributed with; any field may be missing when the page does not say. */
 export interface Attribution {
@@ -192,7 +192,10 @@ function pickAuthors(metadata: PageMetadata, readability: ReadabilityFacts): str
     const names = bylineNames(value);
     if (names.length) return names;
   }
-  for (const byline of [readability.byline, ...metadata.bylines]) {
+  // Readability reads a byline wherever it finds one: a related story's byline is not this article's.
+  const others = metadata.otherBylines.map(foldForComparison);
+  const readabilityByline = readability.byline && !CREDIT_LINE.test(readability.byline) && !others.some((other) => other.includes(foldForComparison(readability.byline!))) ? readability.byline : undefined;
+  for (const byline of [readabilityByline, ...metadata.bylines]) {
     const names = bylineNames(byline);
     if (names.length) return names;
   }

@@ -14,6 +14,12 @@ import { UserError } from '../errors.js';
 export interface FetchOptions {
   /** Allow loopback/private/link-local/etc. addresses (tests serve pages on 127.0.0.1). */
   allowPrivate: boolean;
+  /**
+   * Which addresses may be connected to, on every hop; by default public unicast ones (any, with
+   * allowPrivate). Tests let one loopback address stand for a public server, to show that a
+   * redirect from it to another address is refused.
+   */
+  addressAllowed?: (address: string) => boolean;
   /** Time for the whole request, redirects and body included (default {@link DEFAULT_TIMEOUT_MS}). */
   timeoutMs?: number;
   /** Largest body accepted, after decompression (default {@link DEFAULT_MAX_BYTES}). */
@@ -56,10 +62,11 @@ export async function fetchDocument(url: string, options: FetchOptions): Promise
   let current = requested;
   // One signal for every hop and the body, so the limit is on the whole request.
   const signal = AbortSignal.timeout(timeoutMs);
-  const agent = new Agent({ connect: { lookup: guardedLookup(options.allowPrivate) } });
+  const allowed = options.addressAllowed ?? (options.allowPrivate ? () => true : isPublicAddress);
+  const agent = new Agent({ connect: { lookup: guardedLookup(allowed) } });
   try {
     for (let redirects = 0; ; redirects++) {
-      checkAddressLiteral(current, options.allowPrivate);
+      checkAddressLiteral(current, allowed);
       const response = await fetch(current, {
         dispatcher: agent,
         redirect: 'manual',
@@ -115,11 +122,11 @@ class PrivateAddressError extends Error {
 }
 
 /** dns.lookup that refuses to hand the socket any non-public address. */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+function guardedLookup(allowed: (address: string) => boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, '');
-      const refused = allowPrivate ? undefined : addresses.find((entry) => !isPublicAddress(entry.address));
+      const refused = addresses.find((entry) => !allowed(entry.address));
       if (refused) return callback(new PrivateAddressError(hostname, refused.address), '');
       const first = addresses[0];
       if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '');
@@ -130,9 +137,9 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
 }
 
 /** A literal IP host never goes through the lookup, so it is checked before connecting. */
-function checkAddressLiteral(url: URL, allowPrivate: boolean): void {
+function checkAddressLiteral(url: URL, allowed: (address: string) => boolean): void {
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!allowPrivate && isIP(host) !== 0 && !isPublicAddress(host)) throw privateAddress(url, host);
+  if (isIP(host) !== 0 && !allowed(host)) throw privateAddress(url, host);
 }
 
 function privateAddress(url: URL, address: string): UserError {

@@ -24,9 +24,11 @@ export interface PageMetadata {
   headings: string[];
   /** Short texts set apart as titles on the page (headings, bold, title and headline classes). */
   prominent: string[];
-  /** Text of elements marked as bylines (class, rel=author, itemprop=author). */
+  /** Text of elements marked as bylines (class, rel=author, itemprop=author) in the article, not in its page's widgets. */
   bylines: string[];
-  /** datetime attributes and texts of <time> elements, in page order. */
+  /** Byline texts of other stories: in related, most-read, sidebar and comment widgets. Never the article's. */
+  otherBylines: string[];
+  /** datetime attributes and texts of the article's <time> elements, in page order (the article header's first). */
   times: string[];
   /** Short visible texts of elements marked as dates, datelines or bylines ("Posted on April 21, 2015"). */
   dateTexts: string[];
@@ -59,17 +61,19 @@ export function readPageMetadata(document: Document): PageMetadata {
     .map((link) => link.getAttribute('href')!.trim())
     .filter((href) => /^https?:\/\//i.test(href));
   const bylineSelector = '[rel="author"], [itemprop~="author"], [class*="byline" i], [class*="author" i], [id*="byline" i]';
-  const bylines = unique(
-    [...document.querySelectorAll(bylineSelector)]
-      .filter((element) => !element.closest('script, style, noscript, [class*="comment" i]'))
-      .map((element) => normaliseText(element.textContent ?? ''))
-      .filter((text) => text.length > 0 && text.length < 200),
-  );
-  const times = [...document.querySelectorAll('time')].flatMap((element) =>
+  const bylineElements = [...document.querySelectorAll(bylineSelector)].filter((element) => !element.closest('script, style, noscript'));
+  const bylineText = (element: Element) => normaliseText(element.textContent ?? '');
+  const shortText = (text: string) => text.length > 0 && text.length < 200;
+  const bylines = unique(bylineElements.filter((element) => !inPageWidget(element)).map(bylineText).filter((text) => shortText(text) && !CREDIT_LINE.test(text)));
+  const otherBylines = unique(bylineElements.filter(inPageWidget).map(bylineText).filter(shortText));
+  // The article header's <time> first: a page may show other times above it (a ticker, a nav bar).
+  const timeElements = [...document.querySelectorAll('time')].filter((element) => !inPageWidget(element));
+  const inHeader = (element: Element) => !!element.closest('article header, header, [class*="article-header" i], [class*="story-header" i]');
+  const times = [...timeElements.filter(inHeader), ...timeElements.filter((element) => !inHeader(element))].flatMap((element) =>
     [element.getAttribute('datetime') ?? '', normaliseText(element.textContent ?? '')].filter(Boolean),
   );
   const dateTexts = [...document.querySelectorAll('[class*="date" i], [class*="time" i], [class*="posted" i], [class*="publish" i], [class*="byline" i], [class*="dateline" i], [id*="date" i]')]
-    .filter((element) => !element.closest('script, style, noscript, [class*="comment" i], [class*="related" i]'))
+    .filter((element) => !element.closest('script, style, noscript') && !inPageWidget(element))
     .map((element) => normaliseText(element.textContent ?? ''))
     .filter((text) => text.length > 0 && text.length < 160);
   const jsonLd = readJsonLd(document);
@@ -85,12 +89,35 @@ export function readPageMetadata(document: Document): PageMetadata {
       .filter((text) => text.length > 0 && text.length < 300),
     headings: [...document.querySelectorAll('h1')].map((element) => normaliseText(element.textContent ?? '')).filter(Boolean),
     bylines,
+    otherBylines,
     times,
     dateTexts: unique(dateTexts),
     paywalled: jsonLd.accessibleForFree === false || !!document.querySelector(PAYWALL_MARKUP),
     lang: document.documentElement?.getAttribute('lang')?.trim() || undefined,
   };
 }
+
+// Parts of a page around the article that carry other stories' bylines and dates: related and
+// most-read lists, sidebars, comments, promos. An <aside> or <nav> anywhere, and a <footer> that
+// is not the article's own.
+const PAGE_WIDGET =
+  /(?:^|[\s_-])(?:related|recirc|recirculation|most-?read|most-?popular|popular|trending|sidebar|side-?bar|rail|comments?|teasers?|promo|more-?stories|more-?news|recommended|recommendations|read-?next|up-?next|outbrain|taboola|newsletter|widget)(?:$|[\s_-])/i;
+
+/** Whether an element stands in a widget of the page rather than in the article. */
+export function inPageWidget(element: Element): boolean {
+  for (let node: Element | null = element; node; node = node.parentElement) {
+    const tag = node.tagName.toLowerCase();
+    // A body or article class ("has-sidebar", "popular-template") describes the whole page.
+    if (tag === 'body' || tag === 'html' || tag === 'article' || tag === 'main') continue;
+    if (tag === 'aside' || tag === 'nav') return true;
+    if (tag === 'footer' && !node.closest('article')) return true;
+    if (PAGE_WIDGET.test(`${node.getAttribute('class') ?? ''} ${node.getAttribute('id') ?? ''}`)) return true;
+  }
+  return false;
+}
+
+/** A credit line that names people who are not the article's authors. */
+export const CREDIT_LINE = /\b(?:contributed (?:to )?(?:this )?report|contributed reporting|additional reporting|contributing|photos?(?:graphs?|graphy)? by|illustrations? by|video by|graphics? by|edited by|editing by)\b/i;
 
 function inArticleScope(element: Element): boolean {
   const scope = element.closest('[itemscope]');
@@ -110,18 +137,44 @@ function readJsonLd(document: Document): PageMetadata['jsonLd'] {
       // A broken block is ignored; the other sources still speak.
     }
   }
-  const article = objects.find((object) => types(object).some((type) => ARTICLE_TYPES.test(type)));
+  const article = mainArticle(objects, document);
   if (!article) return { authors: [] };
   const publisher = article.publisher ?? article.sourceOrganization;
   const entity = article.mainEntityOfPage;
   return {
     headline: text(article.headline) ?? text(article.name),
     authors: people(article.author ?? article.creator),
-    published: text(article.datePublished) ?? text(article.dateCreated),
+    // Never dateCreated or dateModified: a draft's day, or a later edit's, is not when it was published.
+    published: text(article.datePublished),
     publisher: names(publisher)[0],
     accessibleForFree: freeFlag(article.isAccessibleForFree),
     url: text(article.url) ?? (typeof entity === 'string' ? entity : text((entity as JsonObject | undefined)?.['@id']) ?? text((entity as JsonObject | undefined)?.url)),
   };
+}
+
+/**
+ * The JSON-LD article that is the page itself: the one whose link is the page's own (canonical or
+ * og:url), else the one a WebPage names as its main entity, else the first article.
+ */
+function mainArticle(objects: readonly JsonObject[], document: Document): JsonObject | undefined {
+  const articles = objects.filter((object) => types(object).some((type) => ARTICLE_TYPES.test(type)));
+  if (articles.length <= 1) return articles[0];
+  const pageLinks = [document.querySelector('link[rel~="canonical"]')?.getAttribute('href'), document.querySelector('meta[property="og:url"]')?.getAttribute('content')]
+    .filter((link): link is string => !!link)
+    .map(comparableLink);
+  const linkOf = (object: JsonObject) => {
+    const entity = object.mainEntityOfPage;
+    return [text(object.url), typeof entity === 'string' ? entity : text((entity as JsonObject | undefined)?.['@id'])].filter((link): link is string => !!link).map(comparableLink);
+  };
+  const byLink = articles.find((article) => linkOf(article).some((link) => pageLinks.includes(link)));
+  if (byLink) return byLink;
+  const named = objects.map((object) => object.mainEntity).find((entity) => entity && typeof entity === 'object') as JsonObject | undefined;
+  const namedId = named ? text(named['@id']) : undefined;
+  return articles.find((article) => article === named || (namedId && text(article['@id']) === namedId)) ?? articles[0];
+}
+
+function comparableLink(link: string): string {
+  return link.trim().replace(/^https?:\/\/(?:www\.)?/i, '').replace(/[#?].*$/, '').replace(/\/+$/, '').toLowerCase();
 }
 
 function freeFlag(value: unknown): boolean | undefined {
