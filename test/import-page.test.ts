@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stripSuffix } from '../src/import/attribute.js';
@@ -6,7 +6,9 @@ import { isBoilerplateBlock, type TextBlock } from '../src/import/boilerplate.js
 import { bylineNames } from '../src/import/byline.js';
 import { dateFromUrl, parseDate } from '../src/import/dates.js';
 import { scoreAttribution, scoreText, type ExpectedPage } from '../src/import/evaluation.js';
-import { NotAnArticleError } from '../src/import/extract.js';
+import { NotAnArticleError, paragraphsOf } from '../src/import/extract.js';
+import { asShownOnPage } from '../src/import/verbatim.js';
+import { parseHTML } from 'linkedom';
 import { decodeDocument } from '../src/import/fetch.js';
 import { importPage } from '../src/import/page.js';
 import { PROJECT_ROOT } from './helpers/corpus.js';
@@ -84,6 +86,91 @@ describe('importPage on pages in the shapes news sites use', () => {
       <link rel="canonical" href="https://gazette.example/recycling"><meta property="article:published_time" content="2022-05-06"></head>
       <body><article>${body.map((p) => `<p>${p}</p>`).join('')}</article></body></html>`;
     expect(importPage(html).paragraphs).toEqual(body.slice(0, 4));
+  });
+});
+
+describe('every quoted word is the page’s, under the article’s own byline and date', () => {
+  // A page of an invented paper, built from parts, so each test changes one thing.
+  const story = [
+    'The <span class="meta-org">Harbor Port Authority</span>’s $4.8 billion sale to <a class="related-entity" href="/topics/gullwing">Gullwing Logistics</a> is a complicated beast, and the board has until June to approve it.',
+    '<span class="sidebar-name">Mara Quill</span>, who chairs the board, said the vote would be public. “We will take the time this deserves,” <span class="share-quote">she said</span>.',
+    'Dockworkers’ unions asked for a hearing in every ward before the vote, citing the loss of 300 jobs promised under the <abbr class="info">HPA</abbr>’s 2019 plan.',
+    'Under the terms, Gullwing would run the container terminals for 40 years and pay the city a share of its revenue each quarter, the authority said.',
+    'Opponents on the council said the price was too low for the busiest terminal on the coast and that the sale had been rushed through committee.',
+  ];
+  const shown = [
+    'The Harbor Port Authority’s $4.8 billion sale to Gullwing Logistics is a complicated beast, and the board has until June to approve it.',
+    'Mara Quill, who chairs the board, said the vote would be public. “We will take the time this deserves,” she said.',
+    'Dockworkers’ unions asked for a hearing in every ward before the vote, citing the loss of 300 jobs promised under the HPA’s 2019 plan.',
+    'Under the terms, Gullwing would run the container terminals for 40 years and pay the city a share of its revenue each quarter, the authority said.',
+    'Opponents on the council said the price was too low for the busiest terminal on the coast and that the sale had been rushed through committee.',
+  ];
+  const html = (parts: { head?: string; header?: string; widgets?: string; body?: string[] } = {}) => `<!doctype html><html><head>
+      <title>Port sale heads to a vote | The Gull Island Gazette</title>
+      <meta property="og:title" content="Port sale heads to a vote"><link rel="canonical" href="https://gazette.example/2024/05/07/port-sale">
+      ${parts.head ?? ''}</head><body>
+      <nav><a href="/">Home</a> <a href="/news">News</a></nav>
+      <main><article><header><h1>Port sale heads to a vote</h1>${parts.header ?? ''}</header>
+      ${(parts.body ?? story).map((p) => `<p>${p}</p>`).join('\n')}
+      </article>${parts.widgets ?? ''}</main><footer><p>© The Gull Island Gazette</p></footer></body></html>`;
+
+  it('keeps names marked up inline whatever their class says, also where Readability drops the element itself', () => {
+    expect(importPage(html()).paragraphs).toEqual(shown);
+  });
+
+  it('adds a page that gives no date anywhere without one', () => {
+    const article = importPage(html().replace('/2024/05/07', ''));
+    expect(article.attribution.published).toBeUndefined();
+  });
+
+  it('takes the main article’s datePublished, never its dateCreated or dateModified, nor a sidebar’s <time>', () => {
+    const jsonLd = (article: object) => `<script type="application/ld+json">${JSON.stringify(article)}</script>`;
+    const graph = jsonLd({
+      '@context': 'https://schema.org',
+      '@graph': [
+        { '@type': 'NewsArticle', headline: 'Ferry fares rise', url: 'https://gazette.example/2024/04/01/ferry-fares', datePublished: '2024-04-01T08:00:00-07:00' },
+        { '@type': 'NewsArticle', headline: 'Port sale heads to a vote', url: 'https://gazette.example/2024/05/07/port-sale', dateCreated: '2024-05-06T22:10:00-07:00', datePublished: '2024-05-07T06:00:00-07:00', dateModified: '2024-05-08T09:00:00-07:00' },
+      ],
+    });
+    const sidebar = '<aside class="most-read"><ol><li><a href="/x">Ferry fares rise</a> <time datetime="2024-04-01">April 1</time></li></ol></aside>';
+    const undatedUrl = (page: string) => page.replaceAll('/2024/05/07', '');
+    expect(importPage(undatedUrl(html({ head: graph, widgets: sidebar }))).attribution.published).toBe('2024-05-07');
+    // With no metadata at all, the article header's <time> gives the date, not the sidebar's that comes first.
+    const sidebarFirst = html({ header: '<time datetime="2024-05-07T06:00:00-07:00">May 7, 2024</time>', widgets: sidebar }).replace('<main>', `<main>${sidebar}`);
+    expect(importPage(undatedUrl(sidebarFirst)).attribution.published).toBe('2024-05-07');
+    // And a page whose only <time> is a sidebar's has no date of its own.
+    expect(importPage(undatedUrl(html({ widgets: sidebar }))).attribution.published).toBeUndefined();
+  });
+
+  it('never credits a related list’s, a sidebar’s or a comment’s names, nor contributors and photographers', () => {
+    const related = '<div class="related-stories"><h2>Related</h2><ul><li><a href="/a">Ferry fares rise</a><span class="byline">By Otto Brandvold</span></li></ul></div>';
+    const aside = '<aside><div class="author">Priya Castellanos</div><p class="byline">By Priya Castellanos</p></aside>';
+    const comments = '<section id="comments"><div class="comment"><span class="author">Lena Hartwick</span><p>Great reporting!</p></div></section>';
+    expect(importPage(html({ widgets: related })).attribution.authors).toEqual([]);
+    expect(importPage(html({ widgets: aside + comments })).attribution.authors).toEqual([]);
+    const header = '<p class="byline">By Wren Adeyemi</p><p class="photo-credit byline">Photographs by Jonas Petrakis</p>';
+    const credit = story.concat('<span class="byline">Tamsin Oduya contributed to this report.</span>');
+    expect(importPage(html({ header, widgets: related, body: credit })).attribution.authors).toEqual(['Wren Adeyemi']);
+  });
+});
+
+describe('pruning by whole blocks, and the check against the page', () => {
+  const root = (html: string) => (parseHTML(`<html><body><div id="story">${html}</div></body></html>`) as unknown as { document: Document }).document.querySelector('#story')!;
+
+  it('prunes furniture blocks but keeps inline furniture-classed elements’ words inside a kept paragraph', () => {
+    const paragraphs = paragraphsOf(
+      root(`<p>The sale to <span class="meta-org">Gullwing Logistics</span> closes on <time class="timestamp">Friday</time>, <a class="related-link" href="/x">the board</a> said.</p>
+        <div class="share-tools"><p>Share this story with a friend who follows the port.</p></div>
+        <span class="share-label">Share</span>`),
+    ).paragraphs;
+    expect(paragraphs).toEqual(['The sale to Gullwing Logistics closes on Friday, the board said.']);
+  });
+
+  it('gives back the page’s whole block for a paragraph that lost inline words, and drops one the page never shows', () => {
+    const blocks = ['Port sale heads to a vote', 'The Harbor Port Authority’s sale to Gullwing Logistics is a complicated beast.', 'Mara Quill (HPA) chairs the board.'];
+    const result = asShownOnPage(['’s sale to is a complicated beast.', 'Mara Quill () chairs the board.', 'A sentence the page never had in it at all.'], blocks);
+    expect(result).toEqual({ paragraphs: [blocks[1], blocks[2]], restored: 2, dropped: 1 });
+    expect(asShownOnPage([blocks[1]!], blocks)).toEqual({ paragraphs: [blocks[1]], restored: 0, dropped: 0 });
   });
 });
 
@@ -181,6 +268,45 @@ describe('import scores', () => {
     expect(missing.precision).toBe(1);
     expect(missing.recall).toBeLessThan(1);
     expect(scoreText([], gold).f1).toBe(0);
+  });
+});
+
+describe('every paragraph taken is text the page shows, word for word', () => {
+  const sets = ['test/fixtures/pages/pages.jsonl', 'test/fixtures/pages-holdout/pages.jsonl', 'test/fixtures/pages-unseen/pages.jsonl'].map((file) => path.join(PROJECT_ROOT, file));
+  const newsDev = path.join(PROJECT_ROOT, '../shared/eval/news-dev/pages.jsonl');
+
+  it.each(sets)('%s', async (file) => {
+    const { readExpectedPages, importReport } = await import('../src/import/evaluation.js');
+    const report = importReport(file, await readExpectedPages(file));
+    expect(report.pages.filter((p) => p.shown < p.paragraphs).map((p) => p.page)).toEqual([]);
+    expect(report.shownShare).toBe(1);
+  });
+
+  it.skipIf(!existsSync(newsDev))('the team’s real saved pages (../shared/eval/news-dev, when beside the project)', async () => {
+    const { readExpectedPages, importReport } = await import('../src/import/evaluation.js');
+    const report = importReport(newsDev, await readExpectedPages(newsDev));
+    expect(report.pages.filter((p) => p.shown < p.paragraphs).map((p) => p.page)).toEqual([]);
+    expect(report.pages.filter((p) => p.refused)).toEqual([]);
+    expect(report.allFourRight).toBe(1);
+  });
+
+  it('counts a paragraph with a word missing as not shown', async () => {
+    const { countShown } = await import('../src/import/evaluation.js');
+    const html = '<html><body><p>The <span class="org">Harbor Port Authority</span>’s sale<br>is a complicated beast.</p><p>One.<br><br>Two parts here.</p></body></html>';
+    expect(countShown(['The Harbor Port Authority’s sale is a complicated beast.', 'One.', 'Two parts here.'], html)).toBe(3);
+    expect(countShown(['The ’s sale is a complicated beast.', 'The Harbor Port Authority’s sale', 'One. Two'], html)).toBe(0);
+  });
+});
+
+describe('held-out pages written without looking at the extractor (pages-unseen: never tuned on)', () => {
+  it('takes the text and the attribution', async () => {
+    const { readExpectedPages, importReport } = await import('../src/import/evaluation.js');
+    const file = path.join(PROJECT_ROOT, 'test/fixtures/pages-unseen/pages.jsonl');
+    const report = importReport(file, await readExpectedPages(file));
+    expect(report.pages.filter((p) => p.refused)).toEqual([]);
+    expect(report.mean.f1).toBeGreaterThanOrEqual(0.96);
+    expect(report.fields.published).toBe(1);
+    expect(report.allFourRight).toBeGreaterThanOrEqual(0.9);
   });
 });
 
