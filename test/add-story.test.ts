@@ -362,6 +362,42 @@ describe('npm run add-story: duplicates', () => {
   });
 });
 
+describe('addStory: an article updated at the same address', () => {
+  const first = [
+    'The Gull Island ferry will run every 40 minutes this summer, up from every hour, the island council decided on Tuesday night.',
+    'The extra crossings will cost about $90,000, paid from the harbour fund, the council said.',
+  ];
+  const revised = [first[0]!, 'The extra crossings will cost about $120,000, paid from the harbour fund and a state grant, the council said in a correction.'];
+  const storyFile = (dir: string, name: string, paragraphs: string[], url: string) => {
+    const file = path.join(dir, `${name}.md`);
+    writeFileSync(file, `---\ntitle: Ferry to run every 40 minutes\noutlet: The Gull Island Gazette\npublished: 2024-05-07\nurl: ${url}\n---\n\n${paragraphs.join('\n\n')}\n`);
+    return file;
+  };
+
+  it('is named as an update of the story it is, not added again; --replace takes the new text under the same id', async () => {
+    const dir = tempDir();
+    const corpus = { dir: path.join(dir, 'corpus'), stories: [] };
+    const settings = { allowPrivate: false };
+    const url = 'https://gazette.example/2024/05/07/ferry';
+    const added = await addStory({ source: storyFile(dir, 'v1', first, url) }, corpus, settings);
+    expect(added.status).toBe('added');
+
+    const update = await addStory({ source: storyFile(dir, 'v2', revised, `${url}?utm_source=feed`) }, corpus, settings);
+    expect(update).toMatchObject({ status: 'duplicate', id: (added as { id: string }).id });
+    expect((update as { error: string }).error).toMatch(/already in the corpus as .*, and its text has changed since \(pass --replace to update it\)\.$/);
+    expect(readdirSync(corpus.dir)).toHaveLength(1);
+
+    // Another address with other words is another article: only the address made it the same one.
+    const other = await addStory({ source: storyFile(dir, 'v3', revised.map((p) => p.replace('Gull Island', 'Tern Island')), 'https://gazette.example/2024/05/07/tern-ferry') }, corpus, settings);
+    expect(other.status).toBe('added');
+
+    const replaced = await addStory({ source: storyFile(dir, 'v2', revised, url) }, corpus, settings, { replace: true });
+    expect(replaced).toMatchObject({ status: 'replaced', id: (added as { id: string }).id });
+    const stored = parseStory('x.md', readFileSync(path.join(corpus.dir, `${(added as { id: string }).id}.md`), 'utf8'));
+    expect(stored.paragraphs.map((p) => p.text)).toEqual(revised);
+  });
+});
+
 describe('npm run add-story --feed', () => {
   it('adds every item of an RSS feed once, then nothing; an Atom feed too', async () => {
     const { corpus } = freshCorpus();

@@ -100,6 +100,11 @@ export function normaliseLink(link: string): string {
   }
 }
 
+/** Whether a stored story holds exactly these paragraphs, in this order. */
+export function sameParagraphs(stored: Pick<StorySummary, 'paragraphs'>, paragraphs: readonly string[]): boolean {
+  return stored.paragraphs.length === paragraphs.length && stored.paragraphs.every((paragraph, i) => paragraph.hash === sha256(paragraphs[i]!));
+}
+
 /** Share of a new story's paragraphs already in a stored one above which they are the same article. */
 const SAME_TEXT_SHARE = 0.8;
 

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CoreConfig } from '../config.js';
-import { findSameStory, removeStoryFile, renderStory, slugForStory, writeStoryFile, type NewStory, type Story, type StorySummary } from '../corpus/index.js';
+import { findSameStory, normaliseLink, removeStoryFile, renderStory, sameParagraphs, slugForStory, writeStoryFile, type NewStory, type Story, type StorySummary } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
 import { UserError } from '../errors.js';
 import { addFeed, type AddResult } from '../import/add.js';
@@ -31,7 +31,10 @@ export interface Actor {
   guildId?: string | null;
 }
 
-export type Preview = { kind: 'new'; story: NewStory } | { kind: 'duplicate'; story: NewStory; existing: Pick<Story, 'id' | 'title' | 'url'> };
+export type Preview =
+  | { kind: 'new'; story: NewStory }
+  /** `updated`: the same address, but the page's text has changed since the story was added. */
+  | { kind: 'duplicate'; story: NewStory; existing: Pick<Story, 'id' | 'title' | 'url'>; updated: boolean };
 
 export interface FeedPollReport {
   feed: string;
@@ -63,7 +66,9 @@ export class NewsDesk {
     if (!/^https?:\/\//i.test(url.trim())) throw new UserError('Give the address of the article, starting with http:// or https://.');
     const story = await readStory({ source: url.trim(), overrides }, this.settings);
     const existing = findSameStory(await this.stories(), story);
-    return existing ? { kind: 'duplicate', story, existing } : { kind: 'new', story };
+    if (!existing) return { kind: 'new', story };
+    const updated = normaliseLink(existing.url) === normaliseLink(story.url) && !sameParagraphs(existing, story.paragraphs);
+    return { kind: 'duplicate', story, existing, updated };
   }
 
   /** Writes the story, rebuilds the index (only its paragraphs are embedded) and swaps it in. */

@@ -86,7 +86,9 @@ async function previewStory(interaction: ChatInputCommandInteraction, { desk, lo
   if (preview.kind === 'duplicate') {
     await interaction.editReply(
       toReplyOptions({
-        content: `That article is already a story: “${escapeMarkdown(preview.existing.title)}” (${escapeMarkdown(preview.existing.id, { lineStart: false })}).`,
+        content:
+          `That article is already a story: “${escapeMarkdown(preview.existing.title)}” (${escapeMarkdown(preview.existing.id, { lineStart: false })}).` +
+          (preview.updated ? ' Its page has changed since it was added: to take the new text, remove the story with /story remove and add it again.' : ''),
         embeds: [],
         components: [],
         allowed_mentions: { parse: [] },
