@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/index.js';
+import { fragmentText } from '../src/search/text-fragment.js';
 import { tempDir } from './helpers/corpus.js';
 import { SHIPPED_CORPUS, runScript } from './helpers/project.js';
 
@@ -40,6 +41,12 @@ describe('npm run ask', () => {
       expect(start).toBeGreaterThanOrEqual(0);
       expect(end).toBeGreaterThan(start);
       expect(end).toBeLessThanOrEqual(passage.text.length);
+      // The link opens the story on the bold sentence: its text fragment names that sentence's start and end.
+      expect(passage.link.startsWith(`${passage.source.url}#:~:text=`)).toBe(true);
+      const named = fragmentText(passage.link)!;
+      const sentence = passage.text.slice(start, end);
+      expect(sentence.startsWith(named.start)).toBe(true);
+      expect(sentence.endsWith(named.end ?? named.start)).toBe(true);
     }
     expect(answer.passages.map((p: { text: string }) => p.text).join('\n')).toMatch(/Russian foreign minister and ambassador|Lavrov and Ambassador Sergey Kislyak/);
   });

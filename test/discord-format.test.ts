@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { storyPreviewMessage } from '../src/answer/desk.js';
 import { toJsonAnswer } from '../src/answer/json.js';
 import { formatForTerminal } from '../src/answer/terminal.js';
 import {
@@ -52,6 +53,7 @@ function passage(text: string, options: { number?: number; highlight?: { start: 
     similarity: 0.8123,
     relevance: 0.8123,
     highlight: options.highlight,
+    link: source.url,
   };
 }
 
@@ -198,6 +200,21 @@ describe('paragraphEmbeds and answerMessage', () => {
         ],
       },
     ]);
+  });
+
+  it('links the headline to the quoted sentence, and shows an undated story with no date rather than a wrong one', () => {
+    const text = 'The Harbor Bridge will close. Ferries will run.';
+    const link = 'https://example.com/harbor#:~:text=The%20Harbor%20Bridge%20will%20close.';
+    const quoted = { ...passage(text, { highlight: { start: 0, end: 29 }, story: story({ published: undefined }) }), link };
+    const [embed] = answerMessage('When?', answered([quoted])).embeds!;
+    expect(embed).toMatchObject({ url: link, footer: { text: 'Miguel Santos and Ana Ruiz · ¶ 3 of 12 · relevance 0.81' } });
+    expect(toJsonAnswer('When?', answered([quoted])).passages[0]).toMatchObject({ link, source: { published: null, url: 'https://example.com/harbor' } });
+    const terminal = formatForTerminal('When?', answered([quoted]));
+    expect(terminal).toContain('— “Harbor Bridge to close for six weeks” — The Coastal Courier, by Miguel Santos and Ana Ruiz, ¶ 3 of 12\n');
+    expect(terminal).toContain(`   ${link}\n`);
+    const preview = storyPreviewMessage({ ...story({ published: undefined }), paragraphs: [text] }, { add: 'a', cancel: 'c' });
+    expect(preview.content).toMatch(/gives no date/);
+    expect(preview.embeds![0]!.author!.name).toBe('The Coastal Courier · by Miguel Santos and Ana Ruiz');
   });
 
   it('shares the 6000-character total between five long passages', () => {

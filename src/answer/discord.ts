@@ -192,6 +192,8 @@ export interface QuotedParagraph {
   story: StoredStory;
   paragraph: Pick<StoredParagraph, 'number' | 'text'>;
   highlight?: SentenceSpan;
+  /** Where the headline links: the story, opened on the quoted sentence where possible (default: the story's address). */
+  link?: string;
   /** How well the passage answers (0–1, falling with the order), when there is a question. */
   relevance?: number;
   /** In an interview, the interviewer's question the paragraph answers: shown above it, in italics. */
@@ -220,7 +222,7 @@ function embedFrame(item: QuotedParagraph): ApiEmbed {
     // Author names and footers are not markdown: shown as written.
     author: { name: truncate(story.outlet, DISCORD_LIMITS.embedAuthor) },
     title: truncate(escapeMarkdown(story.title), DISCORD_LIMITS.embedTitle),
-    ...(/^https?:\/\/\S+$/.test(story.url) ? { url: story.url } : {}),
+    ...(/^https?:\/\/\S+$/.test(item.link ?? story.url) ? { url: item.link ?? story.url } : {}),
     // Far below Discord's 2048, so a long author list cannot crowd out the quotes.
     footer: { text: truncate(footer.join(' · '), FOOTER_MAX) },
     color: EMBED_COLOR,
@@ -307,6 +309,7 @@ export function answerMessage(asked: string, result: SearchResult, options: { of
       story: passage.story,
       paragraph: passage.paragraph,
       highlight: passage.highlight,
+      link: passage.link,
       relevance: passage.relevance,
       ...(passage.inReplyTo ? { inReplyTo: passage.inReplyTo.text } : {}),
     })),

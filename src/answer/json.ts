@@ -10,6 +10,8 @@ export interface JsonAnswer {
     similarity: number;
     /** Character offsets of the answering sentence in `text`. */
     highlight: { start: number; end: number } | null;
+    /** The story's address with a text fragment that opens it on the answering sentence (the plain address where none is unique). */
+    link: string;
     /** In an interview: the interviewer's question the paragraph answers, when that is what matched. */
     inReplyTo?: { paragraph: number; text: string };
     /** `published` is null when the page gave no date. */
@@ -28,6 +30,7 @@ export function toJsonAnswer(asked: string, result: SearchResult): JsonAnswer {
       score: round(passage.score),
       similarity: round(passage.similarity),
       highlight: passage.highlight ? { start: passage.highlight.start, end: passage.highlight.end } : null,
+      link: passage.link,
       ...(passage.inReplyTo ? { inReplyTo: { paragraph: passage.inReplyTo.number, text: passage.inReplyTo.text } } : {}),
       source: {
         id: passage.story.id,

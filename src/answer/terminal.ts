@@ -44,7 +44,7 @@ export function formatForTerminal(asked: string, result: SearchResult, style: Te
       // An interview's answer is shown under the interviewer's question it replies to.
       passage.inReplyTo ? `${i + 1}. ${style.dim(passage.inReplyTo.text)}\n   ${answer}` : `${i + 1}. ${answer}`,
       style.dim(`   — ${attributionLine(source, passage.paragraph.number)}`),
-      style.dim(`   ${source.url}`),
+      style.dim(`   ${passage.link}`),
       style.dim(`   score ${passage.score.toFixed(3)} · similarity ${passage.similarity.toFixed(3)}`),
     );
   });

@@ -2,6 +2,7 @@ import type { Embedder } from '../embed/index.js';
 import { storyCentroids, type StoredParagraph, type StoredStory, type VectorStore } from '../index/index.js';
 import { reciprocalRankFusion } from './fusion.js';
 import { bestSentence, sentenceTerms, type SentenceTerms } from './highlight.js';
+import { textFragmentLink } from './text-fragment.js';
 import { LexicalIndex } from './lexical.js';
 import type { PreparedSearch, StoryTerms } from './prepared.js';
 import { cleanQuestion, isSearchable } from './question.js';
@@ -84,6 +85,8 @@ export interface Passage {
   relevance: number;
   /** The sentence that best answers, as offsets into `paragraph.text`. */
   highlight: SentenceSpan | undefined;
+  /** The story's address, with a text fragment that opens it on the highlighted sentence where one is unique. */
+  link: string;
   /** In an interview, the interviewer's question this paragraph answers, when that is what matched the question asked. */
   inReplyTo?: StoredParagraph;
 }
@@ -250,20 +253,31 @@ export class Retriever {
     const relevanceOf = relevanceScale(mode, ordered[0]?.score ?? 1);
     const passages: Passage[] = page.map(({ label, score, evidence }) => {
       const paragraph = this.corpus.paragraphs[label]!;
+      const story = this.storiesById.get(paragraph.storyId)!;
+      const highlight = bestSentence(paragraph.text, questionTerms, this.stats, this.termsOf(label).sentences, answerType && { type: answerType, question: searchText });
       return {
         ...(evidence !== undefined && evidence !== label ? { inReplyTo: this.corpus.paragraphs[evidence]! } : {}),
         label,
         paragraph,
-        story: this.storiesById.get(paragraph.storyId)!,
+        story,
         score,
         similarity: this.similarity(label, queryVector!, similarityOf),
         relevance: relevanceOf(score),
-        highlight: bestSentence(paragraph.text, questionTerms, this.stats, this.termsOf(label).sentences, answerType && { type: answerType, question: searchText }),
+        highlight,
+        link: textFragmentLink(story.url, paragraph.text, highlight, this.textBefore(label, story.title)),
       };
     });
     timings.searchMs = this.now() - embedded;
     if (!answered) return { ...refused('not-in-story', confidence, timings, passages), features };
     return { question, outcome: { kind: 'answered' }, passages, more: ordered.length > offset + topK, confidence, features, searched, timings };
+  }
+
+  /** The story's headline and its paragraphs before `label`: what a browser passes before reaching it. */
+  private textBefore(label: number, title: string): string {
+    const storyId = this.corpus.paragraphs[label]!.storyId;
+    const earlier: string[] = [];
+    for (let at = label - 1; at >= 0 && this.corpus.paragraphs[at]?.storyId === storyId; at--) earlier.push(this.corpus.paragraphs[at]!.text);
+    return [title, ...earlier.reverse()].join('\n');
   }
 
   /** Paragraphs `radius` before and after `label` in the same story, in story order. */
