@@ -362,6 +362,29 @@ describe('npm run add-story: duplicates', () => {
   });
 });
 
+describe('addStory: a page that gives no date', () => {
+  it('is added without one: no published field, no date in its id, and it reads back', async () => {
+    const dir = tempDir();
+    const page = path.join(dir, 'undated.html');
+    const body = [
+      'Volunteers planted 400 oak seedlings along the Tern Creek trail on Saturday, the parks department said, the first of three plantings this year.',
+      'The seedlings came from acorns gathered on the island last autumn and raised in the high school greenhouse, teachers said.',
+      'The department hopes the oaks will shade the trail and hold the creek bank in place during the winter storms that wash it out.',
+    ];
+    writeFileSync(page, `<html><head><title>Volunteers plant 400 oaks | The Tern Island Times</title><meta property="og:site_name" content="The Tern Island Times">
+      <link rel="canonical" href="https://terntimes.example/news/oak-planting"></head><body><article><h1>Volunteers plant 400 oaks</h1>
+      ${body.map((p) => `<p>${p}</p>`).join('')}</article></body></html>`);
+    const corpus = { dir: path.join(dir, 'corpus'), stories: [] };
+    const result = await addStory({ source: page }, corpus, { allowPrivate: false });
+    expect(result).toMatchObject({ status: 'added', id: 'tern-island-times-volunteers-plant-400-oaks' });
+    const text = readFileSync((result as { file: string }).file, 'utf8');
+    expect(text).not.toMatch(/published/);
+    const stored = parseStory('x.md', text);
+    expect(stored.published).toBeUndefined();
+    expect(stored.paragraphs.map((p) => p.text)).toEqual(body);
+  });
+});
+
 describe('addStory: an article updated at the same address', () => {
   const first = [
     'The Gull Island ferry will run every 40 minutes this summer, up from every hour, the island council decided on Tuesday night.',
