@@ -338,6 +338,8 @@ export function sourcesMessage(
   manifest: Pick<Manifest, 'builtAt' | 'model'>,
   page = 0,
   buttons: { previous?: string; next?: string } = {},
+  /** Said under the count when the index is behind the corpus folder (see `driftSentence`). */
+  behind?: string,
 ): ApiMessage {
   const pages = Math.max(1, Math.ceil(stories.length / SOURCES_PAGE_SIZE));
   const newest = [...stories].sort((a, b) => b.published.localeCompare(a.published) || a.title.localeCompare(b.title));
@@ -362,7 +364,8 @@ export function sourcesMessage(
     ...(buttons.previous ? [{ type: 2 as const, style: 2 as const, label: 'Previous', custom_id: buttons.previous }] : []),
     ...(buttons.next ? [{ type: 2 as const, style: 2 as const, label: 'Next', custom_id: buttons.next }] : []),
   ];
-  return message(`I quote from ${stories.length} ${stories.length === 1 ? 'story' : 'stories'} (${paragraphs} paragraphs).`, [embed], row.length ? [{ type: 1, components: row }] : []);
+  const count = `I quote from ${stories.length} ${stories.length === 1 ? 'story' : 'stories'} (${paragraphs} paragraphs).`;
+  return message(behind ? `${count}\n${escapeMarkdown(behind)}` : count, [embed], row.length ? [{ type: 1, components: row }] : []);
 }
 
 /**
