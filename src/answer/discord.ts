@@ -4,7 +4,7 @@
 import type { Manifest, StoredParagraph, StoredStory } from '../index/index.js';
 import type { SearchResult } from '../search/index.js';
 import { splitSentences, type SentenceSpan } from '../search/sentences.js';
-import { byline, formatDate, paragraphLabel } from './attribution.js';
+import { byline, formatDate, paragraphLabel, refusalSentence } from './attribution.js';
 
 /** Discord's limits, in characters unless named otherwise. */
 export const DISCORD_LIMITS = {
@@ -289,7 +289,7 @@ function storyList(stories: readonly StoredStory[], room: number): string {
   return `${names.length} ${names.length === 1 ? 'story' : 'stories'}`;
 }
 
-/** The reply to a question: passages as embeds, or a plain "the story doesn't say". */
+/** The reply to a question: passages as embeds, or a plain "the story doesn't say" (in the number of stories searched). */
 export function answerMessage(asked: string, result: SearchResult, options: { offset?: number; actions?: AnswerActions } = {}): ApiMessage {
   const echo = truncate(echoQuestion(asked), ECHO_MAX);
   const heading = echo ? `${QUESTION_PREFIX}${echo}` : '';
@@ -297,7 +297,7 @@ export function answerMessage(asked: string, result: SearchResult, options: { of
     return message([heading, 'Ask me a question in words, e.g. “When does the bridge close?”.'].filter(Boolean).join('\n'));
   }
   if (result.outcome.kind === 'not-in-story') {
-    const intro = `${heading}\nThe story doesn't say. I searched `;
+    const intro = `${heading}\n${refusalSentence(result.searched.length)} I searched `;
     return message(`${intro}${storyList(result.searched, DISCORD_LIMITS.content - intro.length - 1)}.`);
   }
   const offset = options.offset ?? 0;

@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import { toJsonAnswer } from '../answer/json.js';
-import { formatForTerminal, ANSI_STYLE, PLAIN_STYLE } from '../answer/terminal.js';
+import { fewerPassagesNote, formatForTerminal, ANSI_STYLE, PLAIN_STYLE } from '../answer/terminal.js';
 import { loadCoreConfig } from '../config.js';
 import { ensureModel } from '../entry/model.js';
 import { parseCommandArgs } from '../entry/run.js';
@@ -60,6 +60,8 @@ export async function askCommand(argv: string[]): Promise<number> {
   const answer = async (question: string) => {
     const result = await retriever.search({ question, mode, topK, storyId: values.story });
     process.stdout.write(values.json ? `${JSON.stringify(toJsonAnswer(question, result))}\n` : `${formatForTerminal(question, result, style)}\n\n`);
+    const fewer = fewerPassagesNote(result, topK, mode);
+    if (fewer) reporter.info(fewer);
   };
 
   if (positionals.length > 0) {
