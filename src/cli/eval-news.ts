@@ -3,7 +3,8 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CoreConfig } from '../config.js';
-import { loadCorpus, renderStory, slugForStory, writeStoryFile, type NewStory } from '../corpus/index.js';
+import { loadCorpus, loadStoryFiles, renderStory, slugForStory, writeStoryFile, type NewStory, type Story } from '../corpus/index.js';
+import { UserError } from '../errors.js';
 import type { Embedder } from '../embed/index.js';
 import { sha256 } from '../hash.js';
 import type { ExpectedPage } from '../import/evaluation.js';
@@ -27,41 +28,63 @@ export function newsSet(newsDir: string): { pagesFiles: string[]; questionsFile:
   return { pagesFiles: [path.join(newsDir, 'pages.jsonl')], questionsFile: path.join(newsDir, 'questions.jsonl') };
 }
 
+/** The one story the dev set asks about, read from the project whatever CORPUS_DIR says: eval figures do not depend on your corpus. */
+export const DEV_STORY_FILE = 'corpus/wapo-2017-05-15-trump-classified-information-russia.md';
+
+/** The dev set's story, as the repository ships it. */
+export async function devStory(): Promise<Story> {
+  try {
+    const [story] = await loadStoryFiles(path.dirname(DEV_STORY_FILE), [path.basename(DEV_STORY_FILE)]);
+    return story!;
+  } catch {
+    throw new UserError(`The dev set's story ${DEV_STORY_FILE} is missing: restore it (git checkout -- ${DEV_STORY_FILE}), or measure your own questions on your corpus with --file.`);
+  }
+}
+
+/** A retriever over `stories` alone, built in a temporary folder named by `key`. */
+export async function storiesRetriever(stories: readonly NewStory[], key: string, config: CoreConfig, embedder: Embedder): Promise<{ retriever: Retriever; stories: number }> {
+  const work = path.join(tmpdir(), `verbatim-eval-${sha256(key, 8)}`);
+  const corpusDir = path.join(work, 'corpus');
+  await rm(corpusDir, { recursive: true, force: true });
+  await mkdir(corpusDir, { recursive: true });
+  const taken = new Set<string>();
+  for (const story of stories) {
+    // Stories of a corpus keep their ids; pages get ids the way add-story gives them.
+    const id = 'id' in story && typeof story.id === 'string' ? story.id : slugForStory(story, (slug) => taken.has(slug));
+    taken.add(id);
+    await writeStoryFile(corpusDir, id, renderStory(story));
+  }
+  const storiesConfig: CoreConfig = { ...config, corpusDir, indexDir: path.join(work, 'index') };
+  await buildIndexFromCorpus(storiesConfig, embedder);
+  const index = await openIndex(storiesConfig, embedder);
+  return { retriever: createRetriever(index, embedder), stories: index.stories.length };
+}
+
+/** A corpus story as add-story would have written it (its paragraphs as texts), keeping its id. */
+export function asNewStory(story: Story): NewStory & { id: string } {
+  return { ...story, paragraphs: story.paragraphs.map((paragraph) => paragraph.text) };
+}
+
 /**
- * A retriever over the shipped corpus plus a set of saved pages, built in a temporary folder:
- * `expected` writes each page's expected paragraphs and attribution (retrieval measured apart
- * from extraction), `imported` reads each saved page through add-story's importer.
+ * A retriever over `base` (the stories of `config.corpusDir` when not given) plus a set of saved
+ * pages, built in a temporary folder: `expected` writes each page's expected paragraphs and
+ * attribution (retrieval measured apart from extraction), `imported` reads each saved page
+ * through add-story's importer.
  */
 export async function pagesRetriever(
   set: { pagesFiles: string[]; questionsFile: string },
   kind: NewsCorpusKind,
   config: CoreConfig,
   embedder: Embedder,
-): Promise<{ retriever: Retriever; questions: EvalQuestion[]; stories: number }> {
+  base?: readonly Story[],
+): Promise<{ retriever: Retriever; questions: EvalQuestion[]; stories: number; pages: number }> {
   const pages = (await Promise.all(set.pagesFiles.map(readExpectedPages))).flat();
   const questions = parseEvalFile(await readFile(set.questionsFile, 'utf8'), set.questionsFile);
-  const shipped = await loadCorpus(config.corpusDir);
-  const key = `${set.pagesFiles.map((file) => path.resolve(file)).join('|')}:${config.corpusDir}`;
-  const work = path.join(tmpdir(), `verbatim-eval-${kind}-${sha256(key, 8)}`);
-  const corpusDir = path.join(work, 'corpus');
-  await rm(corpusDir, { recursive: true, force: true });
-  await mkdir(corpusDir, { recursive: true });
-  // The shipped stories keep their ids; the news pages get ids the way add-story gives them.
-  for (const story of shipped) {
-    await writeStoryFile(corpusDir, story.id, renderStory({ ...story, paragraphs: story.paragraphs.map((paragraph) => paragraph.text) }));
-  }
-  const taken = new Set(shipped.map((story) => story.id));
-  for (const page of pages) {
-    const story = kind === 'expected' ? expectedStory(page) : importedStory(page);
-    if (!story) continue;
-    const id = slugForStory(story, (slug) => taken.has(slug));
-    taken.add(id);
-    await writeStoryFile(corpusDir, id, renderStory(story));
-  }
-  const newsConfig: CoreConfig = { ...config, corpusDir, indexDir: path.join(work, 'index') };
-  await buildIndexFromCorpus(newsConfig, embedder);
-  const index = await openIndex(newsConfig, embedder);
-  return { retriever: createRetriever(index, embedder), questions, stories: index.stories.length };
+  const shipped = base ?? (await loadCorpus(config.corpusDir));
+  const read = pages.flatMap((page) => (kind === 'expected' ? [expectedStory(page)] : [importedStory(page)].filter((story) => story !== undefined)));
+  const key = `${kind}:${set.pagesFiles.map((file) => path.resolve(file)).join('|')}:${shipped.map((story) => story.id).join('|')}`;
+  const built = await storiesRetriever([...shipped.map(asNewStory), ...read], key, config, embedder);
+  return { ...built, questions, pages: read.length };
 }
 
 function expectedStory(page: ExpectedPage): NewStory {
