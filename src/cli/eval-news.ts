@@ -82,7 +82,9 @@ export async function pagesRetriever(
   const questions = parseEvalFile(await readFile(set.questionsFile, 'utf8'), set.questionsFile);
   const shipped = base ?? (await loadCorpus(config.corpusDir));
   const read = pages.flatMap((page) => (kind === 'expected' ? [expectedStory(page)] : [importedStory(page)].filter((story) => story !== undefined)));
-  const key = `${kind}:${set.pagesFiles.map((file) => path.resolve(file)).join('|')}:${shipped.map((story) => story.id).join('|')}`;
+  // Named by what it is built from, so a second run reuses the vectors; callers with other bases (the tests, eval) get other folders.
+  const from = base ? `given:${base.map((story) => story.id).join('|')}` : `corpus:${config.corpusDir}`;
+  const key = `${kind}:${set.pagesFiles.map((file) => path.resolve(file)).join('|')}:${from}`;
   const built = await storiesRetriever([...shipped.map(asNewStory), ...read], key, config, embedder);
   return { ...built, questions, pages: read.length };
 }
