@@ -72,15 +72,37 @@ describe('npm run ask', () => {
     expect(run.stdout).toContain('https://www.washingtonpost.com/');
   });
 
+  it('says on stderr why bm25 quotes fewer passages than --top-k asks for, and hybrid quotes them all', async () => {
+    const question = 'What did McMaster say?';
+    const lexical = await runScript('scripts/ask.ts', ['--json', '--mode', 'bm25', '--top-k', '5', question], { env });
+    expect(lexical.code, lexical.stderr).toBe(0);
+    const { passages } = JSON.parse(lexical.stdout) as { passages: Array<{ text: string }> };
+    // The cause: only paragraphs holding one of the question's words are ranked, and "McMaster" is in one of 37.
+    const holding = [...storyTexts].filter((text) => text.includes('McMaster'));
+    expect(passages.map((passage) => passage.text)).toEqual(holding);
+    expect(lexical.stderr).toBe(
+      `Only ${holding.length} of the 5 passages asked for: bm25 quotes only paragraphs that hold the question's words (--mode hybrid also finds paragraphs by meaning).\n`,
+    );
+
+    const hybrid = await runScript('scripts/ask.ts', ['--json', '--top-k', '5', question], { env });
+    expect(JSON.parse(hybrid.stdout).passages).toHaveLength(5);
+    expect(hybrid.stderr).toBe('');
+  });
+
   it.each([
     [['--top-k', '0', 'q'], /--top-k must be a whole number from 1 to 10\./],
     [['--mode', 'magic', 'q'], /--mode must be one of dense, bm25, hybrid, rrf\./],
     [['--story', 'nope', 'q'], /There is no story "nope" in the index/],
-    [['--bogus'], /Unknown option '--bogus'/],
+    // Every quote closed: node's own message ends `as in '-- "--bogus"`.
+    [['--bogus'], /^Unknown option --bogus \(text that starts with "-" goes after --, as in -- "--bogus"\); see npm run ask -- --help\.\n$/],
+    [['--top-k'], /^--top-k needs a value; see npm run ask -- --help\.\n$/],
   ])('fails with one sentence and a non-zero exit for %j', async (args, message) => {
     const run = await runScript('scripts/ask.ts', args, { env });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(message);
+    // One sentence: every quote it opens, it closes.
+    expect(run.stderr.match(/"/g)?.length ?? 0).toSatisfy((quotes: number) => quotes % 2 === 0);
+    expect(run.stderr.match(/'/g)?.length ?? 0).toSatisfy((quotes: number) => quotes % 2 === 0);
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(run.stdout).toBe('');
   });

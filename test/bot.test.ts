@@ -207,7 +207,7 @@ describe('the bot against a fake Discord', () => {
   it('says plainly when the stories do not say, naming them, and asks for a question in words', async () => {
     const { fake } = await start();
     const notThere = await fake.sendCommand(askCommand('Who won the football game?')).reply();
-    expect(notThere.content).toMatch(/^\*\*Q:\*\* Who won the football game\?\nThe story doesn't say\. I searched /);
+    expect(notThere.content).toMatch(/^\*\*Q:\*\* Who won the football game\?\nThe 3 stories don't say\. I searched /);
     for (const title of ['Harbor Bridge to close for six weeks of repairs', 'Riverton library reopens a year after the flood']) {
       expect(notThere.content).toContain(title);
     }
@@ -293,7 +293,7 @@ describe('the bot against a fake Discord', () => {
   it('hot reload: a rebuilt index is answered from without a restart', async () => {
     const { fake, index, config } = await start();
     const before = await fake.sendCommand(askCommand('Where will the new aquarium open?')).reply();
-    expect(before.content).toMatch(/The story doesn't say/);
+    expect(before.content).toMatch(/The 3 stories don't say/);
 
     writeStory(config.corpusDir, 'aquarium', ['The new aquarium will open on Pier 9 next spring, the city announced.'], {
       title: 'City picks Pier 9 for the new aquarium',

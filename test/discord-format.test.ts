@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { storyPreviewMessage } from '../src/answer/desk.js';
 import { toJsonAnswer } from '../src/answer/json.js';
-import { formatForTerminal } from '../src/answer/terminal.js';
+import { fewerPassagesNote, formatForTerminal } from '../src/answer/terminal.js';
 import {
   CUT_MARK,
   DISCORD_LIMITS,
@@ -282,13 +282,32 @@ describe('refusals', () => {
     timings: { embedMs: 0, searchMs: 0 },
   });
 
-  it('says plainly when the story does not say, naming what was searched', () => {
+  it('says plainly when the stories do not say, naming what was searched', () => {
     const message = answerMessage('Who won?', refused('not-in-story', [story(), story({ title: 'Library *reopens*', outlet: 'Ledger' })]));
     expect(message.content).toBe(
-      "**Q:** Who won?\nThe story doesn't say. I searched “Harbor Bridge to close for six weeks” (The Coastal Courier), “Library \\*reopens\\*” (Ledger).",
+      "**Q:** Who won?\nThe 2 stories don't say. I searched “Harbor Bridge to close for six weeks” (The Coastal Courier), “Library \\*reopens\\*” (Ledger).",
     );
     expect(message.embeds).toEqual([]);
     expect(message.components).toEqual([]);
+  });
+
+  it('words the refusal by the number of stories searched, on Discord and on the terminal', () => {
+    const one = refused('not-in-story', [story()]);
+    const four = refused('not-in-story', ['a', 'b', 'c', 'd'].map((id) => story({ id, title: `Headline ${id}` })));
+    expect(answerMessage('Who won?', one).content).toBe("**Q:** Who won?\nThe story doesn't say. I searched “Harbor Bridge to close for six weeks” (The Coastal Courier).");
+    expect(answerMessage('Who won?', four).content).toMatch(/^\*\*Q:\*\* Who won\?\nThe 4 stories don't say\. I searched “Headline a”/);
+    expect(formatForTerminal('Who won?', one)).toBe("Q: Who won?\n\nThe story doesn't say. Searched: “Harbor Bridge to close for six weeks” (The Coastal Courier).");
+    expect(formatForTerminal('Who won?', four)).toMatch(/^Q: Who won\?\n\nThe 4 stories don't say\. Searched: “Headline a”/);
+  });
+
+  it('says why an answer quotes fewer passages than asked for, by mode; nothing when it quotes them all or refuses', () => {
+    const one = answered([passage('The only paragraph with the word.')]);
+    expect(fewerPassagesNote(one, 5, 'bm25')).toBe(
+      "Only 1 of the 5 passages asked for: bm25 quotes only paragraphs that hold the question's words (--mode hybrid also finds paragraphs by meaning).",
+    );
+    expect(fewerPassagesNote(one, 5, 'hybrid')).toBe('Only 1 of the 5 passages asked for: the stories that match the question hold no more.');
+    expect(fewerPassagesNote(one, 1, 'bm25')).toBeUndefined();
+    expect(fewerPassagesNote(refused('not-in-story', [story()]), 5, 'bm25')).toBeUndefined();
   });
 
   it('shortens a long list of searched stories', () => {

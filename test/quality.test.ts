@@ -6,7 +6,7 @@ import { createEmbedder } from '../src/embed/index.js';
 import { buildIndex, loadIndex } from '../src/index/index.js';
 import { createRetriever } from '../src/pipeline.js';
 import { evaluateRetriever, parseEvalFile, type EvalMetrics, type SearchMode } from '../src/search/index.js';
-import { FIXTURE_MANY_STORY_QUESTIONS, FIXTURE_PAGES, hasNewsSet, newsSet, pagesRetriever } from '../src/cli/eval-news.js';
+import { FIXTURE_MANY_STORY_QUESTIONS, FIXTURE_PAGES, hasNewsSet, newsSet, pagesRetriever } from '../src/eval-sets.js';
 import { loadCoreConfig } from '../src/config.js';
 import { FIXTURE_CORPUS, PROJECT_ROOT, tempDir } from './helpers/corpus.js';
 import { DEFAULT_MODEL, DEV_SET, MODEL_DIR, SHIPPED_CORPUS } from './helpers/project.js';

@@ -13,7 +13,7 @@ import { startFakeDiscord, type FakeDiscord, type MessageBody } from './fake-dis
 const BRIDGE = 'When will the Harbor Bridge close?';
 const BRIDGE_LEAD = /^The Harbor Bridge will close to all traffic for six weeks/;
 const shown = (reply: MessageBody) => unescapeMarkdown((embedsOf(reply)[0]?.description ?? '').replace(/^> /gm, '').replace(/\*\*/g, ''));
-const refused = (reply: MessageBody) => embedsOf(reply).length === 0 && /The story doesn't say/.test(reply.content ?? '');
+const refused = (reply: MessageBody) => embedsOf(reply).length === 0 && /The (story doesn't|\d+ stories don't) say/.test(reply.content ?? '');
 const AQUARIUM = 'Where will the new aquarium open?';
 const AQUARIUM_TITLE = 'City picks Pier 9 for the new aquarium';
 const AQUARIUM_PASSAGE = 'The new aquarium will open on Pier 9 next spring, the city announced.';

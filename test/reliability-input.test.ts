@@ -145,7 +145,7 @@ describe('hostile questions on Discord', () => {
       }
       // Answered (quotes) or refused in words: never an empty or cut-off reply.
       const said = rest.join('\n') || (firstLine.startsWith('**Q:** ') ? '' : firstLine);
-      if (embedsOf(reply).length === 0) expect(said, name).toMatch(/^(The story doesn't say\. I searched .+\.|Ask me a question in words, e\.g\. .+)$/s);
+      if (embedsOf(reply).length === 0) expect(said, name).toMatch(/^(The (story doesn't|\d+ stories don't) say\. I searched .+\.|Ask me a question in words, e\.g\. .+)$/s);
     }
     await bot.whenIdle();
     expect(logs.filter((line) => line['msg'] === 'interaction')).toHaveLength(questions.length);

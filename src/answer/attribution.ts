@@ -40,3 +40,8 @@ export function attributionLine(source: Source, paragraph: number): string {
   const by = source.authors.length ? `by ${byline(source.authors)}` : '';
   return `“${source.title}” — ${[source.outlet, by, formatDate(source.published), paragraphLabel(paragraph, source)].filter(Boolean).join(', ')}`;
 }
+
+/** The refusal, in the number of stories searched: "The story doesn't say." or "The 4 stories don't say." */
+export function refusalSentence(searched: number): string {
+  return searched === 1 ? "The story doesn't say." : `The ${searched} stories don't say.`;
+}

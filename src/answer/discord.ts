@@ -4,7 +4,7 @@
 import type { Manifest, StoredParagraph, StoredStory } from '../index/index.js';
 import type { SearchResult } from '../search/index.js';
 import { splitSentences, type SentenceSpan } from '../search/sentences.js';
-import { byline, formatDate, newestFirst, paragraphLabel } from './attribution.js';
+import { byline, formatDate, newestFirst, paragraphLabel, refusalSentence } from './attribution.js';
 
 /** Discord's limits, in characters unless named otherwise. */
 export const DISCORD_LIMITS = {
@@ -291,7 +291,7 @@ function storyList(stories: readonly StoredStory[], room: number): string {
   return `${names.length} ${names.length === 1 ? 'story' : 'stories'}`;
 }
 
-/** The reply to a question: passages as embeds, or a plain "the story doesn't say". */
+/** The reply to a question: passages as embeds, or a plain "the story doesn't say" (in the number of stories searched). */
 export function answerMessage(asked: string, result: SearchResult, options: { offset?: number; actions?: AnswerActions } = {}): ApiMessage {
   const echo = truncate(echoQuestion(asked), ECHO_MAX);
   const heading = echo ? `${QUESTION_PREFIX}${echo}` : '';
@@ -299,7 +299,7 @@ export function answerMessage(asked: string, result: SearchResult, options: { of
     return message([heading, 'Ask me a question in words, e.g. “When does the bridge close?”.'].filter(Boolean).join('\n'));
   }
   if (result.outcome.kind === 'not-in-story') {
-    const intro = `${heading}\nThe story doesn't say. I searched `;
+    const intro = `${heading}\n${refusalSentence(result.searched.length)} I searched `;
     return message(`${intro}${storyList(result.searched, DISCORD_LIMITS.content - intro.length - 1)}.`);
   }
   const offset = options.offset ?? 0;
@@ -341,6 +341,8 @@ export function sourcesMessage(
   manifest: Pick<Manifest, 'builtAt' | 'model'>,
   page = 0,
   buttons: { previous?: string; next?: string } = {},
+  /** Said under the count when the index is behind the corpus folder (see `driftSentence`). */
+  behind?: string,
 ): ApiMessage {
   const pages = Math.max(1, Math.ceil(stories.length / SOURCES_PAGE_SIZE));
   const newest = [...stories].sort(newestFirst);
@@ -365,7 +367,8 @@ export function sourcesMessage(
     ...(buttons.previous ? [{ type: 2 as const, style: 2 as const, label: 'Previous', custom_id: buttons.previous }] : []),
     ...(buttons.next ? [{ type: 2 as const, style: 2 as const, label: 'Next', custom_id: buttons.next }] : []),
   ];
-  return message(`I quote from ${stories.length} ${stories.length === 1 ? 'story' : 'stories'} (${paragraphs} paragraphs).`, [embed], row.length ? [{ type: 1, components: row }] : []);
+  const count = `I quote from ${stories.length} ${stories.length === 1 ? 'story' : 'stories'} (${paragraphs} paragraphs).`;
+  return message(behind ? `${count}\n${escapeMarkdown(behind)}` : count, [embed], row.length ? [{ type: 1, components: row }] : []);
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { SearchResult } from '../search/index.js';
-import { attributionLine } from './attribution.js';
+import type { SearchMode, SearchResult } from '../search/index.js';
+import { attributionLine, refusalSentence } from './attribution.js';
 
 export interface TerminalStyle {
   /** Wrap the answering sentence; ANSI bold on a terminal, `**` when piped. */
@@ -33,7 +33,7 @@ export function formatForTerminal(asked: string, result: SearchResult, style: Te
   }
   if (result.outcome.kind === 'not-in-story') {
     const titles = result.searched.map((story) => `“${story.title}” (${story.outlet})`).join(', ');
-    lines.push('', `The story doesn't say. Searched: ${titles}.`);
+    lines.push('', `${refusalSentence(result.searched.length)} Searched: ${titles}.`);
     return lines.join('\n');
   }
   result.passages.forEach((passage, i) => {
@@ -49,4 +49,18 @@ export function formatForTerminal(asked: string, result: SearchResult, style: Te
     );
   });
   return lines.join('\n');
+}
+
+/**
+ * Why an answer quotes fewer passages than asked for, in one sentence; undefined when it quotes
+ * them all (or refused). BM25 ranks only paragraphs holding one of the question's words; the
+ * other modes rank the paragraphs of the stories that match, which a short story can run out of.
+ */
+export function fewerPassagesNote(result: SearchResult, asked: number, mode: SearchMode): string | undefined {
+  const quoted = result.passages.length;
+  if (result.outcome.kind !== 'answered' || quoted >= asked) return undefined;
+  const only = `Only ${quoted} of the ${asked} passages asked for`;
+  return mode === 'bm25'
+    ? `${only}: bm25 quotes only paragraphs that hold the question's words (--mode hybrid also finds paragraphs by meaning).`
+    : `${only}: the stories that match the question hold no more.`;
 }

@@ -7,6 +7,7 @@ import { storyChoices } from '../answer/discord.js';
 import type { CoreConfig } from '../config.js';
 import { renderStory, writeStoryFile } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
+import { currentGeneration, indexDrift, readManifest } from '../index/index.js';
 import { buildIndexFromCorpus, createRetriever, openIndex } from '../pipeline.js';
 import { evaluateRetriever } from '../search/index.js';
 import { TSX_CLI, runChild, timeFirstLine } from './processes.js';
@@ -20,6 +21,8 @@ export interface YearReport {
   buildMs: number;
   addOneStoryMs: number;
   unchangedMs: number;
+  /** Whether the index is behind the corpus folder (ask, the bot at start and on reload, /sources): a readdir and a stat per file. */
+  behindCheckMs: number;
   coldStartMs: number;
   warm: { p50Ms: number; p95Ms: number };
   rssMb: number;
@@ -62,6 +65,14 @@ export async function runYearBench(options: YearBenchOptions): Promise<YearRepor
   started = performance.now();
   await buildIndexFromCorpus(config, embedder);
   const unchangedMs = performance.now() - started;
+
+  const manifest = readManifest(currentGeneration(config.indexDir)!)!;
+  const behindChecks: number[] = [];
+  for (let round = 0; round < 11; round++) {
+    started = performance.now();
+    if (await indexDrift(config.corpusDir, manifest)) throw new Error('The year index is behind its corpus right after a rebuild.');
+    behindChecks.push(performance.now() - started);
+  }
 
   const questions = syntheticQuestions({ stories: options.stories, count: options.questions });
   log('year: cold start (tsx scripts/ask.ts --json)');
@@ -106,6 +117,7 @@ export async function runYearBench(options: YearBenchOptions): Promise<YearRepor
     buildMs,
     addOneStoryMs,
     unchangedMs,
+    behindCheckMs: median(behindChecks),
     coldStartMs: median(cold),
     warm: { p50Ms: latency(warm).p50Ms, p95Ms: latency(warm).p95Ms },
     rssMb: memory.rssMb,

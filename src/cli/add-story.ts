@@ -92,7 +92,7 @@ export async function addStoryCommand(argv: string[]): Promise<number> {
   }
 
   const written = results.filter((result) => result.status === 'added' || result.status === 'replaced');
-  if (written.length > 0 && !values['no-build'] && !values['dry-run']) await updateIndex(config);
+  if (written.length > 0 && !values['no-build'] && !values['dry-run']) await updateIndexAfter(written.length, config);
   else if (written.length > 0 && values['no-build']) process.stderr.write('Index not updated (--no-build): run npm run build-index before asking about the new stories.\n');
   const failed = feedFailed || results.some((result) => result.status === 'failed' || result.status === 'duplicate');
   return failed ? 1 : 0;
@@ -107,6 +107,30 @@ function readOverrides(values: { title?: string; outlet?: string; author: string
   if (values.published?.trim()) overrides.published = values.published.trim();
   if (values.url?.trim()) overrides.url = values.url.trim();
   return overrides;
+}
+
+/**
+ * {@link updateIndex} after `written` story files went in. The files stay when it fails or the
+ * run is stopped (Ctrl-C, SIGTERM); what that left is said, and the next build (or ask, or bot
+ * start: see src/index/drift.ts) picks them up.
+ */
+async function updateIndexAfter(written: number, config: CoreConfig): Promise<void> {
+  const state = `${written === 1 ? 'The story file is' : `The ${written} story files are`} written; the index was not updated: run npm run build-index.`;
+  const stopped = (signal: NodeJS.Signals) => {
+    process.stderr.write(`\nStopped (${signal}). ${state}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', stopped);
+  process.once('SIGTERM', stopped);
+  try {
+    await updateIndex(config);
+  } catch (error) {
+    process.stderr.write(`${describeError(error)}\n`);
+    throw new UserError(state);
+  } finally {
+    process.off('SIGINT', stopped);
+    process.off('SIGTERM', stopped);
+  }
 }
 
 /** Brings the index up to date with what was written: only the new paragraphs are embedded. */

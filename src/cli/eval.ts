@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { loadCoreConfig } from '../config.js';
 import { ensureModel } from '../entry/model.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
-import { openRetriever } from '../pipeline.js';
+import { openEmbedder, openRetriever } from '../pipeline.js';
 import { SEARCH_MODES, evaluateRetriever, parseEvalFile, type EvalMetrics, type EvalQuestion, type Retriever, type SearchMode } from '../search/index.js';
 import { formatImportReport, importReport, readExpectedPages } from '../import/evaluation.js';
-import { DEFAULT_NEWS_DIR, FIXTURE_MANY_STORY_QUESTIONS, FIXTURE_PAGES, hasNewsSet, newsSet, pagesRetriever } from './eval-news.js';
+import { DEFAULT_NEWS_DIR, DEV_STORY_FILE, FIXTURE_MANY_STORY_QUESTIONS, FIXTURE_PAGES, asNewStory, devStory, hasNewsSet, newsSet, pagesRetriever, storiesRetriever } from '../eval-sets.js';
 import { terminalReporter } from './terminal.js';
 
 /** The development question set (a copy of the team's shared/eval/dev.jsonl), so eval works from any clone. */
@@ -17,16 +18,20 @@ const USAGE =
 
 interface EvalSet {
   name: string;
+  /** What the questions were asked of, as the report names it. */
+  corpus: string;
   questions: EvalQuestion[];
   retriever: Retriever;
   stories: number;
 }
 
 /**
- * `npm run eval`: Recall@1/3, MRR and refusal figures by mode, on the one-story dev set and, when
- * the team's news-dev set is beside the project, on many stories (built from its expected
- * paragraphs, and through add-story's importer). `--file F` evaluates one question file on the
- * configured corpus. `--import pages.jsonl`: how well story import takes text and attribution.
+ * `npm run eval`: Recall@1/3, MRR and refusal figures by mode, on the one-story dev set (over
+ * the story it asks about, alone), our many-story set (that story and our fixture pages) and,
+ * when the team's news-dev set is beside the project, on its pages too (from their expected
+ * paragraphs, and through add-story's importer): the same corpora for everyone, whatever
+ * CORPUS_DIR holds. `--file F` evaluates one question file on the configured corpus.
+ * `--import pages.jsonl`: how well story import takes text and attribution.
  */
 export async function evalCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(
@@ -51,30 +56,37 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (!modes.every((mode) => SEARCH_MODES.includes(mode))) throw new UserError(`--mode must be all or one of ${SEARCH_MODES.join(', ')}.`);
   const file = values.file ?? DEFAULT_EVAL_FILE;
   const questions = await readQuestions(file);
+  // The news-dev sets unless a question file of one's own was asked for (or --news none).
+  const newsDir = values.news ?? (values.file ? 'none' : DEFAULT_NEWS_DIR);
+  const withNews = newsDir !== 'none' && hasNewsSet(newsDir);
+  if (newsDir !== 'none' && !withNews && values.news) throw new UserError(`${newsDir} has no pages.jsonl and questions.jsonl: pass the news-dev folder with --news, or --news none.`);
 
   const config = loadCoreConfig();
   const reporter = terminalReporter('Embedding');
   await ensureModel(config, reporter);
-  const { retriever, embedder } = await openRetriever(config, { buildIfMissing: true, reporter });
-  const sets: EvalSet[] = [{ name: file, questions, retriever, stories: retriever.stories.length }];
-
-  // The many-story sets, unless a question file of one's own was asked for.
-  const newsDir = values.news ?? (values.file ? 'none' : DEFAULT_NEWS_DIR);
-  if (newsDir !== 'none') {
-    if (!hasNewsSet(newsDir)) {
-      if (values.news) throw new UserError(`${newsDir} has no pages.jsonl and questions.jsonl: pass the news-dev folder with --news, or --news none.`);
-      reporter.info(`No many-story set at ${newsDir} (the team's shared/eval/news-dev): only the one-story set is measured.`);
-    } else {
-      for (const kind of ['expected', 'imported'] as const) {
-        const news = await pagesRetriever(newsSet(newsDir), kind, config, embedder);
-        sets.push({ name: `${newsDir} (${kind === 'expected' ? 'expected paragraphs' : 'through add-story'})`, ...news });
-      }
+  const embedder = await openEmbedder(config);
+  const sets: EvalSet[] = [];
+  const shipped = values.file ? undefined : await devStory();
+  if (values.file) {
+    // Your questions, on your corpus and its index (built if there is none).
+    const { retriever } = await openRetriever(config, { embedder, buildIfMissing: true, reporter });
+    sets.push({ name: file, corpus: `your corpus (${config.corpusDir})`, questions, retriever, stories: retriever.stories.length });
+  } else {
+    const dev = await storiesRetriever([asNewStory(shipped!)], `dev:${path.resolve(DEV_STORY_FILE)}`, config, embedder);
+    sets.push({ name: file, corpus: `the story it asks about, alone (${DEV_STORY_FILE})`, questions, ...dev });
+  }
+  if (withNews) {
+    for (const kind of ['expected', 'imported'] as const) {
+      const news = await pagesRetriever(newsSet(newsDir), kind, config, embedder, shipped ? [shipped] : undefined);
+      const base = shipped ? 'the dev set\'s story' : 'your corpus';
+      sets.push({ name: `${newsDir} (${kind === 'expected' ? 'expected paragraphs' : 'through add-story'})`, corpus: `${base} and ${news.pages} news-dev pages`, ...news });
     }
   }
-  if (!values.file) {
-    const ours = await pagesRetriever({ pagesFiles: FIXTURE_PAGES, questionsFile: FIXTURE_MANY_STORY_QUESTIONS }, 'expected', config, embedder);
-    sets.push({ name: `${FIXTURE_MANY_STORY_QUESTIONS} (our fixture pages)`, ...ours });
+  if (shipped) {
+    const ours = await pagesRetriever({ pagesFiles: FIXTURE_PAGES, questionsFile: FIXTURE_MANY_STORY_QUESTIONS }, 'expected', config, embedder, [shipped]);
+    sets.push({ name: FIXTURE_MANY_STORY_QUESTIONS, corpus: `the dev set's story and our ${ours.pages} fixture pages`, ...ours });
   }
+  reporter.info(measuredSets(sets, newsDir, withNews));
 
   const results: Record<string, Record<string, EvalMetrics>> = {};
   for (const set of sets) {
@@ -83,13 +95,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
 
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ model: embedder.modelId, sets: results })}\n`);
+    const corpora = Object.fromEntries(sets.map((set) => [set.name, { corpus: set.corpus, stories: set.stories }]));
+    process.stdout.write(`${JSON.stringify({ model: embedder.modelId, corpora, sets: results })}\n`);
     return 0;
   }
   for (const set of sets) {
     const byMode = results[set.name]!;
     const first = Object.values(byMode)[0]!;
-    process.stdout.write(`\n${set.name}: ${set.stories} ${set.stories === 1 ? 'story' : 'stories'}, ${first.answerable} answerable, ${first.unanswerable} unanswerable; model ${embedder.modelId}\n\n`);
+    process.stdout.write(
+      `\n${set.name} on ${set.corpus}: ${set.stories} ${set.stories === 1 ? 'story' : 'stories'}, ${first.answerable} answerable, ${first.unanswerable} unanswerable; model ${embedder.modelId}\n\n`,
+    );
     process.stdout.write('| mode | Recall@1 | Recall@3 | MRR | refusal accuracy | wrong refusals | refusal precision | bold on the answer |\n|---|---|---|---|---|---|---|---|\n');
     for (const [mode, m] of Object.entries(byMode)) {
       process.stdout.write(
@@ -102,6 +117,14 @@ export async function evalCommand(argv: string[]): Promise<number> {
     process.stdout.write('\n');
   }
   return 0;
+}
+
+/** Which sets are measured, in one sentence, and the news-dev set when it was looked for and is not there. */
+export function measuredSets(sets: ReadonlyArray<Pick<EvalSet, 'name'>>, newsDir: string, withNews: boolean): string {
+  const names = sets.map((set) => set.name);
+  const listed = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
+  const missing = newsDir !== 'none' && !withNews ? ` (no news-dev set at ${newsDir}, the team's: pass it with --news DIR)` : '';
+  return `Measuring ${names.length} ${names.length === 1 ? 'set' : 'sets'}: ${listed}${missing}.`;
 }
 
 async function readQuestions(file: string): Promise<EvalQuestion[]> {

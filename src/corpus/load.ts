@@ -135,13 +135,39 @@ export async function sameFiles(dir: string, scan: CorpusScan, recorded: Readonl
  * recorded. Stories only added is what lets a rebuild append without reading the others.
  */
 export async function addedFiles(dir: string, scan: CorpusScan, recorded: ReadonlyArray<{ file: string } & FileRecord>): Promise<string[] | undefined> {
+  const changes = await fileChanges(dir, scan, recorded);
+  return changes.removed.length + changes.changed.length + changes.undescribed.length === 0 ? changes.added : undefined;
+}
+
+/** How a folder's story files differ from the ones recorded (see {@link fileChanges}). */
+export interface FileChanges {
+  /** In the folder, not recorded. */
+  added: string[];
+  /** Recorded, no longer in the folder. */
+  removed: string[];
+  /** Recorded, and different now. */
+  changed: string[];
+  /** Recorded without a size or content (or twice): not known to be the same, not known to differ. */
+  undescribed: string[];
+}
+
+/**
+ * Each story file the folder holds besides the recorded ones, each recorded one it no longer
+ * holds, and each that changed: file names and stats only, plus a hash of a file recorded by its
+ * content. What a build decides by and what tells that an index is behind its corpus.
+ */
+export async function fileChanges(dir: string, scan: CorpusScan, recorded: ReadonlyArray<{ file: string } & FileRecord>): Promise<FileChanges> {
+  const changes: FileChanges = { added: [], removed: [], changed: [], undescribed: [] };
   const seen = new Set<string>();
   for (const { file, ...record } of recorded) {
     const now = scan.files.get(file);
-    if (!now || seen.has(file) || !(await unchangedFile(dir, file, now, record))) return undefined;
+    if (!now) changes.removed.push(file);
+    else if (seen.has(file) || (record.signature === undefined && record.content === undefined)) changes.undescribed.push(file);
+    else if (!(await unchangedFile(dir, file, now, record))) changes.changed.push(file);
     seen.add(file);
   }
-  return [...scan.files.keys()].filter((file) => !seen.has(file));
+  changes.added = [...scan.files.keys()].filter((file) => !seen.has(file));
+  return changes;
 }
 
 /** Whether a file scanned as `now` is the one recorded: the same signature, or (for a file recorded by content) the same content. */

@@ -6,7 +6,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { CoreConfig } from '../config.js';
 import type { Embedder } from '../embed/index.js';
 import { describeError } from '../errors.js';
-import { CURRENT_FILE, currentGeneration, type Manifest } from '../index/index.js';
+import { CURRENT_FILE, currentGeneration, driftSentence, indexDrift, type IndexDrift, type Manifest } from '../index/index.js';
 import type { Logger } from '../log.js';
 import { createRetriever, openIndex, openRetriever } from '../pipeline.js';
 import { Retriever } from '../search/index.js';
@@ -28,6 +28,8 @@ export interface LiveIndex {
   readonly embedder: Embedder;
   /** The index to answer the next question from. */
   current(): IndexSnapshot;
+  /** How the corpus folder differs from the files the current index was built from (a readdir and a stat per file); undefined when in step. */
+  behind(): Promise<IndexDrift | undefined>;
   /** Re-reads CURRENT and loads a new generation if there is one (the watcher calls this). */
   checkNow(): Promise<void>;
   /** Called after every reload attempt; returns a function that stops listening. */
@@ -57,6 +59,18 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
   let snapshot: IndexSnapshot = { retriever: opened.retriever, manifest: opened.index.manifest, dir: opened.index.dir };
   logger.info({ generation: snapshot.dir, stories: snapshot.retriever.stories.length, builtAt: snapshot.manifest.builtAt }, 'index loaded');
 
+  const behind = () => indexDrift(config.corpusDir, snapshot.manifest);
+  /** Logs a warning when the index just loaded is behind the corpus folder; never throws. */
+  async function warnIfBehind(): Promise<void> {
+    try {
+      const drift = await behind();
+      if (drift) logger.warn({ notIndexed: drift.added, gone: drift.removed, changed: drift.changed }, driftSentence(drift));
+    } catch (error) {
+      logger.warn({ reason: describeError(error) }, 'cannot compare the index with the corpus folder');
+    }
+  }
+  await warnIfBehind();
+
   const listeners = new Set<(event: ReloadEvent) => void>();
   // A generation that failed to load is not retried until CURRENT names another one.
   let failedDir: string | undefined;
@@ -79,6 +93,7 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
       failedDir = undefined;
       logger.info({ generation: index.dir, stories: index.stories.length, builtAt: index.manifest.builtAt }, 'index reloaded');
       event = { ok: true, dir: index.dir };
+      await warnIfBehind();
     } catch (error) {
       failedDir = named;
       logger.error({ generation: named, reason: describeError(error) }, 'index reload failed; still answering from the previous index');
@@ -125,6 +140,7 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
   return {
     embedder,
     current: () => snapshot,
+    behind,
     checkNow,
     onReload(listener) {
       listeners.add(listener);

@@ -26,6 +26,28 @@ export function parseCommandArgs<T extends ParseArgsConfig>(config: T, usageHint
   try {
     return parseArgs(config);
   } catch (error) {
-    throw new UserError(`${error instanceof Error ? error.message : String(error)}; ${usageHint}.`);
+    throw new UserError(argumentProblem(error, usageHint));
   }
+}
+
+/**
+ * What `parseArgs` refused, in our words: its own messages run to two sentences, and the one for
+ * an unknown option leaves a quote open (`as in '-- "--bogus"`).
+ */
+export function argumentProblem(error: unknown, usageHint: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const code = (error as { code?: unknown } | undefined)?.code;
+  // The option or argument, as parseArgs quotes it first: '--bogus', '--top-k <value>', 'x'.
+  const given = /'([^']*)'/.exec(message)?.[1]?.split(' ')[0];
+  if (given !== undefined) {
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      // parseArgs adds the "after --" advice only where the command takes text.
+      const text = message.includes("after '--'") ? ` (text that starts with "-" goes after --, as in -- "${given}")` : '';
+      return `Unknown option ${given}${text}; ${usageHint}.`;
+    }
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') return `Unexpected argument "${given}" (this command takes options only); ${usageHint}.`;
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /argument missing/.test(message)) return `${given} needs a value; ${usageHint}.`;
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /does not take an argument/.test(message)) return `${given} takes no value; ${usageHint}.`;
+  }
+  return `${message.replace(/\.$/, '')}; ${usageHint}.`;
 }

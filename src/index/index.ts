@@ -5,3 +5,4 @@ export * from './build.js';
 export * from './centroids.js';
 export * from './checkpoint.js';
 export * from './paragraphs-file.js';
+export * from './drift.js';

@@ -1,5 +1,6 @@
 import { InteractionContextType, MessageFlags, SlashCommandBuilder, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { SOURCES_PAGE_SIZE, sourcesMessage } from '../../answer/discord.js';
+import { driftSentence } from '../../index/index.js';
 import type { Command, HandlerContext, HandlerOutcome } from '../command.js';
 import { sourcesButtonId } from '../custom-id.js';
 import { toReplyOptions } from '../reply.js';
@@ -24,10 +25,17 @@ export async function showSources(interaction: ChatInputCommandInteraction | But
   const { retriever, manifest } = index.current();
   const pages = Math.max(1, Math.ceil(retriever.stories.length / SOURCES_PAGE_SIZE));
   const shown = Math.min(Math.max(0, page), pages - 1);
-  const body = sourcesMessage(retriever.stories, manifest, shown, {
-    previous: shown > 0 ? sourcesButtonId(shown - 1) : undefined,
-    next: shown < pages - 1 ? sourcesButtonId(shown + 1) : undefined,
-  });
+  const drift = await index.behind().catch(() => undefined);
+  const body = sourcesMessage(
+    retriever.stories,
+    manifest,
+    shown,
+    {
+      previous: shown > 0 ? sourcesButtonId(shown - 1) : undefined,
+      next: shown < pages - 1 ? sourcesButtonId(shown + 1) : undefined,
+    },
+    drift && driftSentence(drift),
+  );
   if (interaction.isButton()) await interaction.update(toReplyOptions(body));
   else await interaction.reply({ ...toReplyOptions(body), flags: MessageFlags.Ephemeral });
   return { passages: 0 };
