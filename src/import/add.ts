@@ -108,10 +108,11 @@ export interface FeedLinks {
 }
 
 const FAILED_PREFIX = 'failed ';
+const SCHEME = /^([a-z][a-z\d+.-]*):\/\//i;
 
 /** A feed item's link as remembered: the link as compared for the same article, behind its scheme. */
 export function feedLinkKey(link: string): string {
-  const scheme = /^([a-z][a-z\d+.-]*):\/\//i.exec(link.trim())?.[1]?.toLowerCase() ?? 'https';
+  const scheme = SCHEME.exec(link.trim())?.[1]?.toLowerCase() ?? 'https';
   return `${scheme}://${normaliseLink(link)}`;
 }
 
@@ -138,7 +139,7 @@ export async function readFeedLinks(corpusDir: string): Promise<FeedLinks> {
     const entry = line.trim();
     if (!entry) continue;
     if (entry.startsWith(FAILED_PREFIX)) links.failed.add(entry.slice(FAILED_PREFIX.length).trim());
-    else if (/^[a-z][a-z\d+.-]*:\/\//i.test(entry)) links.read.add(entry);
+    else if (SCHEME.test(entry)) links.read.add(entry);
     else links.readLegacy.add(entry);
   }
   return links;
