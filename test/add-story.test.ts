@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStory, type Story } from '../src/corpus/index.js';
+import { exitCode } from '../src/cli/add-story.js';
 import { addStory } from '../src/import/add.js';
 import { copyFixtureCorpus, tempDir, writeStory } from './helpers/corpus.js';
 import { PAGES, fixture, startPageServer, type PageServer } from './helpers/page-server.js';
@@ -442,6 +443,15 @@ describe('npm run add-story --feed', () => {
     expect(snapshot(corpus)).toEqual(before);
     expect(again.stdout).toBe('');
     expect(again.code, again.stdout + again.stderr).toBe(0);
+  });
+});
+
+describe('add-story exit status', () => {
+  it('is the lowest code that applies: 1 (a source failed) before 3 (a feed unread) before 4 (an item failed for the first time)', () => {
+    expect(exitCode({ failed: true, feedsUnread: 1, newItemFailures: 1 })).toBe(1);
+    expect(exitCode({ failed: false, feedsUnread: 1, newItemFailures: 2 })).toBe(3);
+    expect(exitCode({ failed: false, feedsUnread: 0, newItemFailures: 2 })).toBe(4);
+    expect(exitCode({ failed: false, feedsUnread: 0, newItemFailures: 0 })).toBe(0);
   });
 });
 

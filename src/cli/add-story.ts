@@ -26,7 +26,10 @@ Options:
   --dry-run         show what would be added; write nothing
   --no-build        write the story files but do not update the index
   --json            one JSON object per source on stdout, nothing else
-  -h, --help        this text`;
+  -h, --help        this text
+
+Exit status: 0 done (a feed item that failed in an earlier run too is reported, not counted);
+1 a source failed; 3 a feed could not be read; 4 a feed item failed for the first time.`;
 
 /** `npm run add-story -- <source>...`: imports articles into corpus/ and brings the index up to date. */
 export async function addStoryCommand(argv: string[]): Promise<number> {
