@@ -5,6 +5,7 @@ import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseStory, type Story } from '../src/corpus/index.js';
+import { exitCode } from '../src/cli/add-story.js';
 import { addStory } from '../src/import/add.js';
 import { copyFixtureCorpus, tempDir, writeStory } from './helpers/corpus.js';
 import { PAGES, fixture, startPageServer, type PageServer } from './helpers/page-server.js';
@@ -444,18 +445,41 @@ describe('npm run add-story --feed', () => {
     expect(storyFiles(corpus)).toHaveLength(5);
   });
 
-  it('adds the other items when one link is broken, and exits 1', async () => {
+  it('as cron expects: one broken link exits 4 the first time and 0 after (reported, tried again); an unreadable feed exits 3', async () => {
     const { corpus } = freshCorpus();
+    const brokenLink = `${BASE}/gone/opengraph-only.html`;
     const run = await addStoryScript(['--no-build', '--json', '--feed', `${BASE}/feed-broken.rss`], corpus);
-    expect(run.code).toBe(1);
+    expect(run.code, run.stderr).toBe(4);
     const lines = jsonLines(run.stdout);
     expect(lines).toHaveLength(3);
     const failed = lines.filter((line) => 'error' in line);
     expect(failed).toHaveLength(1);
-    expect(failed[0]!.source).toBe(`${BASE}/gone/opengraph-only.html`);
+    expect(failed[0]!.source).toBe(brokenLink);
     expect(Object.keys(failed[0]!).sort()).toEqual(['error', 'source']);
     expectOneSentence(failed[0]!.error);
+    expect(errorLines(run.stderr)).toEqual(['Feed The Riverton Ledger: 3 items, 0 already in the corpus, 2 new, 1 failed (first failure; tried again on the next run).']);
     expect(storiesIn(corpus).map((story) => story.url).sort()).toEqual([expected('multiple-authors').url, CANNERY_URL].sort());
+
+    // The next poll adds nothing, tries the broken link again, reports it, and succeeds.
+    const tried = server.hitsOf('/gone/opengraph-only.html');
+    const again = await addStoryScript(['--no-build', '--feed', `${BASE}/feed-broken.rss`], corpus);
+    expect(again.code, again.stderr).toBe(0);
+    expect(server.hitsOf('/gone/opengraph-only.html')).toBe(tried + 1);
+    expect(again.stdout).toBe('');
+    const reported = errorLines(again.stderr);
+    expect(reported).toHaveLength(2);
+    expectOneSentence(reported[0]);
+    expect(reported[1]).toBe('Feed The Riverton Ledger: 3 items, 2 already in the corpus, 0 new, 1 failed (it failed before too; tried again on the next run).');
+
+    // A feed that cannot be read at all: 3, whatever the others did; they still go in.
+    const unread = await addStoryScript(['--no-build', '--feed', `${BASE}/no-such-feed.rss`, '--feed', `${BASE}/feed.atom`], corpus);
+    expect(unread.code, unread.stderr).toBe(3);
+    const unreadLines = errorLines(unread.stderr);
+    expect(unreadLines).toHaveLength(2);
+    expectOneSentence(unreadLines[0]);
+    expect(unreadLines[0]).toMatch(/404/);
+    expect(unreadLines[1]).toBe('Feed The Riverton Ledger: Around the Region: 2 items, 0 already in the corpus, 2 new.');
+    expect(storyFiles(corpus)).toHaveLength(4);
   });
 
   it('reads a feed from a saved file', async () => {
@@ -478,6 +502,15 @@ describe('npm run add-story --feed', () => {
     expect(snapshot(corpus)).toEqual(before);
     expect(again.stdout).toBe('');
     expect(again.code, again.stdout + again.stderr).toBe(0);
+  });
+});
+
+describe('add-story exit status', () => {
+  it('is the lowest code that applies: 1 (a source failed) before 3 (a feed unread) before 4 (an item failed for the first time)', () => {
+    expect(exitCode({ failed: true, feedsUnread: 1, newItemFailures: 1 })).toBe(1);
+    expect(exitCode({ failed: false, feedsUnread: 1, newItemFailures: 2 })).toBe(3);
+    expect(exitCode({ failed: false, feedsUnread: 0, newItemFailures: 2 })).toBe(4);
+    expect(exitCode({ failed: false, feedsUnread: 0, newItemFailures: 0 })).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 // The lock that keeps the news desk's changes one at a time across processes (shards sharing a
 // corpus and an index folder): waits, gives up in one sentence, takes over a dead holder's lock.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
@@ -81,6 +81,44 @@ describe('withFileLock', () => {
     writeFileSync(file, ''); // a process died between creating the file and writing it
     utimesSync(file, old, old);
     await expect(withFileLock(file, async () => 'taken over', { waitMs: 0, staleMs: 60_000 })).resolves.toBe('taken over');
+  });
+});
+
+describe('withFileLock: a holder on another host, and a holder that lost its lock', () => {
+  it('a live holder on another host keeps its lock past staleMs by refreshing it (its heartbeat); once it stops, the lock is taken over', { timeout: 60_000 }, async () => {
+    const file = lockFile();
+    const staleMs = 1000;
+    const other = spawnProject('test/helpers/hold-lock.ts', [file, '--as-host', 'another-host.invalid', '--stale-ms', String(staleMs)]);
+    await other.waitForOutput(/locked/);
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ host: 'another-host.invalid' });
+    const since = statSync(file).mtimeMs;
+
+    // Three times staleMs: a holder that did not refresh its lock would be taken over after one.
+    const contender = withFileLock(file, async () => 'taken over', { waitMs: 3 * staleMs, retryMs: 50, staleMs });
+    await expect(contender).rejects.toThrow(LockBusyError);
+    expect(statSync(file).mtimeMs).toBeGreaterThan(since);
+
+    // A stopped holder stands for one that hangs or whose host is gone: no more heartbeat. The
+    // whole process group (tsx runs the script in a child of its own).
+    process.kill(-other.child.pid!, 'SIGSTOP');
+    try {
+      await expect(withFileLock(file, async () => 'taken over', { waitMs: 10 * staleMs, retryMs: 50, staleMs })).resolves.toBe('taken over');
+    } finally {
+      process.kill(-other.child.pid!, 'SIGCONT');
+    }
+  });
+
+  it('a holder whose lock was taken over does not delete the new holder\'s lock when it finishes', async () => {
+    const file = lockFile();
+    const held = gate();
+    const first = withFileLock(file, () => held.opened);
+    await expect.poll(() => existsSync(file)).toBe(true);
+    // Another process judged the first holder abandoned and took the lock over.
+    const successor = JSON.stringify({ pid: process.pid, host: 'another-host.invalid', since: new Date().toISOString(), token: 'successor' });
+    writeFileSync(file, successor);
+    held.open();
+    await first;
+    expect(readFileSync(file, 'utf8')).toBe(successor);
   });
 });
 

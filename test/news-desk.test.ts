@@ -74,6 +74,8 @@ afterAll(async () => {
 const STAFF_GUILD = '700000000000000001';
 const OTHER_GUILD = '700000000000000002';
 const ADMIN = '710000000000000001';
+/** A second admin: /story add has a per-member cooldown. */
+const DM_ADMIN = '710000000000000002';
 const ANNOUNCE_CHANNEL = '720000000000000001';
 const MANAGE_GUILD = String(PermissionFlagsBits.ManageGuild);
 
@@ -207,7 +209,7 @@ function controllableEmbedder() {
 describe('/story add, remove, list and feeds', () => {
   let h: BotHarness;
   beforeAll(async () => {
-    h = await startDesk({});
+    h = await startDesk({ adminUserIds: [ADMIN, DM_ADMIN] });
   });
   afterAll(async () => closeHarness(h));
 
@@ -246,6 +248,32 @@ describe('/story add, remove, list and feeds', () => {
     expect(storyFiles(corpus)).toContain(`${id}.md`);
     expect(addedLog(h, BUSES.url)).toMatchObject({ change: 'story-added', user: ADMIN, guild: OTHER_GUILD, story: id });
     await expectAnswersFrom(h, 'byline-in-body');
+  });
+
+  it('in a DM (no server, no member permissions) only an admin may change the stories; anyone else is told where they can, and nothing is fetched', async () => {
+    const corpus = h.config.corpusDir;
+    const before = snapshot(corpus);
+    const fetched = pages.hitsOf('/wire-story.html');
+    const refusedBefore = h.logs.filter((line) => line['refused'] === 'not-staff').length;
+
+    // Even with Manage Server in the payload (Discord sends none in a DM): there is no server to hold it.
+    for (const permissions of ['0', MANAGE_GUILD]) {
+      const member = newMember();
+      const add = await h.fake.sendCommand({ ...addCommand(page('wire-story')), userId: member, guildId: null, permissions }).callback();
+      expect(add).toMatchObject({ type: 4, data: { flags: 64 } });
+      expect(add.data?.content).toBe('Stories can only be changed from the bot’s staff servers (STAFF_GUILD_IDS) or by its admins: ask whoever runs me.');
+      const remove = await h.fake.sendCommand({ ...storyCommand('remove', [{ name: 'story', type: 3, value: 'harbor-bridge-repairs' }]), userId: member, guildId: null, permissions }).callback();
+      expect(remove.data?.content).toBe(add.data?.content);
+    }
+    await h.bot.whenIdle();
+    expect(snapshot(corpus)).toEqual(before);
+    expect(pages.hitsOf('/wire-story.html')).toBe(fetched);
+    expect(h.logs.filter((line) => line['refused'] === 'not-staff')).toHaveLength(refusedBefore + 4);
+
+    // The bot's admin, in a DM: previewed and added.
+    const id = await addFromDiscord(h, page('wire-story'), { userId: DM_ADMIN, guildId: null });
+    expect(storyFiles(corpus)).toContain(`${id}.md`);
+    expect(h.logs.find((line) => line['msg'] === 'story added' && line['story'] === id)).toMatchObject({ user: DM_ADMIN, guild: null });
   });
 
   it('previews a page (headline, attribution, paragraphs, first paragraph), adds it on Add, and /ask quotes it at once', async () => {

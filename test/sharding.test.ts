@@ -104,14 +104,19 @@ describe('two `npm start` processes, SHARD_COUNT=2 with SHARD_IDS=0 and SHARD_ID
       expect(interactionLogs(shard[other]!.stdout, ix)).toEqual([]);
     });
 
-    // Feeds are polled by shard 0's process alone.
-    await shard[0].waitForOutput(/"msg":"feed could not be read; will try again on the next poll"/);
+    // Feeds are polled by shard 0's process alone. Each process logs "start-up feed poll over"
+    // once its start-up poll is done (or left to another process): a poll it made is logged before.
+    await Promise.all(shard.map((process) => process.waitForOutput(/"msg":"start-up feed poll over"/)));
     const ready = shard.map((process) => logLines(process.stdout).find((line) => line['msg'] === 'ready'));
     expect(ready).toEqual([
       expect.objectContaining({ shards: [0], shardCount: 2, pollsFeeds: true }),
       expect.objectContaining({ shards: [1], shardCount: 2, pollsFeeds: false }),
     ]);
+    const pollOver = shard.map((process) => logLines(process.stdout).filter((line) => line['msg'] === 'start-up feed poll over'));
+    expect(pollOver).toEqual([[expect.objectContaining({ feeds: 1, polled: 1, pollsHere: true })], [expect.objectContaining({ feeds: 1, polled: 0, pollsHere: false })]]);
+    expect(shard[0].stdout).toMatch(/"msg":"feed could not be read; will try again on the next poll"/);
     expect(shard[1].stdout).not.toMatch(/feed could not be read/);
+    expect(pages.hitsOf('/no-such-feed.rss')).toBe(1);
     const feedsOnShard1 = await discord.sendCommand({ name: 'story', options: [{ name: 'feeds', type: 1 }], guildId: GUILD_ON_SHARD[1], permissions: '0' }).reply();
     expect(feedsOnShard1.content).toContain('polled by another of my processes (the one connected to shard 0)');
 

@@ -4,7 +4,7 @@ import { type NewStory } from '../corpus/index.js';
 import { ensureModel } from '../entry/model.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError, describeError } from '../errors.js';
-import { addFeed, addStory, displayPath, type AddResult, type CorpusState } from '../import/add.js';
+import { addFeed, addStory, displayPath, type AddResult, type CorpusState, FeedUnreadableError, type FeedReport } from '../import/add.js';
 import type { AttributionOverrides } from '../import/attribute.js';
 import type { ImportSettings } from '../import/read-story.js';
 import { buildIndexFromCorpus, loadStorySummaries, openEmbedder } from '../pipeline.js';
@@ -26,7 +26,10 @@ Options:
   --dry-run         show what would be added; write nothing
   --no-build        write the story files but do not update the index
   --json            one JSON object per source on stdout, nothing else
-  -h, --help        this text`;
+  -h, --help        this text
+
+Exit status: 0 done (a feed item that failed in an earlier run too is reported, not counted);
+1 a source failed; 3 a feed could not be read; 4 a feed item failed for the first time.`;
 
 /** `npm run add-story -- <source>...`: imports articles into corpus/ and brings the index up to date. */
 export async function addStoryCommand(argv: string[]): Promise<number> {
@@ -75,27 +78,59 @@ export async function addStoryCommand(argv: string[]): Promise<number> {
     results.push(result);
     print(result);
   }
-  let feedFailed = false;
+  const sourceFailed = results.some((result) => result.status === 'failed' || result.status === 'duplicate');
+  let feedsUnread = 0;
+  /** Read, but its items could not be recorded (e.g. the corpus folder is not writable). */
+  let feedsFailed = 0;
+  let newItemFailures = 0;
   for (const feed of values.feed) {
+    let report: FeedReport;
     try {
-      const report = await addFeed(feed, corpus, settings, { ...options, onResult: print });
-      results.push(...report.results);
-      process.stderr.write(
-        `Feed ${report.feed.title || feed}: ${report.feed.items.length} ${report.feed.items.length === 1 ? 'item' : 'items'}, ` +
-          `${report.known} already in the corpus, ${report.results.filter((r) => r.status === 'added' || r.status === 'checked').length} new.\n`,
-      );
+      report = await addFeed(feed, corpus, settings, { ...options, onResult: print });
     } catch (error) {
-      feedFailed = true;
+      if (error instanceof FeedUnreadableError) feedsUnread++;
+      else feedsFailed++;
       if (values.json) printJson({ source: feed, status: 'failed', error: describeError(error) });
       else process.stderr.write(`${describeError(error)}\n`);
+      continue;
     }
+    results.push(...report.results);
+    const failed = report.results.filter((result) => result.status === 'failed').length;
+    newItemFailures += failed - report.failedBefore.size;
+    process.stderr.write(`${feedSummary(feed, report, failed)}\n`);
   }
 
   const written = results.filter((result) => result.status === 'added' || result.status === 'replaced');
   if (written.length > 0 && !values['no-build'] && !values['dry-run']) await updateIndexAfter(written.length, config);
   else if (written.length > 0 && values['no-build']) process.stderr.write('Index not updated (--no-build): run npm run build-index before asking about the new stories.\n');
-  const failed = feedFailed || results.some((result) => result.status === 'failed' || result.status === 'duplicate');
-  return failed ? 1 : 0;
+  return exitCode({ failed: sourceFailed || feedsFailed > 0, feedsUnread, newItemFailures });
+}
+
+/**
+ * The exit status, for a person and for cron (README, "Feeds from cron"): a source given by name
+ * that failed (or anything else: the corpus not writable, the index not updated) is 1; a feed that could not be read at all is 3; a feed item whose page failed for
+ * the first time is 4 (once: the next run retries it, and a second failure is known-bad, reported
+ * but 0, so a dead link does not fail every poll).
+ */
+export const EXIT_CODES = { done: 0, failed: 1, feedUnreadable: 3, newItemFailed: 4 } as const;
+
+export function exitCode(run: { failed: boolean; feedsUnread: number; newItemFailures: number }): number {
+  if (run.failed) return EXIT_CODES.failed;
+  if (run.feedsUnread > 0) return EXIT_CODES.feedUnreadable;
+  if (run.newItemFailures > 0) return EXIT_CODES.newItemFailed;
+  return EXIT_CODES.done;
+}
+
+function feedSummary(source: string, report: FeedReport, failed: number): string {
+  const count = report.feed.items.length;
+  const added = report.results.filter((result) => result.status === 'added' || result.status === 'checked').length;
+  let line = `Feed ${report.feed.title || source}: ${count} ${count === 1 ? 'item' : 'items'}, ${report.known} already in the corpus, ${added} new`;
+  if (failed > 0) {
+    const again = report.failedBefore.size;
+    const which = again === failed ? (failed === 1 ? 'it failed before too' : 'all failed before too') : again > 0 ? `${again} failed before too` : 'first failure';
+    line += `, ${failed} failed (${which}; tried again on the next run)`;
+  }
+  return `${line}.`;
 }
 
 function readOverrides(values: { title?: string; outlet?: string; author: string[]; published?: string; url?: string }): AttributionOverrides {

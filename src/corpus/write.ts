@@ -85,7 +85,11 @@ export function storyFilePath(corpusDir: string, id: string): string {
   return path.join(corpusDir, `${id}.md`);
 }
 
-/** A link compared as the same page: no fragment, no tracking parameters, no trailing slash, host in lower case. */
+/**
+ * A link compared as the same page: no scheme, fragment, tracking parameters or trailing slash,
+ * host in lower case. A port other than the scheme's default is kept: two servers on one host
+ * are two sites.
+ */
 export function normaliseLink(link: string): string {
   try {
     const url = new URL(link);
@@ -94,7 +98,7 @@ export function normaliseLink(link: string): string {
       if (/^(?:utm_|fbclid$|gclid$|mc_|cmpid$|ref$|src$|smid$|partner$|ocid$)/i.test(key)) url.searchParams.delete(key);
     }
     const pathname = url.pathname.replace(/\/+$/, '') || '/';
-    return `${url.hostname.replace(/^www\./, '')}${pathname}${url.search}`.toLowerCase();
+    return `${url.host.replace(/^www\./, '')}${pathname}${url.search}`.toLowerCase();
   } catch {
     return link.trim().toLowerCase();
   }

@@ -24,7 +24,7 @@ export interface FeedPoller {
 }
 
 export interface FeedPollerOptions {
-  desk: NewsDesk;
+  desk: Pick<NewsDesk, 'pollFeeds'>;
   feeds: readonly string[];
   intervalMs: number;
   logger: Logger;
@@ -41,11 +41,12 @@ export function startFeedPoller(options: FeedPollerOptions): FeedPoller {
   const feeds = pollsHere ? options.feeds : [];
   const now = options.now ?? (() => new Date());
   const statuses = new Map<string, FeedStatus>(options.feeds.map((feed) => [feed, pollsHere ? { feed, added: 0 } : { feed, added: 0, polledElsewhere: true }]));
-  let running: Promise<void> | undefined;
+  let running: Promise<number> | undefined;
   let stopped = false;
 
-  async function poll(): Promise<void> {
-    if (feeds.length === 0 || stopped) return;
+  /** One poll of this process's feeds; how many were polled. */
+  async function poll(): Promise<number> {
+    if (feeds.length === 0 || stopped) return 0;
     let reports;
     try {
       reports = await desk.pollFeeds(feeds);
@@ -56,7 +57,7 @@ export function startFeedPoller(options: FeedPollerOptions): FeedPoller {
         status.lastPoll = polledAt;
         status.lastError = 'The new stories could not be indexed yet (see the bot’s log); the next poll tries again.';
       }
-      return;
+      return feeds.length;
     }
     const polledAt = now().toISOString();
     for (const report of reports) {
@@ -74,16 +75,22 @@ export function startFeedPoller(options: FeedPollerOptions): FeedPoller {
         }
       }
     }
+    return feeds.length;
   }
 
-  const pollNow = (): Promise<void> => {
+  const pollOnce = (): Promise<number> => {
     // Overlapping polls would only queue behind each other in the desk: one at a time.
     running ??= poll().finally(() => (running = undefined));
     return running;
   };
-  const timer = feeds.length > 0 ? setInterval(() => void pollNow(), options.intervalMs) : undefined;
+  const pollNow = async (): Promise<void> => void (await pollOnce());
+  const timer = feeds.length > 0 ? setInterval(() => void pollOnce(), options.intervalMs) : undefined;
   timer?.unref();
-  if (feeds.length > 0) void pollNow();
+  if (options.feeds.length > 0) {
+    // Logged in every process once its start-up poll is over (or was left to another process):
+    // what it polled is then in the log before this line.
+    void pollOnce().then((polled) => logger.info({ feeds: options.feeds.length, polled, pollsHere }, 'start-up feed poll over'));
+  }
   return {
     pollNow,
     status: () => [...statuses.values()].map((status) => ({ ...status })),

@@ -15,7 +15,8 @@ export function maySupervise(interaction: Interaction, policy: StaffPolicy): boo
 
 /** Why someone may not, in one sentence for them. */
 export function supervisionRefusal(interaction: Interaction, policy: StaffPolicy): string {
-  if (interaction.guildId && !policy.staffGuildIds.includes(interaction.guildId)) {
+  // A DM has no server, so no Manage Server to ask for.
+  if (!interaction.guildId || !policy.staffGuildIds.includes(interaction.guildId)) {
     return 'Stories can only be changed from the bot’s staff servers (STAFF_GUILD_IDS) or by its admins: ask whoever runs me.';
   }
   return 'You need the Manage Server permission here to change the stories.';

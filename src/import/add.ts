@@ -88,48 +88,123 @@ export async function readFeed(source: string, settings: ImportSettings): Promis
 }
 
 /**
- * Feed links already read, kept in a dot-file beside the stories (the loader skips it): a feed's
- * link often redirects to the story's own address, and the next run must skip it unfetched.
+ * What feed runs remember about item links, in a dot-file beside the stories (the loader skips
+ * it): the links read (a feed's link often redirects to the story's own address, and the next run
+ * must skip it unfetched) and the links whose page failed (retried on every run; a second failure
+ * is known-bad, which does not fail a run). One line each, appended:
+ *
+ *   http://127.0.0.1:8080/school.html         read: scheme, host, port, path and query as compared
+ *   failed http://127.0.0.1:8080/school.html  its page failed
+ *   127.0.0.1/school.html                     read, written before links kept scheme and port
  */
 export const FEED_LINKS_FILE = '.feed-links';
 
-export async function readFeedLinks(corpusDir: string): Promise<Set<string>> {
+export interface FeedLinks {
+  /** Links read, in the form `feedLinkKey` gives. */
+  read: Set<string>;
+  /** Links read, as written before links kept scheme and port (`legacyFeedLinkKey`). */
+  readLegacy: Set<string>;
+  /** Links whose page failed in an earlier run (`feedLinkKey`). */
+  failed: Set<string>;
+}
+
+const FAILED_PREFIX = 'failed ';
+const SCHEME = /^([a-z][a-z\d+.-]*):\/\//i;
+
+/** A feed item's link as remembered: the link as compared for the same article, behind its scheme. */
+export function feedLinkKey(link: string): string {
+  const scheme = SCHEME.exec(link.trim())?.[1]?.toLowerCase() ?? 'https';
+  return `${scheme}://${normaliseLink(link)}`;
+}
+
+/** The form entries had before: no scheme, no port (so two feeds on different ports of one host collided). */
+function legacyFeedLinkKey(link: string): string {
   try {
-    return new Set((await readFile(path.join(corpusDir, FEED_LINKS_FILE), 'utf8')).split('\n').filter(Boolean));
+    const url = new URL(link);
+    url.port = '';
+    return normaliseLink(url.href);
   } catch {
-    return new Set();
+    return normaliseLink(link);
   }
 }
 
-async function rememberFeedLink(corpusDir: string, link: string): Promise<void> {
+export async function readFeedLinks(corpusDir: string): Promise<FeedLinks> {
+  const links: FeedLinks = { read: new Set(), readLegacy: new Set(), failed: new Set() };
+  let text: string;
+  try {
+    text = await readFile(path.join(corpusDir, FEED_LINKS_FILE), 'utf8');
+  } catch {
+    return links;
+  }
+  for (const line of text.split('\n')) {
+    const entry = line.trim();
+    if (!entry) continue;
+    if (entry.startsWith(FAILED_PREFIX)) links.failed.add(entry.slice(FAILED_PREFIX.length).trim());
+    else if (SCHEME.test(entry)) links.read.add(entry);
+    else links.readLegacy.add(entry);
+  }
+  return links;
+}
+
+async function rememberFeedLink(corpusDir: string, line: string): Promise<void> {
   await mkdir(corpusDir, { recursive: true });
-  await appendFile(path.join(corpusDir, FEED_LINKS_FILE), `${normaliseLink(link)}\n`);
+  await appendFile(path.join(corpusDir, FEED_LINKS_FILE), `${line}\n`);
+}
+
+/** Whether an item was read by an earlier run, in either form of the file. */
+function wasRead(link: string, links: FeedLinks): boolean {
+  return links.read.has(feedLinkKey(link)) || links.readLegacy.has(legacyFeedLinkKey(link));
 }
 
 /** The feed items that no story holds yet: neither its link nor a link read for it before. */
-export function newFeedItems(feed: Feed, stories: readonly StorySummary[], seen: ReadonlySet<string> = new Set()): Feed['items'] {
-  const known = new Set([...stories.map((story) => normaliseLink(story.url)), ...seen]);
-  return feed.items.filter((item) => !known.has(normaliseLink(item.link)));
+export function newFeedItems(feed: Feed, stories: readonly StorySummary[], links?: FeedLinks): Feed['items'] {
+  const held = new Set(stories.map((story) => normaliseLink(story.url)));
+  return feed.items.filter((item) => !held.has(normaliseLink(item.link)) && !(links && wasRead(item.link, links)));
+}
+
+/** The feed itself could not be fetched or parsed (no item was tried). */
+export class FeedUnreadableError extends UserError {
+  override name = 'FeedUnreadableError';
+}
+
+export interface FeedReport {
+  feed: Feed;
+  /** Items already in the corpus (by link, or found to be a story already held). */
+  known: number;
+  results: AddResult[];
+  /** The sources (item links) of failed results whose page had failed in an earlier run too. */
+  failedBefore: Set<string>;
 }
 
 /**
- * Adds every new item of a feed, one at a time; an item that fails is reported and the others
- * still go in, and an item that turns out to be a story already held is skipped quietly. The
- * feed's title and date for an item are used where its page says nothing.
+ * Adds every new item of a feed, one at a time; an item that fails is reported (and remembered,
+ * so the next failure is known-bad) and the others still go in, and an item that turns out to be
+ * a story already held is skipped quietly. The feed's title and date for an item are used where
+ * its page says nothing.
  */
 export async function addFeed(
   source: string,
   corpus: CorpusState,
   settings: ImportSettings,
   options: AddOptions & { onResult?: (result: AddResult) => void } = {},
-): Promise<{ feed: Feed; known: number; results: AddResult[] }> {
-  const { feed } = await readFeed(source, settings);
-  const items = newFeedItems(feed, corpus.stories, await readFeedLinks(corpus.dir));
+): Promise<FeedReport> {
+  const { feed } = await readFeed(source, settings).catch((error: unknown) => {
+    throw new FeedUnreadableError(describeError(error));
+  });
+  const links = await readFeedLinks(corpus.dir);
+  const items = newFeedItems(feed, corpus.stories, links);
   const results: AddResult[] = [];
+  const failedBefore = new Set<string>();
   let known = feed.items.length - items.length;
   for (const item of items) {
     const result = await addStory({ source: item.link, fallbacks: { title: item.title || undefined, published: item.published } }, corpus, settings, options);
-    if (result.status !== 'failed' && !options.dryRun) await rememberFeedLink(corpus.dir, item.link);
+    const key = feedLinkKey(item.link);
+    if (result.status === 'failed') {
+      if (links.failed.has(key)) failedBefore.add(item.link);
+      else if (!options.dryRun) await rememberFeedLink(corpus.dir, `${FAILED_PREFIX}${key}`);
+    } else if (!options.dryRun) {
+      await rememberFeedLink(corpus.dir, key);
+    }
     if (result.status === 'duplicate') {
       known++;
       continue;
@@ -137,7 +212,7 @@ export async function addFeed(
     results.push(result);
     options.onResult?.(result);
   }
-  return { feed, known, results };
+  return { feed, known, results, failedBefore };
 }
 
 /** A file as a person finds it: relative to the working folder when it is inside, else absolute. */
