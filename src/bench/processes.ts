@@ -1,12 +1,11 @@
-// Child processes of the benchmark: the project's own commands, timed from the outside.
+// Child processes of the benchmark: the project's own commands, timed from the outside. `args`
+// are node's: scriptArgs('scripts/ask.ts') runs a command as this bench runs (compiled, or tsx).
 import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PROJECT_ROOT } from '../entry/runtime.js';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs');
+export { PROJECT_ROOT, scriptArgs } from '../entry/runtime.js';
 
-export function spawnTsx(args: string[], env: Record<string, string>) {
+function spawnNode(args: string[], env: Record<string, string>) {
   return spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
@@ -14,7 +13,7 @@ export function spawnTsx(args: string[], env: Record<string, string>) {
 export function timeFirstLine(args: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawnTsx(args, env);
+    const child = spawnNode(args, env);
     let stdout = '';
     let stderr = '';
     let elapsed: number | undefined;
@@ -34,7 +33,7 @@ export function timeFirstLine(args: string[], env: Record<string, string>): Prom
 /** The last stdout line of a child process that must succeed. */
 export function runChild(args: string[], env: Record<string, string>): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawnTsx(args, env);
+    const child = spawnNode(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

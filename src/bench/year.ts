@@ -9,7 +9,7 @@ import { renderStory, writeStoryFile } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
 import { buildIndexFromCorpus, createRetriever, openIndex } from '../pipeline.js';
 import { evaluateRetriever } from '../search/index.js';
-import { TSX_CLI, runChild, timeFirstLine } from './processes.js';
+import { runChild, scriptArgs, timeFirstLine } from './processes.js';
 import { latency, median } from './stats.js';
 import { syntheticQuestions, syntheticStories, writeSyntheticCorpus } from './synthetic-news.js';
 
@@ -57,15 +57,15 @@ export async function runYearBench(options: YearBenchOptions): Promise<YearRepor
   const env = { INDEX_DIR: config.indexDir, CORPUS_DIR: config.corpusDir, MODEL_DIR: config.modelDir, EMBED_MODEL: config.embedModel };
   const extra = [...syntheticStories({ stories: 1, seed: 99, startDate: '2026-01-01' })][0]!;
   await writeStoryFile(config.corpusDir, `${extra.id}-added`, renderStory(extra));
-  const { ms: addOneStoryMs } = JSON.parse(await runChild([TSX_CLI, 'scripts/bench.ts', '--child', 'update'], env)) as { ms: number };
+  const { ms: addOneStoryMs } = JSON.parse(await runChild([...scriptArgs('scripts/bench.ts'), '--child', 'update'], env)) as { ms: number };
 
   started = performance.now();
   await buildIndexFromCorpus(config, embedder);
   const unchangedMs = performance.now() - started;
 
   const questions = syntheticQuestions({ stories: options.stories, count: options.questions });
-  log('year: cold start (tsx scripts/ask.ts --json)');
-  const cold = [await timeFirstLine([TSX_CLI, 'scripts/ask.ts', '--json', questions[0]?.question ?? 'What happened?'], env)];
+  log('year: cold start (scripts/ask.ts --json, compiled or tsx as this bench runs)');
+  const cold = [await timeFirstLine([...scriptArgs('scripts/ask.ts'), '--json', questions[0]?.question ?? 'What happened?'], env)];
 
   log('year: warm answers, memory, autocomplete');
   const retriever = createRetriever(await openIndex(config, embedder), embedder);
@@ -78,7 +78,7 @@ export async function runYearBench(options: YearBenchOptions): Promise<YearRepor
       warm.push(performance.now() - at);
     }
   }
-  const memory = JSON.parse(await runChild([TSX_CLI, 'scripts/bench.ts', '--child', 'rss', '--file', await questionsFile(options.work, questions)], env)) as { rssMb: number };
+  const memory = JSON.parse(await runChild([...scriptArgs('scripts/bench.ts'), '--child', 'rss', '--file', await questionsFile(options.work, questions)], env)) as { rssMb: number };
 
   const stories = retriever.stories;
   const typed = stories.filter((_, i) => i % Math.max(1, Math.floor(stories.length / 200)) === 0).map((story, i) => story.title.split(' ').slice(0, 1 + (i % 3)).join(' ').toLowerCase());

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { PLAIN_STYLE, formatForTerminal } from '../answer/terminal.js';
-import { PROJECT_ROOT, TSX_CLI, runChild, timeFirstLine } from '../bench/processes.js';
+import { PROJECT_ROOT, runChild, scriptArgs, timeFirstLine } from '../bench/processes.js';
 import { runYearBench, type YearReport } from '../bench/year.js';
 import { VECTOR_KINDS, runScaleBench, type ScaleReport, type VectorKind } from '../bench/scale.js';
 import { latency, median, type Latency } from '../bench/stats.js';
@@ -51,7 +51,7 @@ export interface BenchReport {
   quick: boolean;
   model: { id: string; loadMs: number };
   hnsw: { M: number; efConstruction: number; efSearch: number };
-  /** Process start to the first answer line of `tsx scripts/ask.ts --json "…"` (median of runs). */
+  /** Process start to the first answer line of `scripts/ask.ts --json "…"`, compiled or under tsx as the bench runs (median of runs). */
   coldStartMs: number;
   coldStartRunsMs: number[];
   warm: Latency & { questions: number; samples: number; embed: Latency; search: Latency; format: Latency };
@@ -163,13 +163,13 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     const retriever = createRetriever(await openIndex(config, embedder), embedder);
     const warm = await measureWarm(retriever, questions, options.rounds);
 
-    log(`cold start: ${options.coldRuns} × tsx scripts/ask.ts --json`);
+    log(`cold start: ${options.coldRuns} × scripts/ask.ts --json`);
     const childEnv = { INDEX_DIR: config.indexDir, CORPUS_DIR: config.corpusDir, MODEL_DIR: config.modelDir, EMBED_MODEL: config.embedModel };
     const coldStartRunsMs: number[] = [];
-    for (let run = 0; run < options.coldRuns; run++) coldStartRunsMs.push(await timeFirstLine([TSX_CLI, 'scripts/ask.ts', '--json', questions[0] ?? 'What happened?'], childEnv));
+    for (let run = 0; run < options.coldRuns; run++) coldStartRunsMs.push(await timeFirstLine([...scriptArgs('scripts/ask.ts'), '--json', questions[0] ?? 'What happened?'], childEnv));
 
     log('memory: a child process with the model and the story index');
-    const memory = JSON.parse(await runChild([TSX_CLI, 'scripts/bench.ts', '--child', 'rss', '--file', options.evalFile], childEnv)) as { rssMb: number; peakRssMb: number };
+    const memory = JSON.parse(await runChild([...scriptArgs('scripts/bench.ts'), '--child', 'rss', '--file', options.evalFile], childEnv)) as { rssMb: number; peakRssMb: number };
 
     let discord: BenchReport['discord'] = null;
     if (options.asks > 0) {
