@@ -10,21 +10,31 @@ function spawnNode(args: string[], env: Record<string, string>) {
 }
 
 /** Milliseconds from spawning a process to its first line on stdout. */
-export function timeFirstLine(args: string[], env: Record<string, string>): Promise<number> {
+export async function timeFirstLine(args: string[], env: Record<string, string>): Promise<number> {
+  const { firstLineMs } = await timeCommand(args, env);
+  if (firstLineMs === undefined) throw new Error(`${args.slice(1).join(' ')} printed nothing on stdout`);
+  return firstLineMs;
+}
+
+/**
+ * A process that must succeed, timed from spawning it to its first line on stdout (undefined when
+ * it prints none) and to its exit: the whole command, as a user waits for it.
+ */
+export function timeCommand(args: string[], env: Record<string, string>): Promise<{ firstLineMs: number | undefined; totalMs: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawnNode(args, env);
     let stdout = '';
     let stderr = '';
-    let elapsed: number | undefined;
+    let firstLineMs: number | undefined;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
-      if (elapsed === undefined && stdout.includes('\n')) elapsed = performance.now() - started;
+      if (firstLineMs === undefined && stdout.includes('\n')) firstLineMs = performance.now() - started;
     });
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code === 0 && elapsed !== undefined) resolve(elapsed);
+      if (code === 0) resolve({ firstLineMs, totalMs: performance.now() - started });
       else reject(new Error(`${args.slice(1).join(' ')} exited with ${code}: ${stderr.trim().split('\n').at(-1) ?? ''}`));
     });
   });

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { ShardingManager, type Shard } from 'discord.js';
 import { loadBotConfig } from '../config.js';
 import { runMain } from '../entry/run.js';
-import { runtimePath } from '../entry/runtime.js';
+import { runtimeExecArgv, runtimePath } from '../entry/runtime.js';
 import { UserError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { recommendedShardCount } from './shards.js';
@@ -26,8 +26,8 @@ runMain(async () => {
     totalShards,
     shardList: config.shardIds ?? 'auto',
     token: config.discordToken,
-    // Node's options of this process: --enable-source-maps when compiled, tsx's loader under tsx.
-    execArgv: process.execArgv,
+    // As this launcher runs: compiled with source maps (npm run start:shards), or under tsx.
+    execArgv: runtimeExecArgv(),
   });
   let stopping = false;
   manager.on('shardCreate', (shard: Shard) => {

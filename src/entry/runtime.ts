@@ -25,10 +25,18 @@ export function runtimePath(source: string): string {
 }
 
 /**
+ * node's options for a child process (a fork's execArgv) that runs `runtimePath(…)` files as this
+ * process runs: source maps on when compiled, tsx's loader otherwise.
+ */
+export function runtimeExecArgv(): string[] {
+  return RUNNING_COMPILED ? ['--enable-source-maps'] : ['--import', import.meta.resolve('tsx')];
+}
+
+/**
  * node's arguments to run a project script the way this process runs: `--enable-source-maps
  * dist/scripts/x.js` when compiled, tsx's command line on scripts/x.ts otherwise.
  */
 export function scriptArgs(source: string): string[] {
-  if (RUNNING_COMPILED) return ['--enable-source-maps', compiledPath(source)];
+  if (RUNNING_COMPILED) return [...runtimeExecArgv(), compiledPath(source)];
   return [path.join(PROJECT_ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(PROJECT_ROOT, source)];
 }
