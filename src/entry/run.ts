@@ -1,10 +1,9 @@
-// What every entry point shares (scripts/, src/cli, src/discord/bot.ts): .env, one-sentence failures, options.
-import path from 'node:path';
+// What every entry point shares (scripts/, src/cli, src/discord/bot.ts): the stale-dist/ check, .env, one-sentence failures, options.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import dotenv from 'dotenv';
 import { UserError, describeError } from '../errors.js';
 import { assertFreshRuntime } from './build-stamp.js';
-import { DIST_DIR, PROJECT_ROOT, RUNNING_COMPILED } from './runtime.js';
+import { DIST_PATH, PROJECT_ROOT, RUNNING_COMPILED } from './runtime.js';
 
 /**
  * Runs a command-line entry point: refuses compiled code older than its sources, loads `.env`,
@@ -14,7 +13,7 @@ import { DIST_DIR, PROJECT_ROOT, RUNNING_COMPILED } from './runtime.js';
 export function runMain(main: () => Promise<number | void>): void {
   dotenv.config({ quiet: true });
   const run = async () => {
-    if (RUNNING_COMPILED) assertFreshRuntime(PROJECT_ROOT, path.join(PROJECT_ROOT, DIST_DIR));
+    if (RUNNING_COMPILED) assertFreshRuntime(PROJECT_ROOT, DIST_PATH);
     return main();
   };
   run().then(

@@ -14,9 +14,12 @@ export const RUNNING_COMPILED = THIS_FILE.endsWith('.js');
 /** The project folder: this file is src/entry/runtime.ts, or dist/src/entry/runtime.js once compiled. */
 export const PROJECT_ROOT = path.resolve(path.dirname(THIS_FILE), RUNNING_COMPILED ? '../../..' : '../..');
 
+/** The compiled runtime of this project. */
+export const DIST_PATH = path.join(PROJECT_ROOT, DIST_DIR);
+
 /** The compiled file of a project source file: scripts/ask.ts -> <project>/dist/scripts/ask.js. */
-export function compiledPath(source: string, distDir = path.join(PROJECT_ROOT, DIST_DIR)): string {
-  return path.join(distDir, source.replace(/\.ts$/, '.js'));
+export function compiledPath(source: string): string {
+  return path.join(DIST_PATH, source.replace(/\.ts$/, '.js'));
 }
 
 /** A project source file (scripts/ask.ts) or its compiled twin, whichever this process runs. */
