@@ -1,18 +1,19 @@
-// `npm run start:shards`: discord.js's ShardingManager runs src/discord/bot.ts once per shard,
+// `npm run start:shards`: discord.js's ShardingManager runs the bot (dist/src/discord/bot.js, or
+// src/discord/bot.ts under tsx: whichever this launcher is) once per shard,
 // each a process of its own. SHARD_COUNT (a number, or auto: Discord's recommendation, the
 // default here) is the whole bot's count; SHARD_IDS, when set, limits this host to those shards
 // (another host runs the others). Each process gets its shard through discord.js's SHARDS and
 // SHARD_COUNT variables, which src/config.ts reads, and restarts if it dies.
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { ShardingManager, type Shard } from 'discord.js';
 import { loadBotConfig } from '../config.js';
 import { runMain } from '../entry/run.js';
+import { runtimeExecArgv, runtimePath } from '../entry/runtime.js';
 import { UserError } from '../errors.js';
 import { createLogger } from '../log.js';
 import { recommendedShardCount } from './shards.js';
 
-const BOT_ENTRY = fileURLToPath(new URL('./bot.ts', import.meta.url));
+const BOT_ENTRY = runtimePath('src/discord/bot.ts');
 /** Each process loads the model and the index (and builds the index on a first start) before it connects. */
 const READY_TIMEOUT_MS = 10 * 60_000;
 
@@ -25,8 +26,8 @@ runMain(async () => {
     totalShards,
     shardList: config.shardIds ?? 'auto',
     token: config.discordToken,
-    // The shard processes run TypeScript, as `npm start` does.
-    execArgv: ['--import', import.meta.resolve('tsx')],
+    // As this launcher runs: compiled with source maps (npm run start:shards), or under tsx.
+    execArgv: runtimeExecArgv(),
   });
   let stopping = false;
   manager.on('shardCreate', (shard: Shard) => {

@@ -1,15 +1,22 @@
-// What every entry point shares (scripts/, src/cli, src/discord/bot.ts): .env, one-sentence failures, options.
+// What every entry point shares (scripts/, src/cli, src/discord/bot.ts): the stale-dist/ check, .env, one-sentence failures, options.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import dotenv from 'dotenv';
 import { UserError, describeError } from '../errors.js';
+import { assertFreshRuntime } from './build-stamp.js';
+import { DIST_PATH, PROJECT_ROOT, RUNNING_COMPILED } from './runtime.js';
 
 /**
- * Runs a command-line entry point: loads `.env`, and turns any failure into one sentence on
- * stderr and exit code 1 (the stack only with LOG_LEVEL=debug).
+ * Runs a command-line entry point: refuses compiled code older than its sources, loads `.env`,
+ * and turns any failure into one sentence on stderr and exit code 1 (the stack only with
+ * LOG_LEVEL=debug).
  */
 export function runMain(main: () => Promise<number | void>): void {
   dotenv.config({ quiet: true });
-  main().then(
+  const run = async () => {
+    if (RUNNING_COMPILED) assertFreshRuntime(PROJECT_ROOT, DIST_PATH);
+    return main();
+  };
+  run().then(
     (code) => {
       process.exitCode = code ?? 0;
     },

@@ -1,0 +1,90 @@
+// Whether dist/ was compiled from the sources as they are now. `npm run build` records the size and
+// modification time of every TypeScript file it compiled (taken before tsc starts, so an edit
+// made during the compile counts as a change); the compiled runtime compares them at start-up and
+// refuses to run stale code. Comparing files, not just the newest time, also catches a deleted
+// file and one restored with an older time (git checkout, cp -p, tar).
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+
+/** Written into dist/ last, so its presence means the compile finished. */
+export const STAMP_FILE = 'build-stamp.json';
+/** Folders whose every .ts file is compiled (a new file there makes dist/ stale too). */
+export const SOURCE_DIRS = ['src', 'scripts'];
+/** The compiler settings: a change to them changes the output as well. */
+export const SETTINGS_FILES = ['tsconfig.json', 'tsconfig.build.json'];
+
+/** [size in bytes, modification time in ms] of one file, relative to the project. */
+type FileStat = [number, number];
+export interface BuildStamp {
+  version: 1;
+  sources: Record<string, FileStat>;
+}
+
+/** Every .ts file under the source folders, as project-relative paths with forward slashes. */
+export function listSourceFiles(root: string, dirs: readonly string[] = SOURCE_DIRS): string[] {
+  return dirs.flatMap((dir) =>
+    (readdirSync(path.join(root, dir), { recursive: true, encoding: 'utf8' }) as string[])
+      .filter((name) => name.endsWith('.ts'))
+      .map((name) => `${dir}/${name.split(path.sep).join('/')}`),
+  );
+}
+
+/** Size and modification time of each file; a file that is gone is left out. */
+export function statFiles(root: string, files: Iterable<string>): Record<string, FileStat> {
+  const stats: Record<string, FileStat> = {};
+  for (const file of files) {
+    const stat = statSync(path.join(root, file), { throwIfNoEntry: false });
+    if (stat) stats[file] = [stat.size, stat.mtimeMs];
+  }
+  return stats;
+}
+
+export function writeStamp(distDir: string, sources: Record<string, FileStat>): void {
+  const stamp: BuildStamp = { version: 1, sources };
+  writeFileSync(path.join(distDir, STAMP_FILE), `${JSON.stringify(stamp)}\n`);
+}
+
+/**
+ * Why the compiled runtime in `distDir` must not run, as one sentence, or undefined when it was
+ * compiled from exactly the sources in `root` now.
+ */
+export function staleRuntimeReason(root: string, distDir: string): string | undefined {
+  const stamp = readStamp(distDir);
+  if (!stamp) return 'There is no finished build in dist/: run npm run build (or npm ci), then this command again.';
+  // The stamp's files outside the source folders (settings, test helpers the bench imports) are checked by name.
+  const sourcePrefixes = SOURCE_DIRS.map((dir) => `${dir}/`);
+  const extras = Object.keys(stamp.sources).filter((file) => !sourcePrefixes.some((prefix) => file.startsWith(prefix)));
+  const current = statFiles(root, [...listSourceFiles(root), ...extras]);
+  const changed = new Set<string>();
+  for (const [file, stat] of Object.entries(current)) {
+    const recorded = stamp.sources[file];
+    if (!recorded || recorded[0] !== stat[0] || recorded[1] !== stat[1]) changed.add(file);
+  }
+  for (const file of Object.keys(stamp.sources)) if (!(file in current)) changed.add(file);
+  if (changed.size === 0) return undefined;
+  const [first] = [...changed].sort();
+  const others = changed.size > 1 ? ` and ${changed.size - 1} other file${changed.size > 2 ? 's' : ''}` : '';
+  return `The compiled code in dist/ is older than ${first}${others}: run npm run build (or npm ci), then this command again.`;
+}
+
+/** Throws the one-sentence refusal when dist/ is stale or unfinished. */
+export function assertFreshRuntime(root: string, distDir: string): void {
+  const reason = staleRuntimeReason(root, distDir);
+  if (reason) throw new UserError(reason);
+}
+
+function readStamp(distDir: string): BuildStamp | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(distDir, STAMP_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const stamp = JSON.parse(text) as Partial<BuildStamp>;
+    return stamp.version === 1 && typeof stamp.sources === 'object' && stamp.sources !== null ? (stamp as BuildStamp) : undefined;
+  } catch {
+    return undefined;
+  }
+}
