@@ -8,6 +8,8 @@ export interface JsonAnswer {
     paragraph: number;
     score: number;
     similarity: number;
+    /** The re-ranker's probability that the passage answers (RERANK_MODEL set). */
+    rerankScore?: number;
     /** Character offsets of the answering sentence in `text`. */
     highlight: { start: number; end: number } | null;
     /** In an interview: the interviewer's question the paragraph answers, when that is what matched. */
@@ -26,6 +28,7 @@ export function toJsonAnswer(asked: string, result: SearchResult): JsonAnswer {
       paragraph: passage.paragraph.number,
       score: round(passage.score),
       similarity: round(passage.similarity),
+      ...(passage.rerankScore !== undefined ? { rerankScore: round(passage.rerankScore) } : {}),
       highlight: passage.highlight ? { start: passage.highlight.start, end: passage.highlight.end } : null,
       ...(passage.inReplyTo ? { inReplyTo: { paragraph: passage.inReplyTo.number, text: passage.inReplyTo.text } } : {}),
       source: {

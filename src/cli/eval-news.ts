@@ -10,7 +10,7 @@ import type { ExpectedPage } from '../import/evaluation.js';
 import { importPage } from '../import/page.js';
 import { buildIndexFromCorpus, createRetriever, openIndex } from '../pipeline.js';
 import { parseEvalFile, type EvalQuestion } from '../search/index.js';
-import type { Retriever } from '../search/index.js';
+import type { Reranker, Retriever } from '../search/index.js';
 import { readExpectedPages } from './eval-import.js';
 
 /** The team's many-story development set, beside the project (never copied into it). */
@@ -37,6 +37,7 @@ export async function pagesRetriever(
   kind: NewsCorpusKind,
   config: CoreConfig,
   embedder: Embedder,
+  reranker?: Reranker,
 ): Promise<{ retriever: Retriever; questions: EvalQuestion[]; stories: number }> {
   const pages = (await Promise.all(set.pagesFiles.map(readExpectedPages))).flat();
   const questions = parseEvalFile(await readFile(set.questionsFile, 'utf8'), set.questionsFile);
@@ -61,7 +62,7 @@ export async function pagesRetriever(
   const newsConfig: CoreConfig = { ...config, corpusDir, indexDir: path.join(work, 'index') };
   await buildIndexFromCorpus(newsConfig, embedder);
   const index = await openIndex(newsConfig, embedder);
-  return { retriever: createRetriever(index, embedder), questions, stories: index.stories.length };
+  return { retriever: createRetriever(index, embedder, reranker), questions, stories: index.stories.length };
 }
 
 function expectedStory(page: ExpectedPage): NewStory {

@@ -55,7 +55,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const config = loadCoreConfig();
   const reporter = terminalReporter('Embedding');
   await ensureModel(config, reporter);
-  const { retriever, embedder } = await openRetriever(config, { buildIfMissing: true, reporter });
+  const { retriever, embedder, reranker } = await openRetriever(config, { buildIfMissing: true, reporter });
   const sets: EvalSet[] = [{ name: file, questions, retriever, stories: retriever.stories.length }];
 
   // The many-story sets, unless a question file of one's own was asked for.
@@ -66,13 +66,13 @@ export async function evalCommand(argv: string[]): Promise<number> {
       reporter.info(`No many-story set at ${newsDir} (the team's shared/eval/news-dev): only the one-story set is measured.`);
     } else {
       for (const kind of ['expected', 'imported'] as const) {
-        const news = await pagesRetriever(newsSet(newsDir), kind, config, embedder);
+        const news = await pagesRetriever(newsSet(newsDir), kind, config, embedder, reranker);
         sets.push({ name: `${newsDir} (${kind === 'expected' ? 'expected paragraphs' : 'through add-story'})`, ...news });
       }
     }
   }
   if (!values.file) {
-    const ours = await pagesRetriever({ pagesFiles: FIXTURE_PAGES, questionsFile: FIXTURE_MANY_STORY_QUESTIONS }, 'expected', config, embedder);
+    const ours = await pagesRetriever({ pagesFiles: FIXTURE_PAGES, questionsFile: FIXTURE_MANY_STORY_QUESTIONS }, 'expected', config, embedder, reranker);
     sets.push({ name: `${FIXTURE_MANY_STORY_QUESTIONS} (our fixture pages)`, ...ours });
   }
 
@@ -83,7 +83,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   }
 
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ model: embedder.modelId, sets: results })}\n`);
+    process.stdout.write(`${JSON.stringify({ model: embedder.modelId, ...(config.rerank ? { rerank: config.rerank } : {}), sets: results })}\n`);
     return 0;
   }
   for (const set of sets) {

@@ -4,9 +4,11 @@ import { isLocalModel } from '../embed/index.js';
 import { BUILT_IN_BUILDERS, buildModel } from '../embed/model-build/registry.js';
 import type { PipelineReporter } from '../pipeline.js';
 
-/** Builds the configured built-in model on first use (e.g. after `npm ci --ignore-scripts`). */
+/** Builds the configured built-in models (embedding, and RERANK_MODEL when it names one) on first use (e.g. after `npm ci --ignore-scripts`). */
 export async function ensureModel(config: CoreConfig, reporter: PipelineReporter): Promise<void> {
-  if (!(config.embedModel in BUILT_IN_BUILDERS) || isLocalModel(config.modelDir, config.embedModel)) return;
-  reporter.info(`The model ${config.embedModel} is not built yet: building it in ${config.modelDir} (once).`);
-  await buildModel(config.embedModel, config.modelDir, { log: reporter.info });
+  for (const model of [config.embedModel, config.rerank?.model]) {
+    if (model === undefined || !(model in BUILT_IN_BUILDERS) || isLocalModel(config.modelDir, model)) continue;
+    reporter.info(`The model ${model} is not built yet: building it in ${config.modelDir} (once).`);
+    await buildModel(model, config.modelDir, { log: reporter.info });
+  }
 }

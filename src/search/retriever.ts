@@ -8,6 +8,7 @@ import { cleanQuestion, isSearchable } from './question.js';
 import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNames, type AnswerFeatures, type RefusalPolicy } from './refusal.js';
 import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
+import { rerank, type Reranker } from './rerank.js';
 import { TermStatistics, contextCoverage, termCoverage } from './terms.js';
 import { answerTypeBonus, expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
@@ -86,6 +87,8 @@ export interface Passage {
   highlight: SentenceSpan | undefined;
   /** In an interview, the interviewer's question this paragraph answers, when that is what matched the question asked. */
   inReplyTo?: StoredParagraph;
+  /** The re-ranker's probability that this passage answers (RERANK_MODEL), when it read it; then also `relevance`. */
+  rerankScore?: number;
 }
 
 export type SearchOutcome =
@@ -103,7 +106,7 @@ export interface SearchResult {
   passages: Passage[];
   /** Whether more passages could follow `offset + passages.length`. */
   more: boolean;
-  /** Refusal confidence of the best passage (see refusal.ts). */
+  /** Refusal confidence of the best passage (see refusal.ts), or the re-ranker's probability for it when one is on. */
   confidence: number;
   /** What the refusal decision looked at, when there was a passage to judge. */
   features?: AnswerFeatures;
@@ -118,6 +121,8 @@ export interface RetrieverOptions {
   dictionary?: ReadonlySet<string>;
   /** The BM25 index and word statistics stored with the index; derived from the texts when absent. */
   prepared?: PreparedSearch;
+  /** A cross-encoder that reorders the best passages and decides the refusal instead of `policy` (src/search/rerank.ts). */
+  reranker?: Reranker;
   now?: () => number;
 }
 
@@ -142,6 +147,7 @@ export class Retriever {
   private readonly paragraphTerms = new Map<number, { terms: Set<string>; sentences: SentenceTerms[] }>();
   private readonly policy: RefusalPolicy;
   private readonly speller: SpellingCorrector | undefined;
+  private readonly reranker: Reranker | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -167,6 +173,7 @@ export class Retriever {
     if (centroids) corpus.stories.forEach((story, i) => this.centroids.set(story.id, centroids.subarray(i * dimensions, (i + 1) * dimensions)));
     this.policy = options.policy ?? DEFAULT_REFUSAL;
     this.speller = options.dictionary?.size ? new SpellingCorrector(prepared?.wordCounts ?? texts, options.dictionary) : undefined;
+    this.reranker = options.reranker;
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -219,7 +226,7 @@ export class Retriever {
     const questionTerms = contentTerms(searchText);
     const answerType = expectedAnswerType(searchText);
 
-    let ordered: Array<{ label: number; score: number; evidence?: number }>;
+    let ordered: Array<{ label: number; score: number; evidence?: number; rerankScore?: number }>;
     if (mode === 'dense') ordered = dense.map((hit) => ({ label: hit.label, score: hit.similarity }));
     else if (mode === 'bm25') ordered = lexical.map((hit) => ({ label: hit.label, score: hit.score }));
     else if (mode === 'rrf') ordered = reciprocalRankFusion([dense.map((hit) => hit.label), lexical.map((hit) => hit.label)]);
@@ -228,6 +235,9 @@ export class Retriever {
       ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf);
     }
     ordered = dedupe(ordered, this.corpus.paragraphs);
+    // The reader stage: the cross-encoder reads the question with each of the best passages (an
+    // interview's answer with the interviewer's question that matched) and reorders them.
+    if (this.reranker) ordered = await rerank(this.reranker, question, ordered, ({ label, evidence }) => this.readerText(label, evidence));
     // The refusal judges the best story's best passage, not the corpus.
     const best = ordered[0];
     const leading = ordered.slice(0, DEFAULT_TOP_K).map(({ label }) => label);
@@ -241,14 +251,14 @@ export class Retriever {
       unknownNames: unknownNames(questionNames(searchText), this.vocabulary(request.storyId)),
       missingAnswer: answerType !== undefined && !leading.some((label) => holdsAnswerType(this.corpus.paragraphs[label]!.text, answerType, searchText)),
     } : undefined;
-    const confidence = features ? answerConfidence(features, this.policy) : 0;
+    const confidence = this.reranker ? (best?.rerankScore ?? 0) : features ? answerConfidence(features, this.policy) : 0;
     const timings = { embedMs: embedded - started, searchMs: this.now() - embedded };
-    const answered = features !== undefined && isAnswered(features, this.policy);
+    const answered = this.reranker ? confidence >= this.reranker.minScore && best !== undefined : features !== undefined && isAnswered(features, this.policy);
     if (!answered && !request.keepPassagesWhenRefused) return { ...refused('not-in-story', confidence, timings), features };
 
     const page = ordered.slice(offset, offset + topK);
     const relevanceOf = relevanceScale(mode, ordered[0]?.score ?? 1);
-    const passages: Passage[] = page.map(({ label, score, evidence }) => {
+    const passages: Passage[] = page.map(({ label, score, evidence, rerankScore }) => {
       const paragraph = this.corpus.paragraphs[label]!;
       return {
         ...(evidence !== undefined && evidence !== label ? { inReplyTo: this.corpus.paragraphs[evidence]! } : {}),
@@ -257,7 +267,8 @@ export class Retriever {
         story: this.storiesById.get(paragraph.storyId)!,
         score,
         similarity: this.similarity(label, queryVector!, similarityOf),
-        relevance: relevanceOf(score),
+        relevance: rerankScore ?? relevanceOf(score),
+        ...(rerankScore !== undefined ? { rerankScore } : {}),
         highlight: bestSentence(paragraph.text, questionTerms, this.stats, this.termsOf(label).sentences, answerType && { type: answerType, question: searchText }),
       };
     });
@@ -276,6 +287,12 @@ export class Retriever {
       if (paragraph && paragraph.storyId === center.storyId) around.push(paragraph);
     }
     return around;
+  }
+
+  /** What the re-ranker reads for a passage: an interview's answer follows the interviewer's question that matched. */
+  private readerText(label: number, evidence: number | undefined): string {
+    const text = this.corpus.paragraphs[label]!.text;
+    return evidence !== undefined && evidence !== label ? `${this.corpus.paragraphs[evidence]!.text}\n${text}` : text;
   }
 
   private readonly headlineWeight = (label: number, term: string): number =>

@@ -201,7 +201,7 @@ function dense(
  * zero point 128), multiplied by MatMulInteger and scaled back. Per row, not per tensor, so a
  * text's vector does not depend on the other texts in its batch or on padding.
  */
-function int8MatMul(g: OnnxGraphBuilder, input: string, kernel: Float32Array, inWidth: number, outWidth: number, scope: string): string {
+export function int8MatMul(g: OnnxGraphBuilder, input: string, kernel: Float32Array, inWidth: number, outWidth: number, scope: string): string {
   const quantized = new Int8Array(inWidth * outWidth);
   const columnScales = new Float32Array(outWidth);
   for (let column = 0; column < outWidth; column++) {
