@@ -23,6 +23,8 @@ export interface CrossEncoderOptions {
   modelDir: string;
   /** Pairs per forward pass. */
   batchSize?: number;
+  /** Load onnx/model_quantized.onnx (int8) rather than onnx/model.onnx; default: float32 when a local folder has it, int8 from the hub. */
+  quantized?: boolean;
 }
 
 /** Pairs per forward pass: one answer's candidates in one or two passes. */
@@ -109,7 +111,7 @@ export async function createCrossEncoder(options: CrossEncoderOptions): Promise<
   if (problem) throw failed(problem);
 
   // A local folder uses float32 weights when it has them; from the hub, the int8 file (a quarter of the download).
-  const quantized = where.local ? !existsSync(path.join(where.root, where.name, 'onnx', 'model.onnx')) : true;
+  const quantized = options.quantized ?? (where.local ? !existsSync(path.join(where.root, where.name, 'onnx', 'model.onnx')) : true);
   let tokenizer: PreTrainedTokenizer;
   let classifier: PreTrainedModel;
   try {

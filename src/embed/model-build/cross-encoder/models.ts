@@ -61,18 +61,19 @@ export async function buildTinyReranker(outDir: string): Promise<void> {
 }
 
 /**
- * A cross-encoder of ms-marco-MiniLM-L-6-v2's shape with seeded random weights: the same graph
- * and cost as the real one, for the latency bench. model.onnx is float32, model_quantized.onnx
- * has int8 dense layers.
+ * A BERT cross-encoder of `shape` with seeded random weights: the same graph and cost as a real
+ * one of that shape. model.onnx is float32, model_quantized.onnx has int8 dense layers.
  */
-export async function buildMiniLmShapedReranker(outDir: string): Promise<void> {
-  const shape = MINILM_L6_SHAPE;
+export async function buildSeededReranker(outDir: string, shape: BertShape, seed: number, sigma?: number): Promise<void> {
   const vocabulary = wordPieceVocabulary(loadEnglishWords(), shape.vocabSize);
-  const weights = seededBertWeights(shape, MINILM_SEED);
+  const weights = seededBertWeights(shape, seed, sigma);
   await writeModelFolder(outDir, {
-    config: bertConfig(shape, { verbatim_bench_model: `ms-marco-MiniLM-L-6-v2's shape, seeded random weights (seed ${MINILM_SEED}): for timing only, its scores mean nothing` }),
+    config: bertConfig(shape, { verbatim_bench_model: `seeded random weights (seed ${seed}): for timing and tests only, its scores mean nothing` }),
     vocabulary,
     maxLength: shape.maxPositions,
     onnx: { 'model.onnx': buildBertClassifierOnnx(weights, 'float32'), 'model_quantized.onnx': buildBertClassifierOnnx(weights, 'int8') },
   });
 }
+
+/** ms-marco-MiniLM-L-6-v2's shape with seeded random weights, for the latency bench. */
+export const buildMiniLmShapedReranker = (outDir: string): Promise<void> => buildSeededReranker(outDir, MINILM_L6_SHAPE, MINILM_SEED);

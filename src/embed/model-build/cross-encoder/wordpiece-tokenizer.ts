@@ -5,7 +5,7 @@
  * `[CLS] question [SEP] passage [SEP]` with token types 0 then 1 (what a cross-encoder reads).
  *
  * The vocabulary is laid out like bert-base-uncased's (ids 0 [PAD], 100 [UNK], 101 [CLS], 102 [SEP],
- * 103 [MASK]), then single characters and their `##` continuations, then whole words, so every
+ * 103 [MASK]), then punctuation, single characters and their `##` continuations, then whole words, so every
  * word tokenises to something (an unknown word becomes characters, as real BERT vocabularies split
  * rare words), then `[unused…]` fillers up to `size`.
  */
@@ -25,6 +25,8 @@ const SPECIAL_IDS: ReadonlyArray<[string, number]> = [
 const FIRST_FREE_ID = 104;
 /** Characters every word can fall back to. */
 const CHARACTERS = [...'abcdefghijklmnopqrstuvwxyz0123456789'];
+/** The BERT pre-tokeniser makes each of these a token of its own. */
+const PUNCTUATION = [...'!"#$%&\'()*+,-./:;<=>?@[\\]^_`{|}~'];
 
 /** The vocabulary, token by id: specials, characters, `words` (lower-cased, deduplicated), then fillers up to `size` if given. */
 export function wordPieceVocabulary(words: Iterable<string>, size?: number): string[] {
@@ -37,7 +39,7 @@ export function wordPieceVocabulary(words: Iterable<string>, size?: number): str
       vocabulary.push(token);
     }
   };
-  for (const character of CHARACTERS) add(character);
+  for (const character of [...PUNCTUATION, ...CHARACTERS]) add(character);
   for (const character of CHARACTERS) add(`##${character}`);
   for (const word of [...words].map((word) => word.toLowerCase()).filter((word) => /^[a-z0-9]+$/.test(word)).sort()) add(word);
   if (size === undefined) return vocabulary;
