@@ -7,6 +7,7 @@ import path from 'node:path';
 import { AutoTokenizer, env } from '@xenova/transformers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/index.js';
+import { DEFAULT_RERANK_CANDIDATES, DEFAULT_RERANK_MIN_SCORE, loadCoreConfig } from '../src/config.js';
 import { createCrossEncoder, relevanceProbabilities, specialTokensAfterPassage, truncatePassage, type CrossEncoder } from '../src/embed/cross-encoder.js';
 import { buildModel } from '../src/embed/model-build/registry.js';
 import { UserError } from '../src/errors.js';
@@ -27,6 +28,23 @@ let tiny: CrossEncoder;
 beforeAll(async () => {
   tinyDir = await tinyRerankerDir();
   tiny = await createCrossEncoder({ model: tinyDir, modelDir: MODEL_DIR });
+});
+
+describe('RERANK_* settings', () => {
+  it('are off unless RERANK_MODEL is set, then carry the score floor and the candidates', () => {
+    expect(loadCoreConfig({}, '/x').rerank).toBeUndefined();
+    expect(loadCoreConfig({ RERANK_MIN_SCORE: '0.9' }, '/x').rerank).toBeUndefined();
+    expect(loadCoreConfig({ RERANK_MODEL: 'Xenova/ms-marco-MiniLM-L-6-v2' }, '/x').rerank).toEqual({ model: 'Xenova/ms-marco-MiniLM-L-6-v2', minScore: DEFAULT_RERANK_MIN_SCORE, candidates: DEFAULT_RERANK_CANDIDATES });
+    expect(loadCoreConfig({ RERANK_MODEL: 'x', RERANK_MIN_SCORE: '0.25', RERANK_CANDIDATES: '8' }, '/x').rerank).toEqual({ model: 'x', minScore: 0.25, candidates: 8 });
+  });
+
+  it.each([
+    [{ RERANK_MIN_SCORE: '2' }, 'RERANK_MIN_SCORE must be a probability from 0 to 1, e.g. 0.5: fix it in .env (see .env.example).'],
+    [{ RERANK_CANDIDATES: '0' }, 'RERANK_CANDIDATES must be a whole number from 1 to 100: fix it in .env (see .env.example).'],
+    [{ RERANK_CANDIDATES: '2.5' }, 'RERANK_CANDIDATES must be a whole number from 1 to 100: fix it in .env (see .env.example).'],
+  ])('names the variable and what it must be: %j', (env, message) => {
+    expect(() => loadCoreConfig(env, '/x')).toThrow(message);
+  });
 });
 
 describe('the cross-encoders build-model makes', () => {

@@ -257,7 +257,10 @@ export class Retriever {
     if (!answered && !request.keepPassagesWhenRefused) return { ...refused('not-in-story', confidence, timings), features };
 
     const page = ordered.slice(offset, offset + topK);
-    const relevanceOf = relevanceScale(mode, ordered[0]?.score ?? 1);
+    const scaled = relevanceScale(mode, ordered[0]?.score ?? 1);
+    // Passages past the re-ranker's candidates rank below every one it read: their relevance stays below too.
+    const lowestRead = this.reranker ? Math.min(...ordered.slice(0, this.reranker.candidates).map((item) => item.rerankScore ?? 1)) : 1;
+    const relevanceOf = (score: number) => Math.min(scaled(score), lowestRead);
     const passages: Passage[] = page.map(({ label, score, evidence, rerankScore }) => {
       const paragraph = this.corpus.paragraphs[label]!;
       return {
