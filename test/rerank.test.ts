@@ -100,11 +100,12 @@ describe('createCrossEncoder', () => {
   it('gives the same scores in batches as one pair at a time, through the real BERT graph with padding', async () => {
     const dir = await smallBertDir();
     const passages = ['The bridge closes.', 'Ferries will run every fifteen minutes during the closure, free for residents.', 'Yes.', 'Inspectors found corrosion in March during a routine check of the cables.'];
-    for (const quantized of [false, true]) {
+    // float32 exactly; the int8 file as the hub's are made (one input scale per batch) within quantisation noise.
+    for (const [quantized, digits] of [[false, 5], [true, 1]] as const) {
       const batched = await createCrossEncoder({ model: dir, modelDir: MODEL_DIR, quantized, batchSize: 16 });
       const single = await createCrossEncoder({ model: dir, modelDir: MODEL_DIR, quantized, batchSize: 1 });
       const [a, b] = [await batched.score('When will the bridge close?', passages), await single.score('When will the bridge close?', passages)];
-      a.forEach((score, i) => expect(score).toBeCloseTo(b[i]!, 5));
+      a.forEach((score, i) => expect(score).toBeCloseTo(b[i]!, digits));
       // Random weights still tell the passages apart: the scores are not one constant.
       expect(new Set(a.map((score) => score.toFixed(6))).size).toBeGreaterThan(1);
     }

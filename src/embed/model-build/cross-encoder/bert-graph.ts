@@ -1,6 +1,6 @@
 import { seededGaussian } from '../../../index/synthetic-vectors.js';
 import { ElementType, OnnxGraphBuilder, type ValueSpec } from '../use-port/onnx-graph.js';
-import { int8MatMul, type DensePrecision } from '../use-port/encoder-graph.js';
+import { int8MatMul, quantizeColumns, type DensePrecision } from '../use-port/encoder-graph.js';
 
 /**
  * A BERT sequence classifier (BertForSequenceClassification) as one ONNX graph, the graph Hugging
@@ -83,8 +83,16 @@ export function crossEncoderSignature(labels: number): { inputs: ValueSpec[]; ou
   };
 }
 
-/** The ONNX bytes (deterministic). `int8` stores the layers' dense kernels as int8 (as encoder-graph.ts does). */
-export function buildBertClassifierOnnx(weights: BertWeights, precision: DensePrecision): Uint8Array {
+/**
+ * How the layers' dense products run: float32; `int8` as encoder-graph.ts (each token quantised on
+ * its own scale: a pair's score does not depend on its batch); `int8-dynamic` as ONNX Runtime's
+ * quantize_dynamic writes the hub's model_quantized.onnx files (DynamicQuantizeLinear: one scale
+ * for the whole input tensor, fewer operations).
+ */
+export type CrossEncoderPrecision = DensePrecision | 'int8-dynamic';
+
+/** The ONNX bytes (deterministic). */
+export function buildBertClassifierOnnx(weights: BertWeights, precision: CrossEncoderPrecision): Uint8Array {
   const { shape } = weights;
   const g = new OnnxGraphBuilder();
   const headWidth = shape.hidden / shape.heads;
@@ -93,11 +101,13 @@ export function buildBertClassifierOnnx(weights: BertWeights, precision: DensePr
   const epsilon = g.floatScalar('const/layer_norm_epsilon', LAYER_NORM_EPSILON);
   const axes12 = g.int64Tensor('const/axes_1_2', [1, 2]);
 
-  const dense = (input: string, layer: Dense, inWidth: number, outWidth: number, scope: string, densePrecision: DensePrecision = precision): string => {
+  const dense = (input: string, layer: Dense, inWidth: number, outWidth: number, scope: string, densePrecision: CrossEncoderPrecision = precision): string => {
     const product =
       densePrecision === 'int8'
         ? int8MatMul(g, input, layer.kernel, inWidth, outWidth, scope)
-        : g.op1('MatMul', [input, g.floatTensor(`${scope}/kernel`, layer.kernel, [inWidth, outWidth])], {}, `${scope}/matmul`);
+        : densePrecision === 'int8-dynamic'
+          ? dynamicInt8MatMul(g, input, layer.kernel, inWidth, outWidth, scope)
+          : g.op1('MatMul', [input, g.floatTensor(`${scope}/kernel`, layer.kernel, [inWidth, outWidth])], {}, `${scope}/matmul`);
     return g.op1('Add', [product, g.floatTensor(`${scope}/bias`, layer.bias, [outWidth])], {}, `${scope}/bias_add`);
   };
   const layerNorm = (input: string, norm: Norm, scope: string): string => {
@@ -150,6 +160,15 @@ export function buildBertClassifierOnnx(weights: BertWeights, precision: DensePr
     docString: 'BertForSequenceClassification-shaped cross-encoder built by Verbatim (src/embed/model-build/cross-encoder).',
     ...crossEncoderSignature(shape.labels),
   });
+}
+
+/** x · W as ONNX Runtime's dynamic quantisation does it: W int8 per output column, x uint8 on one scale per tensor. */
+function dynamicInt8MatMul(g: OnnxGraphBuilder, input: string, kernel: Float32Array, inWidth: number, outWidth: number, scope: string): string {
+  const { quantized, columnScales } = quantizeColumns(kernel, inWidth, outWidth);
+  const [inputUint8, inputScale, inputZeroPoint] = g.op('DynamicQuantizeLinear', [input], {}, { name: `${scope}/quantize_input`, outputCount: 3 });
+  const integerProduct = g.op1('MatMulInteger', [inputUint8!, g.int8Tensor(`${scope}/kernel_int8`, quantized, [inWidth, outWidth]), inputZeroPoint!], {}, `${scope}/matmul_integer`);
+  const rescaled = g.op1('Mul', [g.op1('Cast', [integerProduct], { to: ElementType.float }), inputScale!], {}, `${scope}/rescaled`);
+  return g.op1('Mul', [rescaled, g.floatTensor(`${scope}/column_scales`, columnScales, [outWidth])], {}, `${scope}/matmul`);
 }
 
 /** x · ½(1 + erf(x/√2)): BERT's exact GELU. */
