@@ -24,6 +24,12 @@ export interface RerankRun extends Latency {
   /** Mean characters of a pair (question + paragraph). */
   meanPairChars: number;
   loadMs: number;
+  /**
+   * CPU time of the process per answer (all threads): what the answer costs whatever else the
+   * machine runs; on two otherwise idle cores the wall time is about half of it (less when ONNX
+   * Runtime's threads idle-spin, which counts here).
+   */
+  cpu: Latency;
 }
 
 /**
@@ -48,14 +54,18 @@ export async function runRerankBench(options: { shapeName: string; config: CoreC
     options.log(`rerank: ${precision}, ${options.rounds} rounds of ${batches.length} questions × ${pairs} pairs`);
     for (const batch of batches) await encoder.score(batch.question, batch.passages);
     const samples: number[] = [];
+    const cpu: number[] = [];
     for (let round = 0; round < options.rounds; round++) {
       for (const batch of batches) {
         const at = performance.now();
+        const cpuAt = process.cpuUsage();
         await encoder.score(batch.question, batch.passages);
         samples.push(performance.now() - at);
+        const used = process.cpuUsage(cpuAt);
+        cpu.push((used.user + used.system) / 1000);
       }
     }
-    runs.push({ shape: options.shapeName, precision, pairs, samples: samples.length, ...latency(samples), meanPairChars: Math.round(meanPairChars), loadMs });
+    runs.push({ shape: options.shapeName, precision, pairs, samples: samples.length, ...latency(samples), meanPairChars: Math.round(meanPairChars), loadMs, cpu: latency(cpu) });
   }
   return runs;
 }
