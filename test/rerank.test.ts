@@ -7,6 +7,7 @@ import path from 'node:path';
 import { AutoTokenizer, env } from '@xenova/transformers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/index.js';
+import { benchCommand, parseBenchArgs } from '../src/cli/bench.js';
 import { DEFAULT_RERANK_CANDIDATES, DEFAULT_RERANK_MIN_SCORE, loadCoreConfig } from '../src/config.js';
 import { createCrossEncoder, relevanceProbabilities, specialTokensAfterPassage, truncatePassage, type CrossEncoder } from '../src/embed/cross-encoder.js';
 import { buildModel } from '../src/embed/model-build/registry.js';
@@ -44,6 +45,13 @@ describe('RERANK_* settings', () => {
     [{ RERANK_CANDIDATES: '2.5' }, 'RERANK_CANDIDATES must be a whole number from 1 to 100: fix it in .env (see .env.example).'],
   ])('names the variable and what it must be: %j', (env, message) => {
     expect(() => loadCoreConfig(env, '/x')).toThrow(message);
+  });
+});
+
+describe('npm run bench -- --rerank', () => {
+  it('takes a shape it can build, and says which when given another', async () => {
+    expect(parseBenchArgs(['--rerank', 'minilm-l6', '--json']).rerank).toBe('minilm-l6');
+    await expect(benchCommand(['--rerank', 'bert-huge'])).rejects.toThrow(/^--rerank must be one of minilm-l6\.$/);
   });
 });
 
