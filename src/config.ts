@@ -35,6 +35,8 @@ const coreSchema = z.object({
     .max(4096, 'must be a whole number from 1 to 4096')
     .default(DEFAULT_EF_SEARCH),
   LOG_LEVEL: logLevel.default('info'),
+  EMBED_QUERY_PREFIX: z.string().optional(),
+  EMBED_PASSAGE_PREFIX: z.string().optional(),
   RERANK_MODEL: z.string().trim().min(1).optional(),
   RERANK_MIN_SCORE: z.coerce
     .number({ message: 'must be a probability from 0 to 1, e.g. 0.5' })
@@ -62,6 +64,8 @@ export type CoreConfig = {
   logLevel: z.infer<typeof logLevel>;
   /** Let add-story fetch pages on loopback and private addresses (off: a typed URL must not reach the local network). */
   allowPrivateUrls: boolean;
+  /** Text put before questions / passages when embedding, overriding the model family's (src/embed/prefixes.ts). */
+  embedPrefixes?: { query?: string; passage?: string } | undefined;
   /** The cross-encoder that re-ranks passages and decides refusals (hub id or folder); unset = none. */
   rerank?: { model: string; minScore: number; candidates: number } | undefined;
 };
@@ -204,6 +208,7 @@ export function loadCoreConfig(env: Env = process.env, cwd = process.cwd()): Cor
     efSearch: raw.EF_SEARCH,
     logLevel: raw.LOG_LEVEL,
     allowPrivateUrls: raw.ALLOW_PRIVATE_URLS,
+    embedPrefixes: { ...(raw.EMBED_QUERY_PREFIX === undefined ? {} : { query: raw.EMBED_QUERY_PREFIX }), ...(raw.EMBED_PASSAGE_PREFIX === undefined ? {} : { passage: raw.EMBED_PASSAGE_PREFIX }) },
     rerank: raw.RERANK_MODEL === undefined ? undefined : { model: raw.RERANK_MODEL, minScore: raw.RERANK_MIN_SCORE, candidates: raw.RERANK_CANDIDATES },
   };
 }

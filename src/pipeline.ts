@@ -10,7 +10,7 @@ import {
   type StorySummary,
 } from './corpus/index.js';
 import type { CoreConfig } from './config.js';
-import { createEmbedder, type Embedder } from './embed/index.js';
+import { createEmbedder, embeddingPrefixes, type Embedder } from './embed/index.js';
 import { createCrossEncoder } from './embed/cross-encoder.js';
 import {
   IndexMissingError,
@@ -40,7 +40,8 @@ export const silentReporter: PipelineReporter = { info: () => {} };
 
 /** The embedding model named by the configuration. */
 export function openEmbedder(config: CoreConfig): Promise<Embedder> {
-  const load = () => createEmbedder({ modelId: config.embedModel, modelDir: config.modelDir });
+  const prefixes = embeddingPrefixes(config.embedModel, config.embedPrefixes);
+  const load = () => createEmbedder({ modelId: config.embedModel, modelDir: config.modelDir, prefixes });
   return config.logLevel === 'debug' || config.logLevel === 'trace' ? load() : withoutConsoleNoise(load);
 }
 
@@ -126,7 +127,7 @@ export async function openIndex(
   embedder: Embedder,
   options: { buildIfMissing?: boolean; reporter?: PipelineReporter } = {},
 ): Promise<LoadedIndex> {
-  const expected = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch };
+  const expected = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch, prefixes: embedder.prefixes };
   try {
     return loaded(loadIndex(config.indexDir, expected));
   } catch (error) {

@@ -212,7 +212,7 @@ export class Retriever {
     const started = this.now();
     // Searched with misspellings corrected; the result still reports the question as asked.
     const searchText = this.speller?.correct(question) ?? question;
-    const [queryVector] = await this.embedder.embed([searchText]);
+    const [queryVector] = await this.embedder.embed([searchText], 'query');
     const embedded = this.now();
     const accept = request.storyId ? (label: number) => this.corpus.paragraphs[label]?.storyId === request.storyId : undefined;
 
