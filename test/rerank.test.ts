@@ -139,10 +139,11 @@ describe('createCrossEncoder', () => {
     }, /onnx\/model\.onnx missing/],
     ['another architecture', async () => withConfig(tinyDir, (config) => ({ ...config, architectures: ['GPT2LMHeadModel'], model_type: 'gpt2' })), /names GPT2LMHeadModel, not a …ForSequenceClassification cross-encoder/],
     ['the embedding model, which is no cross-encoder', async () => path.join(MODEL_DIR, 'use-lite'), /names BertModel, not a …ForSequenceClassification cross-encoder \(is it an embedding model\?\)/],
+    ['a built-in model not built yet', async () => 'tiny-reranker', /^The re-ranking model "tiny-reranker" is not built yet: run npm run build-model -- --model tiny-reranker, or unset RERANK_MODEL\.$/],
     ['a classifier of many classes', async () => withConfig(tinyDir, (config) => ({ ...config, id2label: { 0: 'a', 1: 'b', 2: 'c' } })), /sorts text into 3 classes/],
   ])('refuses %s in one sentence', async (_, folder, reason) => {
     const model = await folder();
-    const error = await createCrossEncoder({ model, modelDir: MODEL_DIR }).catch((caught: unknown) => caught);
+    const error = await createCrossEncoder({ model, modelDir: tempDir() }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(reason);
     oneSentence((error as Error).message);

@@ -27,6 +27,9 @@ export interface CrossEncoderOptions {
   quantized?: boolean;
 }
 
+/** Cross-encoders that ship as project build output (build-model), never fetched from a hub. */
+export const BUILT_IN_RERANKERS = new Set(['tiny-reranker', 'minilm-l6-reranker']);
+
 /** Pairs per forward pass: one answer's candidates in one or two passes. */
 export const DEFAULT_RERANK_BATCH_SIZE = 16;
 
@@ -85,6 +88,7 @@ export function truncatePassage(encoding: Record<string, number[]>, passageLengt
 export async function createCrossEncoder(options: CrossEncoderOptions): Promise<CrossEncoder> {
   const { model, modelDir } = options;
   const where = locateCrossEncoder(model, modelDir);
+  if (!where.local && BUILT_IN_RERANKERS.has(model)) throw new UserError(`The re-ranking model "${model}" is not built yet: run npm run build-model -- --model ${model}, or unset RERANK_MODEL.`);
   const described = where.local ? path.join(where.root, where.name) : `"${model}"`;
   const fix = where.local ? 'point RERANK_MODEL at a cross-encoder folder (config.json, tokenizer.json, onnx/model.onnx), or unset it' : 'check the name (e.g. Xenova/ms-marco-MiniLM-L-6-v2) and the network, or unset RERANK_MODEL';
   env.allowLocalModels = true;
