@@ -7,6 +7,15 @@ export const DEFAULT_EMBED_MODEL = 'use-lite';
 /** HNSW efSearch when EF_SEARCH is not set: recall@10 0.999 at 100,000 vectors (npm run bench, docs/performance.md). */
 export const DEFAULT_EF_SEARCH = 64;
 
+/**
+ * With RERANK_MODEL set, the re-ranker's probability below which the stories do not say: 0.5 is
+ * the model's own boundary (logit 0, "relevant" as likely as not). No real cross-encoder could be
+ * run here to calibrate it (README: "Better answers on a machine with a network").
+ */
+export const DEFAULT_RERANK_MIN_SCORE = 0.5;
+/** Passages the re-ranker reads per question: docs/quality.md measures where the answer ranks. */
+export const DEFAULT_RERANK_CANDIDATES = 20;
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const logLevel = z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` });
 
@@ -26,6 +35,20 @@ const coreSchema = z.object({
     .max(4096, 'must be a whole number from 1 to 4096')
     .default(DEFAULT_EF_SEARCH),
   LOG_LEVEL: logLevel.default('info'),
+  EMBED_QUERY_PREFIX: z.string().optional(),
+  EMBED_PASSAGE_PREFIX: z.string().optional(),
+  RERANK_MODEL: z.string().trim().min(1).optional(),
+  RERANK_MIN_SCORE: z.coerce
+    .number({ message: 'must be a probability from 0 to 1, e.g. 0.5' })
+    .min(0, 'must be a probability from 0 to 1, e.g. 0.5')
+    .max(1, 'must be a probability from 0 to 1, e.g. 0.5')
+    .default(DEFAULT_RERANK_MIN_SCORE),
+  RERANK_CANDIDATES: z.coerce
+    .number({ message: 'must be a whole number from 1 to 100' })
+    .int('must be a whole number from 1 to 100')
+    .min(1, 'must be a whole number from 1 to 100')
+    .max(100, 'must be a whole number from 1 to 100')
+    .default(DEFAULT_RERANK_CANDIDATES),
   ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
     .default('false')
@@ -41,6 +64,10 @@ export type CoreConfig = {
   logLevel: z.infer<typeof logLevel>;
   /** Let add-story fetch pages on loopback and private addresses (off: a typed URL must not reach the local network). */
   allowPrivateUrls: boolean;
+  /** Text put before questions / passages when embedding, overriding the model family's (src/embed/prefixes.ts). */
+  embedPrefixes?: { query?: string; passage?: string } | undefined;
+  /** The cross-encoder that re-ranks passages and decides refusals (hub id or folder); unset = none. */
+  rerank?: { model: string; minScore: number; candidates: number } | undefined;
 };
 
 const PLACEHOLDER_TOKEN = /^(your[-_ ]?(bot[-_ ]?)?token.*|changeme|x{3,}|<.*>|token)$/i;
@@ -181,6 +208,8 @@ export function loadCoreConfig(env: Env = process.env, cwd = process.cwd()): Cor
     efSearch: raw.EF_SEARCH,
     logLevel: raw.LOG_LEVEL,
     allowPrivateUrls: raw.ALLOW_PRIVATE_URLS,
+    embedPrefixes: { ...(raw.EMBED_QUERY_PREFIX === undefined ? {} : { query: raw.EMBED_QUERY_PREFIX }), ...(raw.EMBED_PASSAGE_PREFIX === undefined ? {} : { passage: raw.EMBED_PASSAGE_PREFIX }) },
+    rerank: raw.RERANK_MODEL === undefined ? undefined : { model: raw.RERANK_MODEL, minScore: raw.RERANK_MIN_SCORE, candidates: raw.RERANK_CANDIDATES },
   };
 }
 

@@ -13,7 +13,7 @@ import type { ExpectedPage } from './import/evaluation.js';
 import { importPage } from './import/page.js';
 import { buildIndexFromCorpus, createRetriever, openIndex } from './pipeline.js';
 import { parseEvalFile, type EvalQuestion } from './search/index.js';
-import type { Retriever } from './search/index.js';
+import type { Reranker, Retriever } from './search/index.js';
 import { readExpectedPages } from './import/evaluation.js';
 
 /** The team's many-story development set, beside the project (never copied into it). */
@@ -44,7 +44,13 @@ export async function devStory(): Promise<Story> {
 }
 
 /** A retriever over `stories` alone, built in a temporary folder named by `key`. */
-export async function storiesRetriever(stories: readonly NewStory[], key: string, config: CoreConfig, embedder: Embedder): Promise<{ retriever: Retriever; stories: number }> {
+export async function storiesRetriever(
+  stories: readonly NewStory[],
+  key: string,
+  config: CoreConfig,
+  embedder: Embedder,
+  reranker?: Reranker,
+): Promise<{ retriever: Retriever; stories: number }> {
   const work = path.join(tmpdir(), `verbatim-eval-${sha256(key, 8)}`);
   const corpusDir = path.join(work, 'corpus');
   await rm(corpusDir, { recursive: true, force: true });
@@ -59,7 +65,7 @@ export async function storiesRetriever(stories: readonly NewStory[], key: string
   const storiesConfig: CoreConfig = { ...config, corpusDir, indexDir: path.join(work, 'index') };
   await buildIndexFromCorpus(storiesConfig, embedder);
   const index = await openIndex(storiesConfig, embedder);
-  return { retriever: createRetriever(index, embedder), stories: index.stories.length };
+  return { retriever: createRetriever(index, embedder, reranker), stories: index.stories.length };
 }
 
 /** A corpus story as add-story would have written it (its paragraphs as texts), keeping its id. */
@@ -79,6 +85,7 @@ export async function pagesRetriever(
   config: CoreConfig,
   embedder: Embedder,
   base?: readonly Story[],
+  reranker?: Reranker,
 ): Promise<{ retriever: Retriever; questions: EvalQuestion[]; stories: number; pages: number }> {
   const pages = (await Promise.all(set.pagesFiles.map(readExpectedPages))).flat();
   const questions = parseEvalFile(await readFile(set.questionsFile, 'utf8'), set.questionsFile);
@@ -87,7 +94,7 @@ export async function pagesRetriever(
   // Named by what it is built from, so a second run reuses the vectors; callers with other bases (the tests, eval) get other folders.
   const from = base ? `given:${base.map((story) => story.id).join('|')}` : `corpus:${config.corpusDir}`;
   const key = `${kind}:${set.pagesFiles.map((file) => path.resolve(file)).join('|')}:${from}`;
-  const built = await storiesRetriever([...shipped.map(asNewStory), ...read], key, config, embedder);
+  const built = await storiesRetriever([...shipped.map(asNewStory), ...read], key, config, embedder, reranker);
   return { ...built, questions, pages: read.length };
 }
 

@@ -10,7 +10,8 @@ import {
   type StorySummary,
 } from './corpus/index.js';
 import type { CoreConfig } from './config.js';
-import { createEmbedder, type Embedder } from './embed/index.js';
+import { createEmbedder, embeddingPrefixes, type Embedder } from './embed/index.js';
+import { createCrossEncoder } from './embed/cross-encoder.js';
 import {
   IndexMissingError,
   appendStories,
@@ -24,7 +25,7 @@ import {
   type BuildReport,
   type LoadedIndex,
 } from './index/index.js';
-import { Retriever, searchFiles, readPreparedSearch } from './search/index.js';
+import { Retriever, searchFiles, readPreparedSearch, type Reranker } from './search/index.js';
 import { loadEnglishWords } from './search/dictionary.js';
 import { collectGarbage } from './memory.js';
 
@@ -39,8 +40,18 @@ export const silentReporter: PipelineReporter = { info: () => {} };
 
 /** The embedding model named by the configuration. */
 export function openEmbedder(config: CoreConfig): Promise<Embedder> {
-  const load = () => createEmbedder({ modelId: config.embedModel, modelDir: config.modelDir });
+  const prefixes = embeddingPrefixes(config.embedModel, config.embedPrefixes);
+  const load = () => createEmbedder({ modelId: config.embedModel, modelDir: config.modelDir, prefixes });
   return config.logLevel === 'debug' || config.logLevel === 'trace' ? load() : withoutConsoleNoise(load);
+}
+
+/** The re-ranker named by RERANK_MODEL, loaded once per process; none when it is unset. */
+export async function openReranker(config: Pick<CoreConfig, 'rerank' | 'modelDir' | 'logLevel'>): Promise<Reranker | undefined> {
+  const settings = config.rerank;
+  if (!settings) return undefined;
+  const load = () => createCrossEncoder({ model: settings.model, modelDir: config.modelDir });
+  const encoder = config.logLevel === 'debug' || config.logLevel === 'trace' ? await load() : await withoutConsoleNoise(load);
+  return { score: (question, passages) => encoder.score(question, passages), candidates: settings.candidates, minScore: settings.minScore };
 }
 
 /**
@@ -116,7 +127,7 @@ export async function openIndex(
   embedder: Embedder,
   options: { buildIfMissing?: boolean; reporter?: PipelineReporter } = {},
 ): Promise<LoadedIndex> {
-  const expected = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch };
+  const expected = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch, prefixes: embedder.prefixes };
   try {
     return loaded(loadIndex(config.indexDir, expected));
   } catch (error) {
@@ -139,20 +150,23 @@ function loaded<T>(value: T): T {
 export async function openRetriever(
   config: CoreConfig,
   options: { buildIfMissing?: boolean; reporter?: PipelineReporter; embedder?: Embedder } = {},
-): Promise<{ embedder: Embedder; index: LoadedIndex; retriever: Retriever }> {
+): Promise<{ embedder: Embedder; index: LoadedIndex; retriever: Retriever; reranker: Reranker | undefined }> {
   const embedder = options.embedder ?? (await openEmbedder(config));
+  // Loaded before the index: a wrong RERANK_MODEL is reported before a first build's wait.
+  const reranker = await openReranker(config);
   const index = await openIndex(config, embedder, options);
   if (!searchFiles.current(index.dir, index.paragraphs.length)) {
     // Answers are the same, but every start derives them (about 10 s at a year's size).
     options.reporter?.info('The index\'s search files were made by an older version of Verbatim: run `npm run build-index` once to remake them (nothing is embedded again) and start faster.');
   }
-  return { embedder, index, retriever: createRetriever(index, embedder) };
+  return { embedder, index, retriever: createRetriever(index, embedder, reranker), reranker };
 }
 
 let englishWords: Set<string> | undefined;
 
-/** A retriever for a loaded index, with spelling correction against the built-in word list. */
-export function createRetriever(index: LoadedIndex, embedder: Embedder): Retriever {
+/** A retriever for a loaded index, with spelling correction against the built-in word list (and the re-ranker, when there is one). */
+export function createRetriever(index: LoadedIndex, embedder: Embedder, reranker?: Reranker): Retriever {
   englishWords ??= loadEnglishWords();
-  return loaded(new Retriever(index, embedder, { dictionary: englishWords, prepared: readPreparedSearch(index.dir, index.paragraphs.map((paragraph) => paragraph.text), index.stories.length) }));
+  const prepared = readPreparedSearch(index.dir, index.paragraphs.map((paragraph) => paragraph.text), index.stories.length);
+  return loaded(new Retriever(index, embedder, { dictionary: englishWords, prepared, reranker }));
 }

@@ -1,6 +1,7 @@
 import { env } from '@xenova/transformers';
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_MODELS, createEmbedder } from '../src/embed/index.js';
+import { BUILT_IN_RERANKERS } from '../src/embed/cross-encoder.js';
 import { BUILT_IN_BUILDERS } from '../src/embed/model-build/registry.js';
 import { batchesByLength, paddedRows } from '../src/embed/batching.js';
 import { UserError } from '../src/errors.js';
@@ -58,7 +59,7 @@ describe('createEmbedder (default model)', () => {
   });
 
   it('knows every model the project builds as built in (a missing one is built, not downloaded)', () => {
-    expect([...BUILT_IN_MODELS].sort()).toEqual(Object.keys(BUILT_IN_BUILDERS).sort());
+    expect([...BUILT_IN_MODELS, ...BUILT_IN_RERANKERS].sort()).toEqual(Object.keys(BUILT_IN_BUILDERS).sort());
   });
 
   it('says how to build a built-in model that is missing', async () => {

@@ -8,6 +8,8 @@ export interface JsonAnswer {
     paragraph: number;
     score: number;
     similarity: number;
+    /** The re-ranker's probability that the passage answers (RERANK_MODEL set). */
+    rerankScore?: number;
     /** Character offsets of the answering sentence in `text`. */
     highlight: { start: number; end: number } | null;
     /** The story's address with a text fragment that opens it on the answering sentence (the plain address where none is unique). */
@@ -29,6 +31,7 @@ export function toJsonAnswer(asked: string, result: SearchResult): JsonAnswer {
       paragraph: passage.paragraph.number,
       score: round(passage.score),
       similarity: round(passage.similarity),
+      ...(passage.rerankScore !== undefined ? { rerankScore: round(passage.rerankScore) } : {}),
       highlight: passage.highlight ? { start: passage.highlight.start, end: passage.highlight.end } : null,
       link: passage.link,
       ...(passage.inReplyTo ? { inReplyTo: { paragraph: passage.inReplyTo.number, text: passage.inReplyTo.text } } : {}),

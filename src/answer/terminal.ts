@@ -45,7 +45,7 @@ export function formatForTerminal(asked: string, result: SearchResult, style: Te
       passage.inReplyTo ? `${i + 1}. ${style.dim(passage.inReplyTo.text)}\n   ${answer}` : `${i + 1}. ${answer}`,
       style.dim(`   — ${attributionLine(source, passage.paragraph.number)}`),
       style.dim(`   ${passage.link}`),
-      style.dim(`   score ${passage.score.toFixed(3)} · similarity ${passage.similarity.toFixed(3)}`),
+      style.dim(`   score ${passage.score.toFixed(3)} · similarity ${passage.similarity.toFixed(3)}${passage.rerankScore === undefined ? '' : ` · re-ranker ${passage.rerankScore.toFixed(3)}`}`),
     );
   });
   return lines.join('\n');

@@ -6,7 +6,8 @@ import { PROJECT_ROOT, runChild, scriptArgs, timeCommand } from '../bench/proces
 import { runYearBench, type YearReport } from '../bench/year.js';
 import { VECTOR_KINDS, runScaleBench, type ScaleReport, type VectorKind } from '../bench/scale.js';
 import { latency, median, type Latency } from '../bench/stats.js';
-import { DEFAULT_EF_SEARCH, loadCoreConfig, type CoreConfig } from '../config.js';
+import { DEFAULT_EF_SEARCH, DEFAULT_RERANK_CANDIDATES, loadCoreConfig, type CoreConfig } from '../config.js';
+import { RERANK_SHAPES, runRerankBench } from '../bench/rerank.js';
 import { ensureModel } from '../entry/model.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
@@ -30,6 +31,8 @@ Options:
   --rounds N         passes over the dev questions for the warm figures (default 5)
   --asks N           /ask interactions against the fake Discord (default 100; 0 skips)
   --file F           questions, one JSON object a line (default ${DEFAULT_EVAL_FILE})
+  --rerank SHAPE     only the re-ranker's latency at a real model's size (minilm-l6):
+                     20 (question, paragraph) pairs per question, int8 and float32
   --quick            small N and few rounds (a smoke test: figures are not meaningful)
   --json             print the report as one JSON object, the last line of stdout
   -h, --help         this text`;
@@ -70,7 +73,7 @@ export interface BenchReport {
   notes: string[];
 }
 
-export function parseBenchArgs(argv: string[]): (BenchOptions & { json: boolean; help: boolean; child?: string }) {
+export function parseBenchArgs(argv: string[]): (BenchOptions & { json: boolean; help: boolean; child?: string; rerank?: string }) {
   const { values } = parseCommandArgs(
     {
       args: argv,
@@ -85,6 +88,7 @@ export function parseBenchArgs(argv: string[]): (BenchOptions & { json: boolean;
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         child: { type: 'string' },
+        rerank: { type: 'string' },
       },
     },
     'see npm run bench -- --help',
@@ -111,6 +115,7 @@ export function parseBenchArgs(argv: string[]): (BenchOptions & { json: boolean;
     json: values.json,
     help: values.help,
     child: values.child,
+    rerank: values.rerank,
   };
 }
 
@@ -124,6 +129,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (options.child === 'rss') return rssChild(options.evalFile);
   if (options.child === 'update') return updateChild();
   if (options.child !== undefined) throw new UserError(`Unknown --child ${options.child}.`);
+  if (options.rerank !== undefined) return rerankBenchCommand(options.rerank, options);
   const report = await runBench(options, (line) => process.stderr.write(`${line}\n`));
   process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${formatBenchTable(report)}\n`);
   return 0;
@@ -137,6 +143,37 @@ async function readQuestions(file: string): Promise<string[]> {
     throw new UserError(`Cannot read the questions file ${file}: pass one with --file.`);
   }
   return parseEvalFile(text, file).map((question) => question.question);
+}
+
+/** Pairs the re-ranker reads per answer in the bench (RERANK_CANDIDATES' default). */
+const BENCH_RERANK_PAIRS = DEFAULT_RERANK_CANDIDATES;
+const RERANK_GOAL_P95_MS = 300;
+
+/** `--rerank SHAPE`: the reader stage's latency only; the JSON's `rerank` is the int8 run, `rerankFloat32` the other. */
+async function rerankBenchCommand(shapeName: string, options: BenchOptions & { json: boolean }): Promise<number> {
+  if (!(shapeName in RERANK_SHAPES)) throw new UserError(`--rerank must be one of ${Object.keys(RERANK_SHAPES).join(', ')}.`);
+  const questions = await readQuestions(options.evalFile);
+  const runs = await runRerankBench({ shapeName, config: loadCoreConfig(), questions, pairs: BENCH_RERANK_PAIRS, rounds: options.rounds, log: (line) => process.stderr.write(`${line}\n`) });
+  const [int8, float32] = runs;
+  const report = { machine: machineOf(), loadAverage: os.loadavg(), rerank: int8, rerankFloat32: float32, goal: { p95Ms: RERANK_GOAL_P95_MS, met: (int8?.p95Ms ?? Infinity) <= RERANK_GOAL_P95_MS } };
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  const table = [
+    '| re-ranker | pairs | p50 | p95 | CPU p50 / p95 | goal | |',
+    '|---|---|---|---|---|---|---|',
+    ...runs.map((run) => `| ${run.shape} ${run.precision} (loaded in ${ms(run.loadMs)}) | ${run.pairs} | ${ms(run.p50Ms)} | ${ms(run.p95Ms)} | ${ms(run.cpu.p50Ms)} / ${ms(run.cpu.p95Ms)} | p95 ≤ ${RERANK_GOAL_P95_MS} ms | ${run.p95Ms <= RERANK_GOAL_P95_MS ? 'met' : 'NOT met'} |`),
+  ].join('\n');
+  process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${table}\n`);
+  return 0;
+}
+
+function machineOf(): BenchReport['machine'] {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    totalMemMb: Math.round(os.totalmem() / 1048576),
+  };
 }
 
 /** Runs every measurement; `log` gets progress lines (stderr in the command). */
@@ -214,13 +251,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
     if (options.quick) notes.push('--quick: small samples; the figures are not meaningful.');
 
     return {
-      machine: {
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model ?? 'unknown',
-        node: process.version,
-        platform: `${process.platform}-${process.arch}`,
-        totalMemMb: Math.round(os.totalmem() / 1048576),
-      },
+      machine: machineOf(),
       quick: options.quick,
       model: { id: embedder.modelId, loadMs: modelLoadMs },
       hnsw: { M: hnsw.M, efConstruction: hnsw.efConstruction, efSearch: hnsw.efSearch },

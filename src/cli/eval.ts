@@ -4,7 +4,7 @@ import { loadCoreConfig } from '../config.js';
 import { ensureModel } from '../entry/model.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
-import { openEmbedder, openRetriever } from '../pipeline.js';
+import { openEmbedder, openReranker, openRetriever } from '../pipeline.js';
 import { SEARCH_MODES, evaluateRetriever, parseEvalFile, type EvalMetrics, type EvalQuestion, type Retriever, type SearchMode } from '../search/index.js';
 import { formatImportReport, importReport, readExpectedPages } from '../import/evaluation.js';
 import { DEFAULT_NEWS_DIR, DEV_STORY_FILE, FIXTURE_MANY_STORY_QUESTIONS, FIXTURE_PAGES, asNewStory, devStory, hasNewsSet, newsSet, pagesRetriever, storiesRetriever } from '../eval-sets.js';
@@ -65,6 +65,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const reporter = terminalReporter('Embedding');
   await ensureModel(config, reporter);
   const embedder = await openEmbedder(config);
+  const reranker = await openReranker(config);
   const sets: EvalSet[] = [];
   const shipped = values.file ? undefined : await devStory();
   if (values.file) {
@@ -72,18 +73,18 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const { retriever } = await openRetriever(config, { embedder, buildIfMissing: true, reporter });
     sets.push({ name: file, corpus: `your corpus (${config.corpusDir})`, questions, retriever, stories: retriever.stories.length });
   } else {
-    const dev = await storiesRetriever([asNewStory(shipped!)], `dev:${path.resolve(DEV_STORY_FILE)}`, config, embedder);
+    const dev = await storiesRetriever([asNewStory(shipped!)], `dev:${path.resolve(DEV_STORY_FILE)}`, config, embedder, reranker);
     sets.push({ name: file, corpus: `the story it asks about, alone (${DEV_STORY_FILE})`, questions, ...dev });
   }
   if (withNews) {
     for (const kind of ['expected', 'imported'] as const) {
-      const news = await pagesRetriever(newsSet(newsDir), kind, config, embedder, shipped ? [shipped] : undefined);
+      const news = await pagesRetriever(newsSet(newsDir), kind, config, embedder, shipped ? [shipped] : undefined, reranker);
       const base = shipped ? 'the dev set\'s story' : 'your corpus';
       sets.push({ name: `${newsDir} (${kind === 'expected' ? 'expected paragraphs' : 'through add-story'})`, corpus: `${base} and ${news.pages} news-dev pages`, ...news });
     }
   }
   if (shipped) {
-    const ours = await pagesRetriever({ pagesFiles: FIXTURE_PAGES, questionsFile: FIXTURE_MANY_STORY_QUESTIONS }, 'expected', config, embedder, [shipped]);
+    const ours = await pagesRetriever({ pagesFiles: FIXTURE_PAGES, questionsFile: FIXTURE_MANY_STORY_QUESTIONS }, 'expected', config, embedder, [shipped], reranker);
     sets.push({ name: FIXTURE_MANY_STORY_QUESTIONS, corpus: `the dev set's story and our ${ours.pages} fixture pages`, ...ours });
   }
   reporter.info(measuredSets(sets, newsDir, withNews));
@@ -96,7 +97,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
 
   if (values.json) {
     const corpora = Object.fromEntries(sets.map((set) => [set.name, { corpus: set.corpus, stories: set.stories }]));
-    process.stdout.write(`${JSON.stringify({ model: embedder.modelId, corpora, sets: results })}\n`);
+    process.stdout.write(`${JSON.stringify({ model: embedder.modelId, ...(config.rerank ? { rerank: config.rerank } : {}), corpora, sets: results })}\n`);
     return 0;
   }
   for (const set of sets) {

@@ -89,7 +89,7 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
       const index = await openIndex(config, embedder);
       if (index.dir === snapshot.dir) return;
       // One assignment: answers already running keep the snapshot they took.
-      snapshot = { retriever: createRetriever(index, embedder), manifest: index.manifest, dir: index.dir };
+      snapshot = { retriever: createRetriever(index, embedder, opened.reranker), manifest: index.manifest, dir: index.dir };
       failedDir = undefined;
       logger.info({ generation: index.dir, stories: index.stories.length, builtAt: index.manifest.builtAt }, 'index reloaded');
       event = { ok: true, dir: index.dir };

@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import { sha256 } from '../hash.js';
 import { batchesByLength, paddedRows } from './batching.js';
 import { meanPoolNormalized } from './pooling.js';
+import type { EmbeddingPrefixes } from './prefixes.js';
 
 /** Turns texts into unit-length vectors. Retrieval depends on this, not on transformers.js. */
 export interface Embedder {
@@ -14,7 +15,10 @@ export interface Embedder {
   /** Hash of the model's files: an index built with other weights is refused. */
   readonly modelHash: string;
   readonly dimensions: number;
-  embed(texts: readonly string[]): Promise<Float32Array[]>;
+  /** Put before questions and passages (prefixes.ts); part of `modelHash`, so an index made with others is rebuilt. */
+  readonly prefixes?: EmbeddingPrefixes | undefined;
+  /** Passages unless `kind` says the texts are questions. */
+  embed(texts: readonly string[], kind?: 'query' | 'passage'): Promise<Float32Array[]>;
 }
 
 export interface EmbedderOptions {
@@ -23,6 +27,7 @@ export interface EmbedderOptions {
   modelDir: string;
   /** Texts per forward pass: bounds memory on long corpora. */
   batchSize?: number;
+  prefixes?: EmbeddingPrefixes | undefined;
 }
 
 /** Models that ship as project build output instead of coming from a hub. */
@@ -59,12 +64,17 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
         : `The embedding model "${modelId}" could not be loaded (${reason}): check the name, or use the built-in model by unsetting EMBED_MODEL.`,
     );
   }
-  const modelHash = await cachedModelHash(local ? path.join(modelDir, modelId) : path.join(env.cacheDir, modelId));
+  const filesHash = await cachedModelHash(local ? path.join(modelDir, modelId) : path.join(env.cacheDir, modelId));
+  const { prefixes } = options;
+  // Vectors made with other prefixes are other vectors: the index keyed by this hash is rebuilt.
+  const modelHash = prefixes ? sha256(`${filesHash}\nquery:${prefixes.query}\npassage:${prefixes.passage}`) : filesHash;
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 
   const tokenizer = extractor.tokenizer;
-  const embed = async (texts: readonly string[]): Promise<Float32Array[]> => {
-    if (texts.length === 0) return [];
+  const embed = async (input: readonly string[], kind: 'query' | 'passage' = 'passage'): Promise<Float32Array[]> => {
+    if (input.length === 0) return [];
+    const prefix = prefixes?.[kind] ?? '';
+    const texts = prefix ? input.map((text) => prefix + text) : input;
     // Tokenised first and batched by token count: a batch is padded to its longest text, and the
     // encoder's cost grows with length (src/embed/batching.ts). The pipeline's own tokenizer and
     // model, pooled here (see meanPoolNormalized).
@@ -86,7 +96,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   };
 
   const [probe] = await embed(['dimension probe']);
-  return { modelId, modelHash, dimensions: probe?.length ?? 0, embed };
+  return { modelId, modelHash, dimensions: probe?.length ?? 0, embed, ...(prefixes ? { prefixes } : {}) };
 }
 
 /** Texts embedded in one call to the encoder: small batches of similar length beat large padded ones (docs/performance.md). */

@@ -1,1 +1,2 @@
 export * from './embedder.js';
+export * from './prefixes.js';

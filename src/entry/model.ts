@@ -1,13 +1,16 @@
 // Shared by the entry points (src/cli, src/discord/bot.ts): the built-in model is built on first use.
 import type { CoreConfig } from '../config.js';
+import { BUILT_IN_RERANKERS } from '../embed/cross-encoder.js';
 import { BUILT_IN_MODELS, isLocalModel } from '../embed/index.js';
 import type { PipelineReporter } from '../pipeline.js';
 
-/** Builds the configured built-in model on first use (e.g. after `npm ci --ignore-scripts`). */
+/** Builds the configured built-in models (embedding, and RERANK_MODEL when it names one) on first use (e.g. after `npm ci --ignore-scripts`). */
 export async function ensureModel(config: CoreConfig, reporter: PipelineReporter): Promise<void> {
-  if (!BUILT_IN_MODELS.has(config.embedModel) || isLocalModel(config.modelDir, config.embedModel)) return;
-  reporter.info(`The model ${config.embedModel} is not built yet: building it in ${config.modelDir} (once).`);
-  // Loaded only now: the builders bring the ONNX writer, which every start would otherwise pay for.
-  const { buildModel } = await import('../embed/model-build/registry.js');
-  await buildModel(config.embedModel, config.modelDir, { log: reporter.info });
+  for (const model of [config.embedModel, config.rerank?.model]) {
+    if (model === undefined || !(BUILT_IN_MODELS.has(model) || BUILT_IN_RERANKERS.has(model)) || isLocalModel(config.modelDir, model)) continue;
+    reporter.info(`The model ${model} is not built yet: building it in ${config.modelDir} (once).`);
+    // Loaded only now: the builders bring the ONNX writer, which every start would otherwise pay for.
+    const { buildModel } = await import('../embed/model-build/registry.js');
+    await buildModel(model, config.modelDir, { log: reporter.info });
+  }
 }

@@ -346,7 +346,7 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
     formatVersion: INDEX_FORMAT_VERSION,
     builtAt: builtAt.toISOString(),
     builtBy: options.builtBy ?? 'verbatim',
-    model: { id: embedder.modelId, hash: embedder.modelHash, dimensions: embedder.dimensions },
+    model: { id: embedder.modelId, hash: embedder.modelHash, dimensions: embedder.dimensions, ...(embedder.prefixes ? { prefixes: embedder.prefixes } : {}) },
     hnsw: { space: 'cosine', ...DEFAULT_HNSW, ...options.hnsw },
     chunkerVersion: CHUNKER_VERSION,
     corpusHash: content.hash,

@@ -36,6 +36,8 @@ export interface IndexExpectation {
   modelHash: string;
   dimensions: number;
   efSearch: number;
+  /** The embedder's query and passage prefixes; absent = none. */
+  prefixes?: { query: string; passage: string } | undefined;
 }
 
 /** Thrown when there is no index yet; the terminal builds one, other callers say what to run. */
@@ -126,6 +128,10 @@ export function checkIndex(indexDir: string, expected: IndexExpectation): { dir:
     throw new UserError(
       `The index holds ${manifest.model.dimensions}-dimensional vectors but the model makes ${expected.dimensions}: ${REBUILD}.`,
     );
+  }
+  const prefixes = (value: { query: string; passage: string } | undefined) => (value ? `query "${value.query}", passage "${value.passage}"` : 'no prefixes');
+  if (prefixes(manifest.model.prefixes) !== prefixes(expected.prefixes)) {
+    throw new UserError(`The index was embedded with ${prefixes(manifest.model.prefixes)} but the model now uses ${prefixes(expected.prefixes)}: ${REBUILD}.`);
   }
   if (manifest.model.hash !== expected.modelHash) {
     throw new UserError(`The index was built with different files for the model "${expected.modelId}": ${REBUILD}.`);

@@ -15,7 +15,13 @@ export const manifestSchema = z.object({
   formatVersion: z.number().int(),
   builtAt: z.string(),
   builtBy: z.string(),
-  model: z.object({ id: z.string(), hash: z.string(), dimensions: z.number().int().positive() }),
+  model: z.object({
+    id: z.string(),
+    hash: z.string(),
+    dimensions: z.number().int().positive(),
+    /** Put before questions and passages (src/embed/prefixes.ts); absent = none. */
+    prefixes: z.object({ query: z.string(), passage: z.string() }).optional(),
+  }),
   hnsw: z.object({
     space: z.literal('cosine'),
     M: z.number().int().positive(),

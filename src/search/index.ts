@@ -6,3 +6,4 @@ export * from './fusion.js';
 export * from './evaluation.js';
 export * from './claim.js';
 export * from './prepared.js';
+export * from './rerank.js';

@@ -9,6 +9,7 @@ import { cleanQuestion, isSearchable } from './question.js';
 import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNames, type AnswerFeatures, type RefusalPolicy } from './refusal.js';
 import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
+import { rerank, type Reranker } from './rerank.js';
 import { TermStatistics, contextCoverage, termCoverage } from './terms.js';
 import { answerTypeBonus, expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
@@ -89,6 +90,8 @@ export interface Passage {
   link: string;
   /** In an interview, the interviewer's question this paragraph answers, when that is what matched the question asked. */
   inReplyTo?: StoredParagraph;
+  /** The re-ranker's probability that this passage answers (RERANK_MODEL), when it read it; then also `relevance`. */
+  rerankScore?: number;
 }
 
 export type SearchOutcome =
@@ -106,7 +109,7 @@ export interface SearchResult {
   passages: Passage[];
   /** Whether more passages could follow `offset + passages.length`. */
   more: boolean;
-  /** Refusal confidence of the best passage (see refusal.ts). */
+  /** Refusal confidence of the best passage (see refusal.ts), or the re-ranker's probability for it when one is on. */
   confidence: number;
   /** What the refusal decision looked at, when there was a passage to judge. */
   features?: AnswerFeatures;
@@ -121,6 +124,8 @@ export interface RetrieverOptions {
   dictionary?: ReadonlySet<string>;
   /** The BM25 index and word statistics stored with the index; derived from the texts when absent. */
   prepared?: PreparedSearch;
+  /** A cross-encoder that reorders the best passages and decides the refusal instead of `policy` (src/search/rerank.ts). */
+  reranker?: Reranker;
   now?: () => number;
 }
 
@@ -145,6 +150,7 @@ export class Retriever {
   private readonly paragraphTerms = new Map<number, { terms: Set<string>; sentences: SentenceTerms[] }>();
   private readonly policy: RefusalPolicy;
   private readonly speller: SpellingCorrector | undefined;
+  private readonly reranker: Reranker | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -170,6 +176,7 @@ export class Retriever {
     if (centroids) corpus.stories.forEach((story, i) => this.centroids.set(story.id, centroids.subarray(i * dimensions, (i + 1) * dimensions)));
     this.policy = options.policy ?? DEFAULT_REFUSAL;
     this.speller = options.dictionary?.size ? new SpellingCorrector(prepared?.wordCounts ?? texts, options.dictionary) : undefined;
+    this.reranker = options.reranker;
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -208,7 +215,7 @@ export class Retriever {
     const started = this.now();
     // Searched with misspellings corrected; the result still reports the question as asked.
     const searchText = this.speller?.correct(question) ?? question;
-    const [queryVector] = await this.embedder.embed([searchText]);
+    const [queryVector] = await this.embedder.embed([searchText], 'query');
     const embedded = this.now();
     const accept = request.storyId ? (label: number) => this.corpus.paragraphs[label]?.storyId === request.storyId : undefined;
 
@@ -222,7 +229,7 @@ export class Retriever {
     const questionTerms = contentTerms(searchText);
     const answerType = expectedAnswerType(searchText);
 
-    let ordered: Array<{ label: number; score: number; evidence?: number }>;
+    let ordered: Array<{ label: number; score: number; evidence?: number; rerankScore?: number }>;
     if (mode === 'dense') ordered = dense.map((hit) => ({ label: hit.label, score: hit.similarity }));
     else if (mode === 'bm25') ordered = lexical.map((hit) => ({ label: hit.label, score: hit.score }));
     else if (mode === 'rrf') ordered = reciprocalRankFusion([dense.map((hit) => hit.label), lexical.map((hit) => hit.label)]);
@@ -231,6 +238,9 @@ export class Retriever {
       ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf);
     }
     ordered = dedupe(ordered, this.corpus.paragraphs);
+    // The reader stage: the cross-encoder reads the question with each of the best passages (an
+    // interview's answer with the interviewer's question that matched) and reorders them.
+    if (this.reranker) ordered = await rerank(this.reranker, question, ordered, ({ label, evidence }) => this.readerText(label, evidence));
     // The refusal judges the best story's best passage, not the corpus.
     const best = ordered[0];
     const leading = ordered.slice(0, DEFAULT_TOP_K).map(({ label }) => label);
@@ -244,14 +254,17 @@ export class Retriever {
       unknownNames: unknownNames(questionNames(searchText), this.vocabulary(request.storyId)),
       missingAnswer: answerType !== undefined && !leading.some((label) => holdsAnswerType(this.corpus.paragraphs[label]!.text, answerType, searchText)),
     } : undefined;
-    const confidence = features ? answerConfidence(features, this.policy) : 0;
+    const confidence = this.reranker ? (best?.rerankScore ?? 0) : features ? answerConfidence(features, this.policy) : 0;
     const timings = { embedMs: embedded - started, searchMs: this.now() - embedded };
-    const answered = features !== undefined && isAnswered(features, this.policy);
+    const answered = this.reranker ? confidence >= this.reranker.minScore && best !== undefined : features !== undefined && isAnswered(features, this.policy);
     if (!answered && !request.keepPassagesWhenRefused) return { ...refused('not-in-story', confidence, timings), features };
 
     const page = ordered.slice(offset, offset + topK);
-    const relevanceOf = relevanceScale(mode, ordered[0]?.score ?? 1);
-    const passages: Passage[] = page.map(({ label, score, evidence }) => {
+    const scaled = relevanceScale(mode, ordered[0]?.score ?? 1);
+    // Passages past the re-ranker's candidates rank below every one it read: their relevance stays below too.
+    const lowestRead = this.reranker ? Math.min(...ordered.slice(0, this.reranker.candidates).map((item) => item.rerankScore ?? 1)) : 1;
+    const relevanceOf = (score: number) => Math.min(scaled(score), lowestRead);
+    const passages: Passage[] = page.map(({ label, score, evidence, rerankScore }) => {
       const paragraph = this.corpus.paragraphs[label]!;
       const story = this.storiesById.get(paragraph.storyId)!;
       const highlight = bestSentence(paragraph.text, questionTerms, this.stats, this.termsOf(label).sentences, answerType && { type: answerType, question: searchText });
@@ -262,7 +275,8 @@ export class Retriever {
         story,
         score,
         similarity: this.similarity(label, queryVector!, similarityOf),
-        relevance: relevanceOf(score),
+        relevance: rerankScore ?? relevanceOf(score),
+        ...(rerankScore !== undefined ? { rerankScore } : {}),
         highlight,
         link: textFragmentLink(story.url, paragraph.text, highlight, this.textBefore(label, story.title)),
       };
@@ -290,6 +304,12 @@ export class Retriever {
       if (paragraph && paragraph.storyId === center.storyId) around.push(paragraph);
     }
     return around;
+  }
+
+  /** What the re-ranker reads for a passage: an interview's answer follows the interviewer's question that matched. */
+  private readerText(label: number, evidence: number | undefined): string {
+    const text = this.corpus.paragraphs[label]!.text;
+    return evidence !== undefined && evidence !== label ? `${this.corpus.paragraphs[evidence]!.text}\n${text}` : text;
   }
 
   private readonly headlineWeight = (label: number, term: string): number =>

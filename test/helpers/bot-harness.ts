@@ -25,7 +25,7 @@ export interface BotHarness {
 }
 
 export async function startBotHarness(
-  options: { token?: string; cooldownSeconds?: number; allowedChannelIds?: string[]; embedder?: Embedder; timeoutMs?: number; desk?: Partial<NewsDeskSettings> } = {},
+  options: { token?: string; cooldownSeconds?: number; allowedChannelIds?: string[]; embedder?: Embedder; timeoutMs?: number; desk?: Partial<NewsDeskSettings>; rerank?: BotConfig['rerank'] } = {},
 ): Promise<BotHarness> {
   const token = options.token ?? 'fake-bot-token-for-reliability-tests';
   const fake = await startFakeDiscord({ token, timeoutMs: options.timeoutMs ?? 10_000 });
@@ -46,6 +46,7 @@ export async function startBotHarness(
     feedPollMinutes: 15,
     announceChannelId: undefined,
     ...options.desk,
+    rerank: options.rerank,
   };
   const rawLogs: string[] = [];
   const logs: Array<Record<string, unknown>> = [];

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { UserError } from '../../errors.js';
 import { STATIC_BUILDER_VERSION, buildUseLiteStatic, hashEnergeticSource, locateEnergeticSource } from './static-model.js';
 import { USE_PORT_BUILDER_VERSION, buildUseLiteModel } from './use-port.js';
+import { CROSS_ENCODER_BUILDER_VERSION, buildMiniLmShapedReranker, buildTinyReranker } from './cross-encoder/models.js';
 
 /** What decides whether an existing build is up to date; written as verbatim-build.json. */
 export interface BuildStamp {
@@ -37,6 +38,17 @@ export const BUILT_IN_BUILDERS: Record<string, ModelBuilder> = {
     description: 'static token-embedding table distilled from Universal Sentence Encoder lite',
     builderVersion: STATIC_BUILDER_VERSION,
     build: (outDir, log) => buildUseLiteStatic(outDir, { log }),
+  },
+  // Cross-encoders (RERANK_MODEL), built from the same package's word list: proofs, not rerankers to use.
+  'tiny-reranker': {
+    description: 'test cross-encoder whose score is the share of the question\'s words found in the passage',
+    builderVersion: CROSS_ENCODER_BUILDER_VERSION,
+    build: (outDir) => buildTinyReranker(outDir),
+  },
+  'minilm-l6-reranker': {
+    description: 'cross-encoder of ms-marco-MiniLM-L-6-v2\'s shape with seeded random weights, for timing only',
+    builderVersion: CROSS_ENCODER_BUILDER_VERSION,
+    build: (outDir) => buildMiniLmShapedReranker(outDir),
   },
 };
 

@@ -201,16 +201,8 @@ function dense(
  * zero point 128), multiplied by MatMulInteger and scaled back. Per row, not per tensor, so a
  * text's vector does not depend on the other texts in its batch or on padding.
  */
-function int8MatMul(g: OnnxGraphBuilder, input: string, kernel: Float32Array, inWidth: number, outWidth: number, scope: string): string {
-  const quantized = new Int8Array(inWidth * outWidth);
-  const columnScales = new Float32Array(outWidth);
-  for (let column = 0; column < outWidth; column++) {
-    let largest = 0;
-    for (let row = 0; row < inWidth; row++) largest = Math.max(largest, Math.abs(kernel[row * outWidth + column]!));
-    const scale = largest / 127 || 1;
-    columnScales[column] = scale;
-    for (let row = 0; row < inWidth; row++) quantized[row * outWidth + column] = Math.round(kernel[row * outWidth + column]! / scale);
-  }
+export function int8MatMul(g: OnnxGraphBuilder, input: string, kernel: Float32Array, inWidth: number, outWidth: number, scope: string): string {
+  const { quantized, columnScales } = quantizeColumns(kernel, inWidth, outWidth);
   const rowLargest = g.op1('ReduceMax', [g.op1('Abs', [input])], { axes: [-1], keepdims: 1 }, `${scope}/row_abs_max`);
   // Floored so an all-zero row divides by something.
   const rowScale = g.op1('Mul', [g.op1('Max', [rowLargest, g.floatScalar(`${scope}/scale_floor`, 1e-12)]), g.floatScalar(`${scope}/inverse_127`, 1 / 127)], {}, `${scope}/row_scale`);
@@ -224,6 +216,20 @@ function int8MatMul(g: OnnxGraphBuilder, input: string, kernel: Float32Array, in
   );
   const rescaled = g.op1('Mul', [g.op1('Cast', [integerProduct], { to: ElementType.float }), rowScale], {}, `${scope}/row_rescaled`);
   return g.op1('Mul', [rescaled, g.floatTensor(`${scope}/column_scales`, columnScales, [outWidth])], {}, `${scope}/matmul`);
+}
+
+/** A row-major [inWidth, outWidth] kernel as int8, each output column on its own scale (largest magnitude → 127). */
+export function quantizeColumns(kernel: Float32Array, inWidth: number, outWidth: number): { quantized: Int8Array; columnScales: Float32Array } {
+  const quantized = new Int8Array(inWidth * outWidth);
+  const columnScales = new Float32Array(outWidth);
+  for (let column = 0; column < outWidth; column++) {
+    let largest = 0;
+    for (let row = 0; row < inWidth; row++) largest = Math.max(largest, Math.abs(kernel[row * outWidth + column]!));
+    const scale = largest / 127 || 1;
+    columnScales[column] = scale;
+    for (let row = 0; row < inWidth; row++) quantized[row * outWidth + column] = Math.round(kernel[row * outWidth + column]! / scale);
+  }
+  return { quantized, columnScales };
 }
 
 /** TF layer norm: scale · (x − mean) / sqrt(var + ε) + bias over the last axis. */
