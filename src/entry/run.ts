@@ -1,15 +1,17 @@
 // What every entry point shares (scripts/, src/cli, src/discord/bot.ts): .env, one-sentence failures, options.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import dotenv from 'dotenv';
+import { loadEnvironment } from '../config.js';
 import { UserError, describeError } from '../errors.js';
 
 /**
- * Runs a command-line entry point: loads `.env`, and turns any failure into one sentence on
- * stderr and exit code 1 (the stack only with LOG_LEVEL=debug).
+ * Runs a command-line entry point: loads `.env` (and drops empty settings, src/config.ts), and
+ * turns any failure into one sentence on stderr and exit code 1 (the stack only with LOG_LEVEL=debug).
  */
 export function runMain(main: () => Promise<number | void>): void {
-  dotenv.config({ quiet: true });
-  main().then(
+  Promise.resolve().then(() => {
+    loadEnvironment();
+    return main();
+  }).then(
     (code) => {
       process.exitCode = code ?? 0;
     },
