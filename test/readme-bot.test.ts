@@ -1,0 +1,130 @@
+// The self-hoster's path, exactly as README.md's "Run the bot" tells it, on a fresh clone: copy
+// .env.example to .env, fill in only what the README says (token and application id, plus the
+// REST base of the fake Discord standing in for discord.com), register the commands, then
+// `npm start` and `npm run start:shards` through a real shell, each answering a question.
+// The command lines are read from README.md's sh blocks.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { unescapeMarkdown } from '../src/answer/discord.js';
+import { askCommand, embedsOf } from './helpers/bot-harness.js';
+import { fillEnvFile, tempCheckout } from './helpers/checkout.js';
+import { killChildren, spawnShell, type Spawned } from './helpers/processes.js';
+import { commandsUnder } from './helpers/readme.js';
+import { startFakeDiscord, type FakeDiscord } from './fake-discord.js';
+
+const TOKEN = 'fake-bot-token-for-the-readme-tests';
+/** In the shipped story. */
+const QUESTION = 'Who took photographs of the meeting?';
+const QUOTE = 'A Russian photographer took photos';
+/** The first start builds the index with the real model on a shared machine. */
+const BOOT_MS = 240_000;
+
+let fake: FakeDiscord;
+let checkout: string;
+const run = (line: string) => spawnShell(line, { cwd: checkout });
+
+beforeAll(async () => {
+  fake = await startFakeDiscord({ token: TOKEN, timeoutMs: 60_000 });
+  checkout = tempCheckout();
+  const [copy, ...rest] = commandsUnder('### 2. Configure `.env`');
+  expect(rest).toEqual([]);
+  const copied = run(copy!);
+  expect(await copied.exited).toEqual({ code: 0, signal: null });
+  // What the README says to fill ("### 1. Create the application"), and the fake's address.
+  fillEnvFile(checkout, { DISCORD_TOKEN: fake.token, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_BASE: fake.apiBase });
+});
+afterEach(async () => {
+  await killChildren();
+});
+afterAll(async () => {
+  await fake.close();
+});
+
+/** Asks in the fake's guild; the reply quotes the shipped story. */
+async function askAndExpectTheQuote(): Promise<void> {
+  const reply = await fake.sendCommand(askCommand(QUESTION)).reply();
+  const shown = embedsOf(reply).map((embed) => unescapeMarkdown((embed.description ?? '').replace(/^> /gm, '').replace(/\*\*/g, '')));
+  expect(shown.join('\n')).toContain(QUOTE);
+}
+
+/**
+ * Ctrl-C in the terminal: SIGINT to npm and everything under it. The bot finishes and disconnects
+ * with nothing on stderr; npm then ends itself by the same signal (a shell shows status 130), as npm
+ * does after any interrupted script.
+ */
+async function pressCtrlC(process: Spawned, lastLog: string): Promise<void> {
+  process.signal('SIGINT');
+  expect(await process.exited).toEqual({ code: null, signal: 'SIGINT' });
+  expect(process.stderr).toBe('');
+  const logs = process.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as { level: number; msg: string });
+  expect(logs.filter((line) => line.level >= 50)).toEqual([]);
+  // Among the last lines: a shard process and its launcher write to one pipe, in either order.
+  expect(logs.map((line) => line.msg).slice(-3)).toContain(lastLog);
+  expect(process.stdout).not.toContain(TOKEN);
+}
+
+describe('README "Run the bot" on a fresh clone, with .env copied from .env.example', () => {
+  it('.env is .env.example with only the token, the application id and the REST base filled in', () => {
+    const example = readFileSync(path.join(checkout, '.env.example'), 'utf8').split('\n');
+    const env = readFileSync(path.join(checkout, '.env'), 'utf8').split('\n');
+    expect(env.filter((line, at) => line !== example[at]).map((line) => line.split('=')[0])).toEqual(['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'DISCORD_API_BASE']);
+  });
+
+  it('3. `npm run deploy-commands`: in the guild when DISCORD_GUILD_ID is set, globally when empty; --clear removes them', { timeout: 240_000 }, async () => {
+    const [inGuild, globally, clear, ...rest] = commandsUnder('### 3. Register the slash commands');
+    expect(rest).toEqual([]);
+    expect([inGuild, globally, clear]).toEqual([
+      expect.stringMatching(/^npm run deploy-commands +# DISCORD_GUILD_ID set/),
+      expect.stringMatching(/^npm run deploy-commands +# DISCORD_GUILD_ID empty/),
+      expect.stringMatching(/^npm run deploy-commands -- --clear +#/),
+    ]);
+    const deploy = async (line: string) => {
+      const deployed = run(line);
+      expect(await deployed.exited, deployed.stderr).toEqual({ code: 0, signal: null });
+      expect(deployed.stdout + deployed.stderr).not.toContain(TOKEN);
+      return { said: deployed.stdout, put: fake.putCommands.at(-1) };
+    };
+
+    fillEnvFile(checkout, { DISCORD_GUILD_ID: fake.guildId });
+    const guild = await deploy(inGuild!);
+    expect(guild.put?.guildId).toBe(fake.guildId);
+    const names = (guild.put?.body ?? []).map((command) => command['name']);
+    expect(names).toEqual(expect.arrayContaining(['ask', 'sources', 'story']));
+    expect(guild.said).toContain(`Registered /${names.join(', /')} in the server ${fake.guildId}`);
+
+    fillEnvFile(checkout, { DISCORD_GUILD_ID: '' });
+    const global = await deploy(globally!);
+    expect(global.put?.guildId).toBeNull();
+    expect(global.put?.body.map((command) => command['name'])).toEqual(names);
+    expect(global.said).toContain('globally');
+
+    const cleared = await deploy(clear!);
+    expect(cleared.put).toEqual({ guildId: null, body: [] });
+    expect(cleared.said).toContain('Removed all commands globally.');
+  });
+
+  it('4. `npm start` (no index yet: it builds one) answers /ask, and Ctrl-C stops it cleanly', { timeout: 2 * BOOT_MS }, async () => {
+    const [start, ...rest] = commandsUnder('### 4. Start');
+    expect(rest).toEqual([]);
+    const bot = run(start!);
+    await bot.waitForOutput(/"msg":"ready"/, BOOT_MS);
+    expect(fake.identifies.at(-1)?.shard ?? [0, 1]).toEqual([0, 1]);
+    await askAndExpectTheQuote();
+    await pressCtrlC(bot, 'disconnected');
+  });
+
+  it('`npm run start:shards` (SHARD_COUNT empty: as many shards as Discord recommends) answers /ask, and Ctrl-C stops it cleanly', { timeout: 2 * BOOT_MS }, async () => {
+    const [launcherLine] = commandsUnder('### Many servers: shards');
+    expect(launcherLine).toMatch(/^npm run start:shards +#/);
+    const identified = fake.identifies.length;
+    const launcher = run(launcherLine!);
+    await launcher.waitForOutput(/"msg":"all shard processes ready"/, BOOT_MS);
+    expect(fake.identifies.slice(identified).map((identify) => identify.shard)).toEqual([[0, 1]]);
+    await askAndExpectTheQuote();
+    await pressCtrlC(launcher, 'all shard processes stopped');
+  });
+});
