@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import dotenv from 'dotenv';
 import { z } from 'zod';
-import { UserError } from './errors.js';
+import { ConfigError } from './errors.js';
 
 /** The model built on install (and by `npm run build-model`) when EMBED_MODEL is not set. */
 export const DEFAULT_EMBED_MODEL = 'use-lite';
@@ -168,11 +168,11 @@ function parseOrExplain<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
   const variable = String(issue?.path[0] ?? 'the environment');
   const given = env[variable];
   // Never echo the value: it may be the bot token.
-  if (given === undefined || given.trim() === '') throw new UserError(`${variable} is missing: set it in .env (see .env.example) or in the environment.`);
+  if (given === undefined || given.trim() === '') throw new ConfigError(`${variable} is missing: set it in .env (see .env.example) or in the environment.`);
   const where = variablesFromDotenv.has(variable)
     ? 'fix it in .env (see .env.example)'
     : 'it is set in the environment, which wins over .env: fix or unset it there';
-  throw new UserError(`${variable} ${issue?.message}: ${where}.`);
+  throw new ConfigError(`${variable} ${issue?.message}: ${where}.`);
 }
 
 /** Reads and validates the settings shared by the terminal, the index build and the bot. */
@@ -245,6 +245,6 @@ function readDotenv(file: string): Record<string, string> {
     return dotenv.parse(readFileSync(file));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new UserError(`Could not read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}): make it readable by this user, or remove it.`);
+    throw new ConfigError(`Could not read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}): make it readable by this user, or remove it.`);
   }
 }

@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { unescapeMarkdown } from '../src/answer/discord.js';
+import { EXIT_CONFIG } from '../src/errors.js';
 import { askCommand, embedsOf } from './helpers/bot-harness.js';
 import { fillEnvFile, tempCheckout } from './helpers/checkout.js';
 import { killChildren, spawnShell, type Spawned } from './helpers/processes.js';
-import { commandsUnder } from './helpers/readme.js';
+import { blockUnder, commandsUnder } from './helpers/readme.js';
 import { startFakeDiscord, type FakeDiscord } from './fake-discord.js';
 
 const TOKEN = 'fake-bot-token-for-the-readme-tests';
@@ -31,8 +32,6 @@ beforeAll(async () => {
   expect(rest).toEqual([]);
   const copied = run(copy!);
   expect(await copied.exited).toEqual({ code: 0, signal: null });
-  // What the README says to fill ("### 1. Create the application"), and the fake's address.
-  fillEnvFile(checkout, { DISCORD_TOKEN: fake.token, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_BASE: fake.apiBase });
 });
 afterEach(async () => {
   await killChildren();
@@ -68,7 +67,20 @@ async function pressCtrlC(process: Spawned, lastLog: string): Promise<void> {
 }
 
 describe('README "Run the bot" on a fresh clone, with .env copied from .env.example', () => {
+  it('as shipped, not filled in yet: `npm start` stops with one sentence about the token, with the exit code the README\'s systemd unit does not restart on', { timeout: BOOT_MS }, async () => {
+    const [start] = commandsUnder('### 4. Start');
+    const bot = run(start!);
+    expect((await bot.exited).code).toBe(EXIT_CONFIG);
+    expect(bot.stderr.trim()).toBe('DISCORD_TOKEN is still the placeholder from .env.example: fix it in .env (see .env.example).');
+    expect(fake.identifies).toEqual([]);
+    const unit = blockUnder('### Example systemd unit', 'ini');
+    expect(unit).toMatch(/^Restart=on-failure$/m);
+    expect(unit).toMatch(new RegExp(`^RestartPreventExitStatus=${EXIT_CONFIG}$`, 'm'));
+  });
+
   it('.env is .env.example with only the token, the application id and the REST base filled in', () => {
+    // What the README says to fill ("### 1. Create the application"), and the fake's address.
+    fillEnvFile(checkout, { DISCORD_TOKEN: fake.token, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_BASE: fake.apiBase });
     const example = readFileSync(path.join(checkout, '.env.example'), 'utf8').split('\n');
     const env = readFileSync(path.join(checkout, '.env'), 'utf8').split('\n');
     expect(env.filter((line, at) => line !== example[at]).map((line) => line.split('=')[0])).toEqual(['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'DISCORD_API_BASE']);

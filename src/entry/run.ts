@@ -1,11 +1,12 @@
 // What every entry point shares (scripts/, src/cli, src/discord/bot.ts): .env, one-sentence failures, options.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadEnvironment } from '../config.js';
-import { UserError, describeError } from '../errors.js';
+import { ConfigError, EXIT_CONFIG, UserError, describeError } from '../errors.js';
 
 /**
  * Runs a command-line entry point: loads `.env` (and drops empty settings, src/config.ts), and
- * turns any failure into one sentence on stderr and exit code 1 (the stack only with LOG_LEVEL=debug).
+ * turns any failure into one sentence on stderr and exit code 1 (EXIT_CONFIG for a bad setting; the
+ * stack only with LOG_LEVEL=debug).
  */
 export function runMain(main: () => Promise<number | void>): void {
   Promise.resolve().then(() => {
@@ -18,7 +19,7 @@ export function runMain(main: () => Promise<number | void>): void {
     (error: unknown) => {
       process.stderr.write(`${describeError(error)}\n`);
       if (process.env.LOG_LEVEL === 'debug' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-      process.exitCode = 1;
+      process.exitCode = error instanceof ConfigError ? EXIT_CONFIG : 1;
     },
   );
 }
