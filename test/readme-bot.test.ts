@@ -1,7 +1,8 @@
 // The self-hoster's path, exactly as README.md's "Run the bot" tells it, on a fresh clone: copy
 // .env.example to .env, fill in only what the README says (token and application id, plus the
 // REST base of the fake Discord standing in for discord.com), register the commands, then
-// `npm start` and `npm run start:shards` through a real shell, each answering a question.
+// `npm start`, `npm run start:shards` and the two-host shard lines through a real shell, each
+// answering a question.
 // The command lines are read from README.md's sh blocks.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { askCommand, embedsOf } from './helpers/bot-harness.js';
 import { fillEnvFile, tempCheckout } from './helpers/checkout.js';
 import { killChildren, spawnShell, type Spawned } from './helpers/processes.js';
 import { blockUnder, commandsUnder } from './helpers/readme.js';
-import { startFakeDiscord, type FakeDiscord } from './fake-discord.js';
+import { guildIdOnShard, startFakeDiscord, type FakeDiscord, type InteractionHandle } from './fake-discord.js';
 
 const TOKEN = 'fake-bot-token-for-the-readme-tests';
 /** In the shipped story. */
@@ -40,11 +41,13 @@ afterAll(async () => {
   await fake.close();
 });
 
-/** Asks in the fake's guild; the reply quotes the shipped story. */
-async function askAndExpectTheQuote(): Promise<void> {
-  const reply = await fake.sendCommand(askCommand(QUESTION)).reply();
+/** Asks in a guild (default: the fake's own); the reply quotes the shipped story. */
+async function askAndExpectTheQuote(discord = fake, guildId?: string): Promise<InteractionHandle> {
+  const asked = discord.sendCommand({ ...askCommand(QUESTION), ...(guildId ? { guildId } : {}) });
+  const reply = await asked.reply();
   const shown = embedsOf(reply).map((embed) => unescapeMarkdown((embed.description ?? '').replace(/^> /gm, '').replace(/\*\*/g, '')));
   expect(shown.join('\n')).toContain(QUOTE);
+  return asked;
 }
 
 /**
@@ -138,5 +141,35 @@ describe('README "Run the bot" on a fresh clone, with .env copied from .env.exam
     expect(fake.identifies.slice(identified).map((identify) => identify.shard)).toEqual([[0, 1]]);
     await askAndExpectTheQuote();
     await pressCtrlC(launcher, 'all shard processes stopped');
+  });
+
+  it('two hosts, `SHARD_COUNT=4 SHARD_IDS=0,1 npm start` and `… SHARD_IDS=2,3 …` (one checkout standing in for shared storage): each answers in its shards\' guilds', { timeout: 2 * BOOT_MS }, async () => {
+    const [, , firstHost, secondHost, ...rest] = commandsUnder('### Many servers: shards');
+    expect(rest).toEqual([]);
+    expect([firstHost, secondHost]).toEqual([expect.stringMatching(/^SHARD_COUNT=4 SHARD_IDS=0,1 npm start\b/), expect.stringMatching(/^SHARD_COUNT=4 SHARD_IDS=2,3 npm start\b/)]);
+    // A Discord that recommends four shards; the environment wins over the .env's REST base.
+    const fourShards = await startFakeDiscord({ token: TOKEN, shards: 4, timeoutMs: 60_000 });
+    try {
+      const hosts: Spawned[] = [];
+      // One after the other, as the sharding tests do: were there no index yet, the first builds it.
+      for (const line of [firstHost!, secondHost!]) {
+        const host = spawnShell(line, { cwd: checkout, env: { DISCORD_API_BASE: fourShards.apiBase } });
+        hosts.push(host);
+        await host.waitForOutput(/"msg":"ready"/, BOOT_MS);
+      }
+      expect(fourShards.identifies.map((identify) => identify.shard).sort()).toEqual([
+        [0, 4],
+        [1, 4],
+        [2, 4],
+        [3, 4],
+      ]);
+      const asked = [];
+      for (const shard of [1, 2]) asked.push(await askAndExpectTheQuote(fourShards, guildIdOnShard(shard, 4)));
+      expect(asked.map((ix) => ix.deliveredOn)).toEqual([[1], [2]]);
+      for (const host of hosts) await pressCtrlC(host, 'disconnected');
+    } finally {
+      await killChildren();
+      await fourShards.close();
+    }
   });
 });
