@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import dotenv from 'dotenv';
 import { z } from 'zod';
-import { UserError } from './errors.js';
+import { ConfigError } from './errors.js';
 
 /** The model built on install (and by `npm run build-model`) when EMBED_MODEL is not set. */
 export const DEFAULT_EMBED_MODEL = 'use-lite';
@@ -192,9 +194,12 @@ function parseOrExplain<T extends z.ZodType>(schema: T, env: Env): z.infer<T> {
   const issue = parsed.error.issues[0];
   const variable = String(issue?.path[0] ?? 'the environment');
   const given = env[variable];
-  const problem = given === undefined || given.trim() === '' ? 'is missing' : issue?.message;
   // Never echo the value: it may be the bot token.
-  throw new UserError(`${variable} ${problem}: fix it in .env (see .env.example).`);
+  if (given === undefined || given.trim() === '') throw new ConfigError(`${variable} is missing: set it in .env (see .env.example) or in the environment.`);
+  const where = variablesFromDotenv.has(variable)
+    ? 'fix it in .env (see .env.example)'
+    : 'it is set in the environment, which wins over .env: fix or unset it there';
+  throw new ConfigError(`${variable} ${issue?.message}: ${where}.`);
 }
 
 /** Reads and validates the settings shared by the terminal, the index build and the bot. */
@@ -217,6 +222,9 @@ export function loadCoreConfig(env: Env = process.env, cwd = process.cwd()): Cor
 export function loadBotConfig(env: Env = process.env, cwd = process.cwd()): BotConfig {
   const core = loadCoreConfig(env, cwd);
   const raw = parseOrExplain(botSchema, env);
+  // discord.js reads these itself whenever its shard options equal its defaults (one shard), e.g.
+  // SHARD_COUNT=auto as NaN: read here, they reach it only as the plan passed explicitly (bot-runtime.ts).
+  if (env === process.env) for (const name of ['SHARD_COUNT', 'SHARDS']) delete process.env[name];
   return {
     ...core,
     discordToken: raw.DISCORD_TOKEN,
@@ -238,4 +246,34 @@ export function loadBotConfig(env: Env = process.env, cwd = process.cwd()): BotC
 /** `KEY=` in .env means "use the default", not "the empty string". */
 function stripEmpty(env: Env): Env {
   return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+}
+
+/** The variables the last `loadEnvironment` took from .env (the others came from the environment). */
+const variablesFromDotenv = new Set<string>();
+
+/**
+ * Every entry point's first step: loads `.env` (in `cwd`) into the environment, then removes every
+ * empty variable, so that `KEY=` means "not set" for Verbatim and for the libraries that read the
+ * environment themselves (discord.js reads SHARD_COUNT as a number and SHARDS as JSON: empty, they
+ * crash it). A variable set in the environment wins over .env, unless it is empty there.
+ */
+export function loadEnvironment(env: Env = process.env, cwd = process.cwd()): void {
+  variablesFromDotenv.clear();
+  for (const [name, value] of Object.entries(readDotenv(path.join(cwd, '.env')))) {
+    if (value.trim() === '' || (env[name] ?? '').trim() !== '') continue;
+    env[name] = value;
+    variablesFromDotenv.add(name);
+  }
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || value.trim() === '') delete env[name];
+  }
+}
+
+function readDotenv(file: string): Record<string, string> {
+  try {
+    return dotenv.parse(readFileSync(file));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new ConfigError(`Could not read ${file} (${(error as NodeJS.ErrnoException).code ?? String(error)}): make it readable by this user, or remove it.`);
+  }
 }

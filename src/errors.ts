@@ -6,6 +6,17 @@ export class UserError extends Error {
   override name = 'UserError';
 }
 
+/**
+ * A setting is missing or malformed: trying again cannot help until it is fixed. Entry points exit
+ * with EXIT_CONFIG for it, which a service manager can be told not to restart on (README, systemd).
+ */
+export class ConfigError extends UserError {
+  override name = 'ConfigError';
+}
+
+/** sysexits.h's EX_CONFIG: "configuration error". */
+export const EXIT_CONFIG = 78;
+
 /** The one-sentence message for any error: user errors as written, others summarised. */
 export function describeError(error: unknown): string {
   if (error instanceof UserError) return error.message;

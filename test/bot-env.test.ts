@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EXIT_CONFIG } from '../src/errors.js';
 import { PROJECT_ROOT, tempDir } from './helpers/corpus.js';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.secret-token-value-xyz';
@@ -24,9 +25,9 @@ function startBotProcess(envFile: string): Promise<{ code: number | null; stdout
 }
 
 describe('bot start-up with a bad .env', () => {
-  it('a bad DISCORD_APPLICATION_ID: exit 1, one sentence naming it, no stack, no token', async () => {
+  it('a bad DISCORD_APPLICATION_ID: exit 78 (a configuration error), one sentence naming it, no stack, no token', async () => {
     const result = await startBotProcess(`DISCORD_TOKEN=${TOKEN}\nDISCORD_APPLICATION_ID=not-a-number\n`);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(EXIT_CONFIG);
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^DISCORD_APPLICATION_ID must be a Discord id .*\.$/);
@@ -36,7 +37,7 @@ describe('bot start-up with a bad .env', () => {
 
   it('a missing DISCORD_TOKEN is named too', async () => {
     const result = await startBotProcess('DISCORD_APPLICATION_ID=123456789012345678\n');
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(EXIT_CONFIG);
     expect(result.stderr.trim()).toMatch(/^DISCORD_TOKEN is missing/);
   });
 });

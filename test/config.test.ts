@@ -1,6 +1,10 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Client } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_EMBED_MODEL, loadBotConfig, loadCoreConfig } from '../src/config.js';
+import { DEFAULT_EMBED_MODEL, loadBotConfig, loadCoreConfig, loadEnvironment } from '../src/config.js';
 import { UserError } from '../src/errors.js';
+import { PROJECT_ROOT, tempDir } from './helpers/corpus.js';
 
 const TOKEN = 'MTIzNDU2Nzg5MDEyMzQ1Njc4.abcdef.secret-token-value';
 const BOT_ENV = { DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: '123456789012345678' };
@@ -14,8 +18,8 @@ describe('loadCoreConfig', () => {
   });
 
   it.each([
-    [{ EF_SEARCH: 'abc' }, 'EF_SEARCH must be a whole number from 1 to 4096: fix it in .env (see .env.example).'],
-    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent: fix it in .env (see .env.example).'],
+    [{ EF_SEARCH: 'abc' }, 'EF_SEARCH must be a whole number from 1 to 4096: it is set in the environment, which wins over .env: fix or unset it there.'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent: it is set in the environment, which wins over .env: fix or unset it there.'],
     [{ EMBED_MODEL: '../../etc' }, /^EMBED_MODEL must be a model name like use-lite-static or Xenova\/all-MiniLM-L6-v2/],
   ])('names the variable and what it must be: %j', (env, message) => {
     expect(() => loadCoreConfig(env, '/x')).toThrow(UserError);
@@ -67,12 +71,12 @@ describe('loadBotConfig', () => {
     [{ ...BOT_ENV, FEEDS: 'feed.xml' }, 'FEEDS must be comma-separated http(s) feed URLs'],
     [{ ...BOT_ENV, FEED_POLL_MINUTES: '0' }, 'FEED_POLL_MINUTES must be a number of minutes from 1 to 1440'],
     [{ ...BOT_ENV, ALLOW_PRIVATE_URLS: 'maybe' }, 'ALLOW_PRIVATE_URLS must be true or false'],
-    [{ ...BOT_ENV, SHARD_COUNT: '0' }, 'SHARD_COUNT must be the total number of shards (a whole number from 1) or auto: fix it in .env (see .env.example).'],
+    [{ ...BOT_ENV, SHARD_COUNT: '0' }, 'SHARD_COUNT must be the total number of shards (a whole number from 1) or auto: it is set in the environment, which wins over .env: fix or unset it there.'],
     [{ ...BOT_ENV, SHARD_COUNT: 'lots' }, 'SHARD_COUNT must be the total number of shards (a whole number from 1) or auto'],
-    [{ ...BOT_ENV, SHARD_COUNT: '4', SHARD_IDS: 'first' }, 'SHARD_IDS must be comma-separated shard numbers counted from 0, e.g. 0,1: fix it in .env (see .env.example).'],
-    [{ ...BOT_ENV, SHARD_IDS: '0,1' }, 'SHARD_IDS needs SHARD_COUNT set to the total number of shards (a number, not auto): fix it in .env (see .env.example).'],
+    [{ ...BOT_ENV, SHARD_COUNT: '4', SHARD_IDS: 'first' }, 'SHARD_IDS must be comma-separated shard numbers counted from 0, e.g. 0,1: it is set in the environment, which wins over .env: fix or unset it there.'],
+    [{ ...BOT_ENV, SHARD_IDS: '0,1' }, 'SHARD_IDS needs SHARD_COUNT set to the total number of shards (a number, not auto): it is set in the environment, which wins over .env: fix or unset it there.'],
     [{ ...BOT_ENV, SHARD_COUNT: 'auto', SHARD_IDS: '0' }, 'SHARD_IDS needs SHARD_COUNT set to the total number of shards (a number, not auto)'],
-    [{ ...BOT_ENV, SHARD_COUNT: '4', SHARD_IDS: '2,4' }, 'SHARD_IDS names shard 4, but with SHARD_COUNT=4 the shards are 0 to 3: fix it in .env (see .env.example).'],
+    [{ ...BOT_ENV, SHARD_COUNT: '4', SHARD_IDS: '2,4' }, 'SHARD_IDS names shard 4, but with SHARD_COUNT=4 the shards are 0 to 3: it is set in the environment, which wins over .env: fix or unset it there.'],
   ])('refuses %j with one sentence naming the variable', (env, message) => {
     expect(() => loadBotConfig(env, '/x')).toThrow(message);
   });
@@ -94,5 +98,84 @@ describe('loadBotConfig', () => {
       expect((error as Error).message).toMatch(/^DISCORD_TOKEN does not look like a bot token/);
       expect((error as Error).message).not.toContain(badToken);
     }
+  });
+});
+
+describe('loadEnvironment: .env, then every empty setting removed', () => {
+  /** A folder holding `dotenv` as its .env. */
+  const folderWith = (dotenv: string) => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, '.env'), dotenv);
+    return dir;
+  };
+  const shippedExample = () => readFileSync(path.join(PROJECT_ROOT, '.env.example'), 'utf8');
+
+  it('the shipped .env.example sets nothing but the token placeholder: every default applies, and the placeholder is a sentence', () => {
+    const env: Record<string, string | undefined> = { PATH: '/usr/bin' };
+    loadEnvironment(env, folderWith(shippedExample()));
+    expect(Object.keys(env).sort()).toEqual(['DISCORD_TOKEN', 'PATH']);
+    expect(loadCoreConfig(env, '/x')).toEqual(loadCoreConfig({}, '/x'));
+    // The placeholder is a sentence, not a crash (and never a login attempt).
+    expect(() => loadBotConfig({ ...env, DISCORD_APPLICATION_ID: '123456789012345678' }, '/x')).toThrow(
+      'DISCORD_TOKEN is still the placeholder from .env.example: fix it in .env (see .env.example).',
+    );
+  });
+
+  it('empty means not set for the libraries too: discord.js reads SHARD_COUNT and SHARDS from process.env itself', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, { SHARDS: '', DEBUG: ' ' }); // empty in the environment (e.g. systemd's Environment=SHARDS=)
+      loadEnvironment(process.env, folderWith('SHARD_COUNT=\nSHARDS=\nDEBUG=\n'));
+      expect(['SHARD_COUNT', 'SHARDS', 'DEBUG'].filter((name) => name in process.env)).toEqual([]);
+      expect(new Client({ intents: [] }).options).toMatchObject({ shards: [0], shardCount: 1 });
+      // Without the clean-up: discord.js reads SHARD_COUNT= as 0 shards, the crash of issue #21.
+      process.env.SHARD_COUNT = '';
+      expect(() => new Client({ intents: [] })).toThrow(/shardCount/);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('SHARD_COUNT=auto reaches discord.js only as the explicit plan (left in process.env, a plan of one shard reads it as NaN)', () => {
+    const saved = { ...process.env };
+    try {
+      Object.assign(process.env, BOT_ENV, { SHARD_COUNT: 'auto' });
+      expect(loadBotConfig().shardCount).toBe('auto');
+      expect('SHARD_COUNT' in process.env).toBe(false);
+      expect(new Client({ intents: [], shards: [0], shardCount: 1 }).options.shardCount).toBe(1);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('the environment wins over .env, unless it is empty there', () => {
+    const dir = folderWith('EF_SEARCH=16\nCOOLDOWN_SECONDS=5\n');
+    const env: Record<string, string | undefined> = { EF_SEARCH: '32', COOLDOWN_SECONDS: ' ' };
+    loadEnvironment(env, dir);
+    expect(env).toEqual({ EF_SEARCH: '32', COOLDOWN_SECONDS: '5' });
+  });
+
+  it('a bad value says where it came from: .env or the environment; a missing one where to set it', () => {
+    const dir = folderWith('EF_SEARCH=many\n');
+    const fromDotenv: Record<string, string | undefined> = {};
+    loadEnvironment(fromDotenv, dir);
+    expect(() => loadCoreConfig(fromDotenv, '/x')).toThrow('EF_SEARCH must be a whole number from 1 to 4096: fix it in .env (see .env.example).');
+    const fromEnvironment: Record<string, string | undefined> = { EF_SEARCH: 'lots' };
+    loadEnvironment(fromEnvironment, dir);
+    expect(() => loadCoreConfig(fromEnvironment, '/x')).toThrow(
+      'EF_SEARCH must be a whole number from 1 to 4096: it is set in the environment, which wins over .env: fix or unset it there.',
+    );
+    const empty: Record<string, string | undefined> = {};
+    loadEnvironment(empty, folderWith('DISCORD_TOKEN=\n'));
+    expect(() => loadBotConfig(empty, '/x')).toThrow('DISCORD_TOKEN is missing: set it in .env (see .env.example) or in the environment.');
+  });
+
+  it('no .env is no settings; an unreadable one is one sentence', () => {
+    const env: Record<string, string | undefined> = { LOG_LEVEL: 'warn' };
+    loadEnvironment(env, tempDir());
+    expect(env).toEqual({ LOG_LEVEL: 'warn' });
+    const dir = tempDir();
+    mkdirSync(path.join(dir, '.env')); // a folder: EISDIR
+    expect(() => loadEnvironment({}, dir)).toThrow(/^Could not read .*\.env \(EISDIR\): make it readable by this user, or remove it\.$/);
   });
 });

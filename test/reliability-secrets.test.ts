@@ -5,6 +5,7 @@ import { readFileSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadBotConfig } from '../src/config.js';
+import { EXIT_CONFIG } from '../src/errors.js';
 import { PROJECT_ROOT, tempDir } from './helpers/corpus.js';
 import { askCommand } from './helpers/bot-harness.js';
 import { STACK_LINE, killChildren, spawnProject } from './helpers/processes.js';
@@ -88,7 +89,7 @@ describe('the bot token', () => {
     const placeholder = /^DISCORD_TOKEN=(.*)$/m.exec(example)?.[1]?.trim();
     expect(placeholder).toBeTruthy();
     const bot = startBotProcess({}, `DISCORD_TOKEN=${placeholder}\nDISCORD_APPLICATION_ID=123456789012345678\n`);
-    expect((await bot.exited).code).toBe(1);
+    expect((await bot.exited).code).toBe(EXIT_CONFIG); // not restarted by the README's systemd unit
     expect(bot.stderr.trim()).toBe('DISCORD_TOKEN is still the placeholder from .env.example: fix it in .env (see .env.example).');
     expect(bot.stdout).toBe('');
   });

@@ -39,8 +39,9 @@ runMain(async () => {
       },
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  // on, not once: Ctrl-C may arrive twice (from the terminal, and relayed by tsx or the launcher).
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
   // Started by the shard launcher: if it dies, stop too, or a restarted launcher would run each shard twice.
   if (process.connected) process.once('disconnect', () => shutdown('launcher gone'));
 });

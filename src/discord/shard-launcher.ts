@@ -65,8 +65,10 @@ runMain(async () => {
       },
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  // on, not once: Ctrl-C reaches this process twice (from the terminal, and relayed by tsx); a second
+  // signal must not kill it before its shards have stopped.
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 
   try {
     // discord.js waits between two shards (5.5 s): Discord lets a bot identify once per 5 s.

@@ -1,29 +1,28 @@
 // What every entry point shares (scripts/, src/cli, src/discord/bot.ts): the stale-dist/ check, .env, one-sentence failures, options.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import dotenv from 'dotenv';
-import { UserError, describeError } from '../errors.js';
+import { loadEnvironment } from '../config.js';
+import { ConfigError, EXIT_CONFIG, UserError, describeError } from '../errors.js';
 import { assertFreshRuntime } from './build-stamp.js';
 import { DIST_PATH, PROJECT_ROOT, RUNNING_COMPILED } from './runtime.js';
 
 /**
- * Runs a command-line entry point: refuses compiled code older than its sources, loads `.env`,
- * and turns any failure into one sentence on stderr and exit code 1 (the stack only with
- * LOG_LEVEL=debug).
+ * Runs a command-line entry point: refuses compiled code older than its sources, loads `.env`
+ * (and drops empty settings, src/config.ts), and turns any failure into one sentence on stderr
+ * and exit code 1 (EXIT_CONFIG for a bad setting; the stack only with LOG_LEVEL=debug).
  */
 export function runMain(main: () => Promise<number | void>): void {
-  dotenv.config({ quiet: true });
-  const run = async () => {
+  Promise.resolve().then(() => {
     if (RUNNING_COMPILED) assertFreshRuntime(PROJECT_ROOT, DIST_PATH);
+    loadEnvironment();
     return main();
-  };
-  run().then(
+  }).then(
     (code) => {
       process.exitCode = code ?? 0;
     },
     (error: unknown) => {
       process.stderr.write(`${describeError(error)}\n`);
       if (process.env.LOG_LEVEL === 'debug' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
-      process.exitCode = 1;
+      process.exitCode = error instanceof ConfigError ? EXIT_CONFIG : 1;
     },
   );
 }

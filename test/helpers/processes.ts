@@ -7,6 +7,8 @@ export interface Spawned {
   child: ChildProcessWithoutNullStreams;
   /** SIGKILLs the whole process group (tsx and the script it runs). */
   killHard(): void;
+  /** Sends `signal` to the whole process group, as Ctrl-C in a terminal does. */
+  signal(signal: NodeJS.Signals): void;
   readonly stdout: string;
   readonly stderr: string;
   /** Resolves when the process has exited and its output is closed. */
@@ -29,6 +31,24 @@ export function spawnProject(file: string, args: string[] = [], options: { env?:
     // Its own process group: tsx runs the script in a child process, and a SIGKILL must reach both.
     detached: true,
   });
+  return track(child, options.input);
+}
+
+/**
+ * Runs a command line through `bash -c` in `cwd`, as a user types it, with only PATH and HOME
+ * (and `env`) set: no LOG_LEVEL, so the project's .env decides. npm's update check is off (offline).
+ */
+export function spawnShell(command: string, options: { cwd: string; env?: Record<string, string>; input?: string }): Spawned {
+  const child = spawn('bash', ['-c', command], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', npm_config_update_notifier: 'false', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true, // its own process group: npm, sh, tsx and node under it get the same signals
+  });
+  return track(child, options.input);
+}
+
+function track(child: ChildProcessWithoutNullStreams, input: string | undefined): Spawned {
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -57,10 +77,11 @@ export function spawnProject(file: string, args: string[] = [], options: { env?:
     });
   });
   child.stdin.on('error', () => {}); // a process that exits before reading all of stdin
-  child.stdin.end(options.input ?? '');
+  child.stdin.end(input ?? '');
   return {
     child,
     killHard: () => killGroup(child),
+    signal: (signal) => signalGroup(child, signal),
     get stdout() {
       return stdout;
     },
@@ -114,9 +135,13 @@ export async function killChildren(): Promise<void> {
 export const STACK_LINE = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
 
 function killGroup(child: ChildProcessWithoutNullStreams): void {
+  signalGroup(child, 'SIGKILL');
+}
+
+function signalGroup(child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals): void {
   try {
-    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    if (child.pid) process.kill(-child.pid, signal);
   } catch {
-    child.kill('SIGKILL'); // the group is gone already
+    child.kill(signal); // the group is gone already
   }
 }
