@@ -2,7 +2,7 @@
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SETTINGS_FILES, listSourceFiles, staleRuntimeReason, statFiles, writeStamp } from '../src/entry/build-stamp.js';
+import { SETTINGS_FILES, listSourceFiles, staleRuntimeReason, fingerprintFiles, writeStamp } from '../src/entry/build-stamp.js';
 import { tempDir } from './helpers/corpus.js';
 
 let root: string;
@@ -15,7 +15,7 @@ function write(file: string, text: string): void {
 
 /** What `npm run build` records: every source file and the settings, as they are now. */
 function stampNow(extra: string[] = []): void {
-  writeStamp(dist, statFiles(root, [...listSourceFiles(root), ...SETTINGS_FILES, ...extra]));
+  writeStamp(dist, fingerprintFiles(root, [...listSourceFiles(root), ...SETTINGS_FILES, ...extra]));
 }
 
 beforeEach(() => {
@@ -45,9 +45,13 @@ describe('staleRuntimeReason', () => {
     expect(staleRuntimeReason(root, dist)).toBe('The compiled code in dist/ is older than src/deep/b.ts: run npm run build (or npm ci), then this command again.');
   });
 
-  it('refuses a file restored with an older time and the same size (git checkout, cp -p)', () => {
+  it('refuses a file restored with an older time and the same size (git checkout), and runs a copy whose times moved (cp -p, rsync)', () => {
     stampNow();
-    utimesSync(path.join(root, 'src/a.ts'), new Date('2020-01-01'), new Date('2020-01-01'));
+    const file = path.join(root, 'src/a.ts');
+    utimesSync(file, new Date('2030-01-01'), new Date('2030-01-01'));
+    expect(staleRuntimeReason(root, dist)).toBeUndefined();
+    write('src/a.ts', 'export const a = 7;\n');
+    utimesSync(file, new Date('2020-01-01'), new Date('2020-01-01'));
     expect(staleRuntimeReason(root, dist)).toMatch(/older than src\/a\.ts:/);
   });
 

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { SETTINGS_FILES, listSourceFiles, statFiles, writeStamp } from '../entry/build-stamp.js';
+import { SETTINGS_FILES, listSourceFiles, fingerprintFiles, writeStamp } from '../entry/build-stamp.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { DIST_DIR, PROJECT_ROOT } from '../entry/runtime.js';
 import { UserError } from '../errors.js';
@@ -19,7 +19,7 @@ export async function buildCommand(argv: string[], root = PROJECT_ROOT): Promise
   const distDir = path.join(root, DIST_DIR);
   const nextDir = `${distDir}.next`;
   // Taken before tsc reads them: a file edited during the compile then differs from its stamp.
-  const before = statFiles(root, [...listSourceFiles(root, ['src', 'scripts', 'test']), ...SETTINGS_FILES]);
+  const before = fingerprintFiles(root, [...listSourceFiles(root, ['src', 'scripts', 'test']), ...SETTINGS_FILES]);
   await rm(nextDir, { recursive: true, force: true });
   const tsc = spawn(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', nextDir], { cwd: root, stdio: 'inherit' });
   const [code] = (await once(tsc, 'exit')) as [number | null];

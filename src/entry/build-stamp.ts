@@ -1,11 +1,13 @@
-// Whether dist/ was compiled from the sources as they are now. `npm run build` records the size and
-// modification time of every TypeScript file it compiled (taken before tsc starts, so an edit
-// made during the compile counts as a change); the compiled runtime compares them at start-up and
-// refuses to run stale code. Comparing files, not just the newest time, also catches a deleted
-// file and one restored with an older time (git checkout, cp -p, tar).
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+// Whether dist/ was compiled from the sources as they are now. `npm run build` records a hash of
+// the content of every TypeScript file it compiled (taken before tsc starts, so an edit made
+// during the compile counts as a change); the compiled runtime compares them at start-up and
+// refuses to run stale code. Content, not times: a file restored with an older time (git
+// checkout, tar) is caught, and a project copied with its times rounded (cp -p, rsync, a
+// container image) is not refused for nothing.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { sha256 } from '../hash.js';
 
 /** Written into dist/ last, so its presence means the compile finished. */
 export const STAMP_FILE = 'build-stamp.json';
@@ -14,11 +16,11 @@ export const SOURCE_DIRS = ['src', 'scripts'];
 /** The compiler settings: a change to them changes the output as well. */
 export const SETTINGS_FILES = ['tsconfig.json', 'tsconfig.build.json'];
 
-/** [size in bytes, modification time in ms] of one file, relative to the project. */
-type FileStat = [number, number];
+/** The SHA-256 of one file's content, by its project-relative path. */
+type Fingerprints = Record<string, string>;
 export interface BuildStamp {
-  version: 1;
-  sources: Record<string, FileStat>;
+  version: 2;
+  sources: Fingerprints;
 }
 
 /** Every .ts file under the source folders, as project-relative paths with forward slashes. */
@@ -30,18 +32,18 @@ export function listSourceFiles(root: string, dirs: readonly string[] = SOURCE_D
   );
 }
 
-/** Size and modification time of each file; a file that is gone is left out. */
-export function statFiles(root: string, files: Iterable<string>): Record<string, FileStat> {
-  const stats: Record<string, FileStat> = {};
+/** The content hash of each file; a file that is gone is left out. */
+export function fingerprintFiles(root: string, files: Iterable<string>): Fingerprints {
+  const hashes: Fingerprints = {};
   for (const file of files) {
-    const stat = statSync(path.join(root, file), { throwIfNoEntry: false });
-    if (stat) stats[file] = [stat.size, stat.mtimeMs];
+    const where = path.join(root, file);
+    if (existsSync(where)) hashes[file] = sha256(readFileSync(where));
   }
-  return stats;
+  return hashes;
 }
 
-export function writeStamp(distDir: string, sources: Record<string, FileStat>): void {
-  const stamp: BuildStamp = { version: 1, sources };
+export function writeStamp(distDir: string, sources: Fingerprints): void {
+  const stamp: BuildStamp = { version: 2, sources };
   writeFileSync(path.join(distDir, STAMP_FILE), `${JSON.stringify(stamp)}\n`);
 }
 
@@ -55,11 +57,10 @@ export function staleRuntimeReason(root: string, distDir: string): string | unde
   // The stamp's files outside the source folders (settings, test helpers the bench imports) are checked by name.
   const sourcePrefixes = SOURCE_DIRS.map((dir) => `${dir}/`);
   const extras = Object.keys(stamp.sources).filter((file) => !sourcePrefixes.some((prefix) => file.startsWith(prefix)));
-  const current = statFiles(root, [...listSourceFiles(root), ...extras]);
+  const current = fingerprintFiles(root, [...listSourceFiles(root), ...extras]);
   const changed = new Set<string>();
-  for (const [file, stat] of Object.entries(current)) {
-    const recorded = stamp.sources[file];
-    if (!recorded || recorded[0] !== stat[0] || recorded[1] !== stat[1]) changed.add(file);
+  for (const [file, hash] of Object.entries(current)) {
+    if (stamp.sources[file] !== hash) changed.add(file);
   }
   for (const file of Object.keys(stamp.sources)) if (!(file in current)) changed.add(file);
   if (changed.size === 0) return undefined;
@@ -83,7 +84,7 @@ function readStamp(distDir: string): BuildStamp | undefined {
   }
   try {
     const stamp = JSON.parse(text) as Partial<BuildStamp>;
-    return stamp.version === 1 && typeof stamp.sources === 'object' && stamp.sources !== null ? (stamp as BuildStamp) : undefined;
+    return stamp.version === 2 && typeof stamp.sources === 'object' && stamp.sources !== null ? (stamp as BuildStamp) : undefined;
   } catch {
     return undefined;
   }
