@@ -65,7 +65,8 @@ describe('the bot with the real model and the shipped corpus', () => {
     expect(embeds[0]).toMatchObject({
       author: { name: top.source.outlet },
       title: top.source.title,
-      url: top.source.url,
+      // The passage's own link: the story opened on its bold sentence.
+      url: top.link,
       footer: { text: expect.stringContaining(`¶ ${top.paragraph} of `) },
     });
     expect(embeds[0]?.footer?.text).toContain('Greg Miller and Greg Jaffe');

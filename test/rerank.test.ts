@@ -40,9 +40,9 @@ describe('RERANK_* settings', () => {
   });
 
   it.each([
-    [{ RERANK_MIN_SCORE: '2' }, 'RERANK_MIN_SCORE must be a probability from 0 to 1, e.g. 0.5: fix it in .env (see .env.example).'],
-    [{ RERANK_CANDIDATES: '0' }, 'RERANK_CANDIDATES must be a whole number from 1 to 100: fix it in .env (see .env.example).'],
-    [{ RERANK_CANDIDATES: '2.5' }, 'RERANK_CANDIDATES must be a whole number from 1 to 100: fix it in .env (see .env.example).'],
+    [{ RERANK_MIN_SCORE: '2' }, 'RERANK_MIN_SCORE must be a probability from 0 to 1, e.g. 0.5: it is set in the environment, which wins over .env: fix or unset it there.'],
+    [{ RERANK_CANDIDATES: '0' }, 'RERANK_CANDIDATES must be a whole number from 1 to 100: it is set in the environment, which wins over .env: fix or unset it there.'],
+    [{ RERANK_CANDIDATES: '2.5' }, 'RERANK_CANDIDATES must be a whole number from 1 to 100: it is set in the environment, which wins over .env: fix or unset it there.'],
   ])('names the variable and what it must be: %j', (env, message) => {
     expect(() => loadCoreConfig(env, '/x')).toThrow(message);
   });
