@@ -138,6 +138,9 @@ describe('every quoted word is the page’s, under the article’s own byline an
     // With no metadata at all, the article header's <time> gives the date, not the sidebar's that comes first.
     const sidebarFirst = html({ header: '<time datetime="2024-05-07T06:00:00-07:00">May 7, 2024</time>', widgets: sidebar }).replace('<main>', `<main>${sidebar}`);
     expect(importPage(undatedUrl(sidebarFirst)).attribution.published).toBe('2024-05-07');
+    // Nor today's date in the masthead above the article.
+    const masthead = html({ header: '<time datetime="2024-05-07T06:00:00-07:00">May 7, 2024</time>' }).replace('<main>', '<header class="masthead"><time datetime="2024-06-01">Saturday, June 1, 2024</time></header><main>');
+    expect(importPage(undatedUrl(masthead)).attribution.published).toBe('2024-05-07');
     // And a page whose only <time> is a sidebar's has no date of its own.
     expect(importPage(undatedUrl(html({ widgets: sidebar }))).attribution.published).toBeUndefined();
   });

@@ -66,12 +66,15 @@ export function readPageMetadata(document: Document): PageMetadata {
   const shortText = (text: string) => text.length > 0 && text.length < 200;
   const bylines = unique(bylineElements.filter((element) => !inPageWidget(element)).map(bylineText).filter((text) => shortText(text) && !CREDIT_LINE.test(text)));
   const otherBylines = unique(bylineElements.filter(inPageWidget).map(bylineText).filter(shortText));
-  // The article header's <time> first: a page may show other times above it (a ticker, a nav bar).
+  // The article's own <time>s first, its header's before its body's: a page may show other times
+  // above it (today's date in the masthead, a ticker). Then the rest, in page order.
   const timeElements = [...document.querySelectorAll('time')].filter((element) => !inPageWidget(element));
-  const inHeader = (element: Element) => !!element.closest('article header, header, [class*="article-header" i], [class*="story-header" i]');
-  const times = [...timeElements.filter(inHeader), ...timeElements.filter((element) => !inHeader(element))].flatMap((element) =>
-    [element.getAttribute('datetime') ?? '', normaliseText(element.textContent ?? '')].filter(Boolean),
-  );
+  const rank = (element: Element) =>
+    element.closest('article header, [class*="article-header" i], [class*="story-header" i]') ? 0 : element.closest('article, main, [itemprop="articleBody"]') ? 1 : 2;
+  const times = timeElements
+    .map((element, order) => ({ element, order, rank: rank(element) }))
+    .sort((a, b) => a.rank - b.rank || a.order - b.order)
+    .flatMap(({ element }) => [element.getAttribute('datetime') ?? '', normaliseText(element.textContent ?? '')].filter(Boolean));
   const dateTexts = [...document.querySelectorAll('[class*="date" i], [class*="time" i], [class*="posted" i], [class*="publish" i], [class*="byline" i], [class*="dateline" i], [id*="date" i]')]
     .filter((element) => !element.closest('script, style, noscript') && !inPageWidget(element))
     .map((element) => normaliseText(element.textContent ?? ''))

@@ -1,3 +1,4 @@
+import type { TextBlock } from './boilerplate.js';
 import { bodyOf, collectBlocks } from './extract.js';
 
 /**
@@ -8,7 +9,7 @@ export function pageBlocks(document: Document): string[] {
   const body = bodyOf(document);
   if (!body) return [];
   for (const element of [...body.querySelectorAll('script, style, noscript, template, [hidden]')]) element.remove();
-  const blocks: Parameters<typeof collectBlocks>[1] = [];
+  const blocks: TextBlock[] = [];
   collectBlocks(body, blocks, { headings: true });
   return blocks.map((block) => block.text);
 }
