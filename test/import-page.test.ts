@@ -5,7 +5,7 @@ import { stripSuffix } from '../src/import/attribute.js';
 import { isBoilerplateBlock, type TextBlock } from '../src/import/boilerplate.js';
 import { bylineNames } from '../src/import/byline.js';
 import { dateFromUrl, parseDate } from '../src/import/dates.js';
-import { scoreAttribution, scoreText, type ExpectedPage } from '../src/import/evaluation.js';
+import { countShown, importReport, readExpectedPages, scoreAttribution, scoreText, type ExpectedPage } from '../src/import/evaluation.js';
 import { NotAnArticleError, paragraphsOf } from '../src/import/extract.js';
 import { asShownOnPage } from '../src/import/verbatim.js';
 import { parseHTML } from 'linkedom';
@@ -19,6 +19,8 @@ const expected: ExpectedPage[] = readFileSync(path.join(PAGES, 'pages.jsonl'), '
   .split('\n')
   .map((line) => JSON.parse(line) as ExpectedPage);
 const page = (name: string) => decodeDocument(readFileSync(path.join(PAGES, `${name}.html`)));
+/** `npm run eval -- --import <file>`'s report. */
+const importReportOf = async (file: string) => importReport(file, await readExpectedPages(file));
 
 describe('importPage on pages in the shapes news sites use', () => {
   it.each(expected.map((item) => [item.page, item] as const))('%s: the article paragraphs, exactly, and the attribution', (name, want) => {
@@ -279,22 +281,19 @@ describe('every paragraph taken is text the page shows, word for word', () => {
   const newsDev = path.join(PROJECT_ROOT, '../shared/eval/news-dev/pages.jsonl');
 
   it.each(sets)('%s', async (file) => {
-    const { readExpectedPages, importReport } = await import('../src/import/evaluation.js');
-    const report = importReport(file, await readExpectedPages(file));
+    const report = await importReportOf(file);
     expect(report.pages.filter((p) => p.shown < p.paragraphs).map((p) => p.page)).toEqual([]);
     expect(report.shownShare).toBe(1);
   });
 
   it.skipIf(!existsSync(newsDev))('the team’s real saved pages (../shared/eval/news-dev, when beside the project)', async () => {
-    const { readExpectedPages, importReport } = await import('../src/import/evaluation.js');
-    const report = importReport(newsDev, await readExpectedPages(newsDev));
+    const report = await importReportOf(newsDev);
     expect(report.pages.filter((p) => p.shown < p.paragraphs).map((p) => p.page)).toEqual([]);
     expect(report.pages.filter((p) => p.refused)).toEqual([]);
     expect(report.allFourRight).toBe(1);
   });
 
   it('counts a paragraph with a word missing as not shown', async () => {
-    const { countShown } = await import('../src/import/evaluation.js');
     const html = '<html><body><p>The <span class="org">Harbor Port Authority</span>’s sale<br>is a complicated beast.</p><p>One.<br><br>Two parts here.</p></body></html>';
     expect(countShown(['The Harbor Port Authority’s sale is a complicated beast.', 'One.', 'Two parts here.'], html)).toBe(3);
     expect(countShown(['The ’s sale is a complicated beast.', 'The Harbor Port Authority’s sale', 'One. Two'], html)).toBe(0);
@@ -303,9 +302,8 @@ describe('every paragraph taken is text the page shows, word for word', () => {
 
 describe('held-out pages written without looking at the extractor (pages-unseen: never tuned on)', () => {
   it('takes the text and the attribution', async () => {
-    const { readExpectedPages, importReport } = await import('../src/import/evaluation.js');
     const file = path.join(PROJECT_ROOT, 'test/fixtures/pages-unseen/pages.jsonl');
-    const report = importReport(file, await readExpectedPages(file));
+    const report = await importReportOf(file);
     expect(report.pages.filter((p) => p.refused)).toEqual([]);
     expect(report.mean.f1).toBeGreaterThanOrEqual(0.96);
     expect(report.fields.published).toBe(1);
@@ -315,9 +313,8 @@ describe('held-out pages written without looking at the extractor (pages-unseen:
 
 describe('held-out pages (written without looking at the extractor)', () => {
   it('keeps every expected paragraph and little else, and refuses none', async () => {
-    const { readExpectedPages, importReport } = await import('../src/import/evaluation.js');
     const file = path.join(PROJECT_ROOT, 'test/fixtures/pages-holdout/pages.jsonl');
-    const report = importReport(file, await readExpectedPages(file));
+    const report = await importReportOf(file);
     expect(report.pages.filter((p) => p.refused)).toEqual([]);
     expect(report.mean.recall).toBe(1);
     expect(report.mean.f1).toBeGreaterThanOrEqual(0.97);

@@ -46,7 +46,8 @@ export interface Story extends FrontMatter {
 /** A story without its paragraph texts: what duplicate checks and story lists need, and what an index's small files hold. */
 export type StorySummary = Omit<Story, 'paragraphs'> & { paragraphs: ReadonlyArray<Pick<Paragraph, 'hash'>> };
 
-const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
+/** A story file's YAML front matter block (its text in group 1). */
+export const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 
 /** `My Story.md` -> `my-story`: the slug is the file name, so ids survive edits to the text. */
 export function storySlug(fileName: string): string {

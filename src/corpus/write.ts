@@ -104,9 +104,13 @@ export function normaliseLink(link: string): string {
   }
 }
 
-/** Whether a stored story holds exactly these paragraphs, in this order. */
-export function sameParagraphs(stored: Pick<StorySummary, 'paragraphs'>, paragraphs: readonly string[]): boolean {
-  return stored.paragraphs.length === paragraphs.length && stored.paragraphs.every((paragraph, i) => paragraph.hash === sha256(paragraphs[i]!));
+/**
+ * Whether `candidate` is an update of the stored story `findSameStory` found: the same address,
+ * other words (the outlet edited the article since it was added).
+ */
+export function isUpdateOf(stored: Pick<StorySummary, 'url' | 'paragraphs'>, candidate: Pick<NewStory, 'url' | 'paragraphs'>): boolean {
+  const sameWords = stored.paragraphs.length === candidate.paragraphs.length && stored.paragraphs.every((paragraph, i) => paragraph.hash === sha256(candidate.paragraphs[i]!));
+  return normaliseLink(stored.url) === normaliseLink(candidate.url) && !sameWords;
 }
 
 /** Share of a new story's paragraphs already in a stored one above which they are the same article. */

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CoreConfig } from '../config.js';
-import { findSameStory, normaliseLink, removeStoryFile, renderStory, sameParagraphs, slugForStory, writeStoryFile, type NewStory, type Story, type StorySummary } from '../corpus/index.js';
+import { findSameStory, isUpdateOf, removeStoryFile, renderStory, slugForStory, writeStoryFile, type NewStory, type Story, type StorySummary } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
 import { UserError } from '../errors.js';
 import { addFeed, type AddResult } from '../import/add.js';
@@ -67,8 +67,7 @@ export class NewsDesk {
     const story = await readStory({ source: url.trim(), overrides }, this.settings);
     const existing = findSameStory(await this.stories(), story);
     if (!existing) return { kind: 'new', story };
-    const updated = normaliseLink(existing.url) === normaliseLink(story.url) && !sameParagraphs(existing, story.paragraphs);
-    return { kind: 'duplicate', story, existing, updated };
+    return { kind: 'duplicate', story, existing, updated: isUpdateOf(existing, story) };
   }
 
   /** Writes the story, rebuilds the index (only its paragraphs are embedded) and swaps it in. */

@@ -5,7 +5,7 @@ import {
   normaliseLink,
   parseStory,
   renderStory,
-  sameParagraphs,
+  isUpdateOf,
   slugForStory,
   storyFilePath,
   writeStoryFile,
@@ -51,9 +51,7 @@ export async function addStory(request: StoryRequest, corpus: CorpusState, setti
   const same = findSameStory(corpus.stories, story);
   if (same && !options.replace) {
     const where = displayPath(path.join(corpus.dir, same.file));
-    // The same address with other words: the outlet updated the article since it was added.
-    const updated = normaliseLink(same.url) === normaliseLink(story.url) && !sameParagraphs(same, story.paragraphs);
-    const error = updated
+    const error = isUpdateOf(same, story)
       ? `The article at this address is already in the corpus as ${where}, and its text has changed since (pass --replace to update it).`
       : `This article is already in the corpus as ${where} (pass --replace to update it).`;
     return { source, status: 'duplicate', id: same.id, file: same.file, error };

@@ -1,3 +1,4 @@
+import { normaliseLink } from '../corpus/index.js';
 import { decodeEntities, normaliseText } from './text.js';
 
 /**
@@ -164,10 +165,10 @@ function mainArticle(objects: readonly JsonObject[], document: Document): JsonOb
   if (articles.length <= 1) return articles[0];
   const pageLinks = [document.querySelector('link[rel~="canonical"]')?.getAttribute('href'), document.querySelector('meta[property="og:url"]')?.getAttribute('content')]
     .filter((link): link is string => !!link)
-    .map(comparableLink);
+    .map(normaliseLink);
   const linkOf = (object: JsonObject) => {
     const entity = object.mainEntityOfPage;
-    return [text(object.url), typeof entity === 'string' ? entity : text((entity as JsonObject | undefined)?.['@id'])].filter((link): link is string => !!link).map(comparableLink);
+    return [text(object.url), typeof entity === 'string' ? entity : text((entity as JsonObject | undefined)?.['@id'])].filter((link): link is string => !!link).map(normaliseLink);
   };
   const byLink = articles.find((article) => linkOf(article).some((link) => pageLinks.includes(link)));
   if (byLink) return byLink;
@@ -176,9 +177,6 @@ function mainArticle(objects: readonly JsonObject[], document: Document): JsonOb
   return articles.find((article) => article === named || (namedId && text(article['@id']) === namedId)) ?? articles[0];
 }
 
-function comparableLink(link: string): string {
-  return link.trim().replace(/^https?:\/\/(?:www\.)?/i, '').replace(/[#?].*$/, '').replace(/\/+$/, '').toLowerCase();
-}
 
 function freeFlag(value: unknown): boolean | undefined {
   if (typeof value === 'boolean') return value;

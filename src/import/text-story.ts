@@ -1,11 +1,9 @@
-import { frontMatterSchema, splitParagraphs } from '../corpus/index.js';
+import { FRONT_MATTER, frontMatterSchema, splitParagraphs } from '../corpus/index.js';
 import { UserError } from '../errors.js';
 import { parse as parseYaml } from 'yaml';
 import { withOverrides, type Attribution, type AttributionOverrides } from './attribute.js';
 import type { ImportedArticle } from './page.js';
 import { normaliseText } from './text.js';
-
-const FRONT_MATTER = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/;
 
 /**
  * A .txt or .md story: paragraphs at blank lines. Front matter, if any, gives the attribution;
