@@ -21,6 +21,13 @@ export const DEFAULT_RERANK_CANDIDATES = 20;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const logLevel = z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` });
 
+/** A whole number setting from `min` to `max`, each wrong value refused with the same sentence. */
+function wholeNumber(min: number, max: number) {
+  const message = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ message }).int(message).min(min, message).max(max, message);
+}
+const PROBABILITY = 'must be a probability from 0 to 1, e.g. 0.5';
+
 /** Settings every entry point needs: where the corpus, index and model live. */
 const coreSchema = z.object({
   CORPUS_DIR: z.string().min(1).default('corpus'),
@@ -30,27 +37,17 @@ const coreSchema = z.object({
     .string()
     .regex(/^[\w.-]+(\/[\w.-]+)?$/, 'must be a model name like use-lite-static or Xenova/all-MiniLM-L6-v2')
     .default(DEFAULT_EMBED_MODEL),
-  EF_SEARCH: z.coerce
-    .number({ message: 'must be a whole number from 1 to 4096' })
-    .int('must be a whole number from 1 to 4096')
-    .min(1, 'must be a whole number from 1 to 4096')
-    .max(4096, 'must be a whole number from 1 to 4096')
-    .default(DEFAULT_EF_SEARCH),
+  EF_SEARCH: wholeNumber(1, 4096).default(DEFAULT_EF_SEARCH),
   LOG_LEVEL: logLevel.default('info'),
   EMBED_QUERY_PREFIX: z.string().optional(),
   EMBED_PASSAGE_PREFIX: z.string().optional(),
   RERANK_MODEL: z.string().trim().min(1).optional(),
   RERANK_MIN_SCORE: z.coerce
-    .number({ message: 'must be a probability from 0 to 1, e.g. 0.5' })
-    .min(0, 'must be a probability from 0 to 1, e.g. 0.5')
-    .max(1, 'must be a probability from 0 to 1, e.g. 0.5')
+    .number({ message: PROBABILITY })
+    .min(0, PROBABILITY)
+    .max(1, PROBABILITY)
     .default(DEFAULT_RERANK_MIN_SCORE),
-  RERANK_CANDIDATES: z.coerce
-    .number({ message: 'must be a whole number from 1 to 100' })
-    .int('must be a whole number from 1 to 100')
-    .min(1, 'must be a whole number from 1 to 100')
-    .max(100, 'must be a whole number from 1 to 100')
-    .default(DEFAULT_RERANK_CANDIDATES),
+  RERANK_CANDIDATES: wholeNumber(1, 100).default(DEFAULT_RERANK_CANDIDATES),
   ALLOW_PRIVATE_URLS: z
     .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
     .default('false')
