@@ -19,11 +19,12 @@ import {
   currentGeneration,
   indexedSummaries,
   knownStories,
-  loadIndex,
+  beginLoadIndex,
   readManifest,
   upToDate,
   type BuildReport,
   type LoadedIndex,
+  type PendingIndex,
 } from './index/index.js';
 import { Retriever, searchFiles, readPreparedSearch, type Reranker } from './search/index.js';
 import { loadEnglishWords } from './search/dictionary.js';
@@ -127,16 +128,22 @@ export async function openIndex(
   embedder: Embedder,
   options: { buildIfMissing?: boolean; reporter?: PipelineReporter } = {},
 ): Promise<LoadedIndex> {
+  const pending = await beginOpenIndex(config, embedder, options);
+  return loaded({ ...pending, store: await pending.store });
+}
+
+/** `openIndex` returning while the graph is still being read (see `beginLoadIndex`). */
+async function beginOpenIndex(config: CoreConfig, embedder: Embedder, options: { buildIfMissing?: boolean; reporter?: PipelineReporter }): Promise<PendingIndex> {
   const expected = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch, prefixes: embedder.prefixes };
   try {
-    return loaded(loadIndex(config.indexDir, expected));
+    return beginLoadIndex(config.indexDir, expected);
   } catch (error) {
     if (!(error instanceof IndexMissingError) || !options.buildIfMissing) throw error;
     const reporter = options.reporter ?? silentReporter;
     reporter.info(`No index in ${config.indexDir} yet: building it from ${config.corpusDir} (once).`);
     const report = await buildIndexFromCorpus(config, embedder, reporter);
     reporter.info(`Index built: ${report.paragraphs} paragraphs from ${report.stories} ${report.stories === 1 ? 'story' : 'stories'}.`);
-    return loaded(loadIndex(config.indexDir, expected));
+    return beginLoadIndex(config.indexDir, expected);
   }
 }
 
@@ -154,19 +161,24 @@ export async function openRetriever(
   const embedder = options.embedder ?? (await openEmbedder(config));
   // Loaded before the index: a wrong RERANK_MODEL is reported before a first build's wait.
   const reranker = await openReranker(config);
-  const index = await openIndex(config, embedder, options);
-  if (!searchFiles.current(index.dir, index.paragraphs.length)) {
+  const pending = await beginOpenIndex(config, embedder, options);
+  if (!searchFiles.current(pending.dir, pending.paragraphs.length)) {
     // Answers are the same, but every start derives them (about 10 s at a year's size).
     options.reporter?.info('The index\'s search files were made by an older version of Verbatim: run `npm run build-index` once to remake them (nothing is embedded again) and start faster.');
   }
-  return { embedder, index, retriever: createRetriever(index, embedder, reranker), reranker };
+  // The search files are read while another thread reads the graph.
+  const prepared = readPreparedSearch(pending.dir, pending.paragraphs, pending.stories.length);
+  const index = { ...pending, store: await pending.store };
+  return { embedder, index, retriever: createRetriever(index, embedder, reranker, prepared), reranker };
 }
 
 let englishWords: Set<string> | undefined;
 
-/** A retriever for a loaded index, with spelling correction against the built-in word list (and the re-ranker, when there is one). */
-export function createRetriever(index: LoadedIndex, embedder: Embedder, reranker?: Reranker): Retriever {
+/**
+ * A retriever for a loaded index, with spelling correction against the built-in word list (and
+ * the re-ranker, when there is one). `prepared`: its search files, when already read.
+ */
+export function createRetriever(index: LoadedIndex, embedder: Embedder, reranker?: Reranker, prepared = readPreparedSearch(index.dir, index.paragraphs, index.stories.length)): Retriever {
   englishWords ??= loadEnglishWords();
-  const prepared = readPreparedSearch(index.dir, index.paragraphs.map((paragraph) => paragraph.text), index.stories.length);
   return loaded(new Retriever(index, embedder, { dictionary: englishWords, prepared, reranker }));
 }

@@ -31,7 +31,7 @@ describe('search files stored with the index', () => {
     const expectation = expected(embedder);
     const index = loadIndex(config.indexDir, expectation);
     expect(Object.keys(index.manifest.files)).toEqual(expect.arrayContaining([LEXICAL_FILE, TERMS_FILE]));
-    const prepared = readPreparedSearch(dir, index.paragraphs.map((p) => p.text), index.stories.length);
+    const prepared = readPreparedSearch(dir, index.paragraphs, index.stories.length);
     expect(prepared).toBeDefined();
     // Each story's stored terms are the content terms of its paragraphs.
     index.stories.forEach((story, i) => {
@@ -47,7 +47,7 @@ describe('search files stored with the index', () => {
       expect(a.outcome).toEqual(b.outcome);
     }
     // Files that do not fit the paragraphs are not used.
-    expect(readPreparedSearch(dir, [...index.paragraphs.map((p) => p.text), "one more"], index.stories.length)).toBeUndefined();
+    expect(readPreparedSearch(dir, [...index.paragraphs, { text: "one more" }], index.stories.length)).toBeUndefined();
     truncateSync(path.join(dir, LEXICAL_FILE), 10);
     expect(() => loadIndex(config.indexDir, expectation)).toThrow(/lexical\.json is missing or damaged.*npm run build-index/);
   });
@@ -86,7 +86,7 @@ describe('search files made by an older version', () => {
     const file = path.join(before, TERMS_FILE);
     writeFileSync(file, readFileSync(file, 'utf8').replace(/"version":\d+/, '"version":1'));
     const index = loadIndex(config.indexDir, expected(embedder));
-    expect(readPreparedSearch(before, index.paragraphs.map((p) => p.text), index.stories.length)).toBeUndefined();
+    expect(readPreparedSearch(before, index.paragraphs, index.stories.length)).toBeUndefined();
     // Opening it still answers, and says how to start faster.
     const said: string[] = [];
     const { retriever } = await openRetriever(config, { embedder, reporter: { info: (text) => said.push(text) } });
@@ -98,7 +98,7 @@ describe('search files made by an older version', () => {
     const after = currentGeneration(config.indexDir)!;
     expect(after).not.toBe(before);
     const rebuilt = loadIndex(config.indexDir, expected(embedder));
-    expect(readPreparedSearch(after, rebuilt.paragraphs.map((p) => p.text), rebuilt.stories.length)).toBeDefined();
+    expect(readPreparedSearch(after, rebuilt.paragraphs, rebuilt.stories.length)).toBeDefined();
     // And the build after that has nothing to do; opening says nothing more.
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ changed: false });
     said.length = 0;

@@ -8,7 +8,8 @@ import {
   PARAGRAPHS_FILE,
   VECTORS_FILE,
   LABELS_FILE,
-  manifestSchema,
+  manifestParagraphCount,
+  parseManifest,
   type Manifest,
   type StoredParagraph,
   type StoredStory,
@@ -16,7 +17,7 @@ import {
 import { CHUNKER_VERSION, type IndexedSummary, type KnownStory } from '../corpus/index.js';
 import { CENTROIDS_FILE, readCentroids } from './centroids.js';
 import { HnswStore } from './vector-store.js';
-import { readParagraphsFile, readStoryList } from './paragraphs-file.js';
+import { readParagraphsFile, readParagraphsLazily, readStoryList } from './paragraphs-file.js';
 
 export interface LoadedIndex {
   /** The generation folder this index was read from. */
@@ -69,8 +70,7 @@ export function readManifest(generationDir: string): Manifest | undefined {
     const info = statSync(file);
     const stamp = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
     if (lastRead?.file === file && lastRead.stamp === stamp) return lastRead.manifest;
-    const parsed = manifestSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    lastRead = { file, stamp, manifest: parsed.success ? parsed.data : undefined };
+    lastRead = { file, stamp, manifest: parseManifest(readFileSync(file)) };
     return lastRead.manifest;
   } catch {
     return undefined;
@@ -95,11 +95,44 @@ export function loadIndex(indexDir: string, expected: IndexExpectation): LoadedI
   } catch {
     throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
   }
-  if (store.size !== stored.paragraphs.length) {
-    throw new UserError(`The vector file in ${dir} holds ${store.size} vectors for ${stored.paragraphs.length} paragraphs: ${REBUILD}.`);
+  return { ...checkedParts(dir, manifest, stored), store: checkedStore(dir, store, stored.paragraphs.length) };
+}
+
+/** An index whose graph is still being read on another thread: everything else can be used meanwhile. */
+export type PendingIndex = Omit<LoadedIndex, 'store'> & { store: Promise<HnswStore> };
+
+/**
+ * `loadIndex` with the graph read on a libuv thread: checks everything first (throwing the same
+ * sentences), then returns while the graph is read, so a start can load the search files in the
+ * meantime. Await `store` before answering.
+ */
+export function beginLoadIndex(indexDir: string, expected: IndexExpectation): PendingIndex {
+  const { dir, manifest, stored } = checkIndex(indexDir, expected);
+  let labels: Int32Array | undefined;
+  try {
+    labels = readLabelMap(dir, manifest);
+  } catch {
+    throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
   }
+  const store = HnswStore.readInBackground(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch, labels).then(
+    (read) => checkedStore(dir, read, stored.paragraphs.length),
+    () => {
+      throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
+    },
+  );
+  // Rejections are the caller's when it awaits; none goes unhandled if it fails before that.
+  store.catch(() => {});
+  return { ...checkedParts(dir, manifest, stored), store };
+}
+
+function checkedStore(dir: string, store: HnswStore, paragraphs: number): HnswStore {
+  if (store.size !== paragraphs) throw new UserError(`The vector file in ${dir} holds ${store.size} vectors for ${paragraphs} paragraphs: ${REBUILD}.`);
+  return store;
+}
+
+function checkedParts(dir: string, manifest: Manifest, stored: { stories: StoredStory[]; paragraphs: StoredParagraph[] }): Omit<LoadedIndex, 'store'> {
   const centroids = manifest.files[CENTROIDS_FILE] ? readCentroids(dir, stored.stories.length, manifest.model.dimensions) : undefined;
-  return { dir, manifest, stories: stored.stories, paragraphs: stored.paragraphs, store, ...(centroids ? { centroids } : {}) };
+  return { dir, manifest, stories: stored.stories, paragraphs: stored.paragraphs, ...(centroids ? { centroids } : {}) };
 }
 
 /**
@@ -142,9 +175,9 @@ export function checkIndex(indexDir: string, expected: IndexExpectation): { dir:
     if (actual !== bytes) throw new UserError(`The index file ${file} is missing or damaged (${describeSize(actual, bytes)}): ${REBUILD}.`);
   }
 
-  const stored = readParagraphsFile(dir);
+  const stored = readParagraphsLazily(dir);
   if (!stored) throw new UserError(`The paragraph file in ${dir} cannot be read: ${REBUILD}.`);
-  if (stored.paragraphs.length !== manifest.paragraphs.length) {
+  if (stored.paragraphs.length !== manifestParagraphCount(manifest) || !describesManifest(stored.stories, manifest)) {
     throw new UserError(`The paragraph file in ${dir} does not match its manifest: ${REBUILD}.`);
   }
 

@@ -42,16 +42,65 @@ export const manifestSchema = z.object({
    * Per-paragraph content hashes, in label order: what incremental builds compare. Checked in
    * place (`z.custom`), as zod would otherwise copy 110,000 entries on every start at a year's size.
    */
-  paragraphs: z.array(
-    z.custom<{ id: string; hash: string }>(
-      (entry) => typeof entry === 'object' && entry !== null && typeof (entry as { id?: unknown }).id === 'string' && typeof (entry as { hash?: unknown }).hash === 'string',
-    ),
-  ),
+  paragraphs: z.array(z.custom<{ id: string; hash: string }>((entry) => isParagraphEntry(entry))),
   /** Byte sizes of the data files, so a truncated copy is caught before it is read. */
   files: z.record(z.string(), z.object({ bytes: z.number().int().nonnegative() })),
 });
 
 export type Manifest = z.infer<typeof manifestSchema>;
+
+/** Where `manifestText` (src/index/build.ts) starts the per-paragraph list, one entry a line. */
+const PARAGRAPH_LIST = Buffer.from('"paragraphs": [\n');
+
+/**
+ * A manifest file's bytes, validated; undefined when they are not a manifest. The per-paragraph
+ * list (110,000 entries, 14 MB at a year's size) is only counted here and parsed the first time
+ * `paragraphs` is read: answering questions never reads it, builds do.
+ */
+export function parseManifest(bytes: Buffer): Manifest | undefined {
+  const at = bytes.indexOf(PARAGRAPH_LIST);
+  const end = bytes.lastIndexOf(']');
+  // Not written by `manifestText` (edited by hand, say): parsed whole.
+  if (at < 0 || end < at) return parsedWhole(bytes);
+  const listStart = at + PARAGRAPH_LIST.length;
+  const parsed = manifestSchema.safeParse(JSON.parse(`${bytes.toString('utf8', 0, listStart)}]}`));
+  if (!parsed.success || bytes.toString('utf8', end).replace(/\s/g, '') !== ']}') return parsedWhole(bytes);
+  const list = bytes.subarray(listStart, end);
+  let count = 0;
+  for (let from = list.indexOf(0x7b /* { */); from >= 0; from = list.indexOf(0x7b, from + 1)) count++;
+  let paragraphs: Manifest['paragraphs'] | undefined;
+  const manifest = parsed.data;
+  Object.defineProperty(manifest, 'paragraphs', {
+    enumerable: true,
+    configurable: true,
+    get(): Manifest['paragraphs'] {
+      if (!paragraphs) {
+        const entries: unknown = JSON.parse(`[${list.toString('utf8')}]`);
+        if (!Array.isArray(entries) || entries.length !== count || !entries.every(isParagraphEntry)) throw new Error('The manifest\'s paragraph list is damaged.');
+        paragraphs = entries;
+      }
+      return paragraphs;
+    },
+  });
+  paragraphCounts.set(manifest, count);
+  return manifest;
+}
+
+/** How many paragraphs a manifest lists, without parsing the list when `parseManifest` read it. */
+export function manifestParagraphCount(manifest: Manifest): number {
+  return paragraphCounts.get(manifest) ?? manifest.paragraphs.length;
+}
+
+const paragraphCounts = new WeakMap<Manifest, number>();
+
+function parsedWhole(bytes: Buffer): Manifest | undefined {
+  const parsed = manifestSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+  return parsed.success ? parsed.data : undefined;
+}
+
+function isParagraphEntry(entry: unknown): entry is { id: string; hash: string } {
+  return typeof entry === 'object' && entry !== null && typeof (entry as { id?: unknown }).id === 'string' && typeof (entry as { hash?: unknown }).hash === 'string';
+}
 
 const paragraphSchema = z.object({
   id: z.string(),

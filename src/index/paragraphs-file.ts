@@ -108,6 +108,79 @@ export function readParagraphsFile(dir: string): ParagraphsFile | undefined {
 }
 
 /**
+ * A generation's `paragraphs.json` for answering questions: the story list is parsed, and each
+ * paragraph's id, story and number come from it, but a paragraph's text and hash are parsed from
+ * the file's bytes the first time they are read. At a year's size parsing every text took a second
+ * of each start and ~130 MB; a question reads a few dozen of them. Undefined when the file is not
+ * one this module wrote for those stories.
+ */
+export function readParagraphsLazily(dir: string): ParagraphsFile | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path.join(dir, PARAGRAPHS_FILE));
+  } catch {
+    return undefined;
+  }
+  const stories = storyListOf(bytes);
+  const between = boundary(bytes);
+  if (!stories || between === undefined) return undefined;
+  const paragraphs: StoredParagraph[] = [];
+  let at = between + BETWEEN.length;
+  const last = bytes.length - END.length;
+  for (const story of stories) {
+    for (let number = 1; number <= story.paragraphCount; number++) {
+      // Each entry is `{"id":…}` and the next starts after `},`: a `},{"id":"` inside a text would have its quotes escaped.
+      if (bytes[at] !== 0x7b /* { */) return undefined;
+      const next = bytes.indexOf(ENTRY_START, at + 1);
+      paragraphs.push(new LazyParagraph(bytes, at, next < 0 ? last : next + 1, story.id, number));
+      at = next < 0 ? last : next + 2;
+    }
+  }
+  return at === last ? { stories, paragraphs } : undefined;
+}
+
+const ENTRY_START = Buffer.from('},{"id":"');
+
+/** A paragraph of `paragraphs.json` whose text and hash are parsed from the file's bytes when first read. */
+class LazyParagraph implements StoredParagraph {
+  readonly id: string;
+  private parsed: StoredParagraph | undefined;
+
+  constructor(
+    private readonly bytes: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+    readonly storyId: string,
+    readonly number: number,
+  ) {
+    this.id = `${storyId}:${number}`;
+  }
+
+  get text(): string {
+    return this.entry().text;
+  }
+
+  get hash(): string {
+    return this.entry().hash;
+  }
+
+  toJSON(): StoredParagraph {
+    return { id: this.id, storyId: this.storyId, number: this.number, text: this.text, hash: this.hash };
+  }
+
+  private entry(): StoredParagraph {
+    if (!this.parsed) {
+      const entry = JSON.parse(this.bytes.toString('utf8', this.start, this.end)) as Partial<StoredParagraph>;
+      if (entry.id !== this.id || entry.storyId !== this.storyId || entry.number !== this.number || typeof entry.text !== 'string' || typeof entry.hash !== 'string') {
+        throw new Error(`The paragraph file does not match its story list at ${this.id}: run npm run build-index.`);
+      }
+      this.parsed = entry as StoredParagraph;
+    }
+    return this.parsed;
+  }
+}
+
+/**
  * Where the story list ends. Inside a JSON string a quote is always escaped, so the first
  * `],"paragraphs":[` is the one between the two lists.
  */

@@ -80,6 +80,16 @@ export class HnswStore implements VectorStore {
     return store;
   }
 
+  /** `read` on a libuv thread (a year's graph is 240 MB, over a second to read), so the caller can load other things meanwhile. */
+  static async readInBackground(file: string, dimensions: number, efSearch: number, labels?: Int32Array): Promise<HnswStore> {
+    const graph = new HierarchicalNSW('cosine', dimensions);
+    await graph.readIndex(file);
+    graph.setEf(efSearch);
+    const store = new HnswStore(graph, dimensions);
+    if (labels) store.mapPositions(labels);
+    return store;
+  }
+
   /** How many vectors can be searched (removed ones not counted). */
   get size(): number {
     return this.graphLabels?.length ?? this.graph.getCurrentCount();

@@ -186,13 +186,13 @@ function readTermsFile(dir: string, paragraphCount: number): TermsFile | undefin
  * The stored derivations of a generation for its paragraph texts (in label order), or undefined
  * when it has none (an older index) or they do not fit.
  */
-export function readPreparedSearch(dir: string, texts: readonly string[], stories: number): PreparedSearch | undefined {
-  const terms = readTermsFile(dir, texts.length);
+export function readPreparedSearch(dir: string, paragraphs: ReadonlyArray<{ text: string }>, stories: number): PreparedSearch | undefined {
+  const terms = readTermsFile(dir, paragraphs.length);
   if (!terms || terms.storyTerms.length !== stories) return undefined;
   try {
     const lexical = LexicalIndex.fromJSON(readFileSync(path.join(dir, LEXICAL_FILE), 'utf8'));
     if (lexical.documentCount !== terms.lexicalDocuments) return undefined;
-    lexical.append(texts.slice(lexical.documentCount));
+    lexical.append(paragraphs.slice(lexical.documentCount).map((paragraph) => paragraph.text));
     const stats = TermStatistics.fromJSON(terms.stats);
     return { lexical, stats, wordCounts: new Map(terms.words), storyTerms: new StoryTerms([...stats.terms()], terms.storyTerms) };
   } catch {

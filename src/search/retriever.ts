@@ -158,11 +158,13 @@ export class Retriever {
     private readonly embedder: Embedder,
     options: RetrieverOptions = {},
   ) {
-    const texts = corpus.paragraphs.map((paragraph) => paragraph.text);
+    // Only without stored search files: reading every text is what a start at a year's size avoids.
+    let everyText: string[] | undefined;
+    const texts = () => (everyText ??= corpus.paragraphs.map((paragraph) => paragraph.text));
     const prepared = options.prepared;
-    this.lexical = prepared?.lexical ?? new LexicalIndex(texts);
+    this.lexical = prepared?.lexical ?? new LexicalIndex(texts());
     this.headlineTerms = new Map(corpus.stories.map((story) => [story.id, new Set(contentTerms(story.title))]));
-    this.stats = prepared?.stats ?? new TermStatistics(texts);
+    this.stats = prepared?.stats ?? new TermStatistics(texts());
     this.storiesById = new Map(corpus.stories.map((story) => [story.id, story]));
     this.storyIndex = new Map(corpus.stories.map((story, i) => [story.id, i]));
     this.storyTerms = prepared?.storyTerms.stories === corpus.stories.length ? prepared.storyTerms : undefined;
@@ -175,7 +177,7 @@ export class Retriever {
     const dimensions = corpus.store.dimensions;
     if (centroids) corpus.stories.forEach((story, i) => this.centroids.set(story.id, centroids.subarray(i * dimensions, (i + 1) * dimensions)));
     this.policy = options.policy ?? DEFAULT_REFUSAL;
-    this.speller = options.dictionary?.size ? new SpellingCorrector(prepared?.wordCounts ?? texts, options.dictionary) : undefined;
+    this.speller = options.dictionary?.size ? new SpellingCorrector(prepared?.wordCounts ?? texts(), options.dictionary) : undefined;
     this.reranker = options.reranker;
     this.now = options.now ?? (() => performance.now());
   }
