@@ -1,20 +1,20 @@
 import {
   addedFiles,
+  removedFiles,
   loadCorpus,
   loadStoryFiles,
   corpusSummaries,
   sameFiles,
   scanCorpus,
   settledScan,
-  type CorpusScan,
   type StorySummary,
 } from './corpus/index.js';
 import type { CoreConfig } from './config.js';
-import { createEmbedder, embeddingPrefixes, type Embedder } from './embed/index.js';
-import { createCrossEncoder } from './embed/cross-encoder.js';
+import { createEmbedder, createLazyEmbedder, embeddingPrefixes, type Embedder } from './embed/index.js';
 import {
   IndexMissingError,
   appendStories,
+  removeStories,
   buildIndex,
   currentGeneration,
   indexedSummaries,
@@ -24,6 +24,7 @@ import {
   upToDate,
   type BuildReport,
   type LoadedIndex,
+  type Manifest,
   type PendingIndex,
 } from './index/index.js';
 import { Retriever, searchFiles, readPreparedSearch, type Reranker } from './search/index.js';
@@ -39,10 +40,14 @@ export interface PipelineReporter {
 
 export const silentReporter: PipelineReporter = { info: () => {} };
 
-/** The embedding model named by the configuration. */
-export function openEmbedder(config: CoreConfig): Promise<Embedder> {
+/**
+ * The embedding model named by the configuration. `lazy`: loaded on its first use (see
+ * `createLazyEmbedder`), for builds that may have nothing to embed.
+ */
+export function openEmbedder(config: CoreConfig, options: { lazy?: boolean } = {}): Promise<Embedder> {
   const prefixes = embeddingPrefixes(config.embedModel, config.embedPrefixes);
-  const load = () => createEmbedder({ modelId: config.embedModel, modelDir: config.modelDir, prefixes });
+  const create = options.lazy ? createLazyEmbedder : createEmbedder;
+  const load = () => create({ modelId: config.embedModel, modelDir: config.modelDir, prefixes });
   return config.logLevel === 'debug' || config.logLevel === 'trace' ? load() : withoutConsoleNoise(load);
 }
 
@@ -50,6 +55,8 @@ export function openEmbedder(config: CoreConfig): Promise<Embedder> {
 export async function openReranker(config: Pick<CoreConfig, 'rerank' | 'modelDir' | 'logLevel'>): Promise<Reranker | undefined> {
   const settings = config.rerank;
   if (!settings) return undefined;
+  // Imported only when configured: it brings transformers.js, which most starts load later or never.
+  const { createCrossEncoder } = await import('./embed/cross-encoder.js');
   const load = () => createCrossEncoder({ model: settings.model, modelDir: config.modelDir });
   const encoder = config.logLevel === 'debug' || config.logLevel === 'trace' ? await load() : await withoutConsoleNoise(load);
   return { score: (question, passages) => encoder.score(question, passages), candidates: settings.candidates, minScore: settings.minScore };
@@ -96,9 +103,14 @@ export async function buildIndexFromCorpus(
   };
   try {
     // Story files only added (the usual update): only they are read, and appended to the index.
-    const added = !options.force && scan ? await addedStoryFiles(config, scan) : undefined;
+    const recorded = !options.force && scan ? recordedStoryFiles(config) : undefined;
+    const added = recorded && scan ? await addedFiles(config.corpusDir, scan, recorded) : undefined;
     const appended = added?.length ? await appendStories({ ...build, added: await loadStoryFiles(config.corpusDir, added) }) : undefined;
     if (appended) return appended;
+    // Story files only removed: nothing is read but the index's own files.
+    const removed = recorded && scan && !added ? await removedFiles(config.corpusDir, scan, recorded) : undefined;
+    const pruned = removed?.length ? await removeStories({ ...build, removedFiles: removed }) : undefined;
+    if (pruned) return pruned;
     // Files the index holds unchanged are not read again: their text comes from the index.
     const stories = await loadCorpus(config.corpusDir, options.force ? {} : { known: knownStories(config.indexDir) });
     return await buildIndex({ ...build, stories, force: options.force });
@@ -107,11 +119,10 @@ export async function buildIndexFromCorpus(
   }
 }
 
-/** The story files added since the current index was built, when the files it was built from are all there unchanged. */
-async function addedStoryFiles(config: Pick<CoreConfig, 'corpusDir' | 'indexDir'>, scan: CorpusScan): Promise<string[] | undefined> {
+/** The story files the current index was built from, as it recorded them. */
+function recordedStoryFiles(config: Pick<CoreConfig, 'indexDir'>): Manifest['stories'] | undefined {
   const dir = currentGeneration(config.indexDir);
-  const manifest = dir ? readManifest(dir) : undefined;
-  return manifest ? addedFiles(config.corpusDir, scan, manifest.stories) : undefined;
+  return dir ? readManifest(dir)?.stories : undefined;
 }
 
 /**

@@ -30,6 +30,8 @@ export interface YearReport {
   addStoryCommandMs: number;
   unchangedCommandMs: number;
   removeOneStoryMs: number;
+  /** A bot process started until its first /ask is answered, on the fake Discord. */
+  botFirstAnswerMs: number;
   warm: { p50Ms: number; p95Ms: number };
   rssMb: number;
   autocompleteP95Ms: number;
@@ -91,6 +93,8 @@ export async function runYearBench(options: YearBenchOptions): Promise<YearRepor
   await writeFile(anotherFile, renderStory(another));
   const { totalMs: addStoryCommandMs } = await timeCommand([...scriptArgs('scripts/add-story.ts'), anotherFile], env);
   const { totalMs: removeOneStoryMs } = await timeCommand([...scriptArgs('scripts/remove-story.ts'), `${extra.id}-added`], env);
+  const { timeBotFirstAnswer } = await import('./discord.js');
+  const botFirstAnswerMs = await timeBotFirstAnswer(env, questions[0]?.question ?? 'What happened?');
 
   log('year: warm answers, memory, autocomplete');
   const retriever = createRetriever(await openIndex(config, embedder), embedder);
@@ -138,6 +142,7 @@ export async function runYearBench(options: YearBenchOptions): Promise<YearRepor
     addStoryCommandMs,
     unchangedCommandMs,
     removeOneStoryMs,
+    botFirstAnswerMs,
     warm: { p50Ms: latency(warm).p50Ms, p95Ms: latency(warm).p95Ms },
     rssMb: memory.rssMb,
     autocompleteP95Ms: latency(autocomplete).p95Ms,

@@ -173,7 +173,7 @@ export async function updateIndex(config: CoreConfig): Promise<void> {
   const reporter = terminalReporter('Embedding');
   const started = performance.now();
   await ensureModel(config, reporter);
-  const embedder = await openEmbedder(config);
+  const embedder = await openEmbedder(config, { lazy: true });
   const report = await buildIndexFromCorpus(config, embedder, reporter);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   reporter.info(`Index updated in ${seconds} s: ${report.embedded} paragraphs embedded, ${report.reused} reused; ${report.stories} stories can be asked about.`);

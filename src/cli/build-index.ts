@@ -11,7 +11,7 @@ export async function buildIndexCommand(argv: string[]): Promise<number> {
   const reporter = terminalReporter('Embedding');
   const started = performance.now();
   await ensureModel(config, reporter);
-  const embedder = await openEmbedder(config);
+  const embedder = await openEmbedder(config, { lazy: true });
   const report = await buildIndexFromCorpus(config, embedder, reporter, { force: values.force });
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   const what = `${report.paragraphs} paragraphs from ${report.stories} ${report.stories === 1 ? 'story' : 'stories'}`;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, env, Tensor, type PreTrainedModel, type PreTrainedTokenizer } from '@xenova/transformers';
 import { UserError } from '../errors.js';
 import { batchesByLength, paddedRows } from './batching.js';
+import { BUILT_IN_RERANKERS } from './built-in.js';
 
 /**
  * A cross-encoder (a model that reads the question and a passage together and says how well the
@@ -27,8 +28,7 @@ export interface CrossEncoderOptions {
   quantized?: boolean;
 }
 
-/** Cross-encoders that ship as project build output (build-model), never fetched from a hub. */
-export const BUILT_IN_RERANKERS = new Set(['tiny-reranker', 'minilm-l6-reranker']);
+export { BUILT_IN_RERANKERS };
 
 /** Pairs per forward pass: one answer's candidates in one or two passes. */
 export const DEFAULT_RERANK_BATCH_SIZE = 16;

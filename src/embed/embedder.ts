@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { env, pipeline, Tensor, type FeatureExtractionPipeline } from '@xenova/transformers';
+import type { FeatureExtractionPipeline, Tensor as TensorType } from '@xenova/transformers';
 import { UserError } from '../errors.js';
 import { sha256 } from '../hash.js';
 import { batchesByLength, paddedRows } from './batching.js';
@@ -48,6 +48,9 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   if (!local && BUILT_IN_MODELS.has(modelId)) {
     throw new UserError(`The embedding model "${modelId}" is not built yet: run npm run build-model.`);
   }
+  // Imported here, not at the top: transformers.js and ONNX Runtime take ~0.4 s to load, which
+  // a build with nothing to embed (see `createLazyEmbedder`) does not pay.
+  const { env, pipeline, Tensor } = await import('@xenova/transformers');
   env.localModelPath = modelDir;
   env.allowLocalModels = true;
   env.allowRemoteModels = !local;
@@ -64,10 +67,9 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
         : `The embedding model "${modelId}" could not be loaded (${reason}): check the name, or use the built-in model by unsetting EMBED_MODEL.`,
     );
   }
-  const filesHash = await cachedModelHash(local ? path.join(modelDir, modelId) : path.join(env.cacheDir, modelId));
+  const filesHash = await cachedModelHash(modelFolder(options));
   const { prefixes } = options;
-  // Vectors made with other prefixes are other vectors: the index keyed by this hash is rebuilt.
-  const modelHash = prefixes ? sha256(`${filesHash}\nquery:${prefixes.query}\npassage:${prefixes.passage}`) : filesHash;
+  const modelHash = identityHash(filesHash, prefixes);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 
   const tokenizer = extractor.tokenizer;
@@ -81,12 +83,12 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
     const encoded = tokenizer([...texts], { truncation: true, return_tensor: false }) as unknown as Record<string, number[][]>;
     const vectors = new Array<Float32Array>(texts.length);
     for (const batch of batchesByLength(encoded.input_ids!.map((ids) => ids.length), batchSize)) {
-      const inputs: Record<string, Tensor> = {};
+      const inputs: Record<string, TensorType> = {};
       for (const [name, rows] of Object.entries(encoded)) {
         const { data, dims } = paddedRows(rows, batch, name === 'input_ids' ? tokenizer.pad_token_id : 0, tokenizer.padding_side);
         inputs[name] = new Tensor('int64', data, dims);
       }
-      const outputs = (await extractor.model(inputs)) as Record<string, Tensor | undefined>;
+      const outputs = (await extractor.model(inputs)) as Record<string, TensorType | undefined>;
       const hidden = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings;
       if (!hidden) throw new UserError(`The embedding model "${modelId}" gives no token vectors: use a feature-extraction model.`);
       const pooled = meanPoolNormalized(hidden.data as Float32Array, hidden.dims as [number, number, number], inputs.attention_mask!.data as BigInt64Array);
@@ -96,7 +98,67 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   };
 
   const [probe] = await embed(['dimension probe']);
-  return { modelId, modelHash, dimensions: probe?.length ?? 0, embed, ...(prefixes ? { prefixes } : {}) };
+  const dimensions = probe?.length ?? 0;
+  await rememberDimensions(modelFolder(options), filesHash, dimensions);
+  return { modelId, modelHash, dimensions, embed, ...(prefixes ? { prefixes } : {}) };
+}
+
+/**
+ * An embedder that knows the model's identity (hash and dimensions, from the hash cache) without
+ * loading it: the model is loaded on the first `embed`. A build that finds nothing to embed (an
+ * unchanged corpus, a removed story) never loads it. Loads at once when the identity is not
+ * cached yet (the model was never loaded by this version, or its files changed).
+ */
+export async function createLazyEmbedder(options: EmbedderOptions): Promise<Embedder> {
+  const { modelId, modelDir, prefixes } = options;
+  if (!isLocalModel(modelDir, modelId)) return createEmbedder(options);
+  const folder = modelFolder(options);
+  const filesHash = await cachedModelHash(folder);
+  const dimensions = await rememberedDimensions(folder, filesHash);
+  if (dimensions === undefined) return createEmbedder(options);
+  let loading: Promise<Embedder> | undefined;
+  return {
+    modelId,
+    modelHash: identityHash(filesHash, prefixes),
+    dimensions,
+    embed: async (texts, kind) => (texts.length === 0 ? [] : (await (loading ??= createEmbedder(options))).embed(texts, kind)),
+    ...(prefixes ? { prefixes } : {}),
+  };
+}
+
+/** Where a model's files are: built locally, or in the hub cache. */
+function modelFolder({ modelDir, modelId }: EmbedderOptions): string {
+  return isLocalModel(modelDir, modelId) ? path.join(modelDir, modelId) : path.join(modelDir, '.hub-cache', modelId);
+}
+
+/** Vectors made with other prefixes are other vectors: the index keyed by this hash is rebuilt. */
+function identityHash(filesHash: string, prefixes: EmbeddingPrefixes | undefined): string {
+  return prefixes ? sha256(`${filesHash}\nquery:${prefixes.query}\npassage:${prefixes.passage}`) : filesHash;
+}
+
+/** `.<model>.dims.json` beside the model folder: the vector width of the files with that hash. */
+function dimensionsFile(dir: string): string {
+  return path.join(path.dirname(dir), `.${path.basename(dir)}.dims.json`);
+}
+
+async function rememberedDimensions(dir: string, filesHash: string): Promise<number | undefined> {
+  try {
+    const saved = JSON.parse(await readFile(dimensionsFile(dir), 'utf8')) as { hash?: unknown; dimensions?: unknown };
+    return saved.hash === filesHash && typeof saved.dimensions === 'number' && saved.dimensions > 0 ? saved.dimensions : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function rememberDimensions(dir: string, filesHash: string, dimensions: number): Promise<void> {
+  if (dimensions <= 0 || (await rememberedDimensions(dir, filesHash)) === dimensions) return;
+  const file = dimensionsFile(dir);
+  try {
+    await writeFile(`${file}.${process.pid}`, JSON.stringify({ hash: filesHash, dimensions }));
+    await rename(`${file}.${process.pid}`, file);
+  } catch {
+    // A read-only model folder only means loading the model to learn its width.
+  }
 }
 
 /** Texts embedded in one call to the encoder: small batches of similar length beat large padded ones (docs/performance.md). */

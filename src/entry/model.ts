@@ -1,6 +1,6 @@
 // Shared by the entry points (src/cli, src/discord/bot.ts): the built-in model is built on first use.
 import type { CoreConfig } from '../config.js';
-import { BUILT_IN_RERANKERS } from '../embed/cross-encoder.js';
+import { BUILT_IN_RERANKERS } from '../embed/built-in.js';
 import { BUILT_IN_MODELS, isLocalModel } from '../embed/index.js';
 import type { PipelineReporter } from '../pipeline.js';
 

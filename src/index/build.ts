@@ -15,7 +15,7 @@ import {
   LABELS_FILE,
   type Manifest,
 } from './manifest.js';
-import { appendedParagraphsFile, paragraphsFileText, readParagraphsFile, storedStory, storyListOf } from './paragraphs-file.js';
+import { appendedParagraphsFile, paragraphsFileText, readParagraphsFile, readParagraphsLazily, storedStory, storyListOf, withoutStories } from './paragraphs-file.js';
 import { DEFAULT_HNSW, HnswStore, type HnswParameters } from './vector-store.js';
 
 export interface BuildOptions {
@@ -58,6 +58,8 @@ export interface DerivedFileMaker {
   derive(input: DerivationInput): Record<string, DerivedFile>;
   /** The previous generation's files extended by appended paragraphs; undefined when they cannot be (everything is then built anew). */
   extend(input: ExtensionInput): Record<string, DerivedFile> | undefined;
+  /** The previous generation's files without removed stories' paragraphs; undefined when they cannot be (everything is then built anew). */
+  remove?(input: RemovalInput): Record<string, DerivedFile> | undefined;
   /** Whether a generation's files are the ones this version makes; when not, an unchanged corpus still gets them made anew. */
   current?(dir: string, paragraphs: number): boolean;
 }
@@ -79,6 +81,19 @@ export interface ExtensionInput {
   storyParagraphs: readonly number[];
   /** The previous generation's texts, read from its paragraph file when asked (seldom: it is large). */
   previousTexts(): readonly string[] | undefined;
+}
+
+/** What derived files lose when stories are removed from a generation. */
+export interface RemovalInput {
+  previousDir: string;
+  /** How many paragraphs the previous generation held. */
+  previousParagraphs: number;
+  /** Indexes of the removed stories in the previous generation's story list. */
+  removedStories: ReadonlySet<number>;
+  /** The removed paragraphs' texts. */
+  removedTexts: readonly string[];
+  /** Paragraphs per story, every story left in label order. */
+  storyParagraphs: readonly number[];
 }
 
 /** A derived file's content, or an existing file (of the previous generation) whose bytes it keeps: linked, not rewritten. */
@@ -218,6 +233,77 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
   return { changed: true, appended: true, dir, stories: storyParagraphs.length, paragraphs: total, embedded: addedParagraphs.length, reused: previous.paragraphs.length };
 }
 
+/**
+ * Removes stories from the current index without reading or writing its graph: the new
+ * generation links the previous graph file and lists the paragraphs it still holds
+ * (`labels.i32`), and the removed ones are no longer searched. The paragraph file, manifest,
+ * centroids and derived files are written without them. At a year's size this keeps removing a
+ * story to about a second, where rewriting the graph and deriving the search files took 10–30 s.
+ * Undefined, with nothing written, when the index cannot be changed this way (missing, damaged,
+ * another model or graph, or removed entries past `MAX_REMOVED_SHARE`): the caller then builds in full.
+ */
+export async function removeStories(options: Omit<BuildOptions, 'stories' | 'force'> & { removedFiles: readonly string[] }): Promise<BuildReport | undefined> {
+  const { embedder, indexDir } = options;
+  const hnsw: HnswParameters = { ...DEFAULT_HNSW, ...options.hnsw };
+  const previousDir = currentGeneration(indexDir);
+  const previous = previousDir ? readManifest(previousDir) : undefined;
+  if (!previousDir || !previous || options.removedFiles.length === 0) return undefined;
+  if (previous.formatVersion !== INDEX_FORMAT_VERSION || previous.chunkerVersion !== CHUNKER_VERSION || !builtWith(previous, embedder) || !sameGraph(previous.hnsw, hnsw)) return undefined;
+  const graphFile = path.join(previousDir, VECTORS_FILE);
+  let previousFile: Buffer;
+  let labels: Int32Array;
+  try {
+    if (statSync(graphFile).size !== previous.files[VECTORS_FILE]?.bytes) return undefined;
+    previousFile = await readFile(path.join(previousDir, PARAGRAPHS_FILE));
+    labels = readLabelMap(previousDir, previous) ?? Int32Array.from(previous.paragraphs, (_, label) => label);
+  } catch {
+    return undefined;
+  }
+  const storyList = previousFile.length === previous.files[PARAGRAPHS_FILE]?.bytes ? storyListOf(previousFile) : undefined;
+  if (!storyList || !describesManifest(storyList, previous) || labels.length !== previous.paragraphs.length) return undefined;
+  const elements = previous.graphElements ?? (previous.files[LABELS_FILE] ? undefined : previous.paragraphs.length);
+  const gone = new Set(options.removedFiles);
+  const removedStories = new Set(previous.stories.flatMap((story, index) => (gone.has(story.file) ? [index] : [])));
+  if (elements === undefined || removedStories.size !== gone.size || removedStories.size === previous.stories.length) return undefined;
+
+  const runs = withParagraphRuns(storyList, previous.paragraphs.map((paragraph, position) => ({ ...paragraph, position })));
+  const removedPositions = runs.filter((_, index) => removedStories.has(index)).flatMap((story) => story.paragraphs.map((paragraph) => paragraph.position));
+  const keptLabels = Int32Array.from(runs.filter((_, index) => !removedStories.has(index)).flatMap((story) => story.paragraphs.map((paragraph) => labels[paragraph.position]!)));
+  if (elements - keptLabels.length > MAX_REMOVED_SHARE * elements) return undefined;
+
+  const keptStories = previous.stories.filter((_, index) => !removedStories.has(index));
+  const removedTexts = () => {
+    const stored = readParagraphsLazily(previousDir);
+    return stored && removedPositions.map((position) => stored.paragraphs[position]!.text);
+  };
+  const texts = removedTexts();
+  const derived = texts && options.derivedFiles?.remove?.({ previousDir, previousParagraphs: previous.paragraphs.length, removedStories, removedTexts: texts, storyParagraphs: keptStories.map((story) => story.paragraphs) });
+  if (options.derivedFiles && !derived) return undefined;
+  const paragraphsFile = withoutStories(previousFile, removedStories);
+  const before = readCentroids(previousDir, previous.stories.length, embedder.dimensions);
+  if (!paragraphsFile || !before) return undefined;
+  const centroids = new Float32Array(keptStories.length * embedder.dimensions);
+  let row = 0;
+  previous.stories.forEach((_, index) => {
+    if (!removedStories.has(index)) centroids.set(before.subarray(index * embedder.dimensions, (index + 1) * embedder.dimensions), row++ * embedder.dimensions);
+  });
+
+  const removedSet = new Set(removedPositions);
+  const paragraphs = previous.paragraphs.filter((_, position) => !removedSet.has(position));
+  const hash = corpusHash(runs.filter((_, index) => !removedStories.has(index)).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
+  const dir = await writeGeneration(options, {
+    hash,
+    previousDir,
+    store: { sameAs: graphFile, labels: keptLabels, elements },
+    centroids,
+    paragraphsFile,
+    derived: derived ?? {},
+    stories: keptStories.map(({ id, file, paragraphs: count }) => ({ id, file, paragraphs: count })),
+    paragraphs,
+  });
+  return { changed: true, updatedInPlace: true, dir, stories: keptStories.length, paragraphs: paragraphs.length, embedded: 0, reused: paragraphs.length };
+}
+
 /** Graph entries marked removed beyond this share of the graph: a full build drops them (searches still visit them). */
 const MAX_REMOVED_SHARE = 0.1;
 
@@ -301,7 +387,8 @@ export function storyChanges(previous: Manifest, stories: readonly Story[]): Sto
 interface GenerationContent {
   hash: string;
   previousDir: string | undefined;
-  store: HnswStore;
+  /** The graph to write, or the previous generation's file kept as it is with the labels still searched, in position order. */
+  store: HnswStore | KeptGraph;
   /** Each story's centroid, flat in label order. */
   centroids: Float32Array;
   paragraphsFile: string | Buffer;
@@ -309,6 +396,15 @@ interface GenerationContent {
   /** In label order, as the manifest lists them. */
   stories: Manifest['stories'];
   paragraphs: Manifest['paragraphs'];
+}
+
+/** A graph file kept from the previous generation (linked, not rewritten). */
+interface KeptGraph {
+  sameAs: string;
+  /** Position → label of the paragraphs it still holds. */
+  labels: Int32Array;
+  /** Every entry the file holds, removed ones too. */
+  elements: number;
 }
 
 /** A generation's paragraph file, search files and manifest lists for `stories` in label order, made in full. */
@@ -333,11 +429,14 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
   await mkdir(staging);
 
   // The graph is written by a libuv thread (half a second at a year's size) while this one writes the rest.
-  const writes: Array<Promise<void>> = [content.store.saveInBackground(path.join(staging, VECTORS_FILE))];
+  const { store } = content;
+  const writes: Array<Promise<void>> = [
+    store instanceof HnswStore ? store.saveInBackground(path.join(staging, VECTORS_FILE)) : writeDerived(path.join(staging, VECTORS_FILE), { sameAs: store.sameAs }),
+  ];
   writes.push(writeFile(path.join(staging, PARAGRAPHS_FILE), content.paragraphsFile));
   for (const [name, file] of Object.entries(content.derived)) writes.push(writeDerived(path.join(staging, name), file));
   writes.push(writeFile(path.join(staging, CENTROIDS_FILE), centroidFileContent(content.centroids)));
-  const labels = content.store.labelMap;
+  const labels = store instanceof HnswStore ? store.labelMap : store.labels;
   if (labels) writes.push(writeFile(path.join(staging, LABELS_FILE), new Uint8Array(labels.buffer, labels.byteOffset, labels.byteLength)));
   await Promise.all(writes);
 
@@ -350,6 +449,7 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
     hnsw: { space: 'cosine', ...DEFAULT_HNSW, ...options.hnsw },
     chunkerVersion: CHUNKER_VERSION,
     corpusHash: content.hash,
+    graphElements: store instanceof HnswStore ? store.elements : store.elements,
     stories: withFileRecords(content.stories, scan?.files),
     paragraphs: content.paragraphs,
     files: Object.fromEntries(

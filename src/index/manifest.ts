@@ -31,6 +31,8 @@ export const manifestSchema = z.object({
   }),
   chunkerVersion: z.number().int(),
   corpusHash: z.string(),
+  /** Entries in the graph file, removed ones too (see `labels.i32`); absent in indexes written before it was recorded. */
+  graphElements: z.number().int().nonnegative().optional(),
   /**
    * How each story file was when it was read (see `scanCorpus`): its size and times (`signature`),
    * or its content hash (`content`) while it was too new; what rebuilds compare instead of reading it.

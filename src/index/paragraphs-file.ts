@@ -121,22 +121,68 @@ export function readParagraphsLazily(dir: string): ParagraphsFile | undefined {
   } catch {
     return undefined;
   }
+  const entries = paragraphEntries(bytes);
+  if (!entries) return undefined;
+  const paragraphs: StoredParagraph[] = [];
+  let entry = 0;
+  for (const story of entries.stories) {
+    for (let number = 1; number <= story.paragraphCount; number++, entry++) {
+      paragraphs.push(new LazyParagraph(bytes, entries.starts[entry]!, entries.starts[entry + 1]! - 1, story.id, number));
+    }
+  }
+  return { stories: entries.stories, paragraphs };
+}
+
+/**
+ * The file's bytes without the stories at `removed` (indexes in its story list) and their
+ * paragraphs: byte for byte what writing the rest in full would give. Undefined when the bytes are
+ * not a file this module wrote.
+ */
+export function withoutStories(bytes: Buffer, removed: ReadonlySet<number>): Buffer | undefined {
+  const entries = paragraphEntries(bytes);
+  if (!entries) return undefined;
+  const kept: Buffer[] = [];
+  let entry = 0;
+  entries.stories.forEach((story, index) => {
+    const next = entry + story.paragraphCount;
+    // A run of paragraphs, without the comma after its last one.
+    if (!removed.has(index) && next > entry) kept.push(bytes.subarray(entries.starts[entry]!, entries.starts[next]! - 1));
+    entry = next;
+  });
+  const stories = entries.stories.filter((_, index) => !removed.has(index));
+  const head = `${START.toString()}${stories.map((story) => JSON.stringify(story)).join(',')}${BETWEEN.toString()}`;
+  const parts: Buffer[] = [Buffer.from(head)];
+  kept.forEach((run, i) => parts.push(...(i > 0 ? [COMMA, run] : [run])));
+  parts.push(END);
+  return Buffer.concat(parts);
+}
+
+const COMMA = Buffer.from(',');
+
+/**
+ * The story list of a paragraph file's bytes, and where each paragraph entry starts: entry i is
+ * `bytes[starts[i], starts[i + 1] - 1)`, the last ending before the closing `]}`. Undefined when
+ * the entries do not add up to the story list.
+ */
+function paragraphEntries(bytes: Buffer): { stories: StoredStory[]; starts: Uint32Array } | undefined {
   const stories = storyListOf(bytes);
   const between = boundary(bytes);
   if (!stories || between === undefined) return undefined;
-  const paragraphs: StoredParagraph[] = [];
+  const count = stories.reduce((sum, story) => sum + story.paragraphCount, 0);
+  const starts = new Uint32Array(count + 1);
   let at = between + BETWEEN.length;
   const last = bytes.length - END.length;
-  for (const story of stories) {
-    for (let number = 1; number <= story.paragraphCount; number++) {
-      // Each entry is `{"id":…}` and the next starts after `},`: a `},{"id":"` inside a text would have its quotes escaped.
-      if (bytes[at] !== 0x7b /* { */) return undefined;
-      const next = bytes.indexOf(ENTRY_START, at + 1);
-      paragraphs.push(new LazyParagraph(bytes, at, next < 0 ? last : next + 1, story.id, number));
-      at = next < 0 ? last : next + 2;
-    }
+  for (let entry = 0; entry < count; entry++) {
+    // Each entry is `{"id":…}` and the next starts after `},`: a `},{"id":"` inside a text would have its quotes escaped.
+    if (bytes[at] !== 0x7b /* { */) return undefined;
+    starts[entry] = at;
+    const next = bytes.indexOf(ENTRY_START, at + 1);
+    at = next < 0 ? last : next + 2;
   }
-  return at === last ? { stories, paragraphs } : undefined;
+  if (at !== last) return undefined;
+  // As if one more entry followed the last, after a comma.
+  starts[count] = last + 1;
+  return { stories, starts };
 }
 
 const ENTRY_START = Buffer.from('},{"id":"');

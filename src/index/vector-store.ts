@@ -100,6 +100,11 @@ export class HnswStore implements VectorStore {
     return this.graph.getCurrentCount() - this.size;
   }
 
+  /** Entries in the graph, removed ones too. */
+  get elements(): number {
+    return this.graph.getCurrentCount();
+  }
+
   /** The position → graph label map to store beside the graph; undefined while positions are the labels. */
   get labelMap(): Int32Array | undefined {
     return this.graphLabels && Int32Array.from(this.graphLabels);
@@ -147,7 +152,8 @@ export class HnswStore implements VectorStore {
     // hnswlib wants ef >= k; a larger request than the configured ef must still return k results.
     if (this.graph.getEf() < count) this.graph.setEf(count);
     const positions = this.positions;
-    const filter = accept && positions ? (label: number) => accept(positions[label]!) : accept;
+    // Labels the map leaves out were removed (a generation that kept the previous graph file need not have marked them deleted in it).
+    const filter = positions ? (label: number) => positions[label]! >= 0 && (!accept || accept(positions[label]!)) : accept;
     const result = this.graph.searchKnn(Array.from(query), count, filter);
     const found = result.neighbors.map((label, i) => ({ label: positions ? (positions[label] ?? -1) : label, similarity: 1 - (result.distances[i] ?? 1) }));
     // A label the map does not know (never expected: removed ones are not returned) is left out.

@@ -121,7 +121,7 @@ function termsOfTexts(texts: readonly string[], storyParagraphs: readonly number
 function withStoryTerms(known: readonly number[][], termSets: ReadonlyArray<ReadonlySet<string>>, storyParagraphs: readonly number[], stats: TermStatistics): number[][] {
   const position = new Map<string, number>();
   let i = 0;
-  for (const term of stats.terms()) position.set(term, i++);
+  for (const term of stats.termList()) position.set(term, i++);
   const stories = [...known];
   let label = 0;
   for (const count of storyParagraphs.slice(known.length)) {
@@ -194,7 +194,7 @@ export function readPreparedSearch(dir: string, paragraphs: ReadonlyArray<{ text
     if (lexical.documentCount !== terms.lexicalDocuments) return undefined;
     lexical.append(paragraphs.slice(lexical.documentCount).map((paragraph) => paragraph.text));
     const stats = TermStatistics.fromJSON(terms.stats);
-    return { lexical, stats, wordCounts: new Map(terms.words), storyTerms: new StoryTerms([...stats.terms()], terms.storyTerms) };
+    return { lexical, stats, wordCounts: new Map(terms.words), storyTerms: new StoryTerms([...stats.termList()], terms.storyTerms) };
   } catch {
     // Unreadable: derive them from the texts instead (slower start, same answers).
     return undefined;
