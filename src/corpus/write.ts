@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stringify as toYaml } from 'yaml';
+import { toYaml } from './yaml.js';
 import { UserError } from '../errors.js';
 import { sha256 } from '../hash.js';
 import { parseStory, storySlug, type FrontMatter, type StorySummary } from './story.js';

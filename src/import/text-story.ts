@@ -1,6 +1,6 @@
 import { FRONT_MATTER, frontMatterSchema, splitParagraphs } from '../corpus/index.js';
 import { UserError } from '../errors.js';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../corpus/yaml.js';
 import { withOverrides, type Attribution, type AttributionOverrides } from './attribute.js';
 import type { ImportedArticle } from './page.js';
 import { normaliseText } from './text.js';

@@ -13,6 +13,7 @@ import {
   PARAGRAPHS_FILE,
   VECTORS_FILE,
   LABELS_FILE,
+  manifestParagraphCount,
   type Manifest,
 } from './manifest.js';
 import { appendedParagraphsFile, paragraphsFileText, readParagraphsFile, readParagraphsLazily, storedStory, storyListOf, withoutStories } from './paragraphs-file.js';
@@ -137,7 +138,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const unchanged = !options.force && sameModel && previousDir && previous.corpusHash === hash && sameGraph(previous.hnsw, hnsw);
   // "Up to date" only when the index also loads: a damaged one is rebuilt, not kept.
   // With derived files an older version made, the unchanged corpus goes on to the append path below, which remakes them.
-  if (unchanged && previousDir && (options.derivedFiles?.current?.(previousDir, previous.paragraphs.length) ?? true) && loads(indexDir, embedder, hnsw)) {
+  if (unchanged && previousDir && (options.derivedFiles?.current?.(previousDir, manifestParagraphCount(previous)) ?? true) && loads(indexDir, embedder, hnsw)) {
     // Remember how the files look now, so the next unchanged build need not read them.
     const scan = await options.corpusFiles?.();
     const recorded = withFileRecords(previous.stories, scan?.files);
@@ -591,15 +592,16 @@ export async function upToDate(
   const wanted: HnswParameters = { ...DEFAULT_HNSW, ...hnsw };
   if (!dir || !manifest || manifest.formatVersion !== INDEX_FORMAT_VERSION) return undefined;
   if (manifest.model.id !== embedder.modelId || manifest.model.hash !== embedder.modelHash || !sameGraph(manifest.hnsw, wanted)) return undefined;
-  if (derivedFiles?.current && !derivedFiles.current(dir, manifest.paragraphs.length)) return undefined;
+  if (derivedFiles?.current && !derivedFiles.current(dir, manifestParagraphCount(manifest))) return undefined;
   if (!(await sameCorpus(manifest.stories)) || !loads(indexDir, embedder, wanted)) return undefined;
-  return { changed: false, dir, stories: manifest.stories.length, paragraphs: manifest.paragraphs.length, embedded: 0, reused: manifest.paragraphs.length };
+  const paragraphs = manifestParagraphCount(manifest);
+  return { changed: false, dir, stories: manifest.stories.length, paragraphs, embedded: 0, reused: paragraphs };
 }
 
 /** Whether the current index would load (every check but reading the graph, which a size check stands for). */
 function loads(indexDir: string, embedder: Embedder, hnsw: HnswParameters): boolean {
   try {
-    checkIndex(indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: hnsw.efSearch });
+    checkIndex(indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: hnsw.efSearch }, { paragraphs: false });
     return true;
   } catch {
     return false;
@@ -626,7 +628,7 @@ function readPreviousGraph(dir: string, manifest: Manifest, efSearch: number): H
     const bytes = manifest.files[VECTORS_FILE]?.bytes;
     if (bytes === undefined || statSync(path.join(dir, VECTORS_FILE)).size !== bytes) return undefined;
     const store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, efSearch, readLabelMap(dir, manifest));
-    return store.size === manifest.paragraphs.length ? store : undefined;
+    return store.size === manifestParagraphCount(manifest) ? store : undefined;
   } catch {
     return undefined;
   }

@@ -140,7 +140,14 @@ function checkedParts(dir: string, manifest: Manifest, stored: { stories: Stored
  * year's size): the pointer, the manifest, the model, every file's size and the paragraph file.
  * Throws the same sentences.
  */
-export function checkIndex(indexDir: string, expected: IndexExpectation): { dir: string; manifest: Manifest; stored: { stories: StoredStory[]; paragraphs: StoredParagraph[] } } {
+export function checkIndex(indexDir: string, expected: IndexExpectation, read: { paragraphs: false }): { dir: string; manifest: Manifest };
+export function checkIndex(indexDir: string, expected: IndexExpectation): { dir: string; manifest: Manifest; stored: { stories: StoredStory[]; paragraphs: StoredParagraph[] } };
+/** With `paragraphs: false`, the paragraph file is only size-checked, with its story list against the manifest's. */
+export function checkIndex(
+  indexDir: string,
+  expected: IndexExpectation,
+  read: { paragraphs: boolean } = { paragraphs: true },
+): { dir: string; manifest: Manifest; stored?: { stories: StoredStory[]; paragraphs: StoredParagraph[] } } {
   const dir = currentGeneration(indexDir);
   if (!dir) throw new IndexMissingError(`There is no index in ${indexDir} yet: ${REBUILD}.`);
   if (!existsSync(dir)) throw new UserError(`The index in ${indexDir} points to a missing folder: ${REBUILD}.`);
@@ -175,6 +182,11 @@ export function checkIndex(indexDir: string, expected: IndexExpectation): { dir:
     if (actual !== bytes) throw new UserError(`The index file ${file} is missing or damaged (${describeSize(actual, bytes)}): ${REBUILD}.`);
   }
 
+  if (!read.paragraphs) {
+    const storyList = readStoryList(dir, manifest.files[PARAGRAPHS_FILE]?.bytes);
+    if (!storyList || !describesManifest(storyList, manifest)) throw new UserError(`The paragraph file in ${dir} does not match its manifest: ${REBUILD}.`);
+    return { dir, manifest };
+  }
   const stored = readParagraphsLazily(dir);
   if (!stored) throw new UserError(`The paragraph file in ${dir} cannot be read: ${REBUILD}.`);
   if (stored.paragraphs.length !== manifestParagraphCount(manifest) || !describesManifest(stored.stories, manifest)) {

@@ -1,8 +1,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import type { Paragraph, Story } from '../corpus/index.js';
-import { PARAGRAPHS_FILE, asParagraphsFile, storySchema, type ParagraphsFile, type StoredParagraph, type StoredStory } from './manifest.js';
+import { PARAGRAPHS_FILE, asParagraphsFile, type ParagraphsFile, type StoredParagraph, type StoredStory } from './manifest.js';
 
 /**
  * `paragraphs.json` is `{"stories":[…],"paragraphs":[…]}` as JSON.stringify writes it. Appending
@@ -58,8 +57,9 @@ export function storyListOf(file: Buffer): StoredStory[] | undefined {
   const between = boundary(file);
   if (between === undefined) return undefined;
   try {
-    const parsed = z.array(storySchema).safeParse(JSON.parse(`${file.subarray(START.length - 1, between).toString('utf8')}]`));
-    return parsed.success ? parsed.data : undefined;
+    const list: unknown = JSON.parse(`${file.subarray(START.length - 1, between).toString('utf8')}]`);
+    // Checked by hand: zod takes ~70 ms for a year's 3,650 stories, and every start and build reads the list.
+    return Array.isArray(list) && list.every(isStoredStory) ? list : undefined;
   } catch {
     return undefined;
   }
@@ -96,6 +96,24 @@ export function readStoryList(dir: string, expectedBytes: number | undefined): S
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
+}
+
+/** Whether a value has the shape of `storySchema`. */
+function isStoredStory(value: unknown): value is StoredStory {
+  if (typeof value !== 'object' || value === null) return false;
+  const story = value as Record<string, unknown>;
+  return (
+    typeof story.id === 'string' &&
+    typeof story.file === 'string' &&
+    typeof story.title === 'string' &&
+    typeof story.outlet === 'string' &&
+    Array.isArray(story.authors) &&
+    story.authors.every((author) => typeof author === 'string') &&
+    (story.published === undefined || typeof story.published === 'string') &&
+    typeof story.url === 'string' &&
+    Number.isInteger(story.paragraphCount) &&
+    (story.paragraphCount as number) > 0
+  );
 }
 
 /** A generation's `paragraphs.json`, or undefined when it cannot be read or has the wrong shape. */
