@@ -178,7 +178,7 @@ export async function openRetriever(
     options.reporter?.info('The index\'s search files were made by an older version of Verbatim: run `npm run build-index` once to remake them (nothing is embedded again) and start faster.');
   }
   // The search files are read while another thread reads the graph.
-  const prepared = readPreparedSearch(pending.dir, pending.paragraphs, pending.stories.length);
+  const prepared = readPreparedSearch(pending.dir, pending.paragraphs, pending.stories.length, pending.labels);
   const index = { ...pending, store: await pending.store };
   return { embedder, index, retriever: createRetriever(index, embedder, reranker, prepared), reranker };
 }
@@ -189,7 +189,7 @@ let englishWords: Set<string> | undefined;
  * A retriever for a loaded index, with spelling correction against the built-in word list (and
  * the re-ranker, when there is one). `prepared`: its search files, when already read.
  */
-export function createRetriever(index: LoadedIndex, embedder: Embedder, reranker?: Reranker, prepared = readPreparedSearch(index.dir, index.paragraphs, index.stories.length)): Retriever {
+export function createRetriever(index: LoadedIndex, embedder: Embedder, reranker?: Reranker, prepared = readPreparedSearch(index.dir, index.paragraphs, index.stories.length, index.labels)): Retriever {
   englishWords ??= loadEnglishWords();
   return loaded(new Retriever(index, embedder, { dictionary: englishWords, prepared, reranker }));
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
@@ -6,6 +6,7 @@ import { loadCorpus, corpusSummaries, sameFiles, scanCorpus, settledScan, type S
 import { UserError } from '../src/errors.js';
 import {
   CURRENT_FILE,
+  DELTA_FILE,
   EMBED_CHUNK,
   IndexMissingError,
   LABELS_FILE,
@@ -343,15 +344,23 @@ describe('adding stories to a built index', () => {
     const config = { ...loadCoreConfig({}, tempDir()), corpusDir };
     await buildIndexFromCorpus(config, embedder);
 
+    const graphOf = (dir: string, file = VECTORS_FILE) => statSync(path.join(dir, file)).ino;
+    const built = currentGeneration(config.indexDir)!;
     rmSync(path.join(corpusDir, 's03-orchard.md'));
     embedder.embeddedTexts.length = 0;
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ changed: true, updatedInPlace: true, stories: 23, paragraphs: 46, embedded: 0 });
     expect(embedder.embeddedTexts).toEqual([]);
     const dir = currentGeneration(config.indexDir)!;
     expect(existsSync(path.join(dir, LABELS_FILE))).toBe(true);
-    // Stories added after a removal get the graph's next labels.
+    // The graph file is the previous one, linked: a removal neither reads nor writes it.
+    expect(graphOf(dir)).toBe(graphOf(built));
+    // Stories added after a removal get the graph's next labels, in the delta graph: the base file stays the same.
     writeStory(corpusDir, 's99-aquarium', ['The aquarium reopened on Monday after repairs.', 'The aquarium cost 40 million dollars to fix.']);
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true, stories: 24, paragraphs: 48, embedded: 2 });
+    const appended = currentGeneration(config.indexDir)!;
+    expect(graphOf(appended)).toBe(graphOf(built));
+    expect(loadIndex(config.indexDir, expectFor(embedder)).store.deltaElements).toBe(2);
+    expect(graphOf(appended, DELTA_FILE)).toBeGreaterThan(0);
 
     const inPlace = loadIndex(config.indexDir, expectFor(embedder));
     expect(inPlace.stories.map((story) => story.id)).not.toContain('s03-orchard');

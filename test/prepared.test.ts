@@ -1,11 +1,10 @@
-import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
 import { currentGeneration, loadIndex } from '../src/index/index.js';
 import { buildIndexFromCorpus, createRetriever, openRetriever } from '../src/pipeline.js';
 import { LEXICAL_FILE, Retriever, TERMS_FILE, readPreparedSearch } from '../src/search/index.js';
-import { LexicalIndex } from '../src/search/lexical.js';
 import { loadEnglishWords } from '../src/search/dictionary.js';
 import { contentTerms } from '../src/search/text.js';
 import { copyFixtureCorpus, tempDir, writeStory } from './helpers/corpus.js';
@@ -49,31 +48,34 @@ describe('search files stored with the index', () => {
     // Files that do not fit the paragraphs are not used.
     expect(readPreparedSearch(dir, [...index.paragraphs, { text: "one more" }], index.stories.length)).toBeUndefined();
     truncateSync(path.join(dir, LEXICAL_FILE), 10);
-    expect(() => loadIndex(config.indexDir, expectation)).toThrow(/lexical\.json is missing or damaged.*npm run build-index/);
+    expect(() => loadIndex(config.indexDir, expectation)).toThrow(/lexical\.bin is missing or damaged.*npm run build-index/);
   });
 
-  it('catch the BM25 index up with paragraphs of earlier appends, read back from the previous generation', async () => {
+  it('follow appends and removals by graph label, and answer as deriving them from the texts does', async () => {
     const { embedder, config } = await fixtureIndex();
     const paragraphs = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `The ${prefix} council met on item ${i} and voted on the ${prefix}${i} plan.`);
-    // 1,500 appended paragraphs are left out of lexical.json (start-up indexes them); 600 more are too many to leave.
-    writeStory(config.corpusDir, 'zz-first-batch', paragraphs('harbour', 1500));
+    for (let i = 0; i < 12; i++) writeStory(config.corpusDir, `zz-batch-${i}`, paragraphs(`harbour${i}x`, 12));
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true });
-    const lagging = JSON.parse(readFileSync(path.join(currentGeneration(config.indexDir)!, TERMS_FILE), 'utf8')) as { documents: number; lexicalDocuments: number };
-    expect(lagging.documents - lagging.lexicalDocuments).toBe(1500);
-
-    writeStory(config.corpusDir, 'zz-second-batch', paragraphs('orchard', 600));
-    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true });
-    const dir = currentGeneration(config.indexDir)!;
-    const terms = JSON.parse(readFileSync(path.join(dir, TERMS_FILE), 'utf8')) as { documents: number; lexicalDocuments: number };
-    expect(terms.lexicalDocuments).toBe(terms.documents);
-    expect(LexicalIndex.fromJSON(readFileSync(path.join(dir, LEXICAL_FILE), 'utf8')).documentCount).toBe(terms.documents);
+    // A removal keeps the others' labels (the positions after it close up); an append after it takes the next labels.
+    rmSync(path.join(config.corpusDir, 'zz-batch-3.md'));
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ updatedInPlace: true, embedded: 0 });
+    writeStory(config.corpusDir, 'zz-orchard', paragraphs('orchard', 20));
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true, embedded: 20 });
 
     const index = loadIndex(config.indexDir, expected(embedder));
+    expect(index.labels).toBeDefined();
+    const prepared = readPreparedSearch(index.dir, index.paragraphs, index.stories.length, index.labels);
+    expect(prepared).toBeDefined();
+    // Read without the label map, the stored index does not fit the positions.
+    expect(readPreparedSearch(index.dir, index.paragraphs, index.stories.length)).toBeUndefined();
     const fromFiles = createRetriever(index, embedder);
     const fromTexts = new Retriever(index, embedder, { dictionary: loadEnglishWords() });
-    for (const question of ['What was voted on in harbour717?', 'What happened to the orchard42 plan?', 'Who cut the ribbon at the library?']) {
-      const [a, b] = [await fromFiles.search({ question, topK: 5, mode: 'bm25' }), await fromTexts.search({ question, topK: 5, mode: 'bm25' })];
-      expect(a.passages.map((p) => [p.label, p.score])).toEqual(b.passages.map((p) => [p.label, p.score]));
+    for (const question of ['What was voted on in harbour7x5?', 'What happened to the orchard12 plan?', 'What about harbour3x4?', 'Who cut the ribbon at the library?']) {
+      for (const mode of ['bm25', 'hybrid'] as const) {
+        const [a, b] = [await fromFiles.search({ question, topK: 5, mode }), await fromTexts.search({ question, topK: 5, mode })];
+        expect(a.passages.map((p) => [p.paragraph.id, p.score.toFixed(9)])).toEqual(b.passages.map((p) => [p.paragraph.id, p.score.toFixed(9)]));
+        expect(a.outcome).toEqual(b.outcome);
+      }
     }
   });
 });

@@ -5,9 +5,10 @@ import { CHUNKER_VERSION, corpusHash, type FileRecord, type Paragraph, type Stor
 import type { Embedder } from '../embed/index.js';
 import { CENTROIDS_FILE, centroidFileContent, readCentroids, storyCentroids } from './centroids.js';
 import { EmbeddingCheckpoint } from './checkpoint.js';
-import { checkIndex, currentGeneration, describesManifest, readLabelMap, readManifest, withParagraphRuns } from './load.js';
+import { checkIndex, currentGeneration, deltaFile, describesManifest, readLabelMap, readManifest, withParagraphRuns } from './load.js';
 import {
   CURRENT_FILE,
+  DELTA_FILE,
   INDEX_FORMAT_VERSION,
   MANIFEST_FILE,
   PARAGRAPHS_FILE,
@@ -16,7 +17,7 @@ import {
   manifestParagraphCount,
   type Manifest,
 } from './manifest.js';
-import { appendedParagraphsFile, paragraphsFileText, readParagraphsFile, readParagraphsLazily, storedStory, storyListOf, withoutStories } from './paragraphs-file.js';
+import { appendedParagraphsFile, paragraphsFileText, readParagraphsFile, lazyParagraphs, storedStory, storyListOf, withoutStories } from './paragraphs-file.js';
 import { DEFAULT_HNSW, HnswStore, type HnswParameters } from './vector-store.js';
 
 export interface BuildOptions {
@@ -69,6 +70,8 @@ export interface DerivedFileMaker {
 export interface DerivationInput {
   texts: readonly string[];
   storyParagraphs: readonly number[];
+  /** Each paragraph's graph label, by position; the position itself when absent. Files keyed by labels stay valid when other paragraphs are removed. */
+  labels?: ArrayLike<number> | undefined;
 }
 
 /** What derived files are extended with when paragraphs were appended to a generation. */
@@ -76,8 +79,12 @@ export interface ExtensionInput {
   previousDir: string;
   /** How many labels the previous generation held. */
   previousParagraphs: number;
-  /** The appended paragraphs' texts: labels `previousParagraphs` on. */
+  /** The appended paragraphs' texts. */
   addedTexts: readonly string[];
+  /** The graph label of the first appended paragraph (the others follow it). */
+  firstLabel: number;
+  /** Every paragraph's graph label by position, when they are not the positions (for deriving the files anew). */
+  labels?: ArrayLike<number> | undefined;
   /** Paragraphs per story, every story in label order. */
   storyParagraphs: readonly number[];
   /** The previous generation's texts, read from its paragraph file when asked (seldom: it is large). */
@@ -93,12 +100,14 @@ export interface RemovalInput {
   removedStories: ReadonlySet<number>;
   /** The removed paragraphs' texts. */
   removedTexts: readonly string[];
+  /** Their graph labels. */
+  removedLabels: readonly number[];
   /** Paragraphs per story, every story left in label order. */
   storyParagraphs: readonly number[];
 }
 
 /** A derived file's content, or an existing file (of the previous generation) whose bytes it keeps: linked, not rewritten. */
-export type DerivedFile = string | { sameAs: string };
+export type DerivedFile = string | Uint8Array | { sameAs: string };
 
 export interface BuildReport {
   /** False when the existing index already matched the corpus and model. */
@@ -205,17 +214,19 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
 
   const addedParagraphs = added.flatMap((story) => story.paragraphs);
   const storyParagraphs = [...previous.stories.map((story) => story.paragraphs), ...added.map((story) => story.paragraphs.length)];
+  const paragraphsFile = appendedParagraphsFile(previousFile, added, held && storyList);
+  const graph = paragraphsFile && (await appendedGraph(previousDir, previous, added, embedder, hnsw, options.onProgress));
+  if (!paragraphsFile || !graph) return undefined;
   const derived = options.derivedFiles?.extend({
     previousDir,
-    previousParagraphs: previous.paragraphs.length,
+    previousParagraphs: manifestParagraphCount(previous),
     addedTexts: addedParagraphs.map((paragraph) => paragraph.text),
+    firstLabel: graph.store.elements - addedParagraphs.length,
+    labels: graph.store.labelMap,
     storyParagraphs,
     previousTexts: () => readParagraphsFile(previousDir)?.paragraphs.map((paragraph) => paragraph.text),
   });
   if (options.derivedFiles && !derived) return undefined;
-  const paragraphsFile = appendedParagraphsFile(previousFile, added, held && storyList);
-  const graph = paragraphsFile && (await appendedGraph(previousDir, previous, added, embedder, hnsw, options.onProgress));
-  if (!paragraphsFile || !graph) return undefined;
 
   // The hash a full load of the corpus gives: stories in file-name order, as `loadCorpus` reads them.
   const hash = corpusHash([...withParagraphRuns(storyList, previous.paragraphs), ...added].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
@@ -274,11 +285,20 @@ export async function removeStories(options: Omit<BuildOptions, 'stories' | 'for
 
   const keptStories = previous.stories.filter((_, index) => !removedStories.has(index));
   const removedTexts = () => {
-    const stored = readParagraphsLazily(previousDir);
+    const stored = lazyParagraphs(previousFile);
     return stored && removedPositions.map((position) => stored.paragraphs[position]!.text);
   };
   const texts = removedTexts();
-  const derived = texts && options.derivedFiles?.remove?.({ previousDir, previousParagraphs: previous.paragraphs.length, removedStories, removedTexts: texts, storyParagraphs: keptStories.map((story) => story.paragraphs) });
+  const derived =
+    texts &&
+    options.derivedFiles?.remove?.({
+      previousDir,
+      previousParagraphs: previous.paragraphs.length,
+      removedStories,
+      removedTexts: texts,
+      removedLabels: removedPositions.map((position) => labels[position]!),
+      storyParagraphs: keptStories.map((story) => story.paragraphs),
+    });
   if (options.derivedFiles && !derived) return undefined;
   const paragraphsFile = withoutStories(previousFile, removedStories);
   const before = readCentroids(previousDir, previous.stories.length, embedder.dimensions);
@@ -295,7 +315,7 @@ export async function removeStories(options: Omit<BuildOptions, 'stories' | 'for
   const dir = await writeGeneration(options, {
     hash,
     previousDir,
-    store: { sameAs: graphFile, labels: keptLabels, elements },
+    store: { sameAs: graphFile, deltaSameAs: deltaFile(previousDir, previous), deltaElements: previous.deltaElements ?? 0, labels: keptLabels, elements },
     centroids,
     paragraphsFile,
     derived: derived ?? {},
@@ -323,9 +343,7 @@ async function updateInPlace(options: BuildOptions, previousDir: string, previou
   if (!store) return undefined;
   const deleted = store.removed + kept.removed.length;
   if (deleted > MAX_REMOVED_SHARE * (store.size + store.removed + kept.appended.reduce((sum, story) => sum + story.paragraphs.length, 0))) return undefined;
-  // After the checks that can send the caller to a full build, which would derive them again.
   const stories = [...kept.held, ...kept.appended];
-  const files = writtenInFull(options, stories);
 
   // Texts an edited story kept (or a new one shares) are not embedded again: their vectors are read before they are marked deleted.
   const appendedParagraphs = kept.appended.flatMap((story) => story.paragraphs);
@@ -338,6 +356,8 @@ async function updateInPlace(options: BuildOptions, previousDir: string, previou
   const { vectors, embedded } = await embedMissing(appendedParagraphs, reusable, embedder, options.onProgress);
   const first = appendVectors(store, vectors);
   const centroids = centroidsAfter(previousDir, previous, kept.heldIndexes, kept.appended, { vectors, first, store }, embedder.dimensions);
+  // Keyed by the graph's labels, which now differ from the positions.
+  const files = writtenInFull(options, stories, store.labelMap);
 
   const paragraphs = stories.flatMap((story) => story.paragraphs);
   const dir = await writeGeneration(options, { hash, previousDir, store, centroids, ...files });
@@ -402,6 +422,9 @@ interface GenerationContent {
 /** A graph file kept from the previous generation (linked, not rewritten). */
 interface KeptGraph {
   sameAs: string;
+  /** The previous generation's delta graph file, kept too. */
+  deltaSameAs?: string;
+  deltaElements: number;
   /** Position → label of the paragraphs it still holds. */
   labels: Int32Array;
   /** Every entry the file holds, removed ones too. */
@@ -409,11 +432,11 @@ interface KeptGraph {
 }
 
 /** A generation's paragraph file, search files and manifest lists for `stories` in label order, made in full. */
-function writtenInFull(options: Pick<BuildOptions, 'derivedFiles'>, stories: readonly Story[]): Omit<GenerationContent, 'hash' | 'previousDir' | 'store' | 'centroids'> {
+function writtenInFull(options: Pick<BuildOptions, 'derivedFiles'>, stories: readonly Story[], labels?: Int32Array): Omit<GenerationContent, 'hash' | 'previousDir' | 'store' | 'centroids'> {
   const paragraphs = stories.flatMap((story) => story.paragraphs);
   return {
     paragraphsFile: paragraphsFileText(stories, paragraphs),
-    derived: options.derivedFiles?.derive({ texts: paragraphs.map((paragraph) => paragraph.text), storyParagraphs: stories.map((story) => story.paragraphs.length) }) ?? {},
+    derived: options.derivedFiles?.derive({ texts: paragraphs.map((paragraph) => paragraph.text), storyParagraphs: stories.map((story) => story.paragraphs.length), labels }) ?? {},
     stories: stories.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
     paragraphs: paragraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
   };
@@ -431,9 +454,21 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
 
   // The graph is written by a libuv thread (half a second at a year's size) while this one writes the rest.
   const { store } = content;
-  const writes: Array<Promise<void>> = [
-    store instanceof HnswStore ? store.saveInBackground(path.join(staging, VECTORS_FILE)) : writeDerived(path.join(staging, VECTORS_FILE), { sameAs: store.sameAs }),
-  ];
+  const writes: Array<Promise<void>> = [];
+  let withDelta: boolean;
+  if (store instanceof HnswStore) {
+    // A store that did not read the base graph (an append to the delta) keeps the previous file.
+    const previousBase = content.previousDir && path.join(content.previousDir, VECTORS_FILE);
+    if (store.hasBase) writes.push(store.saveInBackground(path.join(staging, VECTORS_FILE)));
+    else if (previousBase) writes.push(writeDerived(path.join(staging, VECTORS_FILE), { sameAs: previousBase }));
+    else throw new Error('writeGeneration: a graph without its base and no previous generation.');
+    withDelta = store.deltaElements > 0;
+    if (withDelta) writes.push(store.saveDeltaInBackground(path.join(staging, DELTA_FILE)));
+  } else {
+    writes.push(writeDerived(path.join(staging, VECTORS_FILE), { sameAs: store.sameAs }));
+    withDelta = store.deltaSameAs !== undefined;
+    if (store.deltaSameAs) writes.push(writeDerived(path.join(staging, DELTA_FILE), { sameAs: store.deltaSameAs }));
+  }
   writes.push(writeFile(path.join(staging, PARAGRAPHS_FILE), content.paragraphsFile));
   for (const [name, file] of Object.entries(content.derived)) writes.push(writeDerived(path.join(staging, name), file));
   writes.push(writeFile(path.join(staging, CENTROIDS_FILE), centroidFileContent(content.centroids)));
@@ -450,12 +485,13 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
     hnsw: { space: 'cosine', ...DEFAULT_HNSW, ...options.hnsw },
     chunkerVersion: CHUNKER_VERSION,
     corpusHash: content.hash,
-    graphElements: store instanceof HnswStore ? store.elements : store.elements,
+    graphElements: store.elements,
+    deltaElements: store.deltaElements,
     stories: withFileRecords(content.stories, scan?.files),
     paragraphs: content.paragraphs,
     files: Object.fromEntries(
       await Promise.all(
-        [VECTORS_FILE, PARAGRAPHS_FILE, CENTROIDS_FILE, ...(labels ? [LABELS_FILE] : []), ...Object.keys(content.derived)].map(async (name) => [name, { bytes: (await stat(path.join(staging, name))).size }]),
+        [VECTORS_FILE, ...(withDelta ? [DELTA_FILE] : []), PARAGRAPHS_FILE, CENTROIDS_FILE, ...(labels ? [LABELS_FILE] : []), ...Object.keys(content.derived)].map(async (name) => [name, { bytes: (await stat(path.join(staging, name))).size }]),
       ),
     ),
   };
@@ -472,7 +508,7 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
 }
 
 async function writeDerived(file: string, content: DerivedFile): Promise<void> {
-  if (typeof content === 'string') return writeFile(file, content);
+  if (typeof content === 'string' || content instanceof Uint8Array) return writeFile(file, content);
   try {
     await link(content.sameAs, file);
   } catch {
@@ -505,9 +541,9 @@ async function appendedGraph(
   hnsw: HnswParameters,
   onProgress?: (done: number, total: number) => void,
 ): Promise<Graph | undefined> {
-  const store = readPreviousGraph(dir, manifest, hnsw.efSearch);
-  if (!store) return undefined;
   const paragraphs = added.flatMap((story) => story.paragraphs);
+  const store = readPreviousDelta(dir, manifest, hnsw, paragraphs.length) ?? readPreviousGraph(dir, manifest, hnsw.efSearch);
+  if (!store) return undefined;
   const { vectors } = await embedMissing(paragraphs, new Map(), embedder, onProgress);
   const first = appendVectors(store, vectors);
   const every = manifest.stories.map((_, index) => index);
@@ -621,18 +657,54 @@ function readReusableVectors(dir: string, manifest: Manifest): Map<string, Float
   return byHash;
 }
 
-/** The previous generation's graph, or undefined when it is missing, damaged or does not match its manifest. */
+/**
+ * The previous generation's graph (its delta folded into the base: a build that reads the whole
+ * graph writes it whole), or undefined when it is missing, damaged or does not match its manifest.
+ */
 function readPreviousGraph(dir: string, manifest: Manifest, efSearch: number): HnswStore | undefined {
   try {
     // A file of the wrong size is not handed to the native reader at all.
     const bytes = manifest.files[VECTORS_FILE]?.bytes;
     if (bytes === undefined || statSync(path.join(dir, VECTORS_FILE)).size !== bytes) return undefined;
-    const store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, efSearch, readLabelMap(dir, manifest));
+    const delta = deltaFile(dir, manifest);
+    if (delta && statSync(delta).size !== manifest.files[DELTA_FILE]?.bytes) return undefined;
+    const store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, efSearch, readLabelMap(dir, manifest), delta);
+    store.foldDelta();
     return store.size === manifestParagraphCount(manifest) ? store : undefined;
   } catch {
     return undefined;
   }
 }
+
+/**
+ * The previous generation's delta graph alone, for appending `adding` vectors without reading
+ * its base: undefined when the delta would grow past `DELTA_SHARE` of the graph (the caller then
+ * reads the whole graph and folds the delta in) or cannot be read.
+ */
+function readPreviousDelta(dir: string, manifest: Manifest, hnsw: HnswParameters, adding: number): HnswStore | undefined {
+  const elements = manifest.graphElements;
+  const inDelta = manifest.deltaElements ?? 0;
+  // Without stored centroids the appended ones would be computed from every vector, base included.
+  if (elements === undefined || !manifest.files[CENTROIDS_FILE] || inDelta + adding > Math.max(DELTA_MIN, DELTA_SHARE * elements)) return undefined;
+  try {
+    const delta = deltaFile(dir, manifest);
+    if (statSync(path.join(dir, VECTORS_FILE)).size !== manifest.files[VECTORS_FILE]?.bytes) return undefined;
+    if (delta && statSync(delta).size !== manifest.files[DELTA_FILE]?.bytes) return undefined;
+    if (!delta && inDelta > 0) return undefined;
+    const store = HnswStore.readDelta(elements - inDelta, delta, manifest.model.dimensions, hnsw, readLabelMap(dir, manifest));
+    return store.elements === elements && store.size === manifestParagraphCount(manifest) ? store : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * How large the delta graph may grow before an append folds it into the base: 5 % of the graph,
+ * at least 2,000 entries. Reading and writing it stays well under a second; a search asks two
+ * graphs instead of one.
+ */
+const DELTA_SHARE = 0.05;
+const DELTA_MIN = 2000;
 
 async function embedMissing(
   paragraphs: readonly Paragraph[],

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import {
   CURRENT_FILE,
+  DELTA_FILE,
   INDEX_FORMAT_VERSION,
   MANIFEST_FILE,
   PARAGRAPHS_FILE,
@@ -29,6 +30,8 @@ export interface LoadedIndex {
   store: HnswStore;
   /** Each story's centroid, flat in story order; undefined for an index written before they were stored. */
   centroids?: Float32Array;
+  /** Each position's graph label, once paragraphs were removed (the positions themselves while undefined). */
+  labels?: Int32Array;
 }
 
 /** What the loaded index must match: the model that will embed the questions. */
@@ -90,12 +93,14 @@ export function readLabelMap(dir: string, manifest: Manifest): Int32Array | unde
 export function loadIndex(indexDir: string, expected: IndexExpectation): LoadedIndex {
   const { dir, manifest, stored } = checkIndex(indexDir, expected);
   let store: HnswStore;
+  let labels: Int32Array | undefined;
   try {
-    store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch, readLabelMap(dir, manifest));
+    labels = readLabelMap(dir, manifest);
+    store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch, labels, deltaFile(dir, manifest));
   } catch {
     throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
   }
-  return { ...checkedParts(dir, manifest, stored), store: checkedStore(dir, store, stored.paragraphs.length) };
+  return { ...checkedParts(dir, manifest, stored), ...(labels ? { labels } : {}), store: checkedStore(dir, store, stored.paragraphs.length) };
 }
 
 /** An index whose graph is still being read on another thread: everything else can be used meanwhile. */
@@ -114,7 +119,7 @@ export function beginLoadIndex(indexDir: string, expected: IndexExpectation): Pe
   } catch {
     throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
   }
-  const store = HnswStore.readInBackground(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch, labels).then(
+  const store = HnswStore.readInBackground(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch, labels, deltaFile(dir, manifest)).then(
     (read) => checkedStore(dir, read, stored.paragraphs.length),
     () => {
       throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
@@ -122,7 +127,12 @@ export function beginLoadIndex(indexDir: string, expected: IndexExpectation): Pe
   );
   // Rejections are the caller's when it awaits; none goes unhandled if it fails before that.
   store.catch(() => {});
-  return { ...checkedParts(dir, manifest, stored), store };
+  return { ...checkedParts(dir, manifest, stored), ...(labels ? { labels } : {}), store };
+}
+
+/** The generation's delta graph file, when it has one. */
+export function deltaFile(dir: string, manifest: Manifest): string | undefined {
+  return manifest.files[DELTA_FILE] ? path.join(dir, DELTA_FILE) : undefined;
 }
 
 function checkedStore(dir: string, store: HnswStore, paragraphs: number): HnswStore {

@@ -6,6 +6,8 @@ export const INDEX_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'manifest.json';
 export const VECTORS_FILE = 'vectors.hnsw';
 export const PARAGRAPHS_FILE = 'paragraphs.json';
+/** The small graph new stories are added to, beside the base graph (see `HnswStore`). */
+export const DELTA_FILE = 'vectors-delta.hnsw';
 /** Each position's label in the graph, written once paragraphs were removed from it in place (see `HnswStore`). */
 export const LABELS_FILE = 'labels.i32';
 /** Names the generation folder in use; replaced atomically so readers never see half an index. */
@@ -33,6 +35,8 @@ export const manifestSchema = z.object({
   corpusHash: z.string(),
   /** Entries in the graph file, removed ones too (see `labels.i32`); absent in indexes written before it was recorded. */
   graphElements: z.number().int().nonnegative().optional(),
+  /** Of those, how many are in the delta graph (`vectors-delta.hnsw`); absent or 0 without one. */
+  deltaElements: z.number().int().nonnegative().optional(),
   /**
    * How each story file was when it was read (see `scanCorpus`): its size and times (`signature`),
    * or its content hash (`content`) while it was too new; what rebuilds compare instead of reading it.

@@ -139,6 +139,11 @@ export function readParagraphsLazily(dir: string): ParagraphsFile | undefined {
   } catch {
     return undefined;
   }
+  return lazyParagraphs(bytes);
+}
+
+/** `readParagraphsLazily` of a paragraph file's bytes already read. */
+export function lazyParagraphs(bytes: Buffer): ParagraphsFile | undefined {
   const entries = paragraphEntries(bytes);
   if (!entries) return undefined;
   const paragraphs: StoredParagraph[] = [];

@@ -42,16 +42,26 @@ export interface HnswParameters {
  */
 export const DEFAULT_HNSW: HnswParameters = { M: 16, efConstruction: 100, efSearch: 64, randomSeed: 100 };
 
+type Graph = InstanceType<typeof HierarchicalNSW>;
+
 /**
  * The HNSW graph (hnswlib-node, cosine space) behind the VectorStore interface. Callers see
  * positions 0..size-1 (a paragraph's place in the index). They are the graph's own labels until
  * paragraphs are removed: removed ones are marked deleted in the graph (hnswlib's `markDelete`,
- * not a rebuild) and the positions after them close up, so `graphLabels` then maps each position
- * to its label in the graph; new vectors get labels after the graph's last.
+ * not a rebuild), or left out of the label map, and the positions after them close up, so
+ * `graphLabels` then maps each position to its label; new vectors get labels after the last.
+ *
+ * The labels may live in two graphs: the base (labels 0..B-1) and a small delta graph that new
+ * stories are added to (labels B on, stored from 0 in it). Adding a story then reads and writes
+ * the delta only, not the base (240 MB at a year's size, seconds to read and write); searches
+ * ask both and merge. `foldDelta` moves the delta into the base when a build reads both anyway.
  */
 export class HnswStore implements VectorStore {
   private constructor(
-    private readonly graph: InstanceType<typeof HierarchicalNSW>,
+    /** Undefined when only the delta was read (see `readDelta`): such a store can be added to and saved, not searched. */
+    private base: Graph | undefined,
+    private baseElements: number,
+    private delta: Graph | undefined,
     readonly dimensions: number,
     /** Position → graph label, once paragraphs were removed; identity while undefined. Plain arrays: appends push. */
     private graphLabels?: number[],
@@ -61,48 +71,81 @@ export class HnswStore implements VectorStore {
 
   /** A new, empty graph for `capacity` vectors. */
   static create(dimensions: number, capacity: number, params: HnswParameters): HnswStore {
-    const graph = new HierarchicalNSW('cosine', dimensions);
-    graph.initIndex({ maxElements: Math.max(1, capacity), m: params.M, efConstruction: params.efConstruction, randomSeed: params.randomSeed });
-    graph.setEf(params.efSearch);
-    return new HnswStore(graph, dimensions);
+    return new HnswStore(newGraph(dimensions, capacity, params), 0, undefined, dimensions);
   }
 
   /**
-   * Reads a graph written by `save`, with the position → label map written beside it when
-   * paragraphs were removed (`labels`); throws if the file is damaged or the map does not fit it.
+   * Reads a graph written by `save` (and its delta, when there is one), with the position → label
+   * map written beside it when paragraphs were removed (`labels`); throws if a file is damaged
+   * or the map does not fit.
    */
-  static read(file: string, dimensions: number, efSearch: number, labels?: Int32Array): HnswStore {
-    const graph = new HierarchicalNSW('cosine', dimensions);
-    graph.readIndexSync(file);
-    graph.setEf(efSearch);
-    const store = new HnswStore(graph, dimensions);
+  static read(file: string, dimensions: number, efSearch: number, labels?: Int32Array, deltaFile?: string): HnswStore {
+    const base = new HierarchicalNSW('cosine', dimensions);
+    base.readIndexSync(file);
+    let delta: Graph | undefined;
+    if (deltaFile) {
+      delta = new HierarchicalNSW('cosine', dimensions);
+      delta.readIndexSync(deltaFile);
+    }
+    return HnswStore.assemble(base, delta, dimensions, efSearch, labels);
+  }
+
+  /** `read` on libuv threads (a year's graph is 240 MB, over a second to read), so the caller can load other things meanwhile. */
+  static async readInBackground(file: string, dimensions: number, efSearch: number, labels?: Int32Array, deltaFile?: string): Promise<HnswStore> {
+    const base = new HierarchicalNSW('cosine', dimensions);
+    const delta = deltaFile ? new HierarchicalNSW('cosine', dimensions) : undefined;
+    await Promise.all([base.readIndex(file), delta?.readIndex(deltaFile!)]);
+    return HnswStore.assemble(base, delta, dimensions, efSearch, labels);
+  }
+
+  /**
+   * The delta graph alone (a new, empty one when `deltaFile` is undefined), for adding vectors
+   * after a base of `baseElements` entries that is not read; `labels` as for `read`.
+   */
+  static readDelta(baseElements: number, deltaFile: string | undefined, dimensions: number, params: HnswParameters, labels?: Int32Array): HnswStore {
+    let delta: Graph;
+    if (deltaFile) {
+      delta = new HierarchicalNSW('cosine', dimensions);
+      delta.readIndexSync(deltaFile);
+    } else {
+      delta = newGraph(dimensions, 1, params);
+    }
+    const store = new HnswStore(undefined, baseElements, delta, dimensions);
     if (labels) store.mapPositions(labels);
     return store;
   }
 
-  /** `read` on a libuv thread (a year's graph is 240 MB, over a second to read), so the caller can load other things meanwhile. */
-  static async readInBackground(file: string, dimensions: number, efSearch: number, labels?: Int32Array): Promise<HnswStore> {
-    const graph = new HierarchicalNSW('cosine', dimensions);
-    await graph.readIndex(file);
-    graph.setEf(efSearch);
-    const store = new HnswStore(graph, dimensions);
+  private static assemble(base: Graph, delta: Graph | undefined, dimensions: number, efSearch: number, labels?: Int32Array): HnswStore {
+    base.setEf(efSearch);
+    delta?.setEf(efSearch);
+    const store = new HnswStore(base, base.getCurrentCount(), delta, dimensions);
     if (labels) store.mapPositions(labels);
     return store;
   }
 
   /** How many vectors can be searched (removed ones not counted). */
   get size(): number {
-    return this.graphLabels?.length ?? this.graph.getCurrentCount();
+    return this.graphLabels?.length ?? this.elements;
+  }
+
+  /** Entries in the graphs, removed ones too. */
+  get elements(): number {
+    return this.baseElements + (this.delta?.getCurrentCount() ?? 0);
+  }
+
+  /** Entries in the delta graph (0 without one). */
+  get deltaElements(): number {
+    return this.delta?.getCurrentCount() ?? 0;
+  }
+
+  /** Whether the base graph was read (see `readDelta`). */
+  get hasBase(): boolean {
+    return this.base !== undefined;
   }
 
   /** Vectors marked removed that the graph still holds (a full build drops them). */
   get removed(): number {
-    return this.graph.getCurrentCount() - this.size;
-  }
-
-  /** Entries in the graph, removed ones too. */
-  get elements(): number {
-    return this.graph.getCurrentCount();
+    return this.elements - this.size;
   }
 
   /** The position → graph label map to store beside the graph; undefined while positions are the labels. */
@@ -112,17 +155,32 @@ export class HnswStore implements VectorStore {
 
   /** Makes room for `count` more vectors (a graph read from a file is full). */
   reserve(count: number): void {
-    const needed = this.graph.getCurrentCount() + count;
-    if (needed > this.graph.getMaxElements()) this.graph.resizeIndex(needed);
+    const graph = this.delta ?? this.base!;
+    const needed = graph.getCurrentCount() + count;
+    if (needed > graph.getMaxElements()) graph.resizeIndex(needed);
   }
 
-  /** Adds the vector of the next position (`position` must be `size`). */
+  /** Adds the vector of the next position (`position` must be `size`): to the delta graph when there is one. */
   add(position: number, vector: Float32Array): void {
     if (position !== this.size) throw new Error(`HnswStore.add: position ${position} is not the next one (${this.size})`);
-    const label = this.graph.getCurrentCount();
-    this.graph.addPoint(Array.from(vector), label);
+    const label = this.elements;
+    if (this.delta) this.delta.addPoint(Array.from(vector), label - this.baseElements);
+    else this.base!.addPoint(Array.from(vector), label);
+    if (!this.delta) this.baseElements = label + 1;
     this.graphLabels?.push(label);
     this.positions?.push(position);
+  }
+
+  /** Moves the delta graph's vectors into the base graph, under the same labels. */
+  foldDelta(): void {
+    const { base, delta } = this;
+    if (!delta || !base) return;
+    const count = delta.getCurrentCount();
+    base.resizeIndex(Math.max(base.getMaxElements(), this.baseElements + count));
+    for (let i = 0; i < count; i++) base.addPoint(delta.getPoint(i), this.baseElements + i);
+    for (let i = 0; i < count; i++) if (this.positions && (this.positions[this.baseElements + i] ?? -1) < 0) base.markDelete(this.baseElements + i);
+    this.baseElements += count;
+    this.delta = undefined;
   }
 
   /** Removes the vectors at `removed` positions; the positions after them close up. */
@@ -132,49 +190,84 @@ export class HnswStore implements VectorStore {
     const kept: number[] = [];
     for (let position = 0; position < this.size; position++) {
       const label = this.labelAt(position);
-      if (gone.has(position)) this.graph.markDelete(label);
+      if (gone.has(position)) this.graphOf(label).graph.markDelete(this.graphOf(label).label);
       else kept.push(label);
     }
     this.mapPositions(kept);
   }
 
   vector(position: number): Float32Array {
-    return Float32Array.from(this.graph.getPoint(this.labelAt(position)));
+    const { graph, label } = this.graphOf(this.labelAt(position));
+    return Float32Array.from(graph.getPoint(label));
   }
 
   setEfSearch(efSearch: number): void {
-    this.graph.setEf(efSearch);
+    this.base?.setEf(efSearch);
+    this.delta?.setEf(efSearch);
   }
 
   search(query: Float32Array, k: number, accept?: (position: number) => boolean): Neighbor[] {
     const count = Math.min(k, this.size);
     if (count <= 0) return [];
-    // hnswlib wants ef >= k; a larger request than the configured ef must still return k results.
-    if (this.graph.getEf() < count) this.graph.setEf(count);
+    if (!this.base) throw new Error('HnswStore.search: the base graph was not read.');
     const positions = this.positions;
-    // Labels the map leaves out were removed (a generation that kept the previous graph file need not have marked them deleted in it).
-    const filter = positions ? (label: number) => positions[label]! >= 0 && (!accept || accept(positions[label]!)) : accept;
-    const result = this.graph.searchKnn(Array.from(query), count, filter);
-    const found = result.neighbors.map((label, i) => ({ label: positions ? (positions[label] ?? -1) : label, similarity: 1 - (result.distances[i] ?? 1) }));
-    // A label the map does not know (never expected: removed ones are not returned) is left out.
-    return positions ? found.filter((neighbor) => neighbor.label >= 0) : found;
+    const first = this.baseElements;
+    const point = Array.from(query);
+    const found: Array<{ label: number; distance: number }> = [];
+    for (const [graph, offset] of [[this.base, 0], [this.delta, first]] as const) {
+      const available = graph ? Math.min(count, graph.getCurrentCount()) : 0;
+      if (!graph || available === 0) continue;
+      // hnswlib wants ef >= k; a larger request than the configured ef must still return k results.
+      if (graph.getEf() < available) graph.setEf(available);
+      // Labels the map leaves out were removed (a generation that kept the previous graph file need not have marked them deleted in it).
+      const filter = positions
+        ? (label: number) => (positions[label + offset] ?? -1) >= 0 && (!accept || accept(positions[label + offset]!))
+        : accept && offset > 0
+          ? (label: number) => accept(label + offset)
+          : accept;
+      let result: { neighbors: number[]; distances: number[] };
+      try {
+        result = graph.searchKnn(point, available, filter);
+      } catch (error) {
+        // A delta whose every entry is filtered out has nothing to give; the base must answer.
+        if (offset > 0) continue;
+        throw error;
+      }
+      result.neighbors.forEach((label, i) => found.push({ label: label + offset, distance: result.distances[i] ?? 1 }));
+    }
+    if (this.delta) found.sort((a, b) => a.distance - b.distance || a.label - b.label);
+    return found
+      .slice(0, count)
+      .map(({ label, distance }) => ({ label: positions ? (positions[label] ?? -1) : label, similarity: 1 - distance }))
+      .filter((neighbor) => neighbor.label >= 0);
   }
 
   save(file: string): void {
-    this.graph.writeIndexSync(file);
+    this.base!.writeIndexSync(file);
   }
 
   /** `save` on a libuv thread, so the caller can go on (the graph must not change until it resolves). */
   async saveInBackground(file: string): Promise<void> {
-    await this.graph.writeIndex(file);
+    await this.base!.writeIndex(file);
+  }
+
+  /** The delta graph's `saveInBackground`. */
+  async saveDeltaInBackground(file: string): Promise<void> {
+    await this.delta!.writeIndex(file);
   }
 
   private labelAt(position: number): number {
     return this.graphLabels ? this.graphLabels[position]! : position;
   }
 
+  private graphOf(label: number): { graph: Graph; label: number } {
+    if (label >= this.baseElements && this.delta) return { graph: this.delta, label: label - this.baseElements };
+    if (!this.base) throw new Error('HnswStore: the base graph was not read.');
+    return { graph: this.base, label };
+  }
+
   private mapPositions(labels: ArrayLike<number>): void {
-    const count = this.graph.getCurrentCount();
+    const count = this.elements;
     const positions = new Array<number>(count).fill(-1);
     const graphLabels = Array.from(labels);
     graphLabels.forEach((label, position) => {
@@ -184,4 +277,11 @@ export class HnswStore implements VectorStore {
     this.graphLabels = graphLabels;
     this.positions = positions;
   }
+}
+
+function newGraph(dimensions: number, capacity: number, params: HnswParameters): Graph {
+  const graph = new HierarchicalNSW('cosine', dimensions);
+  graph.initIndex({ maxElements: Math.max(1, capacity), m: params.M, efConstruction: params.efConstruction, randomSeed: params.randomSeed });
+  graph.setEf(params.efSearch);
+  return graph;
 }

@@ -3,28 +3,20 @@
 // that starting up does not read every paragraph again (docs/performance.md).
 import { closeSync, existsSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
-import type { DerivationInput, DerivedFile, DerivedFileMaker, ExtensionInput } from '../index/index.js';
-import { LexicalIndex } from './lexical.js';
+import type { DerivationInput, DerivedFile, DerivedFileMaker, ExtensionInput, RemovalInput } from '../index/index.js';
+import { LexicalIndex, type LexicalHit } from './lexical.js';
 import { countWords } from './spelling.js';
 import { TermStatistics } from './terms.js';
 import { contentTerms } from './text.js';
 
-export const LEXICAL_FILE = 'lexical.json';
+export const LEXICAL_FILE = 'lexical.bin';
 export const TERMS_FILE = 'terms.json';
 /** Bumped when what these files hold changes; an index with another version derives them again. */
-const PREPARED_VERSION = 4;
-
-/**
- * Paragraphs appended since `lexical.json` was last written that a start-up indexes itself
- * rather than the build rewriting it (parsing and writing MiniSearch's JSON takes ~2 s at a year's
- * size; indexing a few thousand paragraphs takes less): 5 % of the corpus, at least 2,000.
- */
-function lexicalLagAllowed(paragraphs: number): number {
-  return Math.max(2000, Math.floor(paragraphs * 0.05));
-}
+const PREPARED_VERSION = 5;
 
 export interface PreparedSearch {
-  lexical: LexicalIndex;
+  /** BM25 over the paragraphs, answering with positions (see `atPositions`). */
+  lexical: LexicalSearch;
   stats: TermStatistics;
   wordCounts: Map<string, number>;
   /** The content terms of each story (in story order), as built; read when a question weighs a story as a whole. */
@@ -65,16 +57,15 @@ interface TermsFile {
   documents: number;
   /** Per story, its content terms as positions in `stats.df`. */
   storyTerms: number[][];
-  /** How many paragraphs (the first labels) `lexical.json` holds; the rest are indexed on load. */
-  lexicalDocuments: number;
   stats: { documents: number; df: Array<[string, number]> };
   words: Array<[string, number]>;
 }
 
-/** The search files of an index generation: made for every paragraph, or extended when paragraphs were appended. */
+/** The search files of an index generation: made for every paragraph, extended when paragraphs were appended, reduced when removed. */
 export const searchFiles = {
   derive: deriveSearchFiles,
   extend: extendSearchFiles,
+  remove: reduceSearchFiles,
   current: termsFileCurrent,
 } satisfies DerivedFileMaker;
 
@@ -101,17 +92,20 @@ function termsFileCurrent(dir: string, paragraphs: number): boolean {
   return match !== null && Number(match[1]) === PREPARED_VERSION && Number(match[2]) === paragraphs;
 }
 
-function deriveSearchFiles({ texts, storyParagraphs }: DerivationInput): Record<string, DerivedFile> {
+function deriveSearchFiles({ texts, storyParagraphs, labels }: DerivationInput): Record<string, DerivedFile> {
   // One after the other, each made into its file before the next: at a year's size the paragraphs'
   // term sets and the BM25 index are a few hundred MB each, and need not be held at once.
   const terms = termsOfTexts(texts, storyParagraphs);
-  return { [TERMS_FILE]: terms, [LEXICAL_FILE]: new LexicalIndex(texts).toJSON() };
+  const lexical = new LexicalIndex();
+  // Documents are keyed by the paragraphs' graph labels, which stay when other paragraphs are removed.
+  lexical.add(texts.map((text, position) => ({ id: labels ? labels[position]! : position, text })));
+  return { [TERMS_FILE]: terms, [LEXICAL_FILE]: Buffer.from(lexical.toBinary()) };
 }
 
 function termsOfTexts(texts: readonly string[], storyParagraphs: readonly number[]): string {
   const termSets = texts.map((text) => new Set(contentTerms(text)));
   const stats = TermStatistics.fromTermSets(termSets);
-  return termsFile(texts.length, texts.length, stats, countWords(texts), withStoryTerms([], termSets, storyParagraphs, stats));
+  return termsFile(texts.length, stats, countWords(texts), withStoryTerms([], termSets, storyParagraphs, stats));
 }
 
 /**
@@ -133,70 +127,124 @@ function withStoryTerms(known: readonly number[][], termSets: ReadonlyArray<Read
   return stories;
 }
 
-function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, storyParagraphs, previousTexts }: ExtensionInput): Record<string, DerivedFile> | undefined {
+function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstLabel, storyParagraphs, previousTexts, labels }: ExtensionInput): Record<string, DerivedFile> | undefined {
   const terms = readTermsFile(previousDir, previousParagraphs);
-  if (!terms) {
+  const lexical = terms && readLexicalFile(previousDir);
+  if (!terms || !lexical || lexical.documentCount !== previousParagraphs || lexical.nextId > firstLabel) {
     // Made by an older version (how words become terms changed): derived anew from the texts,
     // which is still far cheaper than the full build the caller would otherwise fall back to.
     const texts = previousTexts();
-    return texts && texts.length === previousParagraphs ? deriveSearchFiles({ texts: [...texts, ...addedTexts], storyParagraphs }) : undefined;
+    return texts && texts.length === previousParagraphs ? deriveSearchFiles({ texts: [...texts, ...addedTexts], storyParagraphs, labels }) : undefined;
   }
   try {
-    const documents = previousParagraphs + addedTexts.length;
     const addedSets = addedTexts.map((text) => new Set(contentTerms(text)));
     const stats = TermStatistics.fromJSON(terms.stats);
     stats.appendTermSets(addedSets);
     const wordCounts = countWords(addedTexts, new Map(terms.words));
     const storyTerms = withStoryTerms(terms.storyTerms, addedSets, storyParagraphs, stats);
-    const previousLexical = path.join(previousDir, LEXICAL_FILE);
-    // The BM25 index is kept as it is while few paragraphs are missing from it.
-    if (documents - terms.lexicalDocuments <= lexicalLagAllowed(documents)) {
-      return { [LEXICAL_FILE]: { sameAs: previousLexical }, [TERMS_FILE]: termsFile(documents, terms.lexicalDocuments, stats, wordCounts, storyTerms) };
-    }
-    // Caught up now and then: the paragraphs it lacks from earlier generations are read back.
-    const earlier = terms.lexicalDocuments < previousParagraphs ? previousTexts()?.slice(terms.lexicalDocuments, previousParagraphs) : [];
-    if (!earlier) return undefined;
-    const lexical = LexicalIndex.fromJSON(readFileSync(previousLexical, 'utf8'));
-    lexical.append([...earlier, ...addedTexts]);
-    return { [LEXICAL_FILE]: lexical.toJSON(), [TERMS_FILE]: termsFile(documents, documents, stats, wordCounts, storyTerms) };
+    lexical.add(addedTexts.map((text, i) => ({ id: firstLabel + i, text })));
+    return { [LEXICAL_FILE]: Buffer.from(lexical.toBinary()), [TERMS_FILE]: termsFile(previousParagraphs + addedTexts.length, stats, wordCounts, storyTerms) };
   } catch {
     return undefined;
   }
 }
 
-function termsFile(documents: number, lexicalDocuments: number, stats: TermStatistics, wordCounts: Map<string, number>, storyTerms: number[][]): string {
-  const data: TermsFile = { version: PREPARED_VERSION, documents, lexicalDocuments, stats: stats.toJSON(), words: [...wordCounts], storyTerms };
+/** The previous generation's search files without the removed stories' paragraphs (`removedLabels`, whose texts are `removedTexts`). */
+function reduceSearchFiles({ previousDir, previousParagraphs, removedStories, removedTexts, removedLabels }: RemovalInput): Record<string, DerivedFile> | undefined {
+  const terms = readTermsFile(previousDir, previousParagraphs);
+  const lexical = terms && readLexicalFile(previousDir);
+  if (!terms || !lexical || lexical.documentCount !== previousParagraphs || terms.storyTerms.length <= removedStories.size) return undefined;
+  try {
+    lexical.discard(removedLabels);
+    const stats = TermStatistics.fromJSON(terms.stats);
+    stats.removeTermSets(removedTexts.map((text) => new Set(contentTerms(text))));
+    const wordCounts = uncountWords(removedTexts, new Map(terms.words));
+    // Positions in the statistics' term list stay: a term no paragraph holds any more keeps its place, at frequency 0.
+    const storyTerms = terms.storyTerms.filter((_, story) => !removedStories.has(story));
+    return { [LEXICAL_FILE]: Buffer.from(lexical.toBinary()), [TERMS_FILE]: termsFile(previousParagraphs - removedTexts.length, stats, wordCounts, storyTerms) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** `counts` less the words of `texts` (see `countWords`); words counted no more are dropped. */
+function uncountWords(texts: readonly string[], counts: Map<string, number>): Map<string, number> {
+  for (const [word, count] of countWords(texts)) {
+    const left = (counts.get(word) ?? 0) - count;
+    if (left > 0) counts.set(word, left);
+    else counts.delete(word);
+  }
+  return counts;
+}
+
+function termsFile(documents: number, stats: TermStatistics, wordCounts: Map<string, number>, storyTerms: number[][]): string {
+  const data: TermsFile = { version: PREPARED_VERSION, documents, stats: stats.toJSON(), words: [...wordCounts], storyTerms };
   return JSON.stringify(data);
+}
+
+/** A generation's BM25 index; undefined when missing or unreadable. */
+function readLexicalFile(dir: string): LexicalIndex | undefined {
+  try {
+    return LexicalIndex.fromBinary(readFileSync(path.join(dir, LEXICAL_FILE)));
+  } catch {
+    return undefined;
+  }
 }
 
 function readTermsFile(dir: string, paragraphCount: number): TermsFile | undefined {
   const file = path.join(dir, TERMS_FILE);
-  if (!existsSync(file) || !existsSync(path.join(dir, LEXICAL_FILE))) return undefined;
+  if (!existsSync(file)) return undefined;
   try {
     const terms = JSON.parse(readFileSync(file, 'utf8')) as TermsFile;
-    if (terms.version !== PREPARED_VERSION || terms.documents !== paragraphCount) return undefined;
-    if (!(terms.lexicalDocuments <= paragraphCount)) return undefined;
-    return terms;
+    return terms.version === PREPARED_VERSION && terms.documents === paragraphCount ? terms : undefined;
   } catch {
     return undefined;
   }
 }
 
 /**
- * The stored derivations of a generation for its paragraph texts (in label order), or undefined
- * when it has none (an older index) or they do not fit.
+ * The stored derivations of a generation for its paragraphs (in position order, with their graph
+ * labels when `labels` maps positions to them), or undefined when it has none (an older index) or
+ * they do not fit.
  */
-export function readPreparedSearch(dir: string, paragraphs: ReadonlyArray<{ text: string }>, stories: number): PreparedSearch | undefined {
+export function readPreparedSearch(dir: string, paragraphs: ReadonlyArray<unknown>, stories: number, labels?: Int32Array): PreparedSearch | undefined {
   const terms = readTermsFile(dir, paragraphs.length);
   if (!terms || terms.storyTerms.length !== stories) return undefined;
+  const lexical = readLexicalFile(dir);
+  if (!lexical || lexical.documentCount !== paragraphs.length) return undefined;
   try {
-    const lexical = LexicalIndex.fromJSON(readFileSync(path.join(dir, LEXICAL_FILE), 'utf8'));
-    if (lexical.documentCount !== terms.lexicalDocuments) return undefined;
-    lexical.append(paragraphs.slice(lexical.documentCount).map((paragraph) => paragraph.text));
+    const search = atPositions(lexical, labels);
+    if (!search) return undefined;
     const stats = TermStatistics.fromJSON(terms.stats);
-    return { lexical, stats, wordCounts: new Map(terms.words), storyTerms: new StoryTerms([...stats.termList()], terms.storyTerms) };
+    return { lexical: search, stats, wordCounts: new Map(terms.words), storyTerms: new StoryTerms([...stats.termList()], terms.storyTerms) };
   } catch {
     // Unreadable: derive them from the texts instead (slower start, same answers).
     return undefined;
   }
+}
+
+/** What the retriever asks of the BM25 index: hits by paragraph position. */
+export interface LexicalSearch {
+  query(question: string, accept?: (position: number) => boolean, boostDocument?: (position: number, term: string) => number, known?: (term: string) => boolean): LexicalHit[];
+}
+
+/**
+ * The BM25 index, keyed by graph labels, answering with positions: the identity while no
+ * paragraph was removed, else through the position → label map (labels increase with positions,
+ * so the order of equal scores is the same). Undefined when the index holds a label the map lacks.
+ */
+export function atPositions(lexical: LexicalIndex, labels?: Int32Array): LexicalSearch | undefined {
+  if (!labels) return lexical;
+  const positions = new Int32Array(lexical.nextId).fill(-1);
+  for (let position = 0; position < labels.length; position++) {
+    const label = labels[position]!;
+    if (label >= positions.length || !lexical.has(label)) return undefined;
+    positions[label] = position;
+  }
+  return {
+    query: (question, accept, boostDocument, known) =>
+      lexical
+        .query(question, accept && ((label) => accept(positions[label]!)), boostDocument && ((label, term) => boostDocument(positions[label]!, term)), known)
+        .map((hit) => ({ ...hit, label: positions[hit.label]! })),
+  };
 }

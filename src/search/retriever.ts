@@ -4,7 +4,7 @@ import { reciprocalRankFusion } from './fusion.js';
 import { bestSentence, sentenceTerms, type SentenceTerms } from './highlight.js';
 import { textFragmentLink } from './text-fragment.js';
 import { LexicalIndex } from './lexical.js';
-import type { PreparedSearch, StoryTerms } from './prepared.js';
+import type { LexicalSearch, PreparedSearch, StoryTerms } from './prepared.js';
 import { cleanQuestion, isSearchable } from './question.js';
 import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNames, type AnswerFeatures, type RefusalPolicy } from './refusal.js';
 import type { SentenceSpan } from './sentences.js';
@@ -131,7 +131,7 @@ export interface RetrieverOptions {
 
 /** Answers questions from one loaded index; build a new one when the index is rebuilt. */
 export class Retriever {
-  private readonly lexical: LexicalIndex;
+  private readonly lexical: LexicalSearch;
   /** Content terms of each story's headline, by story id. */
   private readonly headlineTerms: Map<string, Set<string>>;
   private readonly stats: TermStatistics;
