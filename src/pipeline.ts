@@ -169,10 +169,13 @@ export async function openRetriever(
   config: CoreConfig,
   options: { buildIfMissing?: boolean; reporter?: PipelineReporter; embedder?: Embedder } = {},
 ): Promise<{ embedder: Embedder; index: LoadedIndex; retriever: Retriever; reranker: Reranker | undefined }> {
-  const embedder = options.embedder ?? (await openEmbedder(config));
+  // Its identity is enough to check the index: the model itself loads while the graph is read.
+  const embedder = options.embedder ?? (await openEmbedder(config, { lazy: true }));
   // Loaded before the index: a wrong RERANK_MODEL is reported before a first build's wait.
   const reranker = await openReranker(config);
   const pending = await beginOpenIndex(config, embedder, options);
+  const warmUp = () => embedder.embed(['warm-up'], 'query');
+  await (config.logLevel === 'debug' || config.logLevel === 'trace' ? warmUp() : withoutConsoleNoise(warmUp));
   if (!searchFiles.current(pending.dir, pending.paragraphs.length)) {
     // Answers are the same, but every start derives them (about 10 s at a year's size).
     options.reporter?.info('The index\'s search files were made by an older version of Verbatim: run `npm run build-index` once to remake them (nothing is embedded again) and start faster.');

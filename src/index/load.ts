@@ -112,21 +112,27 @@ export type PendingIndex = Omit<LoadedIndex, 'store'> & { store: Promise<HnswSto
  * meantime. Await `store` before answering.
  */
 export function beginLoadIndex(indexDir: string, expected: IndexExpectation): PendingIndex {
-  const { dir, manifest, stored } = checkIndex(indexDir, expected);
+  // The graph is read from as soon as the files are known to be there and whole; the paragraphs meanwhile.
+  const { dir, manifest } = checkIndex(indexDir, expected, { paragraphs: false });
   let labels: Int32Array | undefined;
   try {
     labels = readLabelMap(dir, manifest);
   } catch {
     throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
   }
+  const paragraphs = manifestParagraphCount(manifest);
   const store = HnswStore.readInBackground(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch, labels, deltaFile(dir, manifest)).then(
-    (read) => checkedStore(dir, read, stored.paragraphs.length),
+    (read) => checkedStore(dir, read, paragraphs),
     () => {
       throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
     },
   );
   // Rejections are the caller's when it awaits; none goes unhandled if it fails before that.
   store.catch(() => {});
+  const stored = readParagraphsLazily(dir);
+  if (!stored || stored.paragraphs.length !== paragraphs || !describesManifest(stored.stories, manifest)) {
+    throw new UserError(`The paragraph file in ${dir} ${stored ? 'does not match its manifest' : 'cannot be read'}: ${REBUILD}.`);
+  }
   return { ...checkedParts(dir, manifest, stored), ...(labels ? { labels } : {}), store };
 }
 

@@ -196,24 +196,6 @@ export class LexicalIndex {
     return index;
   }
 
-  /**
-   * The binary form in a JSON string.
-   * @deprecated Until src/search/prepared.ts stores `toBinary` itself.
-   */
-  toJSON(): string {
-    return JSON.stringify({ lexicalBinary: Buffer.from(this.toBinary()).toString('base64') });
-  }
-
-  /**
-   * An index stored with `toJSON`.
-   * @deprecated Until src/search/prepared.ts reads `fromBinary` itself.
-   */
-  static fromJSON(json: string): LexicalIndex {
-    const { lexicalBinary } = JSON.parse(json) as { lexicalBinary?: unknown };
-    if (typeof lexicalBinary !== 'string') throw new Error('Not a stored LexicalIndex: it holds no lexicalBinary');
-    return LexicalIndex.fromBinary(new Uint8Array(Buffer.from(lexicalBinary, 'base64')));
-  }
-
   private reserveIds(count: number): void {
     if (count <= this.fieldLengths.length) return;
     const grown = new Uint32Array(Math.max(count, this.fieldLengths.length * 2, 1024)).fill(NOT_HELD);

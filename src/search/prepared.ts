@@ -225,7 +225,8 @@ export function readPreparedSearch(dir: string, paragraphs: ReadonlyArray<unknow
 
 /** What the retriever asks of the BM25 index: hits by paragraph position. */
 export interface LexicalSearch {
-  query(question: string, accept?: (position: number) => boolean, boostDocument?: (position: number, term: string) => number, known?: (term: string) => boolean): LexicalHit[];
+  /** The best `limit` hits (all by default), best first. */
+  query(question: string, accept?: (position: number) => boolean, boostDocument?: (position: number, term: string) => number, known?: (term: string) => boolean, limit?: number): LexicalHit[];
 }
 
 /**
@@ -234,7 +235,8 @@ export interface LexicalSearch {
  * so the order of equal scores is the same). Undefined when the index holds a label the map lacks.
  */
 export function atPositions(lexical: LexicalIndex, labels?: Int32Array): LexicalSearch | undefined {
-  if (!labels) return lexical;
+  // Without a map the labels are the positions: every id up to the last is held.
+  if (!labels) return lexical.nextId === lexical.documentCount ? lexical : undefined;
   const positions = new Int32Array(lexical.nextId).fill(-1);
   for (let position = 0; position < labels.length; position++) {
     const label = labels[position]!;
@@ -242,9 +244,9 @@ export function atPositions(lexical: LexicalIndex, labels?: Int32Array): Lexical
     positions[label] = position;
   }
   return {
-    query: (question, accept, boostDocument, known) =>
+    query: (question, accept, boostDocument, known, limit) =>
       lexical
-        .query(question, accept && ((label) => accept(positions[label]!)), boostDocument && ((label, term) => boostDocument(positions[label]!, term)), known)
+        .query(question, accept && ((label) => accept(positions[label]!)), boostDocument && ((label, term) => boostDocument(positions[label]!, term)), known, limit)
         .map((hit) => ({ ...hit, label: positions[hit.label]! })),
   };
 }

@@ -227,7 +227,7 @@ export class Retriever {
     const lexicalQuery = mode === 'hybrid' ? this.candidateQuery(searchText) : searchText;
     // Hybrid ranking weighs words itself; its BM25 only fetches candidates, for which exact known words do.
     const known = mode === 'hybrid' ? (term: string) => this.stats.frequency(term) > 0 : undefined;
-    const lexical = mode === 'dense' ? [] : this.lexical.query(lexicalQuery, accept, this.headlineWeight, known).slice(0, depth);
+    const lexical = mode === 'dense' ? [] : this.lexical.query(lexicalQuery, accept, this.headlineWeight, known, depth);
     const questionTerms = contentTerms(searchText);
     const answerType = expectedAnswerType(searchText);
 

@@ -73,45 +73,69 @@ const CHAT_SHORTHAND = new Map(
   }),
 );
 
-export class SpellingCorrector {
+/** Corpus words by length and the stems that decide how far a suggestion may be. */
+interface CandidateIndex {
   /** Corpus words (lower case) by length, with how often each occurs. */
-  private readonly byLength = new Map<number, Array<{ word: string; count: number }>>();
-  private readonly corpusWords = new Set<string>();
+  byLength: Map<number, Array<{ word: string; count: number }>>;
+  corpusWords: Set<string>;
   /** Stems of corpus words: "naming" is meant when the story says "name". */
-  private readonly corpusStems = new Set<string>();
+  corpusStems: Set<string>;
   /** Stems of dictionary words: "meating" could be "meat" + "ing", so only a one-letter fix applies. */
-  private readonly dictionaryStems = new Set<string>();
+  dictionaryStems: Set<string>;
+}
+
+export class SpellingCorrector {
+  /** Corpus words (lower case) with how often each occurs, and the question words any corpus may lack (see `candidates`). */
+  private readonly counts: Map<string, number>;
+  /**
+   * What suggesting a word needs beyond `counts`, made the first time a word is neither a corpus,
+   * dictionary nor stop word: stemming every corpus and dictionary word takes ~0.2 s at a year's
+   * size, and most questions have no such word.
+   */
+  private candidateIndex: CandidateIndex | undefined;
 
   /** `corpus`: the paragraph texts, or their word counts as `countWords` gives them (stored with the index). */
   constructor(
     corpus: readonly string[] | ReadonlyMap<string, number>,
     private readonly dictionary: ReadonlySet<string>,
   ) {
-    for (const word of dictionary) this.dictionaryStems.add(stemmer(word));
-    const counts = new Map(Array.isArray(corpus) ? countWords(corpus as readonly string[]) : (corpus as ReadonlyMap<string, number>));
+    this.counts = new Map(Array.isArray(corpus) ? countWords(corpus as readonly string[]) : (corpus as ReadonlyMap<string, number>));
     // Question words the corpus may lack ("which", "about") are candidates, at the lowest priority.
-    for (const word of STOP_WORDS) if (!counts.has(word)) counts.set(word, 0);
+    for (const word of STOP_WORDS) if (!this.counts.has(word)) this.counts.set(word, 0);
+  }
+
+  private candidates(): CandidateIndex {
+    if (this.candidateIndex) return this.candidateIndex;
+    const index: CandidateIndex = { byLength: new Map(), corpusWords: new Set(), corpusStems: new Set(), dictionaryStems: new Set() };
+    for (const word of this.dictionary) index.dictionaryStems.add(stemmer(word));
+    const counts = new Map(this.counts);
     // A stem that is itself an English word is a candidate too ("boasting" offers "boast").
     for (const [word, count] of [...counts]) {
       const stem = stemmer(word);
-      if (stem !== word && dictionary.has(stem) && !counts.has(stem)) counts.set(stem, count);
+      if (stem !== word && this.dictionary.has(stem) && !counts.has(stem)) counts.set(stem, count);
     }
     for (const [word, count] of counts) {
-      this.corpusWords.add(word);
-      this.corpusStems.add(stemmer(word));
-      const bucket = this.byLength.get(word.length) ?? [];
+      index.corpusWords.add(word);
+      index.corpusStems.add(stemmer(word));
+      const bucket = index.byLength.get(word.length) ?? [];
       bucket.push({ word, count });
-      this.byLength.set(word.length, bucket);
+      index.byLength.set(word.length, bucket);
     }
     // Most frequent first, then alphabetical: ties between equally close words resolve the same way every time.
-    for (const bucket of this.byLength.values()) bucket.sort((a, b) => b.count - a.count || a.word.localeCompare(b.word));
+    for (const bucket of index.byLength.values()) bucket.sort((a, b) => b.count - a.count || a.word.localeCompare(b.word));
+    return (this.candidateIndex = index);
+  }
+
+  /** Whether the word is a corpus word (or a stem of one that is an English word). */
+  private isCorpusWord(word: string): boolean {
+    return this.counts.has(word) || this.candidates().corpusWords.has(word);
   }
 
   /** The question with misspelt words and chat shorthand ("ppl", "govt") replaced; everything else unchanged. */
   correct(question: string): string {
     return question.replace(/\p{L}+/gu, (word) => {
       // Shorthand typed in lower case only: "BC" is more likely British Columbia than "because".
-      const expanded = word === word.toLowerCase() && !this.corpusWords.has(word) ? CHAT_SHORTHAND.get(word) : undefined;
+      const expanded = word === word.toLowerCase() && CHAT_SHORTHAND.has(word) && !this.isCorpusWord(word) ? CHAT_SHORTHAND.get(word) : undefined;
       if (expanded) return expanded;
       const replacement = this.suggest(word.toLowerCase());
       if (!replacement) return word;
@@ -121,13 +145,15 @@ export class SpellingCorrector {
 
   /** The corpus word a misspelt word most likely means, or undefined to keep it. */
   suggest(word: string): string | undefined {
-    if (word.length < 4 || this.corpusWords.has(word) || this.dictionary.has(word) || STOP_WORDS.has(word)) return undefined;
+    if (word.length < 4 || this.counts.has(word) || this.dictionary.has(word) || STOP_WORDS.has(word)) return undefined;
+    const { corpusWords, corpusStems, dictionaryStems, byLength } = this.candidates();
+    if (corpusWords.has(word)) return undefined;
     const stem = stemmer(word);
-    if (this.corpusStems.has(stem)) return undefined;
-    const allowed = word.length >= 7 && !this.dictionaryStems.has(stem) ? 2 : 1;
+    if (corpusStems.has(stem)) return undefined;
+    const allowed = word.length >= 7 && !dictionaryStems.has(stem) ? 2 : 1;
     let best: { word: string; distance: number; sameStart: boolean; count: number } | undefined;
     for (let length = word.length - allowed; length <= word.length + allowed; length++) {
-      for (const candidate of this.byLength.get(length) ?? []) {
+      for (const candidate of byLength.get(length) ?? []) {
         const distance = editDistance(word, candidate.word, allowed);
         if (distance > allowed) continue;
         // Closest first; then one with the same first letter (typos rarely change it: "bost" is
