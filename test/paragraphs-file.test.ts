@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseStory, type Story } from '../src/corpus/index.js';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { PARAGRAPHS_FILE, appendedParagraphsFile, asParagraphsFile, paragraphsFileText, readStoryList, storedStory, storyListOf } from '../src/index/index.js';
+import { PARAGRAPHS_FILE, appendedParagraphsFile, asParagraphsFile, lazyParagraphs, paragraphsFileText, readStoryList, storedParagraph, storedStory, storyListOf, withoutStories } from '../src/index/index.js';
 import { tempDir } from './helpers/corpus.js';
 
 function story(name: string, title: string, paragraphs: string[]): Story {
@@ -26,6 +26,22 @@ describe('paragraphs.json appended in place', () => {
     expect(appendedParagraphsFile(previous, [second], [storedStory(edited)])?.toString('utf8')).toBe(all([edited, second]));
     // From a file with no stories yet, too.
     expect(appendedParagraphsFile(Buffer.from(all([])), [second])?.toString('utf8')).toBe(all([second]));
+  });
+
+  it('loses removed stories byte for byte as if written without them, and reads texts only when asked', () => {
+    const file = Buffer.from(all([first, second, third]));
+    expect(withoutStories(file, new Set([1]))?.toString('utf8')).toBe(all([first, third]));
+    expect(withoutStories(file, new Set([0, 2]))?.toString('utf8')).toBe(all([second]));
+    expect(withoutStories(file, new Set([0, 1, 2]))?.toString('utf8')).toBe(all([]));
+    expect(withoutStories(Buffer.from(all([first]).slice(0, -2)), new Set([0]))).toBeUndefined();
+
+    const lazy = lazyParagraphs(file)!;
+    const written = [first, second, third].flatMap((s) => s.paragraphs);
+    expect(lazy.paragraphs.map((p) => [p.id, p.storyId, p.number])).toEqual(written.map((p) => [p.id, p.storyId, p.number]));
+    expect(lazy.paragraphs.map((p) => [p.text, p.hash])).toEqual(written.map((p) => [p.text, p.hash]));
+    expect(JSON.parse(JSON.stringify(lazy.paragraphs))).toEqual(JSON.parse(JSON.stringify(written.map(storedParagraph))));
+    // A list that promises more paragraphs than the file holds is not read.
+    expect(lazyParagraphs(Buffer.from(all([first]).replace('"paragraphCount":2', '"paragraphCount":3')))).toBeUndefined();
   });
 
   it('reads the story list at the head of the file without the paragraphs, and refuses bytes it did not write', () => {

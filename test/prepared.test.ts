@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
@@ -54,13 +54,17 @@ describe('search files stored with the index', () => {
   it('follow appends and removals by graph label, and answer as deriving them from the texts does', async () => {
     const { embedder, config } = await fixtureIndex();
     const paragraphs = (prefix: string, count: number) => Array.from({ length: count }, (_, i) => `The ${prefix} council met on item ${i} and voted on the ${prefix}${i} plan.`);
-    for (let i = 0; i < 12; i++) writeStory(config.corpusDir, `zz-batch-${i}`, paragraphs(`harbour${i}x`, 12));
+    // 600 paragraphs: more than a start indexes itself, so the BM25 index is written with them.
+    for (let i = 0; i < 12; i++) writeStory(config.corpusDir, `zz-batch-${i}`, paragraphs(`harbour${i}x`, 50));
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true });
     // A removal keeps the others' labels (the positions after it close up); an append after it takes the next labels.
     rmSync(path.join(config.corpusDir, 'zz-batch-3.md'));
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ updatedInPlace: true, embedded: 0 });
+    // 20 more are left for a start to index: the file is the previous one.
+    const lexicalBefore = statSync(path.join(currentGeneration(config.indexDir)!, LEXICAL_FILE)).ino;
     writeStory(config.corpusDir, 'zz-orchard', paragraphs('orchard', 20));
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true, embedded: 20 });
+    expect(statSync(path.join(currentGeneration(config.indexDir)!, LEXICAL_FILE)).ino).toBe(lexicalBefore);
 
     const index = loadIndex(config.indexDir, expected(embedder));
     expect(index.labels).toBeDefined();
@@ -70,7 +74,7 @@ describe('search files stored with the index', () => {
     expect(readPreparedSearch(index.dir, index.paragraphs, index.stories.length)).toBeUndefined();
     const fromFiles = createRetriever(index, embedder);
     const fromTexts = new Retriever(index, embedder, { dictionary: loadEnglishWords() });
-    for (const question of ['What was voted on in harbour7x5?', 'What happened to the orchard12 plan?', 'What about harbour3x4?', 'Who cut the ribbon at the library?']) {
+    for (const question of ['What was voted on in harbour7x45?', 'What happened to the orchard12 plan?', 'What about harbour3x4?', 'harbour11x49 council vote', 'Who cut the ribbon at the library?']) {
       for (const mode of ['bm25', 'hybrid'] as const) {
         const [a, b] = [await fromFiles.search({ question, topK: 5, mode }), await fromTexts.search({ question, topK: 5, mode })];
         expect(a.passages.map((p) => [p.paragraph.id, p.score.toFixed(9)])).toEqual(b.passages.map((p) => [p.paragraph.id, p.score.toFixed(9)]));

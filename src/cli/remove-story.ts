@@ -1,6 +1,5 @@
 import { loadCoreConfig } from '../config.js';
-import { removeStoryFile } from '../corpus/index.js';
-import { loadStorySummaries } from '../pipeline.js';
+import { removeStoryFile, scanCorpus, storySlug } from '../corpus/index.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
 import { updateIndex } from './add-story.js';
@@ -26,7 +25,8 @@ export async function removeStoryCommand(argv: string[]): Promise<number> {
   const ids = [...new Set(positionals.map((id) => id.trim().replace(/\.md$/i, '')).filter(Boolean))];
   if (ids.length === 0) throw new UserError('Give the id of the story to remove (its file name in the corpus without .md).');
   const config = loadCoreConfig();
-  const stories = await loadStorySummaries(config, { allowEmpty: true });
+  // The ids are the story files' names: nothing needs parsing to know them.
+  const stories = [...((await scanCorpus(config.corpusDir))?.files.keys() ?? [])].map((file) => ({ id: storySlug(file) }));
   const known = new Set(stories.map((story) => story.id));
   const unknown = ids.filter((id) => !known.has(id));
   if (unknown.length) {

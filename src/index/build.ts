@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CHUNKER_VERSION, corpusHash, type FileRecord, type Paragraph, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
@@ -17,7 +17,7 @@ import {
   manifestParagraphCount,
   type Manifest,
 } from './manifest.js';
-import { appendedParagraphsFile, paragraphsFileText, readParagraphsFile, lazyParagraphs, storedStory, storyListOf, withoutStories } from './paragraphs-file.js';
+import { appendedParagraphsParts, paragraphsFileText, lazyParagraphs, storedStory, storyListOf, withoutStoriesParts } from './paragraphs-file.js';
 import { DEFAULT_HNSW, HnswStore, type HnswParameters } from './vector-store.js';
 
 export interface BuildOptions {
@@ -87,8 +87,8 @@ export interface ExtensionInput {
   labels?: ArrayLike<number> | undefined;
   /** Paragraphs per story, every story in label order. */
   storyParagraphs: readonly number[];
-  /** The previous generation's texts, read from its paragraph file when asked (seldom: it is large). */
-  previousTexts(): readonly string[] | undefined;
+  /** The previous generation's paragraphs, whose texts are read from its paragraph file as they are asked for. */
+  previousTexts(): ReadonlyArray<{ readonly text: string }> | undefined;
 }
 
 /** What derived files lose when stories are removed from a generation. */
@@ -100,8 +100,6 @@ export interface RemovalInput {
   removedStories: ReadonlySet<number>;
   /** The removed paragraphs' texts. */
   removedTexts: readonly string[];
-  /** Their graph labels. */
-  removedLabels: readonly number[];
   /** Paragraphs per story, every story left in label order. */
   storyParagraphs: readonly number[];
 }
@@ -214,7 +212,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
 
   const addedParagraphs = added.flatMap((story) => story.paragraphs);
   const storyParagraphs = [...previous.stories.map((story) => story.paragraphs), ...added.map((story) => story.paragraphs.length)];
-  const paragraphsFile = appendedParagraphsFile(previousFile, added, held && storyList);
+  const paragraphsFile = appendedParagraphsParts(previousFile, added, held && storyList);
   const graph = paragraphsFile && (await appendedGraph(previousDir, previous, added, embedder, hnsw, options.onProgress));
   if (!paragraphsFile || !graph) return undefined;
   const derived = options.derivedFiles?.extend({
@@ -224,7 +222,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
     firstLabel: graph.store.elements - addedParagraphs.length,
     labels: graph.store.labelMap,
     storyParagraphs,
-    previousTexts: () => readParagraphsFile(previousDir)?.paragraphs.map((paragraph) => paragraph.text),
+    previousTexts: () => lazyParagraphs(previousFile)?.paragraphs,
   });
   if (options.derivedFiles && !derived) return undefined;
 
@@ -296,11 +294,10 @@ export async function removeStories(options: Omit<BuildOptions, 'stories' | 'for
       previousParagraphs: previous.paragraphs.length,
       removedStories,
       removedTexts: texts,
-      removedLabels: removedPositions.map((position) => labels[position]!),
       storyParagraphs: keptStories.map((story) => story.paragraphs),
     });
   if (options.derivedFiles && !derived) return undefined;
-  const paragraphsFile = withoutStories(previousFile, removedStories);
+  const paragraphsFile = withoutStoriesParts(previousFile, removedStories);
   const before = readCentroids(previousDir, previous.stories.length, embedder.dimensions);
   if (!paragraphsFile || !before) return undefined;
   const centroids = new Float32Array(keptStories.length * embedder.dimensions);
@@ -412,7 +409,8 @@ interface GenerationContent {
   store: HnswStore | KeptGraph;
   /** Each story's centroid, flat in label order. */
   centroids: Float32Array;
-  paragraphsFile: string | Buffer;
+  /** Whole, or in pieces written one after the other. */
+  paragraphsFile: string | Buffer | Buffer[];
   derived: Record<string, DerivedFile>;
   /** In label order, as the manifest lists them. */
   stories: Manifest['stories'];
@@ -469,7 +467,7 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
     withDelta = store.deltaSameAs !== undefined;
     if (store.deltaSameAs) writes.push(writeDerived(path.join(staging, DELTA_FILE), { sameAs: store.deltaSameAs }));
   }
-  writes.push(writeFile(path.join(staging, PARAGRAPHS_FILE), content.paragraphsFile));
+  writes.push(writePieces(path.join(staging, PARAGRAPHS_FILE), content.paragraphsFile));
   for (const [name, file] of Object.entries(content.derived)) writes.push(writeDerived(path.join(staging, name), file));
   writes.push(writeFile(path.join(staging, CENTROIDS_FILE), centroidFileContent(content.centroids)));
   const labels = store instanceof HnswStore ? store.labelMap : store.labels;
@@ -505,6 +503,17 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
   await rename(pointerTmp, path.join(indexDir, CURRENT_FILE));
   await pruneGenerations(indexDir, [generation, content.previousDir ? path.basename(content.previousDir) : '']);
   return finalDir;
+}
+
+/** A file written whole, or from pieces in one `writev` (views of a previous file's bytes need no copy). */
+async function writePieces(file: string, content: string | Buffer | Buffer[]): Promise<void> {
+  if (!Array.isArray(content)) return writeFile(file, content);
+  const handle = await open(file, 'w');
+  try {
+    await handle.writev(content);
+  } finally {
+    await handle.close();
+  }
 }
 
 async function writeDerived(file: string, content: DerivedFile): Promise<void> {

@@ -42,14 +42,20 @@ export function paragraphsFileText(stories: readonly Story[], paragraphs: readon
  * is replaced by it (the same stories and paragraphs, a headline or byline edited, say).
  */
 export function appendedParagraphsFile(previous: Buffer, stories: readonly Story[], storyList?: readonly StoredStory[]): Buffer | undefined {
+  const parts = appendedParagraphsParts(previous, stories, storyList);
+  return parts && Buffer.concat(parts);
+}
+
+/** `appendedParagraphsFile` as the pieces of the file in order, most of them views of `previous`: written with one `writev`, nothing is copied. */
+export function appendedParagraphsParts(previous: Buffer, stories: readonly Story[], storyList?: readonly StoredStory[]): Buffer[] | undefined {
   const between = boundary(previous);
   if (between === undefined) return undefined;
   const entries = (items: readonly object[], after: number) => (items.length === 0 ? '' : `${previous[after - 1] === 0x5b /* [ */ ? '' : ','}${items.map((item) => JSON.stringify(item)).join(',')}`);
   const paragraphs = stories.flatMap((story) => story.paragraphs.map(storedParagraph));
   const head = storyList
-    ? Buffer.from(`${START.toString()}${[...storyList, ...stories.map(storedStory)].map((item) => JSON.stringify(item)).join(',')}`)
-    : Buffer.concat([previous.subarray(0, between), Buffer.from(entries(stories.map(storedStory), between))]);
-  return Buffer.concat([head, previous.subarray(between, previous.length - END.length), Buffer.from(entries(paragraphs, previous.length - END.length)), END]);
+    ? [Buffer.from(`${START.toString()}${[...storyList, ...stories.map(storedStory)].map((item) => JSON.stringify(item)).join(',')}`)]
+    : [previous.subarray(0, between), Buffer.from(entries(stories.map(storedStory), between))];
+  return [...head, previous.subarray(between, previous.length - END.length), Buffer.from(entries(paragraphs, previous.length - END.length)), END];
 }
 
 /** The story list at the head of the file's bytes (small: the paragraphs are not parsed); undefined when unreadable. */
@@ -162,6 +168,12 @@ export function lazyParagraphs(bytes: Buffer): ParagraphsFile | undefined {
  * not a file this module wrote.
  */
 export function withoutStories(bytes: Buffer, removed: ReadonlySet<number>): Buffer | undefined {
+  const parts = withoutStoriesParts(bytes, removed);
+  return parts && Buffer.concat(parts);
+}
+
+/** `withoutStories` as the pieces of the file in order (see `appendedParagraphsParts`). */
+export function withoutStoriesParts(bytes: Buffer, removed: ReadonlySet<number>): Buffer[] | undefined {
   const entries = paragraphEntries(bytes);
   if (!entries) return undefined;
   const kept: Buffer[] = [];
@@ -177,7 +189,7 @@ export function withoutStories(bytes: Buffer, removed: ReadonlySet<number>): Buf
   const parts: Buffer[] = [Buffer.from(head)];
   kept.forEach((run, i) => parts.push(...(i > 0 ? [COMMA, run] : [run])));
   parts.push(END);
-  return Buffer.concat(parts);
+  return parts;
 }
 
 const COMMA = Buffer.from(',');
@@ -188,6 +200,16 @@ const COMMA = Buffer.from(',');
  * the entries do not add up to the story list.
  */
 function paragraphEntries(bytes: Buffer): { stories: StoredStory[]; starts: Uint32Array } | undefined {
+  // A removal reads the texts it drops and then writes the rest: the same bytes, scanned once.
+  if (entriesOf.has(bytes)) return entriesOf.get(bytes);
+  const entries = scanEntries(bytes);
+  entriesOf.set(bytes, entries);
+  return entries;
+}
+
+const entriesOf = new WeakMap<Buffer, { stories: StoredStory[]; starts: Uint32Array } | undefined>();
+
+function scanEntries(bytes: Buffer): { stories: StoredStory[]; starts: Uint32Array } | undefined {
   const stories = storyListOf(bytes);
   const between = boundary(bytes);
   if (!stories || between === undefined) return undefined;

@@ -130,11 +130,12 @@ function withStoryTerms(known: readonly number[][], termSets: ReadonlyArray<Read
 function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstLabel, storyParagraphs, previousTexts, labels }: ExtensionInput): Record<string, DerivedFile> | undefined {
   const terms = readTermsFile(previousDir, previousParagraphs);
   const lexical = terms && readLexicalFile(previousDir);
-  if (!terms || !lexical || lexical.documentCount !== previousParagraphs || lexical.nextId > firstLabel) {
+  if (lexical && labels) withoutRemoved(lexical, labels);
+  if (!terms || !lexical || lexical.documentCount > previousParagraphs || lexical.nextId > firstLabel) {
     // Made by an older version (how words become terms changed): derived anew from the texts,
     // which is still far cheaper than the full build the caller would otherwise fall back to.
-    const texts = previousTexts();
-    return texts && texts.length === previousParagraphs ? deriveSearchFiles({ texts: [...texts, ...addedTexts], storyParagraphs, labels }) : undefined;
+    const previous = previousTexts();
+    return previous && previous.length === previousParagraphs ? deriveSearchFiles({ texts: [...previous.map((paragraph) => paragraph.text), ...addedTexts], storyParagraphs, labels }) : undefined;
   }
   try {
     const addedSets = addedTexts.map((text) => new Set(contentTerms(text)));
@@ -142,29 +143,73 @@ function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstL
     stats.appendTermSets(addedSets);
     const wordCounts = countWords(addedTexts, new Map(terms.words));
     const storyTerms = withStoryTerms(terms.storyTerms, addedSets, storyParagraphs, stats);
-    lexical.add(addedTexts.map((text, i) => ({ id: firstLabel + i, text })));
-    return { [LEXICAL_FILE]: Buffer.from(lexical.toBinary()), [TERMS_FILE]: termsFile(previousParagraphs + addedTexts.length, stats, wordCounts, storyTerms) };
+    const documents = previousParagraphs + addedTexts.length;
+    const termsText = termsFile(documents, stats, wordCounts, storyTerms);
+    // While few paragraphs are missing from it, the BM25 index is kept as it is: a start indexes them (see `readPreparedSearch`).
+    if (documents - lexical.documentCount <= lexicalLagAllowed(documents)) return { [LEXICAL_FILE]: { sameAs: path.join(previousDir, LEXICAL_FILE) }, [TERMS_FILE]: termsText };
+    const missing = lexicalLag(lexical, previousParagraphs, labels, previousTexts);
+    if (!missing) return undefined;
+    lexical.add([...missing, ...addedTexts.map((text, i) => ({ id: firstLabel + i, text }))]);
+    return { [LEXICAL_FILE]: Buffer.from(lexical.toBinary()), [TERMS_FILE]: termsText };
   } catch {
     return undefined;
   }
 }
 
 /** The previous generation's search files without the removed stories' paragraphs (`removedLabels`, whose texts are `removedTexts`). */
-function reduceSearchFiles({ previousDir, previousParagraphs, removedStories, removedTexts, removedLabels }: RemovalInput): Record<string, DerivedFile> | undefined {
+function reduceSearchFiles({ previousDir, previousParagraphs, removedStories, removedTexts }: RemovalInput): Record<string, DerivedFile> | undefined {
   const terms = readTermsFile(previousDir, previousParagraphs);
-  const lexical = terms && readLexicalFile(previousDir);
-  if (!terms || !lexical || lexical.documentCount !== previousParagraphs || terms.storyTerms.length <= removedStories.size) return undefined;
+  if (!terms || terms.storyTerms.length <= removedStories.size || !existsSync(path.join(previousDir, LEXICAL_FILE))) return undefined;
   try {
-    lexical.discard(removedLabels);
     const stats = TermStatistics.fromJSON(terms.stats);
     stats.removeTermSets(removedTexts.map((text) => new Set(contentTerms(text))));
     const wordCounts = uncountWords(removedTexts, new Map(terms.words));
     // Positions in the statistics' term list stay: a term no paragraph holds any more keeps its place, at frequency 0.
     const storyTerms = terms.storyTerms.filter((_, story) => !removedStories.has(story));
-    return { [LEXICAL_FILE]: Buffer.from(lexical.toBinary()), [TERMS_FILE]: termsFile(previousParagraphs - removedTexts.length, stats, wordCounts, storyTerms) };
+    // The BM25 index is kept as it is: the paragraphs the label map no longer lists are dropped from it when it is read (see `withoutRemoved`).
+    return { [LEXICAL_FILE]: { sameAs: path.join(previousDir, LEXICAL_FILE) }, [TERMS_FILE]: termsFile(previousParagraphs - removedTexts.length, stats, wordCounts, storyTerms) };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Paragraphs appended since the BM25 index was written, that a start indexes itself rather than
+ * each append writing the index again (reading, extending and writing it takes ~0.25 s at a
+ * year's size; indexing a few hundred paragraphs at a start, a few tens of ms): 0.5 % of the
+ * corpus, at least 500 (about 20 stories).
+ */
+function lexicalLagAllowed(paragraphs: number): number {
+  return Math.max(500, Math.floor(paragraphs * 0.005));
+}
+
+/** The previous generation's paragraphs its BM25 index lacks (the last ones, by label), read back from its paragraph file. */
+function lexicalLag(
+  lexical: LexicalIndex,
+  previousParagraphs: number,
+  labels: ArrayLike<number> | undefined,
+  previousTexts: () => ReadonlyArray<{ readonly text: string }> | undefined,
+): Array<{ id: number; text: string }> | undefined {
+  const lacking = previousParagraphs - lexical.documentCount;
+  if (lacking === 0) return [];
+  const previous = previousTexts();
+  if (!previous || previous.length !== previousParagraphs) return undefined;
+  const first = previousParagraphs - lacking;
+  const missing = previous.slice(first).map(({ text }, i) => ({ id: labels ? labels[first + i]! : first + i, text }));
+  return missing.every(({ id }) => id >= lexical.nextId) ? missing : undefined;
+}
+
+/**
+ * Discards from a generation's BM25 index the paragraphs its label map no longer lists: a removal
+ * keeps the previous file (rewriting it takes longer than this), and they are dropped when it is
+ * read. `labels` lists the labels held, by position.
+ */
+function withoutRemoved(lexical: LexicalIndex, labels: ArrayLike<number>): void {
+  const held = new Uint8Array(lexical.nextId);
+  for (let position = 0; position < labels.length; position++) if (labels[position]! < held.length) held[labels[position]!] = 1;
+  const removed: number[] = [];
+  for (let id = 0; id < held.length; id++) if (!held[id] && lexical.has(id)) removed.push(id);
+  lexical.discard(removed);
 }
 
 /** `counts` less the words of `texts` (see `countWords`); words counted no more are dropped. */
@@ -207,12 +252,19 @@ function readTermsFile(dir: string, paragraphCount: number): TermsFile | undefin
  * labels when `labels` maps positions to them), or undefined when it has none (an older index) or
  * they do not fit.
  */
-export function readPreparedSearch(dir: string, paragraphs: ReadonlyArray<unknown>, stories: number, labels?: Int32Array): PreparedSearch | undefined {
+export function readPreparedSearch(dir: string, paragraphs: ReadonlyArray<{ text: string }>, stories: number, labels?: Int32Array): PreparedSearch | undefined {
   const terms = readTermsFile(dir, paragraphs.length);
   if (!terms || terms.storyTerms.length !== stories) return undefined;
   const lexical = readLexicalFile(dir);
-  if (!lexical || lexical.documentCount !== paragraphs.length) return undefined;
+  if (lexical && labels) withoutRemoved(lexical, labels);
+  if (!lexical || lexical.documentCount > paragraphs.length) return undefined;
   try {
+    // The paragraphs appended since the BM25 index was written: their labels follow every label it holds.
+    const labelOf = (position: number) => (labels ? labels[position]! : position);
+    const lagging: Array<{ id: number; text: string }> = [];
+    for (let position = paragraphs.length - 1; position >= 0 && labelOf(position) >= lexical.nextId; position--) lagging.unshift({ id: labelOf(position), text: paragraphs[position]!.text });
+    if (lexical.documentCount + lagging.length !== paragraphs.length) return undefined;
+    lexical.add(lagging);
     const search = atPositions(lexical, labels);
     if (!search) return undefined;
     const stats = TermStatistics.fromJSON(terms.stats);
