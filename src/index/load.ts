@@ -200,7 +200,8 @@ export function checkIndex(
 
   if (!read.paragraphs) {
     const storyList = readStoryList(dir, manifest.files[PARAGRAPHS_FILE]?.bytes);
-    if (!storyList || !describesManifest(storyList, manifest)) throw new UserError(`The paragraph file in ${dir} does not match its manifest: ${REBUILD}.`);
+    if (!storyList) throw new UserError(`The paragraph file in ${dir} cannot be read: ${REBUILD}.`);
+    if (!describesManifest(storyList, manifest)) throw new UserError(`The paragraph file in ${dir} does not match its manifest: ${REBUILD}.`);
     return { dir, manifest };
   }
   const stored = readParagraphsLazily(dir);
