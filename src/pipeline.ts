@@ -137,17 +137,17 @@ export async function loadStorySummaries(config: Pick<CoreConfig, 'corpusDir' | 
 export async function openIndex(
   config: CoreConfig,
   embedder: Embedder,
-  options: { buildIfMissing?: boolean; reporter?: PipelineReporter } = {},
+  options: { buildIfMissing?: boolean; reporter?: PipelineReporter; previous?: LoadedIndex } = {},
 ): Promise<LoadedIndex> {
   const pending = await beginOpenIndex(config, embedder, options);
   return loaded({ ...pending, store: await pending.store });
 }
 
 /** `openIndex` returning while the graph is still being read (see `beginLoadIndex`). */
-async function beginOpenIndex(config: CoreConfig, embedder: Embedder, options: { buildIfMissing?: boolean; reporter?: PipelineReporter }): Promise<PendingIndex> {
+async function beginOpenIndex(config: CoreConfig, embedder: Embedder, options: { buildIfMissing?: boolean; reporter?: PipelineReporter; previous?: LoadedIndex }): Promise<PendingIndex> {
   const expected = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch, prefixes: embedder.prefixes };
   try {
-    return beginLoadIndex(config.indexDir, expected);
+    return beginLoadIndex(config.indexDir, expected, options.previous);
   } catch (error) {
     if (!(error instanceof IndexMissingError) || !options.buildIfMissing) throw error;
     const reporter = options.reporter ?? silentReporter;

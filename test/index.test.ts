@@ -21,7 +21,7 @@ import {
   loadIndex,
   upToDate,
 } from '../src/index/index.js';
-import { buildIndexFromCorpus, createRetriever, loadStorySummaries } from '../src/pipeline.js';
+import { buildIndexFromCorpus, createRetriever, loadStorySummaries, openIndex } from '../src/pipeline.js';
 import { searchFiles } from '../src/search/index.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 import { tempDir, writeStory } from './helpers/corpus.js';
@@ -432,5 +432,33 @@ describe('adding stories to a built index', () => {
 
     writeStory(corpusDir, 'alpha', ['Lavrov met Trump in the Oval Office.', 'The photographer was American.', 'Laptops were discussed.']);
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: false, paragraphs: 4, embedded: 1 });
+  });
+});
+
+describe('a serving process that reloads after a story is added or removed', () => {
+  it('shares the base graph it holds when the new generation links the same file, and answers as a fresh load does', async () => {
+    const corpusDir = path.join(tempDir(), 'corpus');
+    for (let i = 0; i < 12; i++) writeStory(corpusDir, `s${String(i).padStart(2, '0')}`, [`The pier number ${i} reopened on Monday.`, `Repairs to pier ${i} cost ${i + 3} million dollars.`]);
+    const embedder = fakeEmbedder();
+    const config = { ...loadCoreConfig({}, tempDir()), corpusDir };
+    await buildIndexFromCorpus(config, embedder);
+    const serving = await openIndex(config, embedder);
+
+    writeStory(corpusDir, 's99-aquarium', ['The aquarium reopened on Monday after repairs.', 'The aquarium cost 40 million dollars to fix.']);
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ appended: true });
+    const added = await openIndex(config, embedder, { previous: serving });
+    expect(added.baseGraph).toBe(serving.baseGraph);
+    rmSync(path.join(corpusDir, 's03.md'));
+    expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ updatedInPlace: true });
+    const removed = await openIndex(config, embedder, { previous: added });
+    expect(removed.baseGraph).toBe(serving.baseGraph);
+
+    const fresh = await openIndex(config, embedder);
+    const [a, b] = [createRetriever(removed, embedder), createRetriever(fresh, embedder)];
+    for (const question of ['How much did the aquarium cost?', 'When did pier 3 reopen?', 'What did repairs to pier 7 cost?']) {
+      const [x, y] = [await a.search({ question, topK: 5 }), await b.search({ question, topK: 5 })];
+      expect(x.passages.map((p) => [p.paragraph.id, p.score])).toEqual(y.passages.map((p) => [p.paragraph.id, p.score]));
+      expect(x.passages.map((p) => p.paragraph.storyId)).not.toContain('s03');
+    }
   });
 });

@@ -6,7 +6,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { CoreConfig } from '../config.js';
 import type { Embedder } from '../embed/index.js';
 import { describeError } from '../errors.js';
-import { CURRENT_FILE, currentGeneration, driftSentence, indexDrift, type IndexDrift, type Manifest } from '../index/index.js';
+import { CURRENT_FILE, currentGeneration, driftSentence, indexDrift, type IndexDrift, type LoadedIndex, type Manifest } from '../index/index.js';
 import type { Logger } from '../log.js';
 import { createRetriever, openIndex, openRetriever } from '../pipeline.js';
 import { Retriever } from '../search/index.js';
@@ -19,6 +19,8 @@ export interface IndexSnapshot {
   manifest: Manifest;
   /** The generation folder it was read from. */
   dir: string;
+  /** The index as loaded: a reload shares its base graph when the new generation links the same file. */
+  index: LoadedIndex;
 }
 
 export type ReloadEvent = { ok: true; dir: string } | { ok: false; dir: string; error: unknown };
@@ -56,7 +58,7 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
     reporter: { info: (text) => logger.info(text) },
   });
   const embedder = opened.embedder;
-  let snapshot: IndexSnapshot = { retriever: opened.retriever, manifest: opened.index.manifest, dir: opened.index.dir };
+  let snapshot: IndexSnapshot = { retriever: opened.retriever, manifest: opened.index.manifest, dir: opened.index.dir, index: opened.index };
   logger.info({ generation: snapshot.dir, stories: snapshot.retriever.stories.length, builtAt: snapshot.manifest.builtAt }, 'index loaded');
 
   const behind = () => indexDrift(config.corpusDir, snapshot.manifest);
@@ -86,10 +88,10 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
     if (!named || named === snapshot.dir || named === failedDir) return;
     let event: ReloadEvent;
     try {
-      const index = await openIndex(config, embedder);
+      const index = await openIndex(config, embedder, { previous: snapshot.index });
       if (index.dir === snapshot.dir) return;
       // One assignment: answers already running keep the snapshot they took.
-      snapshot = { retriever: createRetriever(index, embedder, opened.reranker), manifest: index.manifest, dir: index.dir };
+      snapshot = { retriever: createRetriever(index, embedder, opened.reranker), manifest: index.manifest, dir: index.dir, index };
       failedDir = undefined;
       logger.info({ generation: index.dir, stories: index.stories.length, builtAt: index.manifest.builtAt }, 'index reloaded');
       event = { ok: true, dir: index.dir };

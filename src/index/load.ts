@@ -32,6 +32,8 @@ export interface LoadedIndex {
   centroids?: Float32Array;
   /** Each position's graph label, once paragraphs were removed (the positions themselves while undefined). */
   labels?: Int32Array;
+  /** Which file the base graph was read from (device, inode, size): a later generation that links it need not read it again. */
+  baseGraph?: string;
 }
 
 /** What the loaded index must match: the model that will embed the questions. */
@@ -111,7 +113,7 @@ export type PendingIndex = Omit<LoadedIndex, 'store'> & { store: Promise<HnswSto
  * sentences), then returns while the graph is read, so a start can load the search files in the
  * meantime. Await `store` before answering.
  */
-export function beginLoadIndex(indexDir: string, expected: IndexExpectation): PendingIndex {
+export function beginLoadIndex(indexDir: string, expected: IndexExpectation, previous?: LoadedIndex): PendingIndex {
   // The graph is read from as soon as the files are known to be there and whole; the paragraphs meanwhile.
   const { dir, manifest } = checkIndex(indexDir, expected, { paragraphs: false });
   let labels: Int32Array | undefined;
@@ -121,7 +123,13 @@ export function beginLoadIndex(indexDir: string, expected: IndexExpectation): Pe
     throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
   }
   const paragraphs = manifestParagraphCount(manifest);
-  const store = HnswStore.readInBackground(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch, labels, deltaFile(dir, manifest)).then(
+  const baseGraph = fileIdentity(path.join(dir, VECTORS_FILE));
+  // A generation that linked the base graph file of the index in memory (stories added or removed since) shares it.
+  const read =
+    previous && baseGraph !== undefined && previous.baseGraph === baseGraph && previous.manifest.model.dimensions === manifest.model.dimensions
+      ? HnswStore.withBaseOf(previous.store, expected.efSearch, labels, deltaFile(dir, manifest))
+      : HnswStore.readInBackground(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch, labels, deltaFile(dir, manifest));
+  const store = read.then(
     (read) => checkedStore(dir, read, paragraphs),
     () => {
       throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
@@ -133,7 +141,16 @@ export function beginLoadIndex(indexDir: string, expected: IndexExpectation): Pe
   if (!stored || stored.paragraphs.length !== paragraphs || !describesManifest(stored.stories, manifest)) {
     throw new UserError(`The paragraph file in ${dir} ${stored ? 'does not match its manifest' : 'cannot be read'}: ${REBUILD}.`);
   }
-  return { ...checkedParts(dir, manifest, stored), ...(labels ? { labels } : {}), store };
+  return { ...checkedParts(dir, manifest, stored), ...(labels ? { labels } : {}), ...(baseGraph ? { baseGraph } : {}), store };
+}
+
+function fileIdentity(file: string): string | undefined {
+  try {
+    const info = statSync(file);
+    return `${info.dev}:${info.ino}:${info.size}`;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The generation's delta graph file, when it has one. */

@@ -99,6 +99,18 @@ export class HnswStore implements VectorStore {
   }
 
   /**
+   * `readInBackground` of a generation whose base graph file is the one `loaded` was read from (a
+   * later generation that linked it): the base graph in memory is shared, not read again, and
+   * only the delta is read. Neither store may then be added to.
+   */
+  static async withBaseOf(loaded: HnswStore, efSearch: number, labels?: Int32Array, deltaFile?: string): Promise<HnswStore> {
+    if (!loaded.base) throw new Error('HnswStore.withBaseOf: no base graph to share.');
+    const delta = deltaFile ? new HierarchicalNSW('cosine', loaded.dimensions) : undefined;
+    if (delta) await delta.readIndex(deltaFile!);
+    return HnswStore.assemble(loaded.base, delta, loaded.dimensions, efSearch, labels);
+  }
+
+  /**
    * The delta graph alone (a new, empty one when `deltaFile` is undefined), for adding vectors
    * after a base of `baseElements` entries that is not read; `labels` as for `read`.
    */
