@@ -1,14 +1,13 @@
 import { byline, formatDate } from '../answer/attribution.js';
 import { loadCoreConfig, type CoreConfig } from '../config.js';
 import { type NewStory } from '../corpus/index.js';
-import { ensureModel } from '../entry/model.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError, describeError } from '../errors.js';
 import { addFeed, addStory, displayPath, type AddResult, type CorpusState, FeedUnreadableError, type FeedReport } from '../import/add.js';
 import type { AttributionOverrides } from '../import/attribute.js';
 import type { ImportSettings } from '../import/read-story.js';
-import { buildIndexFromCorpus, loadStorySummaries, openEmbedder } from '../pipeline.js';
-import { terminalReporter } from './terminal.js';
+import { loadStorySummaries } from '../pipeline.js';
+import { updateIndex } from './update-index.js';
 
 const USAGE = `Usage: npm run add-story -- [options] <source>...
        npm run add-story -- [options] --feed <url|file.xml>
@@ -166,17 +165,6 @@ async function updateIndexAfter(written: number, config: CoreConfig): Promise<vo
     process.off('SIGINT', stopped);
     process.off('SIGTERM', stopped);
   }
-}
-
-/** Brings the index up to date with what was written: only the new paragraphs are embedded. */
-export async function updateIndex(config: CoreConfig): Promise<void> {
-  const reporter = terminalReporter('Embedding');
-  const started = performance.now();
-  await ensureModel(config, reporter);
-  const embedder = await openEmbedder(config, { lazy: true });
-  const report = await buildIndexFromCorpus(config, embedder, reporter);
-  const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  reporter.info(`Index updated in ${seconds} s: ${report.embedded} paragraphs embedded, ${report.reused} reused; ${report.stories} stories can be asked about.`);
 }
 
 function printJson(result: AddResult): void {

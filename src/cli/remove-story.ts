@@ -2,7 +2,7 @@ import { loadCoreConfig } from '../config.js';
 import { removeStoryFile, scanCorpus, storySlug } from '../corpus/index.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
-import { updateIndex } from './add-story.js';
+import { updateIndex } from './update-index.js';
 
 const USAGE = `Usage: npm run remove-story -- [--no-build] <id>...
 

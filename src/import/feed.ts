@@ -3,7 +3,7 @@
  * offered as a menu of articles to import. The text comes from fetchDocument; nothing here
  * touches the network.
  */
-import Parser from 'rss-parser';
+import type Parser from 'rss-parser';
 import { UserError } from '../errors.js';
 import { parseDate } from './dates.js';
 import { decodeEntities, normaliseText } from './text.js';
@@ -40,7 +40,9 @@ interface RawFields {
  * kept once, in feed order. Throws UserError when the text is not a feed.
  */
 export async function parseFeed(xml: string, baseUrl?: string): Promise<Feed> {
-  const parser = new Parser<Record<string, unknown>, RawFields>({
+  // Loaded for feeds only: rss-parser and its XML libraries are ~0.2 s of modules.
+  const { default: FeedParser } = await import('rss-parser');
+  const parser = new FeedParser<Record<string, unknown>, RawFields>({
     customFields: { item: [['link', 'links', { keepArray: true }], 'published', 'updated', 'date'] },
   });
   let output: Parser.Output<RawFields>;

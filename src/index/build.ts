@@ -248,7 +248,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
  * generation links the previous graph file and lists the paragraphs it still holds
  * (`labels.i32`), and the removed ones are no longer searched. The paragraph file, manifest,
  * centroids and derived files are written without them. At a year's size this keeps removing a
- * story to about a second, where rewriting the graph and deriving the search files took 10–30 s.
+ * story to about 2 s, where rewriting the graph and deriving the search files took 12–30 s.
  * Undefined, with nothing written, when the index cannot be changed this way (missing, damaged,
  * another model or graph, or removed entries past `MAX_REMOVED_SHARE`): the caller then builds in full.
  */
@@ -282,11 +282,9 @@ export async function removeStories(options: Omit<BuildOptions, 'stories' | 'for
   if (elements - keptLabels.length > MAX_REMOVED_SHARE * elements) return undefined;
 
   const keptStories = previous.stories.filter((_, index) => !removedStories.has(index));
-  const removedTexts = () => {
-    const stored = lazyParagraphs(previousFile);
-    return stored && removedPositions.map((position) => stored.paragraphs[position]!.text);
-  };
-  const texts = removedTexts();
+  // Only the removed paragraphs' texts are parsed: the word statistics lose their counts.
+  const stored = lazyParagraphs(previousFile);
+  const texts = stored && removedPositions.map((position) => stored.paragraphs[position]!.text);
   const derived =
     texts &&
     options.derivedFiles?.remove?.({

@@ -125,12 +125,12 @@ export function beginLoadIndex(indexDir: string, expected: IndexExpectation, pre
   const paragraphs = manifestParagraphCount(manifest);
   const baseGraph = fileIdentity(path.join(dir, VECTORS_FILE));
   // A generation that linked the base graph file of the index in memory (stories added or removed since) shares it.
-  const read =
+  const reading =
     previous && baseGraph !== undefined && previous.baseGraph === baseGraph && previous.manifest.model.dimensions === manifest.model.dimensions
       ? HnswStore.withBaseOf(previous.store, expected.efSearch, labels, deltaFile(dir, manifest))
       : HnswStore.readInBackground(path.join(dir, VECTORS_FILE), manifest.model.dimensions, expected.efSearch, labels, deltaFile(dir, manifest));
-  const store = read.then(
-    (read) => checkedStore(dir, read, paragraphs),
+  const store = reading.then(
+    (graph) => checkedStore(dir, graph, paragraphs),
     () => {
       throw new UserError(`The vector file in ${dir} cannot be read: ${REBUILD}.`);
     },
