@@ -276,10 +276,19 @@ export async function removeStories(options: Omit<BuildOptions, 'stories' | 'for
   const removedStories = new Set(previous.stories.flatMap((story, index) => (gone.has(story.file) ? [index] : [])));
   if (elements === undefined || removedStories.size !== gone.size || removedStories.size === previous.stories.length) return undefined;
 
-  const runs = withParagraphRuns(storyList, previous.paragraphs.map((paragraph, position) => ({ ...paragraph, position })));
-  const removedPositions = runs.filter((_, index) => removedStories.has(index)).flatMap((story) => story.paragraphs.map((paragraph) => paragraph.position));
-  const keptLabels = Int32Array.from(runs.filter((_, index) => !removedStories.has(index)).flatMap((story) => story.paragraphs.map((paragraph) => labels[paragraph.position]!)));
+  // Each story's paragraphs follow each other in position order: the removed ones are runs of positions.
+  const removedPositions: number[] = [];
+  const keptLabels = new Int32Array(labels.length - previous.stories.reduce((sum, story, index) => sum + (removedStories.has(index) ? story.paragraphs : 0), 0));
+  let position = 0;
+  let kept = 0;
+  previous.stories.forEach((story, index) => {
+    for (let i = 0; i < story.paragraphs; i++, position++) {
+      if (removedStories.has(index)) removedPositions.push(position);
+      else keptLabels[kept++] = labels[position]!;
+    }
+  });
   if (elements - keptLabels.length > MAX_REMOVED_SHARE * elements) return undefined;
+  const runs = withParagraphRuns(storyList, previous.paragraphs);
 
   const keptStories = previous.stories.filter((_, index) => !removedStories.has(index));
   // Only the removed paragraphs' texts are parsed: the word statistics lose their counts.
