@@ -1,9 +1,13 @@
-import { SingleBar, Presets } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
 import type { PipelineReporter } from '../pipeline.js';
+
+// Loaded when a bar is first drawn: most commands never draw one, and it is 40 ms of modules.
+const require = createRequire(import.meta.url);
 
 /** Messages on stderr (stdout is for answers); a progress bar only when stderr is a terminal. */
 export function terminalReporter(label: string): PipelineReporter {
-  let bar: SingleBar | undefined;
+  let bar: CliProgress.SingleBar | undefined;
   return {
     info: (message) => process.stderr.write(`${message}\n`),
     progress(done, total) {
@@ -14,6 +18,7 @@ export function terminalReporter(label: string): PipelineReporter {
         return;
       }
       if (!bar) {
+        const { SingleBar, Presets } = require('cli-progress') as typeof CliProgress;
         bar = new SingleBar({ format: `${label} [{bar}] {value}/{total} paragraphs, {eta_formatted} left`, etaBuffer: 200, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
         bar.start(total, done);
       }
