@@ -1,6 +1,5 @@
 import {
-  addedFiles,
-  removedFiles,
+  fileChanges,
   loadCorpus,
   loadStoryFiles,
   corpusSummaries,
@@ -48,7 +47,7 @@ export function openEmbedder(config: CoreConfig, options: { lazy?: boolean } = {
   const prefixes = embeddingPrefixes(config.embedModel, config.embedPrefixes);
   const create = options.lazy ? createLazyEmbedder : createEmbedder;
   const load = () => create({ modelId: config.embedModel, modelDir: config.modelDir, prefixes });
-  return config.logLevel === 'debug' || config.logLevel === 'trace' ? load() : withoutConsoleNoise(load);
+  return withoutConsoleNoise(config, load);
 }
 
 /** The re-ranker named by RERANK_MODEL, loaded once per process; none when it is unset. */
@@ -58,7 +57,7 @@ export async function openReranker(config: Pick<CoreConfig, 'rerank' | 'modelDir
   // Imported only when configured: it brings transformers.js, which most starts load later or never.
   const { createCrossEncoder } = await import('./embed/cross-encoder.js');
   const load = () => createCrossEncoder({ model: settings.model, modelDir: config.modelDir });
-  const encoder = config.logLevel === 'debug' || config.logLevel === 'trace' ? await load() : await withoutConsoleNoise(load);
+  const encoder = await withoutConsoleNoise(config, load);
   return { score: (question, passages) => encoder.score(question, passages), candidates: settings.candidates, minScore: settings.minScore };
 }
 
@@ -67,7 +66,8 @@ export async function openReranker(config: Pick<CoreConfig, 'rerank' | 'modelDir
  * for its wasm fallback) before throwing; the thrown error becomes one sentence instead. Its
  * console output during loading is shown only with LOG_LEVEL=debug.
  */
-async function withoutConsoleNoise<T>(work: () => Promise<T>): Promise<T> {
+async function withoutConsoleNoise<T>(config: Pick<CoreConfig, 'logLevel'>, work: () => Promise<T>): Promise<T> {
+  if (config.logLevel === 'debug' || config.logLevel === 'trace') return work();
   const { error, warn } = console;
   console.error = () => {};
   console.warn = () => {};
@@ -102,15 +102,19 @@ export async function buildIndexFromCorpus(
     onProgress: reporter.progress?.bind(reporter),
   };
   try {
-    // Story files only added (the usual update): only they are read, and appended to the index.
     const recorded = !options.force && scan ? recordedStoryFiles(config) : undefined;
-    const added = recorded && scan ? await addedFiles(config.corpusDir, scan, recorded) : undefined;
-    const appended = added?.length ? await appendStories({ ...build, added: await loadStoryFiles(config.corpusDir, added) }) : undefined;
-    if (appended) return appended;
+    const changes = recorded && scan ? await fileChanges(config.corpusDir, scan, recorded) : undefined;
+    const unsure = changes ? changes.changed.length + changes.undescribed.length : 0;
+    // Story files only added (the usual update): only they are read, and appended to the index.
+    if (changes && unsure === 0 && changes.removed.length === 0 && changes.added.length > 0) {
+      const appended = await appendStories({ ...build, added: await loadStoryFiles(config.corpusDir, changes.added) });
+      if (appended) return appended;
+    }
     // Story files only removed: nothing is read but the index's own files.
-    const removed = recorded && scan && !added ? await removedFiles(config.corpusDir, scan, recorded) : undefined;
-    const pruned = removed?.length ? await removeStories({ ...build, removedFiles: removed }) : undefined;
-    if (pruned) return pruned;
+    if (changes && unsure === 0 && changes.added.length === 0 && changes.removed.length > 0) {
+      const pruned = await removeStories({ ...build, removedFiles: changes.removed });
+      if (pruned) return pruned;
+    }
     // Files the index holds unchanged are not read again: their text comes from the index.
     const stories = await loadCorpus(config.corpusDir, options.force ? {} : { known: knownStories(config.indexDir) });
     return await buildIndex({ ...build, stories, force: options.force });
@@ -174,8 +178,7 @@ export async function openRetriever(
   // Loaded before the index: a wrong RERANK_MODEL is reported before a first build's wait.
   const reranker = await openReranker(config);
   const pending = await beginOpenIndex(config, embedder, options);
-  const warmUp = () => embedder.embed(['warm-up'], 'query');
-  await (config.logLevel === 'debug' || config.logLevel === 'trace' ? warmUp() : withoutConsoleNoise(warmUp));
+  await withoutConsoleNoise(config, () => embedder.embed(['warm-up'], 'query'));
   if (!searchFiles.current(pending.dir, pending.paragraphs.length)) {
     // Answers are the same, but every start derives them (about 10 s at a year's size).
     options.reporter?.info('The index\'s search files were made by an older version of Verbatim: run `npm run build-index` once to remake them (nothing is embedded again) and start faster.');

@@ -261,7 +261,7 @@ describe('the bot against a fake Discord', () => {
     expect(callback.data?.flags).toBe(64);
     const [embed] = embedsOf(callback.data!);
     expect(embed?.description).toContain('**Harbor Bridge to close for six weeks of repairs** — The Coastal Courier, June 2, 2023, 4 paragraphs');
-    expect(embed?.footer?.text).toContain(`Index built ${index.current().manifest.builtAt.slice(0, 10)}`);
+    expect(embed?.footer?.text).toContain(`Index built ${index.current().index.manifest.builtAt.slice(0, 10)}`);
     expect(callback.data?.content).toBe('I quote from 3 stories (14 paragraphs).');
   });
 

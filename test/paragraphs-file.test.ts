@@ -14,25 +14,27 @@ const first = story('alpha', 'A "quoted" title ],"paragraphs":[', ['Lavrov met T
 const second = story('beta', 'Second', ['A bakery opened on Main Street.', 'Ça sent le pain: 日本語 too.']);
 const third = story('gamma', 'Third', ['One paragraph only.']);
 const all = (stories: Story[]) => paragraphsFileText(stories, stories.flatMap((s) => s.paragraphs));
+/** The pieces a function gives, joined: what is written to the file. */
+const joined = (pieces: Buffer[] | undefined) => pieces && Buffer.concat(pieces);
 
 describe('paragraphs.json appended in place', () => {
   it('is byte for byte the file written for all the stories at once', () => {
     const previous = Buffer.from(all([first]));
-    const appended = appendedParagraphsFile(previous, [second, third]);
+    const appended = joined(appendedParagraphsFile(previous, [second, third]));
     expect(appended?.toString('utf8')).toBe(all([first, second, third]));
     expect(asParagraphsFile(JSON.parse(appended!.toString('utf8')))?.paragraphs.map((p) => p.text)).toEqual([...first.paragraphs, ...second.paragraphs, ...third.paragraphs].map((p) => p.text));
     // With the previous stories' attribution replaced (a headline edited): the file written for the edited stories.
     const edited = { ...first, title: 'A new headline' };
-    expect(appendedParagraphsFile(previous, [second], [storedStory(edited)])?.toString('utf8')).toBe(all([edited, second]));
+    expect(joined(appendedParagraphsFile(previous, [second], [storedStory(edited)]))?.toString('utf8')).toBe(all([edited, second]));
     // From a file with no stories yet, too.
-    expect(appendedParagraphsFile(Buffer.from(all([])), [second])?.toString('utf8')).toBe(all([second]));
+    expect(joined(appendedParagraphsFile(Buffer.from(all([])), [second]))?.toString('utf8')).toBe(all([second]));
   });
 
   it('loses removed stories byte for byte as if written without them, and reads texts only when asked', () => {
     const file = Buffer.from(all([first, second, third]));
-    expect(withoutStories(file, new Set([1]))?.toString('utf8')).toBe(all([first, third]));
-    expect(withoutStories(file, new Set([0, 2]))?.toString('utf8')).toBe(all([second]));
-    expect(withoutStories(file, new Set([0, 1, 2]))?.toString('utf8')).toBe(all([]));
+    expect(joined(withoutStories(file, new Set([1])))?.toString('utf8')).toBe(all([first, third]));
+    expect(joined(withoutStories(file, new Set([0, 2])))?.toString('utf8')).toBe(all([second]));
+    expect(joined(withoutStories(file, new Set([0, 1, 2])))?.toString('utf8')).toBe(all([]));
     expect(withoutStories(Buffer.from(all([first]).slice(0, -2)), new Set([0]))).toBeUndefined();
 
     const lazy = lazyParagraphs(file)!;

@@ -140,12 +140,6 @@ export async function addedFiles(dir: string, scan: CorpusScan, recorded: Readon
   return changes.removed.length + changes.changed.length + changes.undescribed.length === 0 ? changes.added : undefined;
 }
 
-/** The recorded story files the folder no longer holds, when that is its only change (a removal); undefined otherwise. */
-export async function removedFiles(dir: string, scan: CorpusScan, recorded: ReadonlyArray<{ file: string } & FileRecord>): Promise<string[] | undefined> {
-  const changes = await fileChanges(dir, scan, recorded);
-  return changes.added.length + changes.changed.length + changes.undescribed.length === 0 ? changes.removed : undefined;
-}
-
 /** How a folder's story files differ from the ones recorded (see {@link fileChanges}). */
 export interface FileChanges {
   /** In the folder, not recorded. */

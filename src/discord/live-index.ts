@@ -6,7 +6,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { CoreConfig } from '../config.js';
 import type { Embedder } from '../embed/index.js';
 import { describeError } from '../errors.js';
-import { CURRENT_FILE, currentGeneration, driftSentence, indexDrift, type IndexDrift, type LoadedIndex, type Manifest } from '../index/index.js';
+import { CURRENT_FILE, currentGeneration, driftSentence, indexDrift, type IndexDrift, type LoadedIndex } from '../index/index.js';
 import type { Logger } from '../log.js';
 import { createRetriever, openIndex, openRetriever } from '../pipeline.js';
 import { Retriever } from '../search/index.js';
@@ -16,10 +16,7 @@ export const DEFAULT_POLL_MS = 5000;
 
 export interface IndexSnapshot {
   retriever: Retriever;
-  manifest: Manifest;
-  /** The generation folder it was read from. */
-  dir: string;
-  /** The index as loaded: a reload shares its base graph when the new generation links the same file. */
+  /** The index as loaded (its generation folder and manifest): a reload shares its base graph when the new generation links the same file. */
   index: LoadedIndex;
 }
 
@@ -58,10 +55,10 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
     reporter: { info: (text) => logger.info(text) },
   });
   const embedder = opened.embedder;
-  let snapshot: IndexSnapshot = { retriever: opened.retriever, manifest: opened.index.manifest, dir: opened.index.dir, index: opened.index };
-  logger.info({ generation: snapshot.dir, stories: snapshot.retriever.stories.length, builtAt: snapshot.manifest.builtAt }, 'index loaded');
+  let snapshot: IndexSnapshot = { retriever: opened.retriever, index: opened.index };
+  logger.info({ generation: snapshot.index.dir, stories: snapshot.retriever.stories.length, builtAt: snapshot.index.manifest.builtAt }, 'index loaded');
 
-  const behind = () => indexDrift(config.corpusDir, snapshot.manifest);
+  const behind = () => indexDrift(config.corpusDir, snapshot.index.manifest);
   /** Logs a warning when the index just loaded is behind the corpus folder; never throws. */
   async function warnIfBehind(): Promise<void> {
     try {
@@ -85,13 +82,13 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
       logger.warn({ reason: describeError(error) }, 'cannot read the index pointer; will try again');
       return;
     }
-    if (!named || named === snapshot.dir || named === failedDir) return;
+    if (!named || named === snapshot.index.dir || named === failedDir) return;
     let event: ReloadEvent;
     try {
       const index = await openIndex(config, embedder, { previous: snapshot.index });
-      if (index.dir === snapshot.dir) return;
+      if (index.dir === snapshot.index.dir) return;
       // One assignment: answers already running keep the snapshot they took.
-      snapshot = { retriever: createRetriever(index, embedder, opened.reranker), manifest: index.manifest, dir: index.dir, index };
+      snapshot = { retriever: createRetriever(index, embedder, opened.reranker), index };
       failedDir = undefined;
       logger.info({ generation: index.dir, stories: index.stories.length, builtAt: index.manifest.builtAt }, 'index reloaded');
       event = { ok: true, dir: index.dir };

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CHUNKER_VERSION, corpusHash, type FileRecord, type Paragraph, type Story } from '../corpus/index.js';
+import { CHUNKER_VERSION, corpusHash, type FileRecord, type HashedStory, type Paragraph, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
 import { CENTROIDS_FILE, centroidFileContent, readCentroids, storyCentroids } from './centroids.js';
 import { EmbeddingCheckpoint } from './checkpoint.js';
@@ -16,8 +16,9 @@ import {
   LABELS_FILE,
   manifestParagraphCount,
   type Manifest,
+  type StoredStory,
 } from './manifest.js';
-import { appendedParagraphsParts, paragraphsFileText, lazyParagraphs, storedStory, storyListOf, withoutStoriesParts } from './paragraphs-file.js';
+import { appendedParagraphsFile, paragraphsFileText, lazyParagraphs, storedStory, storyListOf, withoutStories } from './paragraphs-file.js';
 import { DEFAULT_HNSW, HnswStore, type HnswParameters } from './vector-store.js';
 
 export interface BuildOptions {
@@ -181,6 +182,42 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
 }
 
 /**
+ * The current generation when it can be changed in place (the same format, chunker, model and
+ * graph parameters), with its paragraph file's bytes and story list; undefined when there is none,
+ * it was made another way, or its paragraph file is not the one its manifest recorded.
+ */
+async function changeableGeneration(
+  indexDir: string,
+  embedder: Embedder,
+  hnsw: HnswParameters,
+): Promise<{ previousDir: string; previous: Manifest; previousFile: Buffer; storyList: StoredStory[] } | undefined> {
+  const previousDir = currentGeneration(indexDir);
+  const previous = previousDir ? readManifest(previousDir) : undefined;
+  if (!previousDir || !previous) return undefined;
+  if (previous.formatVersion !== INDEX_FORMAT_VERSION || previous.chunkerVersion !== CHUNKER_VERSION || !builtWith(previous, embedder) || !sameGraph(previous.hnsw, hnsw)) return undefined;
+  let previousFile: Buffer;
+  try {
+    previousFile = await readFile(path.join(previousDir, PARAGRAPHS_FILE));
+  } catch {
+    return undefined;
+  }
+  const storyList = previousFile.length === previous.files[PARAGRAPHS_FILE]?.bytes ? storyListOf(previousFile) : undefined;
+  return storyList && { previousDir, previous, previousFile, storyList };
+}
+
+/** The corpus hash a full load of these stories gives: `loadCorpus` reads them in file-name order. */
+function hashInFileOrder(stories: Array<HashedStory & { file: string }>): string {
+  return corpusHash(stories.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
+}
+
+/** The rows `rows` of a matrix `width` wide, in that order, followed by `extra` empty rows. */
+function copiedRows(matrix: Float32Array, rows: readonly number[], width: number, extra = 0): Float32Array {
+  const copy = new Float32Array((rows.length + extra) * width);
+  rows.forEach((row, i) => copy.set(matrix.subarray(row * width, (row + 1) * width), i * width));
+  return copy;
+}
+
+/**
  * Adds `added` (stories the current index does not hold) to the current index without reading
  * its other stories' texts: their paragraphs are embedded and inserted after the previous
  * graph's last label (hnswlib grows a graph in place), and the paragraph file, derived files and
@@ -189,21 +226,13 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
  * another model or graph, a story id it holds already): the caller then builds in full.
  */
 export async function appendStories(options: AppendOptions): Promise<BuildReport | undefined> {
-  const { added, held, embedder, indexDir } = options;
+  const { added, held, embedder } = options;
   const hnsw: HnswParameters = { ...DEFAULT_HNSW, ...options.hnsw };
-  const previousDir = currentGeneration(indexDir);
-  const previous = previousDir ? readManifest(previousDir) : undefined;
-  if (!previousDir || !previous || (added.length === 0 && !held)) return undefined;
-  if (previous.formatVersion !== INDEX_FORMAT_VERSION || previous.chunkerVersion !== CHUNKER_VERSION || !builtWith(previous, embedder) || !sameGraph(previous.hnsw, hnsw)) return undefined;
-
-  let previousFile: Buffer;
-  try {
-    previousFile = await readFile(path.join(previousDir, PARAGRAPHS_FILE));
-  } catch {
-    return undefined;
-  }
-  const storyList = previousFile.length !== previous.files[PARAGRAPHS_FILE]?.bytes ? undefined : held ? held.map(storedStory) : storyListOf(previousFile);
-  if (!storyList || !describesManifest(storyList, previous)) return undefined;
+  const current = added.length > 0 || held ? await changeableGeneration(options.indexDir, embedder, hnsw) : undefined;
+  if (!current) return undefined;
+  const { previousDir, previous, previousFile } = current;
+  const storyList = held ? held.map(storedStory) : current.storyList;
+  if (!describesManifest(storyList, previous)) return undefined;
   const ids = new Set(storyList.map((story) => story.id));
   for (const story of added) {
     if (ids.has(story.id)) return undefined;
@@ -212,7 +241,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
 
   const addedParagraphs = added.flatMap((story) => story.paragraphs);
   const storyParagraphs = [...previous.stories.map((story) => story.paragraphs), ...added.map((story) => story.paragraphs.length)];
-  const paragraphsFile = appendedParagraphsParts(previousFile, added, held && storyList);
+  const paragraphsFile = appendedParagraphsFile(previousFile, added, held && storyList);
   const graph = paragraphsFile && (await appendedGraph(previousDir, previous, added, embedder, hnsw, options.onProgress));
   if (!paragraphsFile || !graph) return undefined;
   const derived = options.derivedFiles?.extend({
@@ -226,8 +255,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
   });
   if (options.derivedFiles && !derived) return undefined;
 
-  // The hash a full load of the corpus gives: stories in file-name order, as `loadCorpus` reads them.
-  const hash = corpusHash([...withParagraphRuns(storyList, previous.paragraphs), ...added].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
+  const hash = hashInFileOrder([...withParagraphRuns(storyList, previous.paragraphs), ...added]);
 
   const dir = await writeGeneration(options, {
     hash,
@@ -253,24 +281,20 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
  * another model or graph, or removed entries past `MAX_REMOVED_SHARE`): the caller then builds in full.
  */
 export async function removeStories(options: Omit<BuildOptions, 'stories' | 'force'> & { removedFiles: readonly string[] }): Promise<BuildReport | undefined> {
-  const { embedder, indexDir } = options;
+  const { embedder } = options;
   const hnsw: HnswParameters = { ...DEFAULT_HNSW, ...options.hnsw };
-  const previousDir = currentGeneration(indexDir);
-  const previous = previousDir ? readManifest(previousDir) : undefined;
-  if (!previousDir || !previous || options.removedFiles.length === 0) return undefined;
-  if (previous.formatVersion !== INDEX_FORMAT_VERSION || previous.chunkerVersion !== CHUNKER_VERSION || !builtWith(previous, embedder) || !sameGraph(previous.hnsw, hnsw)) return undefined;
+  const current = options.removedFiles.length > 0 ? await changeableGeneration(options.indexDir, embedder, hnsw) : undefined;
+  if (!current) return undefined;
+  const { previousDir, previous, previousFile, storyList } = current;
   const graphFile = path.join(previousDir, VECTORS_FILE);
-  let previousFile: Buffer;
   let labels: Int32Array;
   try {
     if (statSync(graphFile).size !== previous.files[VECTORS_FILE]?.bytes) return undefined;
-    previousFile = await readFile(path.join(previousDir, PARAGRAPHS_FILE));
     labels = readLabelMap(previousDir, previous) ?? Int32Array.from(previous.paragraphs, (_, label) => label);
   } catch {
     return undefined;
   }
-  const storyList = previousFile.length === previous.files[PARAGRAPHS_FILE]?.bytes ? storyListOf(previousFile) : undefined;
-  if (!storyList || !describesManifest(storyList, previous) || labels.length !== previous.paragraphs.length) return undefined;
+  if (!describesManifest(storyList, previous) || labels.length !== previous.paragraphs.length) return undefined;
   const elements = previous.graphElements ?? (previous.files[LABELS_FILE] ? undefined : previous.paragraphs.length);
   const gone = new Set(options.removedFiles);
   const removedStories = new Set(previous.stories.flatMap((story, index) => (gone.has(story.file) ? [index] : [])));
@@ -290,7 +314,8 @@ export async function removeStories(options: Omit<BuildOptions, 'stories' | 'for
   if (elements - keptLabels.length > MAX_REMOVED_SHARE * elements) return undefined;
   const runs = withParagraphRuns(storyList, previous.paragraphs);
 
-  const keptStories = previous.stories.filter((_, index) => !removedStories.has(index));
+  const keptIndexes = previous.stories.flatMap((_, index) => (removedStories.has(index) ? [] : [index]));
+  const keptStories = keptIndexes.map((index) => previous.stories[index]!);
   // Only the removed paragraphs' texts are parsed: the word statistics lose their counts.
   const stored = lazyParagraphs(previousFile);
   const texts = stored && removedPositions.map((position) => stored.paragraphs[position]!.text);
@@ -304,18 +329,14 @@ export async function removeStories(options: Omit<BuildOptions, 'stories' | 'for
       storyParagraphs: keptStories.map((story) => story.paragraphs),
     });
   if (options.derivedFiles && !derived) return undefined;
-  const paragraphsFile = withoutStoriesParts(previousFile, removedStories);
+  const paragraphsFile = withoutStories(previousFile, removedStories);
   const before = readCentroids(previousDir, previous.stories.length, embedder.dimensions);
   if (!paragraphsFile || !before) return undefined;
-  const centroids = new Float32Array(keptStories.length * embedder.dimensions);
-  let row = 0;
-  previous.stories.forEach((_, index) => {
-    if (!removedStories.has(index)) centroids.set(before.subarray(index * embedder.dimensions, (index + 1) * embedder.dimensions), row++ * embedder.dimensions);
-  });
+  const centroids = copiedRows(before, keptIndexes, embedder.dimensions);
 
   const removedSet = new Set(removedPositions);
   const paragraphs = previous.paragraphs.filter((_, position) => !removedSet.has(position));
-  const hash = corpusHash(runs.filter((_, index) => !removedStories.has(index)).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0)));
+  const hash = hashInFileOrder(runs.filter((_, index) => !removedStories.has(index)));
   const dir = await writeGeneration(options, {
     hash,
     previousDir,
@@ -590,8 +611,7 @@ function centroidsAfter(
   const appendedCounts = appended.map((story) => story.paragraphs.length);
   const before = readCentroids(dir, previous.stories.length, width);
   if (!before) return storyCentroids([...heldIndexes.map((story) => previous.stories[story]!.paragraphs), ...appendedCounts], (position) => added.store.vector(position), width);
-  const centroids = new Float32Array((heldIndexes.length + appended.length) * width);
-  heldIndexes.forEach((story, i) => centroids.set(before.subarray(story * width, (story + 1) * width), i * width));
+  const centroids = copiedRows(before, heldIndexes, width, appended.length);
   centroids.set(storyCentroids(appendedCounts, (position) => added.vectors[position - added.first]!, width, added.first), heldIndexes.length * width);
   return centroids;
 }
@@ -653,7 +673,7 @@ export async function upToDate(
 /** Whether the current index would load (every check but reading the graph, which a size check stands for). */
 function loads(indexDir: string, embedder: Embedder, hnsw: HnswParameters): boolean {
   try {
-    checkIndex(indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: hnsw.efSearch }, { paragraphs: false });
+    checkIndex(indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: hnsw.efSearch }, 'story list');
     return true;
   } catch {
     return false;

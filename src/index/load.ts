@@ -12,6 +12,7 @@ import {
   manifestParagraphCount,
   parseManifest,
   type Manifest,
+  type ParagraphsFile,
   type StoredParagraph,
   type StoredStory,
 } from './manifest.js';
@@ -115,7 +116,7 @@ export type PendingIndex = Omit<LoadedIndex, 'store'> & { store: Promise<HnswSto
  */
 export function beginLoadIndex(indexDir: string, expected: IndexExpectation, previous?: LoadedIndex): PendingIndex {
   // The graph is read from as soon as the files are known to be there and whole; the paragraphs meanwhile.
-  const { dir, manifest } = checkIndex(indexDir, expected, { paragraphs: false });
+  const { dir, manifest } = checkIndex(indexDir, expected, 'sizes');
   let labels: Int32Array | undefined;
   try {
     labels = readLabelMap(dir, manifest);
@@ -137,10 +138,7 @@ export function beginLoadIndex(indexDir: string, expected: IndexExpectation, pre
   );
   // Rejections are the caller's when it awaits; none goes unhandled if it fails before that.
   store.catch(() => {});
-  const stored = readParagraphsLazily(dir);
-  if (!stored || stored.paragraphs.length !== paragraphs || !describesManifest(stored.stories, manifest)) {
-    throw new UserError(`The paragraph file in ${dir} ${stored ? 'does not match its manifest' : 'cannot be read'}: ${REBUILD}.`);
-  }
+  const stored = checkedParagraphs(dir, manifest);
   return { ...checkedParts(dir, manifest, stored), ...(labels ? { labels } : {}), ...(baseGraph ? { baseGraph } : {}), store };
 }
 
@@ -163,7 +161,7 @@ function checkedStore(dir: string, store: HnswStore, paragraphs: number): HnswSt
   return store;
 }
 
-function checkedParts(dir: string, manifest: Manifest, stored: { stories: StoredStory[]; paragraphs: StoredParagraph[] }): Omit<LoadedIndex, 'store'> {
+function checkedParts(dir: string, manifest: Manifest, stored: ParagraphsFile): Omit<LoadedIndex, 'store'> {
   const centroids = manifest.files[CENTROIDS_FILE] ? readCentroids(dir, stored.stories.length, manifest.model.dimensions) : undefined;
   return { dir, manifest, stories: stored.stories, paragraphs: stored.paragraphs, ...(centroids ? { centroids } : {}) };
 }
@@ -173,14 +171,18 @@ function checkedParts(dir: string, manifest: Manifest, stored: { stories: Stored
  * year's size): the pointer, the manifest, the model, every file's size and the paragraph file.
  * Throws the same sentences.
  */
-export function checkIndex(indexDir: string, expected: IndexExpectation, read: { paragraphs: false }): { dir: string; manifest: Manifest };
-export function checkIndex(indexDir: string, expected: IndexExpectation): { dir: string; manifest: Manifest; stored: { stories: StoredStory[]; paragraphs: StoredParagraph[] } };
-/** With `paragraphs: false`, the paragraph file is only size-checked, with its story list against the manifest's. */
+export function checkIndex(indexDir: string, expected: IndexExpectation, read: 'story list' | 'sizes'): { dir: string; manifest: Manifest };
+export function checkIndex(indexDir: string, expected: IndexExpectation): { dir: string; manifest: Manifest; stored: ParagraphsFile };
+/**
+ * `read`: how far the paragraph file is checked beyond its size: in full (read, lazily, the
+ * default), only its story list against the manifest's (`story list`), or not at all (`sizes`:
+ * for a caller that reads it next, see `checkedParagraphs`).
+ */
 export function checkIndex(
   indexDir: string,
   expected: IndexExpectation,
-  read: { paragraphs: boolean } = { paragraphs: true },
-): { dir: string; manifest: Manifest; stored?: { stories: StoredStory[]; paragraphs: StoredParagraph[] } } {
+  read: 'paragraphs' | 'story list' | 'sizes' = 'paragraphs',
+): { dir: string; manifest: Manifest; stored?: ParagraphsFile } {
   const dir = currentGeneration(indexDir);
   if (!dir) throw new IndexMissingError(`There is no index in ${indexDir} yet: ${REBUILD}.`);
   if (!existsSync(dir)) throw new UserError(`The index in ${indexDir} points to a missing folder: ${REBUILD}.`);
@@ -215,19 +217,24 @@ export function checkIndex(
     if (actual !== bytes) throw new UserError(`The index file ${file} is missing or damaged (${describeSize(actual, bytes)}): ${REBUILD}.`);
   }
 
-  if (!read.paragraphs) {
+  if (read === 'sizes') return { dir, manifest };
+  if (read === 'story list') {
     const storyList = readStoryList(dir, manifest.files[PARAGRAPHS_FILE]?.bytes);
     if (!storyList) throw new UserError(`The paragraph file in ${dir} cannot be read: ${REBUILD}.`);
     if (!describesManifest(storyList, manifest)) throw new UserError(`The paragraph file in ${dir} does not match its manifest: ${REBUILD}.`);
     return { dir, manifest };
   }
+  return { dir, manifest, stored: checkedParagraphs(dir, manifest) };
+}
+
+/** The generation's paragraph file, read lazily (see `readParagraphsLazily`), when it matches its manifest; else one sentence. */
+function checkedParagraphs(dir: string, manifest: Manifest): ParagraphsFile {
   const stored = readParagraphsLazily(dir);
   if (!stored) throw new UserError(`The paragraph file in ${dir} cannot be read: ${REBUILD}.`);
   if (stored.paragraphs.length !== manifestParagraphCount(manifest) || !describesManifest(stored.stories, manifest)) {
     throw new UserError(`The paragraph file in ${dir} does not match its manifest: ${REBUILD}.`);
   }
-
-  return { dir, manifest, stored };
+  return stored;
 }
 
 /**

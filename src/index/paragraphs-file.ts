@@ -37,17 +37,13 @@ export function paragraphsFileText(stories: readonly Story[], paragraphs: readon
 }
 
 /**
- * The previous file's bytes with `stories` (and their paragraphs) after its own; undefined when
- * the bytes are not a file this module wrote. With `storyList`, the previous stories' attribution
- * is replaced by it (the same stories and paragraphs, a headline or byline edited, say).
+ * The previous file's bytes with `stories` (and their paragraphs) after its own, as the pieces of
+ * the file in order, most of them views of `previous` (written with one `writev`, nothing is
+ * copied); undefined when the bytes are not a file this module wrote. With `storyList`, the
+ * previous stories' attribution is replaced by it (the same stories and paragraphs, a headline or
+ * byline edited, say).
  */
-export function appendedParagraphsFile(previous: Buffer, stories: readonly Story[], storyList?: readonly StoredStory[]): Buffer | undefined {
-  const parts = appendedParagraphsParts(previous, stories, storyList);
-  return parts && Buffer.concat(parts);
-}
-
-/** `appendedParagraphsFile` as the pieces of the file in order, most of them views of `previous`: written with one `writev`, nothing is copied. */
-export function appendedParagraphsParts(previous: Buffer, stories: readonly Story[], storyList?: readonly StoredStory[]): Buffer[] | undefined {
+export function appendedParagraphsFile(previous: Buffer, stories: readonly Story[], storyList?: readonly StoredStory[]): Buffer[] | undefined {
   const between = boundary(previous);
   if (between === undefined) return undefined;
   const entries = (items: readonly object[], after: number) => (items.length === 0 ? '' : `${previous[after - 1] === 0x5b /* [ */ ? '' : ','}${items.map((item) => JSON.stringify(item)).join(',')}`);
@@ -164,16 +160,10 @@ export function lazyParagraphs(bytes: Buffer): ParagraphsFile | undefined {
 
 /**
  * The file's bytes without the stories at `removed` (indexes in its story list) and their
- * paragraphs: byte for byte what writing the rest in full would give. Undefined when the bytes are
- * not a file this module wrote.
+ * paragraphs, as pieces in order (see `appendedParagraphsFile`): byte for byte what writing the
+ * rest in full would give. Undefined when the bytes are not a file this module wrote.
  */
-export function withoutStories(bytes: Buffer, removed: ReadonlySet<number>): Buffer | undefined {
-  const parts = withoutStoriesParts(bytes, removed);
-  return parts && Buffer.concat(parts);
-}
-
-/** `withoutStories` as the pieces of the file in order (see `appendedParagraphsParts`). */
-export function withoutStoriesParts(bytes: Buffer, removed: ReadonlySet<number>): Buffer[] | undefined {
+export function withoutStories(bytes: Buffer, removed: ReadonlySet<number>): Buffer[] | undefined {
   const entries = paragraphEntries(bytes);
   if (!entries) return undefined;
   const kept: Buffer[] = [];

@@ -147,7 +147,12 @@ function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstL
     const termsText = termsFile(documents, stats, wordCounts, storyTerms);
     // While few paragraphs are missing from it, the BM25 index is kept as it is: a start indexes them (see `readPreparedSearch`).
     if (documents - lexical.documentCount <= lexicalLagAllowed(documents)) return { [LEXICAL_FILE]: { sameAs: path.join(previousDir, LEXICAL_FILE) }, [TERMS_FILE]: termsText };
-    const missing = lexicalLag(lexical, previousParagraphs, labels, previousTexts);
+    let missing: Array<{ id: number; text: string }> | undefined = [];
+    if (lexical.documentCount < previousParagraphs) {
+      // Read back from the previous paragraph file (its texts are parsed as they are read).
+      const previous = previousTexts();
+      missing = previous?.length === previousParagraphs ? lexicalLag(lexical, previous, labels) : undefined;
+    }
     if (!missing) return undefined;
     lexical.add([...missing, ...addedTexts.map((text, i) => ({ id: firstLabel + i, text }))]);
     return { [LEXICAL_FILE]: Buffer.from(lexical.toBinary()), [TERMS_FILE]: termsText };
@@ -156,7 +161,7 @@ function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstL
   }
 }
 
-/** The previous generation's search files without the removed stories' paragraphs (`removedLabels`, whose texts are `removedTexts`). */
+/** The previous generation's search files without the removed stories' paragraphs (whose texts are `removedTexts`). */
 function reduceSearchFiles({ previousDir, previousParagraphs, removedStories, removedTexts }: RemovalInput): Record<string, DerivedFile> | undefined {
   const terms = readTermsFile(previousDir, previousParagraphs);
   if (!terms || terms.storyTerms.length <= removedStories.size || !existsSync(path.join(previousDir, LEXICAL_FILE))) return undefined;
@@ -183,20 +188,17 @@ function lexicalLagAllowed(paragraphs: number): number {
   return Math.max(500, Math.floor(paragraphs * 0.005));
 }
 
-/** The previous generation's paragraphs its BM25 index lacks (the last ones, by label), read back from its paragraph file. */
-function lexicalLag(
-  lexical: LexicalIndex,
-  previousParagraphs: number,
-  labels: ArrayLike<number> | undefined,
-  previousTexts: () => ReadonlyArray<{ readonly text: string }> | undefined,
-): Array<{ id: number; text: string }> | undefined {
-  const lacking = previousParagraphs - lexical.documentCount;
-  if (lacking === 0) return [];
-  const previous = previousTexts();
-  if (!previous || previous.length !== previousParagraphs) return undefined;
-  const first = previousParagraphs - lacking;
-  const missing = previous.slice(first).map(({ text }, i) => ({ id: labels ? labels[first + i]! : first + i, text }));
-  return missing.every(({ id }) => id >= lexical.nextId) ? missing : undefined;
+/**
+ * The paragraphs (in position order, with their labels by `labels`, else their positions) that
+ * the BM25 index lacks: the last ones, appended since it was written, whose labels follow every
+ * label it holds. Undefined when those do not account for every paragraph it lacks.
+ */
+function lexicalLag(lexical: LexicalIndex, paragraphs: ReadonlyArray<{ readonly text: string }>, labels: ArrayLike<number> | undefined): Array<{ id: number; text: string }> | undefined {
+  const labelOf = (position: number) => (labels ? labels[position]! : position);
+  let first = paragraphs.length;
+  while (first > 0 && labelOf(first - 1) >= lexical.nextId) first--;
+  if (lexical.documentCount + paragraphs.length - first !== paragraphs.length) return undefined;
+  return paragraphs.slice(first).map(({ text }, i) => ({ id: labelOf(first + i), text }));
 }
 
 /**
@@ -259,11 +261,8 @@ export function readPreparedSearch(dir: string, paragraphs: ReadonlyArray<{ text
   if (lexical && labels) withoutRemoved(lexical, labels);
   if (!lexical || lexical.documentCount > paragraphs.length) return undefined;
   try {
-    // The paragraphs appended since the BM25 index was written: their labels follow every label it holds.
-    const labelOf = (position: number) => (labels ? labels[position]! : position);
-    const lagging: Array<{ id: number; text: string }> = [];
-    for (let position = paragraphs.length - 1; position >= 0 && labelOf(position) >= lexical.nextId; position--) lagging.unshift({ id: labelOf(position), text: paragraphs[position]!.text });
-    if (lexical.documentCount + lagging.length !== paragraphs.length) return undefined;
+    const lagging = lexicalLag(lexical, paragraphs, labels);
+    if (!lagging) return undefined;
     lexical.add(lagging);
     const search = atPositions(lexical, labels);
     if (!search) return undefined;

@@ -22,13 +22,13 @@ export default {
 
 /** A page of /sources, as a new private reply or in place of the page whose button was pressed. */
 export async function showSources(interaction: ChatInputCommandInteraction | ButtonInteraction, { index }: HandlerContext, page: number): Promise<HandlerOutcome> {
-  const { retriever, manifest } = index.current();
+  const { retriever, index: loaded } = index.current();
   const pages = Math.max(1, Math.ceil(retriever.stories.length / SOURCES_PAGE_SIZE));
   const shown = Math.min(Math.max(0, page), pages - 1);
   const drift = await index.behind().catch(() => undefined);
   const body = sourcesMessage(
     retriever.stories,
-    manifest,
+    loaded.manifest,
     shown,
     {
       previous: shown > 0 ? sourcesButtonId(shown - 1) : undefined,
