@@ -8,6 +8,7 @@ import {
   CURRENT_FILE,
   DELTA_FILE,
   EMBED_CHUNK,
+  HASHES_FILE,
   IndexMissingError,
   LABELS_FILE,
   asParagraphsFile,
@@ -83,6 +84,37 @@ describe('buildIndex / loadIndex', () => {
     const other = fakeEmbedder({ modelHash: 'other-weights' });
     const report = await buildIndex({ stories: await loadCorpus(corpusDir), embedder: other, indexDir });
     expect(report).toMatchObject({ changed: true, embedded: 5, reused: 0 });
+  });
+
+  it('keeps the paragraph hashes in hashes.bin, and reads and extends an index whose manifest still lists them', async () => {
+    const { corpusDir, indexDir } = await setup();
+    const embedder = fakeEmbedder();
+    const stories = await loadCorpus(corpusDir);
+    await buildIndex({ stories, embedder, indexDir });
+    const hashes = stories.flatMap((story) => story.paragraphs.map((paragraph) => paragraph.hash));
+    const generation = currentGeneration(indexDir)!;
+    const written = JSON.parse(readFileSync(path.join(generation, MANIFEST_FILE), 'utf8'));
+    expect(written.paragraphs).toBeUndefined();
+    expect(readFileSync(path.join(generation, HASHES_FILE)).toString('hex')).toBe(hashes.join(''));
+
+    // The layout before hashes.bin: the list inside the manifest, one entry a line.
+    const { [HASHES_FILE]: _, ...files } = written.files;
+    const head = JSON.stringify({ ...written, files, paragraphs: [] }, null, 2).replace(/"paragraphs": \[\]\n\}$/, '"paragraphs": [');
+    const list = stories.flatMap((story) => story.paragraphs.map(({ id, hash }) => `    ${JSON.stringify({ id, hash })}`));
+    writeFileSync(path.join(generation, MANIFEST_FILE), `${head}\n${list.join(',\n')}\n  ]\n}\n`);
+    rmSync(path.join(generation, HASHES_FILE));
+    expect(loadIndex(indexDir, expectFor(embedder)).manifest.paragraphs.map((p) => p.hash)).toEqual(hashes);
+
+    writeStory(corpusDir, 'gamma', ['A new story about trains.']);
+    const report = await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir });
+    expect(report).toMatchObject({ appended: true, embedded: 1, reused: 5 });
+    const extended = loadIndex(indexDir, expectFor(embedder));
+    const all = (await loadCorpus(corpusDir)).flatMap((story) => story.paragraphs.map(({ id, hash }) => ({ id, hash })));
+    expect(extended.manifest.paragraphs).toEqual(all);
+    expect(readFileSync(path.join(extended.dir, HASHES_FILE))).toHaveLength(all.length * 8);
+
+    truncateSync(path.join(extended.dir, HASHES_FILE), 20);
+    expect(() => loadIndex(indexDir, expectFor(embedder))).toThrow(/hashes\.bin is missing or damaged .* run npm run build-index/);
   });
 
   it('refuses an index built with another model, dimensions, weights or format', async () => {

@@ -9,12 +9,14 @@ import { checkIndex, currentGeneration, deltaFile, describesManifest, readLabelM
 import {
   CURRENT_FILE,
   DELTA_FILE,
+  HASHES_FILE,
   INDEX_FORMAT_VERSION,
   MANIFEST_FILE,
   PARAGRAPHS_FILE,
   VECTORS_FILE,
   LABELS_FILE,
   manifestParagraphCount,
+  paragraphHashesFile,
   type Manifest,
   type StoredStory,
 } from './manifest.js';
@@ -150,11 +152,7 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
     // Remember how the files look now, so the next unchanged build need not read them.
     const scan = await options.corpusFiles?.();
     const recorded = withFileRecords(previous.stories, scan?.files);
-    if (scan && JSON.stringify(recorded) !== JSON.stringify(previous.stories)) {
-      const temporary = path.join(previousDir, `.${MANIFEST_FILE}.${process.pid}`);
-      await writeFile(temporary, manifestText({ ...previous, stories: recorded }));
-      await rename(temporary, path.join(previousDir, MANIFEST_FILE));
-    }
+    if (scan && JSON.stringify(recorded) !== JSON.stringify(previous.stories)) await recordFiles(previousDir, previous, recorded);
     return { changed: false, dir: previousDir, stories: stories.length, paragraphs: paragraphs.length, embedded: 0, reused: paragraphs.length };
   }
 
@@ -496,6 +494,7 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
     if (store.deltaSameAs) writes.push(writeDerived(path.join(staging, DELTA_FILE), { sameAs: store.deltaSameAs }));
   }
   writes.push(writePieces(path.join(staging, PARAGRAPHS_FILE), content.paragraphsFile));
+  writes.push(writeFile(path.join(staging, HASHES_FILE), paragraphHashesFile(content.paragraphs)));
   for (const [name, file] of Object.entries(content.derived)) writes.push(writeDerived(path.join(staging, name), file));
   writes.push(writeFile(path.join(staging, CENTROIDS_FILE), centroidFileContent(content.centroids)));
   const labels = store instanceof HnswStore ? store.labelMap : store.labels;
@@ -503,7 +502,7 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
   await Promise.all(writes);
 
   const scan = await options.corpusFiles?.();
-  const manifest: Manifest = {
+  const manifest: Omit<Manifest, 'paragraphs'> = {
     formatVersion: INDEX_FORMAT_VERSION,
     builtAt: builtAt.toISOString(),
     builtBy: options.builtBy ?? 'verbatim',
@@ -514,14 +513,12 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
     graphElements: store.elements,
     deltaElements: store.deltaElements,
     stories: withFileRecords(content.stories, scan?.files),
-    paragraphs: content.paragraphs,
     files: Object.fromEntries(
       await Promise.all(
-        [VECTORS_FILE, ...(withDelta ? [DELTA_FILE] : []), PARAGRAPHS_FILE, CENTROIDS_FILE, ...(labels ? [LABELS_FILE] : []), ...Object.keys(content.derived)].map(async (name) => [name, { bytes: (await stat(path.join(staging, name))).size }]),
+        [VECTORS_FILE, ...(withDelta ? [DELTA_FILE] : []), PARAGRAPHS_FILE, HASHES_FILE, CENTROIDS_FILE, ...(labels ? [LABELS_FILE] : []), ...Object.keys(content.derived)].map(async (name) => [name, { bytes: (await stat(path.join(staging, name))).size }]),
       ),
     ),
   };
-  // Indented except the per-paragraph list, which at a year's size would triple the file.
   await writeFile(path.join(staging, MANIFEST_FILE), manifestText(manifest));
 
   const finalDir = path.join(indexDir, generation);
@@ -639,11 +636,33 @@ function withFileRecords(stories: Manifest['stories'], files: ReadonlyMap<string
   return stories.map(({ signature: _signature, content: _content, ...story }) => ({ ...story, ...files?.get(story.file) }));
 }
 
-/** The manifest as JSON: indented, with one line per paragraph instead of four. */
-function manifestText(manifest: Manifest): string {
-  const { paragraphs, ...rest } = manifest;
-  const head = JSON.stringify({ ...rest, paragraphs: [] }, null, 2).replace(/"paragraphs": \[\]\n\}$/, '"paragraphs": [');
-  return `${head}\n${paragraphs.map((paragraph) => `    ${JSON.stringify(paragraph)}`).join(',\n')}\n  ]\n}\n`;
+/** The manifest as JSON, without its paragraph list (written to `hashes.bin`, see `HASHES_FILE`). */
+function manifestText(manifest: Omit<Manifest, 'paragraphs'>): string {
+  return `${JSON.stringify(manifestFields(manifest), null, 2)}\n`;
+}
+
+/** A manifest's fields but its paragraph list, which is not read (see `parseManifest`). */
+function manifestFields(manifest: Omit<Manifest, 'paragraphs'>): Omit<Manifest, 'paragraphs'> {
+  const fields: Record<string, unknown> = {};
+  for (const key of Object.keys(manifest)) if (key !== 'paragraphs') fields[key] = manifest[key as keyof typeof manifest];
+  return fields as Omit<Manifest, 'paragraphs'>;
+}
+
+/**
+ * Replaces a generation's manifest with one recording how its story files look now (see
+ * `scanCorpus`). A manifest that still lists the paragraph hashes itself (written before
+ * `hashes.bin`) gets the file first.
+ */
+async function recordFiles(dir: string, manifest: Manifest, stories: Manifest['stories']): Promise<void> {
+  let files = manifest.files;
+  if (!files[HASHES_FILE]) {
+    const hashes = paragraphHashesFile(manifest.paragraphs);
+    await writeFile(path.join(dir, HASHES_FILE), hashes);
+    files = { ...files, [HASHES_FILE]: { bytes: hashes.length } };
+  }
+  const temporary = path.join(dir, `.${MANIFEST_FILE}.${process.pid}`);
+  await writeFile(temporary, manifestText({ ...manifestFields(manifest), stories, files }));
+  await rename(temporary, path.join(dir, MANIFEST_FILE));
 }
 
 /**

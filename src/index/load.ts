@@ -4,6 +4,7 @@ import { UserError } from '../errors.js';
 import {
   CURRENT_FILE,
   DELTA_FILE,
+  HASHES_FILE,
   INDEX_FORMAT_VERSION,
   MANIFEST_FILE,
   PARAGRAPHS_FILE,
@@ -76,7 +77,7 @@ export function readManifest(generationDir: string): Manifest | undefined {
     const info = statSync(file);
     const stamp = `${info.ino}:${info.size}:${info.mtimeMs}:${info.ctimeMs}`;
     if (lastRead?.file === file && lastRead.stamp === stamp) return lastRead.manifest;
-    lastRead = { file, stamp, manifest: parseManifest(readFileSync(file)) };
+    lastRead = { file, stamp, manifest: parseManifest(readFileSync(file), () => readFileSync(path.join(generationDir, HASHES_FILE))) };
     return lastRead.manifest;
   } catch {
     return undefined;

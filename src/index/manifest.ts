@@ -10,6 +10,11 @@ export const PARAGRAPHS_FILE = 'paragraphs.json';
 export const DELTA_FILE = 'vectors-delta.hnsw';
 /** Each position's label in the graph, written once paragraphs were removed from it in place (see `HnswStore`). */
 export const LABELS_FILE = 'labels.i32';
+/**
+ * Each paragraph's content hash, 8 bytes in position order: what builds compare, kept out of the
+ * manifest (as JSON it was 14 MB of a year's index, parsed and written by every add and removal).
+ */
+export const HASHES_FILE = 'hashes.bin';
 /** Names the generation folder in use; replaced atomically so readers never see half an index. */
 export const CURRENT_FILE = 'CURRENT';
 
@@ -45,8 +50,9 @@ export const manifestSchema = z.object({
     z.object({ id: z.string(), file: z.string(), paragraphs: z.number().int(), signature: z.string().optional(), content: z.string().optional() }),
   ),
   /**
-   * Per-paragraph content hashes, in label order: what incremental builds compare. Checked in
-   * place (`z.custom`), as zod would otherwise copy 110,000 entries on every start at a year's size.
+   * Per-paragraph content hashes, in position order: what incremental builds compare. Stored in
+   * `hashes.bin` (see `HASHES_FILE`); manifests written before that hold them here. Checked in
+   * place (`z.custom`), as zod would otherwise copy 110,000 entries.
    */
   paragraphs: z.array(z.custom<{ id: string; hash: string }>((entry) => isParagraphEntry(entry))),
   /** Byte sizes of the data files, so a truncated copy is caught before it is read. */
@@ -55,36 +61,73 @@ export const manifestSchema = z.object({
 
 export type Manifest = z.infer<typeof manifestSchema>;
 
+/** A manifest as written since the hashes moved to `hashes.bin`: without the paragraph list. */
+const storedManifestSchema = manifestSchema.extend({ paragraphs: manifestSchema.shape.paragraphs.optional() });
+
 /** Where `manifestText` (src/index/build.ts) starts the per-paragraph list, one entry a line. */
 const PARAGRAPH_LIST = Buffer.from('"paragraphs": [\n');
 
 /**
  * A manifest file's bytes, validated; undefined when they are not a manifest. The per-paragraph
- * list (110,000 entries, 14 MB at a year's size) is only counted here and parsed the first time
- * `paragraphs` is read: answering questions never reads it, builds do.
+ * list is read the first time `paragraphs` is: from `readHashes` (the generation's `hashes.bin`),
+ * or, in a manifest written before it, from the list in the manifest (14 MB at a year's size, only
+ * counted here). Answering questions never reads it, builds do. Reading it throws when the file
+ * does not hold one hash for each of the stories' paragraphs.
  */
-export function parseManifest(bytes: Buffer): Manifest | undefined {
+export function parseManifest(bytes: Buffer, readHashes?: () => Buffer): Manifest | undefined {
   const at = bytes.indexOf(PARAGRAPH_LIST);
   const end = bytes.lastIndexOf(']');
-  // Not written by `manifestText` (edited by hand, say): parsed whole.
-  if (at < 0 || end < at) return parsedWhole(bytes);
+  if (at < 0 || end < at) return withHashFile(bytes, readHashes);
   const listStart = at + PARAGRAPH_LIST.length;
   const parsed = manifestSchema.safeParse(JSON.parse(`${bytes.toString('utf8', 0, listStart)}]}`));
-  if (!parsed.success || bytes.toString('utf8', end).replace(/\s/g, '') !== ']}') return parsedWhole(bytes);
+  // Not written by an earlier `manifestText` (edited by hand, say): parsed whole.
+  if (!parsed.success || bytes.toString('utf8', end).replace(/\s/g, '') !== ']}') return withHashFile(bytes, readHashes);
   const list = bytes.subarray(listStart, end);
   let count = 0;
   for (let from = list.indexOf(0x7b /* { */); from >= 0; from = list.indexOf(0x7b, from + 1)) count++;
+  return withLazyParagraphs(parsed.data, count, () => {
+    const entries: unknown = JSON.parse(`[${list.toString('utf8')}]`);
+    if (!Array.isArray(entries) || entries.length !== count || !entries.every(isParagraphEntry)) throw new Error('The manifest\'s paragraph list is damaged.');
+    return entries;
+  });
+}
+
+/** How many paragraphs a manifest lists, without reading the list when `parseManifest` read the manifest. */
+export function manifestParagraphCount(manifest: Manifest): number {
+  return paragraphCounts.get(manifest) ?? manifest.paragraphs.length;
+}
+
+const paragraphCounts = new WeakMap<Manifest, number>();
+
+/** The manifest without its paragraph list: whole, or with the list read from `hashes.bin` when first used. */
+function withHashFile(bytes: Buffer, readHashes: (() => Buffer) | undefined): Manifest | undefined {
+  const parsed = storedManifestSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+  if (!parsed.success) return undefined;
+  const { paragraphs, ...rest } = parsed.data;
+  if (paragraphs) return { ...rest, paragraphs };
+  if (!readHashes || rest.files[HASHES_FILE] === undefined) return undefined;
+  const count = rest.stories.reduce((sum, story) => sum + story.paragraphs, 0);
+  return withLazyParagraphs({ ...rest, paragraphs: [] }, count, () => {
+    const hashes = readHashes();
+    if (hashes.length !== count * HASH_BYTES) throw new Error('The paragraph hash file does not match the manifest.');
+    const entries: Manifest['paragraphs'] = [];
+    let position = 0;
+    for (const story of rest.stories) {
+      for (let number = 1; number <= story.paragraphs; number++, position++) {
+        entries.push({ id: `${story.id}:${number}`, hash: hashes.toString('hex', position * HASH_BYTES, (position + 1) * HASH_BYTES) });
+      }
+    }
+    return entries;
+  });
+}
+
+function withLazyParagraphs(manifest: Manifest, count: number, read: () => Manifest['paragraphs']): Manifest {
   let paragraphs: Manifest['paragraphs'] | undefined;
-  const manifest = parsed.data;
   Object.defineProperty(manifest, 'paragraphs', {
     enumerable: true,
     configurable: true,
     get(): Manifest['paragraphs'] {
-      if (!paragraphs) {
-        const entries: unknown = JSON.parse(`[${list.toString('utf8')}]`);
-        if (!Array.isArray(entries) || entries.length !== count || !entries.every(isParagraphEntry)) throw new Error('The manifest\'s paragraph list is damaged.');
-        paragraphs = entries;
-      }
+      paragraphs ??= read();
       return paragraphs;
     },
   });
@@ -92,16 +135,17 @@ export function parseManifest(bytes: Buffer): Manifest | undefined {
   return manifest;
 }
 
-/** How many paragraphs a manifest lists, without parsing the list when `parseManifest` read it. */
-export function manifestParagraphCount(manifest: Manifest): number {
-  return paragraphCounts.get(manifest) ?? manifest.paragraphs.length;
-}
+const HASH_BYTES = 8;
+const HASH = /^[0-9a-f]{16}$/;
 
-const paragraphCounts = new WeakMap<Manifest, number>();
-
-function parsedWhole(bytes: Buffer): Manifest | undefined {
-  const parsed = manifestSchema.safeParse(JSON.parse(bytes.toString('utf8')));
-  return parsed.success ? parsed.data : undefined;
+/** The `hashes.bin` of these paragraphs (in position order); throws on a hash that is not 16 hex digits, as `sha256` makes them. */
+export function paragraphHashesFile(paragraphs: ReadonlyArray<{ hash: string }>): Buffer {
+  const bytes = Buffer.alloc(paragraphs.length * HASH_BYTES);
+  paragraphs.forEach(({ hash }, position) => {
+    if (!HASH.test(hash)) throw new Error(`A paragraph hash is not 16 hex digits: ${hash}`);
+    bytes.write(hash, position * HASH_BYTES, HASH_BYTES, 'hex');
+  });
+  return bytes;
 }
 
 function isParagraphEntry(entry: unknown): entry is { id: string; hash: string } {
