@@ -10,6 +10,7 @@ import {
 } from './corpus/index.js';
 import type { CoreConfig } from './config.js';
 import { createEmbedder, createLazyEmbedder, embeddingPrefixes, type Embedder } from './embed/index.js';
+import { createWorkerEmbedder } from './embed/worker-embedder.js';
 import {
   IndexMissingError,
   appendStories,
@@ -41,13 +42,16 @@ export const silentReporter: PipelineReporter = { info: () => {} };
 
 /**
  * The embedding model named by the configuration. `lazy`: loaded on its first use (see
- * `createLazyEmbedder`), for builds that may have nothing to embed.
+ * `createLazyEmbedder`), for builds that may have nothing to embed. `inWorker`: loading at once on
+ * a worker thread (see `createWorkerEmbedder`), for a command that will embed after reading its index.
  */
-export function openEmbedder(config: CoreConfig, options: { lazy?: boolean } = {}): Promise<Embedder> {
+export function openEmbedder(config: CoreConfig, options: { lazy?: boolean; inWorker?: boolean } = {}): Promise<Embedder> {
   const prefixes = embeddingPrefixes(config.embedModel, config.embedPrefixes);
+  const model = { modelId: config.embedModel, modelDir: config.modelDir, prefixes };
+  // Called without awaiting anything first: the worker starts before this returns its promise.
+  if (options.inWorker) return withoutConsoleNoise(config, () => createWorkerEmbedder(model, { quiet: !showsModelNoise(config) }));
   const create = options.lazy ? createLazyEmbedder : createEmbedder;
-  const load = () => create({ modelId: config.embedModel, modelDir: config.modelDir, prefixes });
-  return withoutConsoleNoise(config, load);
+  return withoutConsoleNoise(config, () => create(model));
 }
 
 /** The re-ranker named by RERANK_MODEL, loaded once per process; none when it is unset. */
@@ -61,13 +65,17 @@ export async function openReranker(config: Pick<CoreConfig, 'rerank' | 'modelDir
   return { score: (question, passages) => encoder.score(question, passages), candidates: settings.candidates, minScore: settings.minScore };
 }
 
+function showsModelNoise(config: Pick<CoreConfig, 'logLevel'>): boolean {
+  return config.logLevel === 'debug' || config.logLevel === 'trace';
+}
+
 /**
  * transformers.js prints a model it cannot load to the console (with a stack trace, then again
  * for its wasm fallback) before throwing; the thrown error becomes one sentence instead. Its
  * console output during loading is shown only with LOG_LEVEL=debug.
  */
 async function withoutConsoleNoise<T>(config: Pick<CoreConfig, 'logLevel'>, work: () => Promise<T>): Promise<T> {
-  if (config.logLevel === 'debug' || config.logLevel === 'trace') return work();
+  if (showsModelNoise(config)) return work();
   const { error, warn } = console;
   console.error = () => {};
   console.warn = () => {};

@@ -1,13 +1,14 @@
 import { byline, formatDate } from '../answer/attribution.js';
 import { loadCoreConfig, type CoreConfig } from '../config.js';
 import { type NewStory } from '../corpus/index.js';
+import type { Embedder } from '../embed/index.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError, describeError } from '../errors.js';
 import { addFeed, addStory, displayPath, type AddResult, type CorpusState, FeedUnreadableError, type FeedReport } from '../import/add.js';
 import type { AttributionOverrides } from '../import/attribute.js';
 import type { ImportSettings } from '../import/read-story.js';
 import { loadStorySummaries } from '../pipeline.js';
-import { updateIndex } from './update-index.js';
+import { startEmbedder, updateIndex } from './update-index.js';
 
 const USAGE = `Usage: npm run add-story -- [options] <source>...
        npm run add-story -- [options] --feed <url|file.xml>
@@ -66,6 +67,9 @@ export async function addStoryCommand(argv: string[]): Promise<number> {
   if (singleStoryOverride && values.feed.length > 0) throw new UserError('--title, --url and --published describe one story, not a feed.');
 
   const config = loadCoreConfig();
+  const builds = !values['no-build'] && !values['dry-run'];
+  // The model loads on a worker thread while pages are read and the index is checked: what an add waited for last.
+  const embedder = builds ? startEmbedder(config) : undefined;
   const corpus: CorpusState = { dir: config.corpusDir, stories: await loadStorySummaries(config, { allowEmpty: true }) };
   const settings: ImportSettings = { allowPrivate: config.allowPrivateUrls };
   const options = { replace: values.replace, dryRun: values['dry-run'] };
@@ -100,7 +104,7 @@ export async function addStoryCommand(argv: string[]): Promise<number> {
   }
 
   const written = results.filter((result) => result.status === 'added' || result.status === 'replaced');
-  if (written.length > 0 && !values['no-build'] && !values['dry-run']) await updateIndexAfter(written.length, config);
+  if (written.length > 0 && embedder) await updateIndexAfter(written.length, config, embedder);
   else if (written.length > 0 && values['no-build']) process.stderr.write('Index not updated (--no-build): run npm run build-index before asking about the new stories.\n');
   return exitCode({ failed: sourceFailed || feedsFailed > 0, feedsUnread, newItemFailures });
 }
@@ -148,7 +152,7 @@ function readOverrides(values: { title?: string; outlet?: string; author: string
  * run is stopped (Ctrl-C, SIGTERM); what that left is said, and the next build (or ask, or bot
  * start: see src/index/drift.ts) picks them up.
  */
-async function updateIndexAfter(written: number, config: CoreConfig): Promise<void> {
+async function updateIndexAfter(written: number, config: CoreConfig, embedder: Promise<Embedder>): Promise<void> {
   const state = `${written === 1 ? 'The story file is' : `The ${written} story files are`} written; the index was not updated: run npm run build-index.`;
   const stopped = (signal: NodeJS.Signals) => {
     process.stderr.write(`\nStopped (${signal}). ${state}\n`);
@@ -157,7 +161,7 @@ async function updateIndexAfter(written: number, config: CoreConfig): Promise<vo
   process.once('SIGINT', stopped);
   process.once('SIGTERM', stopped);
   try {
-    await updateIndex(config);
+    await updateIndex(config, { embedder });
   } catch (error) {
     process.stderr.write(`${describeError(error)}\n`);
     throw new UserError(state);

@@ -1,16 +1,40 @@
 // What add-story and remove-story run after changing the corpus: a module of its own, so that
 // remove-story does not load the page importer (linkedom, the feed parser: ~0.4 s of modules).
 import type { CoreConfig } from '../config.js';
-import { ensureModel } from '../entry/model.js';
+import type { Embedder } from '../embed/index.js';
+import { ensureModel, modelsBuilt } from '../entry/model.js';
 import { buildIndexFromCorpus, openEmbedder } from '../pipeline.js';
 import { terminalReporter } from './terminal.js';
 
-/** Brings the index up to date with the corpus folder: only new paragraphs are embedded, and the model loads only if there are some. */
-export async function updateIndex(config: CoreConfig): Promise<void> {
+/**
+ * The embedder for an `updateIndex` that will embed (a story is being added), its model loading on
+ * a worker thread from now on while the command reads pages and the index (see `createWorkerEmbedder`).
+ */
+export function startEmbedder(config: CoreConfig): Promise<Embedder> {
+  const starting = modelsBuilt(config)
+    ? openEmbedder(config, { inWorker: true })
+    : (async () => {
+        await ensureModel(config, terminalReporter('Embedding'));
+        return openEmbedder(config, { inWorker: true });
+      })();
+  // A failure is reported by the `updateIndex` that awaits it; none if nothing does.
+  starting.catch(() => {});
+  return starting;
+}
+
+/**
+ * Brings the index up to date with the corpus folder: only new paragraphs are embedded, and the
+ * model loads only if there are some (or is already loading: `embedder`, see `startEmbedder`).
+ */
+export async function updateIndex(config: CoreConfig, options: { embedder?: Promise<Embedder> } = {}): Promise<void> {
   const reporter = terminalReporter('Embedding');
   const started = performance.now();
-  await ensureModel(config, reporter);
-  const embedder = await openEmbedder(config, { lazy: true });
+  let embedder: Embedder;
+  if (options.embedder) embedder = await options.embedder;
+  else {
+    await ensureModel(config, reporter);
+    embedder = await openEmbedder(config, { lazy: true });
+  }
   const report = await buildIndexFromCorpus(config, embedder, reporter);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   reporter.info(`Index updated in ${seconds} s: ${report.embedded} paragraphs embedded, ${report.reused} reused; ${report.stories} stories can be asked about.`);

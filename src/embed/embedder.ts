@@ -110,20 +110,21 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
  * cached yet (the model was never loaded by this version, or its files changed).
  */
 export async function createLazyEmbedder(options: EmbedderOptions): Promise<Embedder> {
+  const identity = await knownIdentity(options);
+  if (!identity) return createEmbedder(options);
+  let loading: Promise<Embedder> | undefined;
+  return { ...identity, embed: async (texts, kind) => (texts.length === 0 ? [] : (await (loading ??= createEmbedder(options))).embed(texts, kind)) };
+}
+
+/** What an embedder of a local model is (id, hash, width, prefixes) without loading it; undefined when its width is not cached yet. */
+export async function knownIdentity(options: EmbedderOptions): Promise<Omit<Embedder, 'embed'> | undefined> {
   const { modelId, modelDir, prefixes } = options;
-  if (!isLocalModel(modelDir, modelId)) return createEmbedder(options);
+  if (!isLocalModel(modelDir, modelId)) return undefined;
   const folder = modelFolder(options);
   const filesHash = await cachedModelHash(folder);
   const dimensions = await rememberedDimensions(folder, filesHash);
-  if (dimensions === undefined) return createEmbedder(options);
-  let loading: Promise<Embedder> | undefined;
-  return {
-    modelId,
-    modelHash: identityHash(filesHash, prefixes),
-    dimensions,
-    embed: async (texts, kind) => (texts.length === 0 ? [] : (await (loading ??= createEmbedder(options))).embed(texts, kind)),
-    ...(prefixes ? { prefixes } : {}),
-  };
+  if (dimensions === undefined) return undefined;
+  return { modelId, modelHash: identityHash(filesHash, prefixes), dimensions, ...(prefixes ? { prefixes } : {}) };
 }
 
 /** Where a model's files are: built locally, or in the hub cache. */
