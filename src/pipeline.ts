@@ -12,24 +12,18 @@ import type { CoreConfig } from './config.js';
 import { createEmbedder, createLazyEmbedder, embeddingPrefixes, type Embedder } from './embed/index.js';
 import { createWorkerEmbedder } from './embed/worker-embedder.js';
 import {
-  IndexMissingError,
   appendStories,
   removeStories,
   buildIndex,
   currentGeneration,
   indexedSummaries,
   knownStories,
-  beginLoadIndex,
   readManifest,
   upToDate,
   type BuildReport,
-  type LoadedIndex,
   type Manifest,
-  type PendingIndex,
 } from './index/index.js';
-import { Retriever, searchFiles, readPreparedSearch, type Reranker } from './search/index.js';
-import { loadEnglishWords } from './search/dictionary.js';
-import { collectGarbage } from './memory.js';
+import { searchFiles } from './search/prepared.js';
 
 /** Progress and messages from the pipeline, for whoever runs it (terminal or bot logs). */
 export interface PipelineReporter {
@@ -54,17 +48,6 @@ export function openEmbedder(config: CoreConfig, options: { lazy?: boolean; inWo
   return withoutConsoleNoise(config, () => create(model));
 }
 
-/** The re-ranker named by RERANK_MODEL, loaded once per process; none when it is unset. */
-export async function openReranker(config: Pick<CoreConfig, 'rerank' | 'modelDir' | 'logLevel'>): Promise<Reranker | undefined> {
-  const settings = config.rerank;
-  if (!settings) return undefined;
-  // Imported only when configured: it brings transformers.js, which most starts load later or never.
-  const { createCrossEncoder } = await import('./embed/cross-encoder.js');
-  const load = () => createCrossEncoder({ model: settings.model, modelDir: config.modelDir });
-  const encoder = await withoutConsoleNoise(config, load);
-  return { score: (question, passages) => encoder.score(question, passages), candidates: settings.candidates, minScore: settings.minScore };
-}
-
 function showsModelNoise(config: Pick<CoreConfig, 'logLevel'>): boolean {
   return config.logLevel === 'debug' || config.logLevel === 'trace';
 }
@@ -74,7 +57,7 @@ function showsModelNoise(config: Pick<CoreConfig, 'logLevel'>): boolean {
  * for its wasm fallback) before throwing; the thrown error becomes one sentence instead. Its
  * console output during loading is shown only with LOG_LEVEL=debug.
  */
-async function withoutConsoleNoise<T>(config: Pick<CoreConfig, 'logLevel'>, work: () => Promise<T>): Promise<T> {
+export async function withoutConsoleNoise<T>(config: Pick<CoreConfig, 'logLevel'>, work: () => Promise<T>): Promise<T> {
   if (showsModelNoise(config)) return work();
   const { error, warn } = console;
   console.error = () => {};
@@ -145,65 +128,3 @@ export async function loadStorySummaries(config: Pick<CoreConfig, 'corpusDir' | 
   return corpusSummaries(config.corpusDir, { allowEmpty: options.allowEmpty, indexed: indexedSummaries(config.indexDir) });
 }
 
-/** Loads the index for the configured model; with `buildIfMissing`, a first run builds it. */
-export async function openIndex(
-  config: CoreConfig,
-  embedder: Embedder,
-  options: { buildIfMissing?: boolean; reporter?: PipelineReporter; previous?: LoadedIndex } = {},
-): Promise<LoadedIndex> {
-  const pending = await beginOpenIndex(config, embedder, options);
-  return loaded({ ...pending, store: await pending.store });
-}
-
-/** `openIndex` returning while the graph is still being read (see `beginLoadIndex`). */
-async function beginOpenIndex(config: CoreConfig, embedder: Embedder, options: { buildIfMissing?: boolean; reporter?: PipelineReporter; previous?: LoadedIndex }): Promise<PendingIndex> {
-  const expected = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch, prefixes: embedder.prefixes };
-  try {
-    return beginLoadIndex(config.indexDir, expected, options.previous);
-  } catch (error) {
-    if (!(error instanceof IndexMissingError) || !options.buildIfMissing) throw error;
-    const reporter = options.reporter ?? silentReporter;
-    reporter.info(`No index in ${config.indexDir} yet: building it from ${config.corpusDir} (once).`);
-    const report = await buildIndexFromCorpus(config, embedder, reporter);
-    reporter.info(`Index built: ${report.paragraphs} paragraphs from ${report.stories} ${report.stories === 1 ? 'story' : 'stories'}.`);
-    return beginLoadIndex(config.indexDir, expected);
-  }
-}
-
-/** What was loaded, once the load's garbage is gone (see src/memory.ts). */
-function loaded<T>(value: T): T {
-  collectGarbage();
-  return value;
-}
-
-/** Everything needed to answer questions: model, index and retriever. */
-export async function openRetriever(
-  config: CoreConfig,
-  options: { buildIfMissing?: boolean; reporter?: PipelineReporter; embedder?: Embedder } = {},
-): Promise<{ embedder: Embedder; index: LoadedIndex; retriever: Retriever; reranker: Reranker | undefined }> {
-  // Its identity is enough to check the index: the model itself loads while the graph is read.
-  const embedder = options.embedder ?? (await openEmbedder(config, { lazy: true }));
-  // Loaded before the index: a wrong RERANK_MODEL is reported before a first build's wait.
-  const reranker = await openReranker(config);
-  const pending = await beginOpenIndex(config, embedder, options);
-  await withoutConsoleNoise(config, () => embedder.embed(['warm-up'], 'query'));
-  if (!searchFiles.current(pending.dir, pending.paragraphs.length)) {
-    // Answers are the same, but every start derives them (about 10 s at a year's size).
-    options.reporter?.info('The index\'s search files were made by an older version of Verbatim: run `npm run build-index` once to remake them (nothing is embedded again) and start faster.');
-  }
-  // The search files are read while another thread reads the graph.
-  const prepared = readPreparedSearch(pending.dir, pending.paragraphs, pending.stories.length, pending.labels);
-  const index = { ...pending, store: await pending.store };
-  return { embedder, index, retriever: createRetriever(index, embedder, reranker, prepared), reranker };
-}
-
-let englishWords: Set<string> | undefined;
-
-/**
- * A retriever for a loaded index, with spelling correction against the built-in word list (and
- * the re-ranker, when there is one). `prepared`: its search files, when already read.
- */
-export function createRetriever(index: LoadedIndex, embedder: Embedder, reranker?: Reranker, prepared = readPreparedSearch(index.dir, index.paragraphs, index.stories.length, index.labels)): Retriever {
-  englishWords ??= loadEnglishWords();
-  return loaded(new Retriever(index, embedder, { dictionary: englishWords, prepared, reranker }));
-}

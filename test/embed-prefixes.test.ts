@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
 import { createEmbedder, embeddingPrefixes } from '../src/embed/index.js';
 import { loadIndex, readManifest, currentGeneration } from '../src/index/index.js';
-import { buildIndexFromCorpus, openIndex } from '../src/pipeline.js';
+import { buildIndexFromCorpus } from '../src/pipeline.js';
+import { openIndex } from '../src/retrieval.js';
 import { FIXTURE_CORPUS, tempDir } from './helpers/corpus.js';
 import { DEFAULT_MODEL, MODEL_DIR } from './helpers/project.js';
 

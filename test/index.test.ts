@@ -22,7 +22,8 @@ import {
   loadIndex,
   upToDate,
 } from '../src/index/index.js';
-import { buildIndexFromCorpus, createRetriever, loadStorySummaries, openIndex } from '../src/pipeline.js';
+import { buildIndexFromCorpus, loadStorySummaries } from '../src/pipeline.js';
+import { createRetriever, openIndex } from '../src/retrieval.js';
 import { searchFiles } from '../src/search/index.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 import { tempDir, writeStory } from './helpers/corpus.js';

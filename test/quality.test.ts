@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCorpus } from '../src/corpus/index.js';
 import { createEmbedder } from '../src/embed/index.js';
 import { buildIndex, loadIndex } from '../src/index/index.js';
-import { createRetriever } from '../src/pipeline.js';
+import { createRetriever } from '../src/retrieval.js';
 import { evaluateRetriever, parseEvalFile, type EvalMetrics, type SearchMode } from '../src/search/index.js';
 import { FIXTURE_MANY_STORY_QUESTIONS, FIXTURE_PAGES, hasNewsSet, newsSet, pagesRetriever } from '../src/eval-sets.js';
 import { loadCoreConfig } from '../src/config.js';

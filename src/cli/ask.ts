@@ -6,7 +6,7 @@ import { ensureModel } from '../entry/model.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
 import { driftSentence, indexDrift } from '../index/index.js';
-import { openRetriever } from '../pipeline.js';
+import { openRetriever } from '../retrieval.js';
 import { SEARCH_MODES, type SearchMode } from '../search/index.js';
 import { terminalReporter } from './terminal.js';
 

@@ -8,7 +8,7 @@ import type { Embedder } from '../embed/index.js';
 import { describeError } from '../errors.js';
 import { CURRENT_FILE, currentGeneration, driftSentence, indexDrift, type IndexDrift, type LoadedIndex } from '../index/index.js';
 import type { Logger } from '../log.js';
-import { createRetriever, openIndex, openRetriever } from '../pipeline.js';
+import { createRetriever, openIndex, openRetriever } from '../retrieval.js';
 import { Retriever } from '../search/index.js';
 
 /** How often CURRENT is re-read in case file-system events are missed (network mounts, Docker). */
