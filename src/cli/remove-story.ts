@@ -1,5 +1,5 @@
 import { loadCoreConfig } from '../config.js';
-import { removeStoryFile, scanCorpus, storySlug } from '../corpus/index.js';
+import { listStoryFiles, removeStoryFile, storySlug } from '../corpus/index.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
 import { updateIndex } from './update-index.js';
@@ -25,8 +25,8 @@ export async function removeStoryCommand(argv: string[]): Promise<number> {
   const ids = [...new Set(positionals.map((id) => id.trim().replace(/\.md$/i, '')).filter(Boolean))];
   if (ids.length === 0) throw new UserError('Give the id of the story to remove (its file name in the corpus without .md).');
   const config = loadCoreConfig();
-  // The ids are the story files' names: nothing needs parsing to know them.
-  const stories = [...((await scanCorpus(config.corpusDir))?.files.keys() ?? [])].map((file) => ({ id: storySlug(file) }));
+  // The ids are the story files' names: nothing needs reading to know them.
+  const stories = ((await listStoryFiles(config.corpusDir)) ?? []).map((file) => ({ id: storySlug(file) }));
   const known = new Set(stories.map((story) => story.id));
   const unknown = ids.filter((id) => !known.has(id));
   if (unknown.length) {

@@ -75,6 +75,15 @@ async function readStoryFile(dir: string, name: string): Promise<Story> {
 /** Files changed more recently than this are not trusted to their size and times. */
 const RACY_MS = 3000;
 
+/** The story files' names in the corpus folder, sorted, without reading or describing them; undefined when the folder cannot be read. */
+export async function listStoryFiles(dir: string): Promise<string[] | undefined> {
+  try {
+    return storyFileNames(await readdir(dir));
+  } catch {
+    return undefined;
+  }
+}
+
 function storyFileNames(entries: string[]): string[] {
   return entries.filter((name) => name.toLowerCase().endsWith('.md') && !name.startsWith('.') && name.toLowerCase() !== 'readme.md').sort();
 }
