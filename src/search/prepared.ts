@@ -6,19 +6,21 @@ import path from 'node:path';
 import type { DerivationInput, DerivedFile, DerivedFileMaker, ExtensionInput, RemovalInput } from '../index/index.js';
 import { LexicalIndex, type LexicalHit } from './lexical.js';
 import { countWords } from './spelling.js';
+import { changedColumn, columnOf, readTermsBinary, termsHead, viewTermsBinary, writeTermsBinary, type StoryRows, type TermsView } from './terms-format.js';
 import { TermStatistics } from './terms.js';
 import { contentTerms } from './text.js';
 
 export const LEXICAL_FILE = 'lexical.bin';
-export const TERMS_FILE = 'terms.json';
+export const TERMS_FILE = 'terms.bin';
 /** Bumped when what these files hold changes; an index with another version derives them again. */
-const PREPARED_VERSION = 5;
+const PREPARED_VERSION = 6;
 
 export interface PreparedSearch {
   /** BM25 over the paragraphs, answering with positions (see `atPositions`). */
   lexical: LexicalSearch;
   stats: TermStatistics;
-  wordCounts: Map<string, number>;
+  /** The spelling vocabulary: each word with its count, in the order first counted (see `countWords`). */
+  wordCounts: Iterable<readonly [string, number]>;
   /** The content terms of each story (in story order), as built; read when a question weighs a story as a whole. */
   storyTerms: StoryTerms;
 }
@@ -31,34 +33,27 @@ export interface PreparedSearch {
 export class StoryTerms {
   private readonly sets = new Map<number, Set<string>>();
 
+  /** @param rows as the terms file holds them (views over its bytes), starting at 0 */
   constructor(
     private readonly terms: readonly string[],
-    private readonly ids: ReadonlyArray<readonly number[]>,
+    private readonly rows: StoryRows,
   ) {}
 
   get stories(): number {
-    return this.ids.length;
+    return this.rows.starts.length - 1;
   }
 
   of(story: number): Set<string> | undefined {
     let set = this.sets.get(story);
     if (!set) {
-      const ids = this.ids[story];
-      if (!ids) return undefined;
-      set = new Set(ids.map((id) => this.terms[id]!));
+      if (!Number.isInteger(story) || story < 0 || story >= this.stories) return undefined;
+      set = new Set();
+      const { starts, terms } = this.rows;
+      for (let i = starts[story]!, end = starts[story + 1]!; i < end; i++) set.add(this.terms[terms[i]!]!);
       this.sets.set(story, set);
     }
     return set;
   }
-}
-
-interface TermsFile {
-  version: number;
-  documents: number;
-  /** Per story, its content terms as positions in `stats.df`. */
-  storyTerms: number[][];
-  stats: { documents: number; df: Array<[string, number]> };
-  words: Array<[string, number]>;
 }
 
 /** The search files of an index generation: made for every paragraph, extended when paragraphs were appended, reduced when removed. */
@@ -75,21 +70,19 @@ export const searchFiles = {
  * unchanged rebuild asks this every time.
  */
 function termsFileCurrent(dir: string, paragraphs: number): boolean {
-  let head: string;
+  const buffer = Buffer.alloc(16);
   try {
     const fd = openSync(path.join(dir, TERMS_FILE), 'r');
     try {
-      const buffer = Buffer.alloc(128);
-      head = buffer.toString('utf8', 0, readSync(fd, buffer, 0, buffer.length, 0));
+      if (readSync(fd, buffer, 0, buffer.length, 0) < buffer.length) return false;
     } finally {
       closeSync(fd);
     }
   } catch {
     return false;
   }
-  // `termsFile` writes these two fields first.
-  const match = /^\{"version":(\d+),"documents":(\d+),/.exec(head);
-  return match !== null && Number(match[1]) === PREPARED_VERSION && Number(match[2]) === paragraphs;
+  const head = termsHead(buffer);
+  return head !== undefined && head.version === PREPARED_VERSION && head.documents === paragraphs;
 }
 
 function deriveSearchFiles({ texts, storyParagraphs, labels }: DerivationInput): Record<string, DerivedFile> {
@@ -102,49 +95,71 @@ function deriveSearchFiles({ texts, storyParagraphs, labels }: DerivationInput):
   return { [TERMS_FILE]: terms, [LEXICAL_FILE]: Buffer.from(lexical.toBinary()) };
 }
 
-function termsOfTexts(texts: readonly string[], storyParagraphs: readonly number[]): string {
+function termsOfTexts(texts: readonly string[], storyParagraphs: readonly number[]): Uint8Array {
   const termSets = texts.map((text) => new Set(contentTerms(text)));
   const stats = TermStatistics.fromTermSets(termSets);
-  return termsFile(texts.length, stats, countWords(texts), withStoryTerms([], termSets, storyParagraphs, stats));
+  const position = new Map<string, number>();
+  for (const term of stats.termList()) position.set(term, position.size);
+  return writeTermsBinary({
+    version: PREPARED_VERSION,
+    documents: texts.length,
+    terms: columnOf(stats.frequencies()),
+    words: columnOf(countWords(texts)),
+    stories: [storyTermRows(termSets, storyParagraphs, position)],
+  });
 }
 
 /**
- * `known` (the first stories' terms) followed by the terms of the stories after them, whose
- * paragraphs' term sets are `termSets` (in label order), as positions in the statistics' term list.
+ * The content terms of stories whose paragraphs' term sets are `termSets` (in label order,
+ * `storyParagraphs` of them a story), as positions in the term list (`position`, which holds at
+ * least their terms): each story's in the order first met.
  */
-function withStoryTerms(known: readonly number[][], termSets: ReadonlyArray<ReadonlySet<string>>, storyParagraphs: readonly number[], stats: TermStatistics): number[][] {
-  const position = new Map<string, number>();
-  let i = 0;
-  for (const term of stats.termList()) position.set(term, i++);
-  const stories = [...known];
+function storyTermRows(termSets: ReadonlyArray<ReadonlySet<string>>, storyParagraphs: readonly number[], position: ReadonlyMap<string, number>): StoryRows {
+  const starts = new Uint32Array(storyParagraphs.length + 1);
+  const positions: number[] = [];
   let label = 0;
-  for (const count of storyParagraphs.slice(known.length)) {
+  storyParagraphs.forEach((count, story) => {
     const terms = new Set<number>();
     for (const set of termSets.slice(label, label + count)) for (const term of set) terms.add(position.get(term)!);
-    stories.push([...terms]);
+    for (const term of terms) positions.push(term);
+    starts[story + 1] = positions.length;
     label += count;
+  });
+  return { starts, terms: Uint32Array.from(positions) };
+}
+
+/**
+ * The terms file `previous` with the paragraphs `addedTexts`, of the stories after its own,
+ * counted in as counting them into its statistics and word counts would: the counts of terms and
+ * words held grow, new ones follow in the order first met. Its stories' rows are copied as they
+ * are, the new stories' after them. Undefined when it cannot be read so.
+ */
+function extendedTerms(previous: TermsView, addedTexts: readonly string[], storyParagraphs: readonly number[]): Uint8Array | undefined {
+  try {
+    const addedSets = addedTexts.map((text) => new Set(contentTerms(text)));
+    const frequencies = changedColumn(previous.terms, TermStatistics.fromTermSets(addedSets).frequencies(), 'keep');
+    const words = changedColumn(previous.words, countWords(addedTexts), 'keep');
+    const addedStories = storyTermRows(addedSets, storyParagraphs.slice(previous.stories.starts.length - 1), frequencies.positions);
+    const documents = previous.documents + addedTexts.length;
+    return writeTermsBinary({ version: PREPARED_VERSION, documents, terms: frequencies.column, words: words.column, stories: [previous.stories, addedStories] });
+  } catch {
+    return undefined;
   }
-  return stories;
 }
 
 function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstLabel, storyParagraphs, previousTexts, labels }: ExtensionInput): Record<string, DerivedFile> | undefined {
-  const terms = readTermsFile(previousDir, previousParagraphs);
-  const lexical = terms && readLexicalFile(previousDir);
+  const terms = viewTermsFile(previousDir, previousParagraphs);
+  const termsText = terms && extendedTerms(terms, addedTexts, storyParagraphs);
+  const lexical = termsText && readLexicalFile(previousDir);
   if (lexical && labels) withoutRemoved(lexical, labels);
-  if (!terms || !lexical || lexical.documentCount > previousParagraphs || lexical.nextId > firstLabel) {
-    // Made by an older version (how words become terms changed): derived anew from the texts,
+  if (!termsText || !lexical || lexical.documentCount > previousParagraphs || lexical.nextId > firstLabel) {
+    // Made by an older version (how words become terms changed), or unreadable: derived anew from the texts,
     // which is still far cheaper than the full build the caller would otherwise fall back to.
     const previous = previousTexts();
     return previous && previous.length === previousParagraphs ? deriveSearchFiles({ texts: [...previous.map((paragraph) => paragraph.text), ...addedTexts], storyParagraphs, labels }) : undefined;
   }
   try {
-    const addedSets = addedTexts.map((text) => new Set(contentTerms(text)));
-    const stats = TermStatistics.fromJSON(terms.stats);
-    stats.appendTermSets(addedSets);
-    const wordCounts = countWords(addedTexts, new Map(terms.words));
-    const storyTerms = withStoryTerms(terms.storyTerms, addedSets, storyParagraphs, stats);
     const documents = previousParagraphs + addedTexts.length;
-    const termsText = termsFile(documents, stats, wordCounts, storyTerms);
     // While few paragraphs are missing from it, the BM25 index is kept as it is: a start indexes them (see `readPreparedSearch`).
     if (documents - lexical.documentCount <= lexicalLagAllowed(documents)) return { [LEXICAL_FILE]: { sameAs: path.join(previousDir, LEXICAL_FILE) }, [TERMS_FILE]: termsText };
     let missing: Array<{ id: number; text: string }> | undefined = [];
@@ -163,16 +178,29 @@ function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstL
 
 /** The previous generation's search files without the removed stories' paragraphs (whose texts are `removedTexts`). */
 function reduceSearchFiles({ previousDir, previousParagraphs, removedStories, removedTexts }: RemovalInput): Record<string, DerivedFile> | undefined {
-  const terms = readTermsFile(previousDir, previousParagraphs);
-  if (!terms || terms.storyTerms.length <= removedStories.size || !existsSync(path.join(previousDir, LEXICAL_FILE))) return undefined;
+  const terms = viewTermsFile(previousDir, previousParagraphs);
+  const stories = terms ? terms.stories.starts.length - 1 : 0;
+  if (!terms || stories <= removedStories.size || !existsSync(path.join(previousDir, LEXICAL_FILE))) return undefined;
   try {
-    const stats = TermStatistics.fromJSON(terms.stats);
-    stats.removeTermSets(removedTexts.map((text) => new Set(contentTerms(text))));
-    const wordCounts = uncountWords(removedTexts, new Map(terms.words));
-    // Positions in the statistics' term list stay: a term no paragraph holds any more keeps its place, at frequency 0.
-    const storyTerms = terms.storyTerms.filter((_, story) => !removedStories.has(story));
+    // Positions in the term list stay: a term no paragraph holds any more keeps its place, at frequency 0;
+    // a word no longer counted is dropped.
+    const negated = (counts: ReadonlyMap<string, number>) => new Map([...counts].map(([key, count]) => [key, -count]));
+    const frequencies = changedColumn(terms.terms, negated(TermStatistics.fromTermSets(removedTexts.map((text) => new Set(contentTerms(text)))).frequencies()), 'keep');
+    const words = changedColumn(terms.words, negated(countWords(removedTexts)), 'drop');
+    // The kept stories' rows are copied as they are, a run of kept stories at a time.
+    const kept: StoryRows[] = [];
+    for (let story = 0; story < stories; ) {
+      if (removedStories.has(story)) {
+        story++;
+        continue;
+      }
+      const first = story;
+      while (story < stories && !removedStories.has(story)) story++;
+      kept.push({ starts: terms.stories.starts.subarray(first, story + 1), terms: terms.stories.terms });
+    }
     // The BM25 index is kept as it is: the paragraphs the label map no longer lists are dropped from it when it is read (see `withoutRemoved`).
-    return { [LEXICAL_FILE]: { sameAs: path.join(previousDir, LEXICAL_FILE) }, [TERMS_FILE]: termsFile(previousParagraphs - removedTexts.length, stats, wordCounts, storyTerms) };
+    const termsText = writeTermsBinary({ version: PREPARED_VERSION, documents: previousParagraphs - removedTexts.length, terms: frequencies.column, words: words.column, stories: kept });
+    return { [LEXICAL_FILE]: { sameAs: path.join(previousDir, LEXICAL_FILE) }, [TERMS_FILE]: termsText };
   } catch {
     return undefined;
   }
@@ -214,21 +242,6 @@ function withoutRemoved(lexical: LexicalIndex, labels: ArrayLike<number>): void 
   lexical.discard(removed);
 }
 
-/** `counts` less the words of `texts` (see `countWords`); words counted no more are dropped. */
-function uncountWords(texts: readonly string[], counts: Map<string, number>): Map<string, number> {
-  for (const [word, count] of countWords(texts)) {
-    const left = (counts.get(word) ?? 0) - count;
-    if (left > 0) counts.set(word, left);
-    else counts.delete(word);
-  }
-  return counts;
-}
-
-function termsFile(documents: number, stats: TermStatistics, wordCounts: Map<string, number>, storyTerms: number[][]): string {
-  const data: TermsFile = { version: PREPARED_VERSION, documents, stats: stats.toJSON(), words: [...wordCounts], storyTerms };
-  return JSON.stringify(data);
-}
-
 /** A generation's BM25 index; undefined when missing or unreadable. */
 function readLexicalFile(dir: string): LexicalIndex | undefined {
   try {
@@ -238,12 +251,10 @@ function readLexicalFile(dir: string): LexicalIndex | undefined {
   }
 }
 
-function readTermsFile(dir: string, paragraphCount: number): TermsFile | undefined {
-  const file = path.join(dir, TERMS_FILE);
-  if (!existsSync(file)) return undefined;
+/** A generation's terms file (its sections, not decoded), when this version made it for `paragraphCount` paragraphs; undefined when missing, older or damaged. */
+function viewTermsFile(dir: string, paragraphCount: number): TermsView | undefined {
   try {
-    const terms = JSON.parse(readFileSync(file, 'utf8')) as TermsFile;
-    return terms.version === PREPARED_VERSION && terms.documents === paragraphCount ? terms : undefined;
+    return viewTermsBinary(readFileSync(path.join(dir, TERMS_FILE)), { version: PREPARED_VERSION, documents: paragraphCount });
   } catch {
     return undefined;
   }
@@ -255,8 +266,13 @@ function readTermsFile(dir: string, paragraphCount: number): TermsFile | undefin
  * they do not fit.
  */
 export function readPreparedSearch(dir: string, paragraphs: ReadonlyArray<{ text: string }>, stories: number, labels?: Int32Array): PreparedSearch | undefined {
-  const terms = readTermsFile(dir, paragraphs.length);
-  if (!terms || terms.storyTerms.length !== stories) return undefined;
+  let terms;
+  try {
+    terms = readTermsBinary(readFileSync(path.join(dir, TERMS_FILE)), { version: PREPARED_VERSION, documents: paragraphs.length });
+  } catch {
+    return undefined;
+  }
+  if (terms.stories.starts.length - 1 !== stories) return undefined;
   const lexical = readLexicalFile(dir);
   if (lexical && labels) withoutRemoved(lexical, labels);
   if (!lexical || lexical.documentCount > paragraphs.length) return undefined;
@@ -266,8 +282,8 @@ export function readPreparedSearch(dir: string, paragraphs: ReadonlyArray<{ text
     lexical.add(lagging);
     const search = atPositions(lexical, labels);
     if (!search) return undefined;
-    const stats = TermStatistics.fromJSON(terms.stats);
-    return { lexical: search, stats, wordCounts: new Map(terms.words), storyTerms: new StoryTerms([...stats.termList()], terms.storyTerms) };
+    const stats = TermStatistics.fromFrequencies(terms.documents, terms.frequencies);
+    return { lexical: search, stats, wordCounts: terms.wordCounts, storyTerms: new StoryTerms(terms.terms, terms.stories) };
   } catch {
     // Unreadable: derive them from the texts instead (slower start, same answers).
     return undefined;

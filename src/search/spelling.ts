@@ -96,10 +96,10 @@ export class SpellingCorrector {
 
   /** `corpus`: the paragraph texts, or their word counts as `countWords` gives them (stored with the index). */
   constructor(
-    corpus: readonly string[] | ReadonlyMap<string, number>,
+    corpus: readonly string[] | Iterable<readonly [string, number]>,
     private readonly dictionary: ReadonlySet<string>,
   ) {
-    this.counts = new Map(Array.isArray(corpus) ? countWords(corpus as readonly string[]) : (corpus as ReadonlyMap<string, number>));
+    this.counts = new Map(Array.isArray(corpus) ? countWords(corpus as readonly string[]) : (corpus as Iterable<readonly [string, number]>));
     // Question words the corpus may lack ("which", "about") are candidates, at the lowest priority.
     for (const word of STOP_WORDS) if (!this.counts.has(word)) this.counts.set(word, 0);
   }

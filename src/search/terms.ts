@@ -31,7 +31,7 @@ function withinOneEdit(a: string, b: string): boolean {
 
 /** Document frequencies of content terms, for weighting rare words over common ones. */
 export class TermStatistics {
-  private readonly documentFrequency = new Map<string, number>();
+  private documentFrequency = new Map<string, number>();
   private documentCount = 0;
 
   constructor(texts: readonly string[]) {
@@ -54,15 +54,16 @@ export class TermStatistics {
     return this.documentCount;
   }
 
-  /** Plain data to store beside the index. */
-  toJSON(): { documents: number; df: Array<[string, number]> } {
-    return { documents: this.documentCount, df: [...this.documentFrequency] };
+  /** Every term counted so far with how many documents hold it, in the order of `termList` (what the terms file stores). */
+  frequencies(): ReadonlyMap<string, number> {
+    return this.documentFrequency;
   }
 
-  static fromJSON(data: { documents: number; df: Array<[string, number]> }): TermStatistics {
+  /** Statistics as stored: `frequencies` (taken, not copied) in the order of the term list. */
+  static fromFrequencies(documents: number, frequencies: Map<string, number>): TermStatistics {
     const stats = new TermStatistics([]);
-    stats.documentCount = data.documents;
-    for (const [term, count] of data.df) stats.documentFrequency.set(term, count);
+    stats.documentCount = documents;
+    stats.documentFrequency = frequencies;
     return stats;
   }
 
