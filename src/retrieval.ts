@@ -61,13 +61,15 @@ export async function openRetriever(
   // Loaded before the index: a wrong RERANK_MODEL is reported before a first build's wait.
   const reranker = await openReranker(config);
   const pending = await beginOpenIndex(config, embedder, options);
-  await withoutConsoleNoise(config, () => embedder.embed(['warm-up'], 'query'));
+  // The model loads (here, or on a worker thread: see `createWorkerEmbedder`) while another thread reads the graph.
+  const warming = withoutConsoleNoise(config, () => embedder.embed(['warm-up'], 'query'));
+  warming.catch(() => {});
   if (!searchFiles.current(pending.dir, pending.paragraphs.length)) {
     // Answers are the same, but every start derives them (about 10 s at a year's size).
     options.reporter?.info('The index\'s search files were made by an older version of Verbatim: run `npm run build-index` once to remake them (nothing is embedded again) and start faster.');
   }
-  // The search files are read while another thread reads the graph.
   const prepared = readPreparedSearch(pending.dir, pending.paragraphs, pending.stories.length, pending.labels);
+  await warming;
   const index = { ...pending, store: await pending.store };
   return { embedder, index, retriever: createRetriever(index, embedder, reranker, prepared), reranker };
 }

@@ -106,7 +106,8 @@ describe('a broken model: "npm run build-model -- --force", exit 1, the index le
     ['corrupt tokenizer.json', (dir: string) => writeFileSync(path.join(dir, 'tokenizer.json'), '{"version": "1.0", "model": {'), false],
   ])('%s', async (_name, damage, alsoBuild) => {
     const modelDir = path.join(tempDir(), 'models');
-    cpSync(MODEL_DIR, modelDir, { recursive: true });
+    // Dereferenced: a models folder that is a link (a second checkout sharing one) must not be damaged through the copy.
+    cpSync(MODEL_DIR, modelDir, { recursive: true, dereference: true });
     try {
       damage(path.join(modelDir, 'use-lite'));
       const { indexDir, generation } = copyIndex();

@@ -29,7 +29,7 @@ describe('createWorkerEmbedder', () => {
     // A damaged copy of the model whose width is remembered, as if it had loaded before it was damaged: the worker is the one that fails.
     const dir = tempDir();
     const folder = path.join(dir, DEFAULT_MODEL);
-    cpSync(path.join(MODEL_DIR, DEFAULT_MODEL), folder, { recursive: true });
+    cpSync(path.join(MODEL_DIR, DEFAULT_MODEL), folder, { recursive: true, dereference: true });
     rmSync(path.join(folder, 'onnx'), { recursive: true, force: true });
     writeFileSync(path.join(folder, 'tokenizer.json'), '{');
     writeFileSync(path.join(dir, `.${DEFAULT_MODEL}.dims.json`), JSON.stringify({ hash: await cachedModelHash(folder), dimensions: 512 }));

@@ -8,7 +8,8 @@ import { addFeed, addStory, displayPath, type AddResult, type CorpusState, FeedU
 import type { AttributionOverrides } from '../import/attribute.js';
 import type { ImportSettings } from '../import/read-story.js';
 import { loadStorySummaries } from '../pipeline.js';
-import { startEmbedder, updateIndex } from './update-index.js';
+import { startEmbedder } from './start-embedder.js';
+import { updateIndex } from './update-index.js';
 
 const USAGE = `Usage: npm run add-story -- [options] <source>...
        npm run add-story -- [options] --feed <url|file.xml>

@@ -2,12 +2,12 @@ import { createInterface } from 'node:readline';
 import { toJsonAnswer } from '../answer/json.js';
 import { fewerPassagesNote, formatForTerminal, ANSI_STYLE, PLAIN_STYLE } from '../answer/terminal.js';
 import { loadCoreConfig } from '../config.js';
-import { ensureModel } from '../entry/model.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
 import { driftSentence, indexDrift } from '../index/index.js';
 import { openRetriever } from '../retrieval.js';
 import { SEARCH_MODES, type SearchMode } from '../search/index.js';
+import { startEmbedder } from './start-embedder.js';
 import { terminalReporter } from './terminal.js';
 
 const USAGE = `Usage: npm run ask -- [options] "question"
@@ -47,8 +47,9 @@ export async function askCommand(argv: string[]): Promise<number> {
 
   const config = loadCoreConfig();
   const reporter = terminalReporter('Embedding');
-  await ensureModel(config, reporter);
-  const { retriever, index } = await openRetriever(config, { buildIfMissing: true, reporter });
+  // The model loads on another thread while the index and its search files are read.
+  const embedder = await startEmbedder(config);
+  const { retriever, index } = await openRetriever(config, { buildIfMissing: true, reporter, embedder });
   // Said, not fixed: ask never writes to an index that exists (see README, "The index is behind").
   const drift = await indexDrift(config.corpusDir, index.manifest);
   if (drift) reporter.info(driftSentence(drift));

@@ -2,25 +2,9 @@
 // remove-story does not load the page importer (linkedom, the feed parser: ~0.4 s of modules).
 import type { CoreConfig } from '../config.js';
 import type { Embedder } from '../embed/index.js';
-import { ensureModel, modelsBuilt } from '../entry/model.js';
+import { ensureModel } from '../entry/model.js';
 import { buildIndexFromCorpus, openEmbedder } from '../pipeline.js';
 import { terminalReporter } from './terminal.js';
-
-/**
- * The embedder for an `updateIndex` that will embed (a story is being added), its model loading on
- * a worker thread from now on while the command reads pages and the index (see `createWorkerEmbedder`).
- */
-export function startEmbedder(config: CoreConfig): Promise<Embedder> {
-  const starting = modelsBuilt(config)
-    ? openEmbedder(config, { inWorker: true })
-    : (async () => {
-        await ensureModel(config, terminalReporter('Embedding'));
-        return openEmbedder(config, { inWorker: true });
-      })();
-  // A failure is reported by the `updateIndex` that awaits it; none if nothing does.
-  starting.catch(() => {});
-  return starting;
-}
 
 /**
  * Brings the index up to date with the corpus folder: only new paragraphs are embedded, and the

@@ -1,5 +1,5 @@
-import { existsSync, statSync } from 'node:fs';
-import { copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { copyFile, link, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CHUNKER_VERSION, corpusHash, type FileRecord, type HashedStory, type Paragraph, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
@@ -20,7 +20,7 @@ import {
   type Manifest,
   type StoredStory,
 } from './manifest.js';
-import { appendedParagraphsFile, paragraphsFileText, lazyParagraphs, storedStory, storyListOf, withoutStories } from './paragraphs-file.js';
+import { appendedInPlace, appendedParagraphsFile, paragraphsFileText, lazyParagraphs, listStories, storedStory, withoutStories, type InPlaceAppend, type ListedStories } from './paragraphs-file.js';
 import { DEFAULT_HNSW, HnswStore, type HnswParameters } from './vector-store.js';
 
 export interface BuildOptions {
@@ -188,19 +188,26 @@ async function changeableGeneration(
   indexDir: string,
   embedder: Embedder,
   hnsw: HnswParameters,
-): Promise<{ previousDir: string; previous: Manifest; previousFile: Buffer; storyList: StoredStory[] } | undefined> {
+): Promise<{ previousDir: string; previous: Manifest; listed: ListedStories; storyList: StoredStory[]; previousBytes: () => Buffer | undefined } | undefined> {
   const previousDir = currentGeneration(indexDir);
   const previous = previousDir ? readManifest(previousDir) : undefined;
   if (!previousDir || !previous) return undefined;
   if (previous.formatVersion !== INDEX_FORMAT_VERSION || previous.chunkerVersion !== CHUNKER_VERSION || !builtWith(previous, embedder) || !sameGraph(previous.hnsw, hnsw)) return undefined;
-  let previousFile: Buffer;
-  try {
-    previousFile = await readFile(path.join(previousDir, PARAGRAPHS_FILE));
-  } catch {
-    return undefined;
-  }
-  const storyList = previousFile.length === previous.files[PARAGRAPHS_FILE]?.bytes ? storyListOf(previousFile) : undefined;
-  return storyList && { previousDir, previous, previousFile, storyList };
+  const bytes = previous.files[PARAGRAPHS_FILE]?.bytes;
+  const file = path.join(previousDir, PARAGRAPHS_FILE);
+  // Only its story list is read: an append copies the rest without reading it (see `appendedInPlace`).
+  const listed = listStories(previousDir, bytes);
+  if (!listed || statSync(file, { throwIfNoEntry: false })?.size !== bytes) return undefined;
+  let whole: Buffer | undefined;
+  const previousBytes = () => {
+    try {
+      whole ??= readFileSync(file);
+    } catch {
+      return undefined;
+    }
+    return whole?.length === bytes ? whole : undefined;
+  };
+  return { previousDir, previous, listed, storyList: listed.stories, previousBytes };
 }
 
 /** The corpus hash a full load of these stories gives: `loadCorpus` reads them in file-name order. */
@@ -228,7 +235,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
   const hnsw: HnswParameters = { ...DEFAULT_HNSW, ...options.hnsw };
   const current = added.length > 0 || held ? await changeableGeneration(options.indexDir, embedder, hnsw) : undefined;
   if (!current) return undefined;
-  const { previousDir, previous, previousFile } = current;
+  const { previousDir, previous, listed, previousBytes } = current;
   const storyList = held ? held.map(storedStory) : current.storyList;
   if (!describesManifest(storyList, previous)) return undefined;
   const ids = new Set(storyList.map((story) => story.id));
@@ -239,7 +246,8 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
 
   const addedParagraphs = added.flatMap((story) => story.paragraphs);
   const storyParagraphs = [...previous.stories.map((story) => story.paragraphs), ...added.map((story) => story.paragraphs.length)];
-  const paragraphsFile = appendedParagraphsFile(previousFile, added, held && storyList);
+  const previousFile = path.join(previousDir, PARAGRAPHS_FILE);
+  const paragraphsFile = appendedInPlace(previousFile, listed, added, held && storyList) ?? withBytes(previousBytes(), (bytes) => appendedParagraphsFile(bytes, added, held && storyList));
   const graph = paragraphsFile && (await appendedGraph(previousDir, previous, added, embedder, hnsw, options.onProgress));
   if (!paragraphsFile || !graph) return undefined;
   const derived = options.derivedFiles?.extend({
@@ -249,7 +257,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
     firstLabel: graph.store.elements - addedParagraphs.length,
     labels: graph.store.labelMap,
     storyParagraphs,
-    previousTexts: () => lazyParagraphs(previousFile)?.paragraphs,
+    previousTexts: () => withBytes(previousBytes(), (bytes) => lazyParagraphs(bytes)?.paragraphs),
   });
   if (options.derivedFiles && !derived) return undefined;
 
@@ -283,7 +291,10 @@ export async function removeStories(options: Omit<BuildOptions, 'stories' | 'for
   const hnsw: HnswParameters = { ...DEFAULT_HNSW, ...options.hnsw };
   const current = options.removedFiles.length > 0 ? await changeableGeneration(options.indexDir, embedder, hnsw) : undefined;
   if (!current) return undefined;
-  const { previousDir, previous, previousFile, storyList } = current;
+  const { previousDir, previous, storyList } = current;
+  // A removal reads the removed texts and writes the rest: the whole file is read.
+  const previousFile = current.previousBytes();
+  if (!previousFile) return undefined;
   const graphFile = path.join(previousDir, VECTORS_FILE);
   let labels: Int32Array;
   try {
@@ -435,8 +446,8 @@ interface GenerationContent {
   store: HnswStore | KeptGraph;
   /** Each story's centroid, flat in label order. */
   centroids: Float32Array;
-  /** Whole, or in pieces written one after the other. */
-  paragraphsFile: string | Buffer | Buffer[];
+  /** Whole, in pieces written one after the other, or the previous file copied and written over at its end. */
+  paragraphsFile: string | Buffer | Buffer[] | InPlaceAppend;
   derived: Record<string, DerivedFile>;
   /** In label order, as the manifest lists them. */
   stories: Manifest['stories'];
@@ -530,15 +541,29 @@ async function writeGeneration(options: Omit<BuildOptions, 'stories'>, content: 
   return finalDir;
 }
 
-/** A file written whole, or from pieces in one `writev` (views of a previous file's bytes need no copy). */
-async function writePieces(file: string, content: string | Buffer | Buffer[]): Promise<void> {
-  if (!Array.isArray(content)) return writeFile(file, content);
-  const handle = await open(file, 'w');
+/**
+ * A file written whole, from pieces in one `writev` (views of a previous file's bytes need no
+ * copy), or as a copy of another file (made by the kernel: its bytes never enter this process)
+ * written over from an offset and cut after what was written there.
+ */
+async function writePieces(file: string, content: string | Buffer | Buffer[] | InPlaceAppend): Promise<void> {
+  if (typeof content === 'string' || Buffer.isBuffer(content)) return writeFile(file, content);
+  if (!Array.isArray(content)) await copyFile(content.copyOf, file);
+  const handle = await open(file, Array.isArray(content) ? 'w' : 'r+');
   try {
-    await handle.writev(content);
+    if (Array.isArray(content)) await handle.writev(content);
+    else {
+      await handle.write(content.tail, 0, content.tail.length, content.at);
+      await handle.truncate(content.at + content.tail.length);
+    }
   } finally {
     await handle.close();
   }
+}
+
+/** `use(bytes)`, or undefined without bytes. */
+function withBytes<T>(bytes: Buffer | undefined, use: (bytes: Buffer) => T | undefined): T | undefined {
+  return bytes && use(bytes);
 }
 
 async function writeDerived(file: string, content: DerivedFile): Promise<void> {

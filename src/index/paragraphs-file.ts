@@ -4,14 +4,23 @@ import type { Paragraph, Story } from '../corpus/index.js';
 import { PARAGRAPHS_FILE, asParagraphsFile, type ParagraphsFile, type StoredParagraph, type StoredStory } from './manifest.js';
 
 /**
- * `paragraphs.json` is `{"stories":[…],"paragraphs":[…]}` as JSON.stringify writes it. Appending
- * stories splices their entries into the previous file's bytes instead of parsing and writing
- * 110,000 paragraphs again at a year's size (docs/performance.md); the result is byte for byte
- * what stringifying the whole would give.
+ * `paragraphs.json` is `{"paragraphs":[…],"stories":[…]}` as JSON.stringify writes it: the story
+ * list last, so that appending stories copies the previous file (in the kernel, see
+ * `appendedInPlace`) and writes only the new paragraphs and the story list over its end, instead
+ * of reading and writing 53 MB at a year's size (docs/performance.md). Files written before kept
+ * the story list first (`{"stories":[…],"paragraphs":[…]}`); they are read as well, and the next
+ * change writes the new layout. Whatever the way, the result is byte for byte what stringifying
+ * the whole would give.
  */
-const BETWEEN = Buffer.from('],"paragraphs":[');
-const START = Buffer.from('{"stories":[');
+const PARAGRAPHS_FIRST = { start: Buffer.from('{"paragraphs":['), between: Buffer.from('],"stories":[') };
+const STORIES_FIRST = { start: Buffer.from('{"stories":['), between: Buffer.from('],"paragraphs":[') };
 const END = Buffer.from(']}');
+
+/** Where a file's two lists are: byte ranges of their entries (without the brackets). */
+interface Layout {
+  paragraphs: { start: number; end: number };
+  stories: { start: number; end: number };
+}
 
 export function storedStory(story: Story): StoredStory {
   return {
@@ -32,7 +41,7 @@ export function storedParagraph({ id, storyId, number, text, hash }: Paragraph):
 
 /** The whole file for `stories`, whose paragraphs are `paragraphs` in label order. */
 export function paragraphsFileText(stories: readonly Story[], paragraphs: readonly Paragraph[]): string {
-  const file: ParagraphsFile = { stories: stories.map(storedStory), paragraphs: paragraphs.map(storedParagraph) };
+  const file: ParagraphsFile = { paragraphs: paragraphs.map(storedParagraph), stories: stories.map(storedStory) };
   return JSON.stringify(file);
 }
 
@@ -41,25 +50,57 @@ export function paragraphsFileText(stories: readonly Story[], paragraphs: readon
  * the file in order, most of them views of `previous` (written with one `writev`, nothing is
  * copied); undefined when the bytes are not a file this module wrote. With `storyList`, the
  * previous stories' attribution is replaced by it (the same stories and paragraphs, a headline or
- * byline edited, say).
+ * byline edited, say). What `appendedInPlace` does without reading the previous file.
  */
 export function appendedParagraphsFile(previous: Buffer, stories: readonly Story[], storyList?: readonly StoredStory[]): Buffer[] | undefined {
-  const between = boundary(previous);
-  if (between === undefined) return undefined;
-  const entries = (items: readonly object[], after: number) => (items.length === 0 ? '' : `${previous[after - 1] === 0x5b /* [ */ ? '' : ','}${items.map((item) => JSON.stringify(item)).join(',')}`);
-  const paragraphs = stories.flatMap((story) => story.paragraphs.map(storedParagraph));
-  const head = storyList
-    ? [Buffer.from(`${START.toString()}${[...storyList, ...stories.map(storedStory)].map((item) => JSON.stringify(item)).join(',')}`)]
-    : [previous.subarray(0, between), Buffer.from(entries(stories.map(storedStory), between))];
-  return [...head, previous.subarray(between, previous.length - END.length), Buffer.from(entries(paragraphs, previous.length - END.length)), END];
+  const layout = layoutOf(previous);
+  const list = storyList ?? storyListOf(previous);
+  if (!layout || !list) return undefined;
+  const { start, end } = layout.paragraphs;
+  return [PARAGRAPHS_FIRST.start, previous.subarray(start, end), appendedTail(end > start, stories, list)];
 }
 
-/** The story list at the head of the file's bytes (small: the paragraphs are not parsed); undefined when unreadable. */
+/**
+ * What `appendedParagraphsFile` writes after the previous file's paragraphs: the new paragraphs
+ * and the whole story list, ending the file.
+ */
+function appendedTail(afterOthers: boolean, stories: readonly Story[], storyList: readonly StoredStory[]): Buffer {
+  const paragraphs = stories.flatMap((story) => story.paragraphs.map((paragraph) => JSON.stringify(storedParagraph(paragraph))));
+  const entries = paragraphs.length === 0 ? '' : `${afterOthers ? ',' : ''}${paragraphs.join(',')}`;
+  const list = [...storyList, ...stories.map(storedStory)].map((story) => JSON.stringify(story)).join(',');
+  return Buffer.from(`${entries}${PARAGRAPHS_FIRST.between.toString()}${list}${END.toString()}`);
+}
+
+/**
+ * A file with the paragraphs-first layout, appended to as `appendedParagraphsFile` would, without
+ * its bytes: a copy of the previous file (made by the kernel) with `tail` written `at` its offset
+ * and the rest cut off.
+ */
+export interface InPlaceAppend {
+  copyOf: string;
+  at: number;
+  tail: Buffer;
+}
+
+/**
+ * `appendedParagraphsFile` for a previous file with the paragraphs first, given where its story
+ * list starts (`readStoryList`'s `listAt`): nothing of the previous file is read.
+ */
+export function appendedInPlace(previousFile: string, listed: ListedStories, stories: readonly Story[], storyList?: readonly StoredStory[]): InPlaceAppend | undefined {
+  if (listed.layout !== 'paragraphs first') return undefined;
+  return { copyOf: previousFile, at: listed.listAt, tail: appendedTail(listed.listAt > PARAGRAPHS_FIRST.start.length, stories, storyList ?? listed.stories) };
+}
+
+/** The story list of the file's bytes (small: the paragraphs are not parsed); undefined when unreadable. */
 export function storyListOf(file: Buffer): StoredStory[] | undefined {
-  const between = boundary(file);
-  if (between === undefined) return undefined;
+  const layout = layoutOf(file);
+  return layout && parseStoryList(file.subarray(layout.stories.start, layout.stories.end));
+}
+
+/** The entries of a story list, without its brackets; undefined when they are not stories. */
+function parseStoryList(entries: Buffer): StoredStory[] | undefined {
   try {
-    const list: unknown = JSON.parse(`${file.subarray(START.length - 1, between).toString('utf8')}]`);
+    const list: unknown = JSON.parse(`[${entries.toString('utf8')}]`);
     // Checked by hand: zod takes ~70 ms for a year's 3,650 stories, and every start and build reads the list.
     return Array.isArray(list) && list.every(isStoredStory) ? list : undefined;
   } catch {
@@ -67,29 +108,65 @@ export function storyListOf(file: Buffer): StoredStory[] | undefined {
   }
 }
 
+/** A generation's story list, and where it lies in its paragraph file. */
+export interface ListedStories {
+  stories: StoredStory[];
+  layout: 'paragraphs first' | 'stories first';
+  /** The offset of the bytes between the lists (`],"stories":[` in the paragraphs-first layout). */
+  listAt: number;
+}
+
 /**
- * The story list of a generation's `paragraphs.json`, reading only the head of the file (a few
- * hundred kilobytes of 55 MB at a year's size); undefined when unreadable.
+ * The story list of a generation's `paragraphs.json`, reading only the end of the file (or, in a
+ * file with the stories first, its head): a few hundred kilobytes of 53 MB at a year's size;
+ * undefined when unreadable.
  */
 export function readStoryList(dir: string, expectedBytes: number | undefined): StoredStory[] | undefined {
+  return listStories(dir, expectedBytes)?.stories;
+}
+
+/** `readStoryList`, saying where the list lies in the file. */
+export function listStories(dir: string, expectedBytes: number | undefined): ListedStories | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(path.join(dir, PARAGRAPHS_FILE), 'r');
+    const minimum = STORIES_FIRST.start.length + STORIES_FIRST.between.length + END.length;
+    if (expectedBytes === undefined || expectedBytes < minimum) return undefined;
+    const ends = Buffer.alloc(PARAGRAPHS_FIRST.start.length);
     const tail = Buffer.alloc(END.length);
-    if (expectedBytes === undefined || expectedBytes < START.length + BETWEEN.length + END.length) return undefined;
-    if (readSync(fd, tail, 0, END.length, expectedBytes - END.length) !== END.length || !tail.equals(END)) return undefined;
+    if (readSync(fd, ends, 0, ends.length, 0) !== ends.length || readSync(fd, tail, 0, END.length, expectedBytes - END.length) !== END.length || !tail.equals(END)) return undefined;
+    const read = (size: number, position: number) => {
+      const chunk = Buffer.alloc(size);
+      return chunk.subarray(0, readSync(fd!, chunk, 0, size, position));
+    };
+    if (ends.equals(PARAGRAPHS_FIRST.start)) {
+      // Read backwards from the end, in growing chunks, until the bytes before the list are in.
+      for (let size = 1 << 18; ; size *= 2) {
+        const from = Math.max(0, expectedBytes - size);
+        const chunk = read(expectedBytes - from, from);
+        const between = chunk.lastIndexOf(PARAGRAPHS_FIRST.between);
+        if (between >= 0) {
+          const stories = parseStoryList(chunk.subarray(between + PARAGRAPHS_FIRST.between.length, chunk.length - END.length));
+          return stories && { stories, layout: 'paragraphs first', listAt: from + between };
+        }
+        if (from === 0) return undefined;
+      }
+    }
+    if (!ends.subarray(0, STORIES_FIRST.start.length).equals(STORIES_FIRST.start)) return undefined;
     const chunks: Buffer[] = [];
-    let read = 0;
-    for (let size = 1 << 18; read < expectedBytes; size *= 2) {
-      const chunk = Buffer.alloc(Math.min(size, expectedBytes - read));
-      const got = readSync(fd, chunk, 0, chunk.length, read);
-      if (got === 0) return undefined;
-      chunks.push(chunk.subarray(0, got));
-      read += got;
+    let done = 0;
+    for (let size = 1 << 18; done < expectedBytes; size *= 2) {
+      const chunk = read(Math.min(size, expectedBytes - done), done);
+      if (chunk.length === 0) return undefined;
+      chunks.push(chunk);
+      done += chunk.length;
       // The list's end may straddle two chunks: look in everything read so far.
       const head = Buffer.concat(chunks);
-      const between = head.indexOf(BETWEEN);
-      if (between >= 0) return storyListOf(Buffer.concat([head.subarray(0, between), BETWEEN, END]));
+      const between = head.indexOf(STORIES_FIRST.between);
+      if (between >= 0) {
+        const stories = parseStoryList(head.subarray(STORIES_FIRST.start.length, between));
+        return stories && { stories, layout: 'stories first', listAt: between };
+      }
       chunks.splice(0, chunks.length, head);
     }
     return undefined;
@@ -166,19 +243,16 @@ export function lazyParagraphs(bytes: Buffer): ParagraphsFile | undefined {
 export function withoutStories(bytes: Buffer, removed: ReadonlySet<number>): Buffer[] | undefined {
   const entries = paragraphEntries(bytes);
   if (!entries) return undefined;
-  const kept: Buffer[] = [];
+  const parts: Buffer[] = [PARAGRAPHS_FIRST.start];
   let entry = 0;
   entries.stories.forEach((story, index) => {
     const next = entry + story.paragraphCount;
     // A run of paragraphs, without the comma after its last one.
-    if (!removed.has(index) && next > entry) kept.push(bytes.subarray(entries.starts[entry]!, entries.starts[next]! - 1));
+    if (!removed.has(index) && next > entry) parts.push(...(parts.length > 1 ? [COMMA] : []), bytes.subarray(entries.starts[entry]!, entries.starts[next]! - 1));
     entry = next;
   });
   const stories = entries.stories.filter((_, index) => !removed.has(index));
-  const head = `${START.toString()}${stories.map((story) => JSON.stringify(story)).join(',')}${BETWEEN.toString()}`;
-  const parts: Buffer[] = [Buffer.from(head)];
-  kept.forEach((run, i) => parts.push(...(i > 0 ? [COMMA, run] : [run])));
-  parts.push(END);
+  parts.push(Buffer.from(`${PARAGRAPHS_FIRST.between.toString()}${stories.map((story) => JSON.stringify(story)).join(',')}${END.toString()}`));
   return parts;
 }
 
@@ -200,19 +274,20 @@ function paragraphEntries(bytes: Buffer): { stories: StoredStory[]; starts: Uint
 const entriesOf = new WeakMap<Buffer, { stories: StoredStory[]; starts: Uint32Array } | undefined>();
 
 function scanEntries(bytes: Buffer): { stories: StoredStory[]; starts: Uint32Array } | undefined {
-  const stories = storyListOf(bytes);
-  const between = boundary(bytes);
-  if (!stories || between === undefined) return undefined;
+  const layout = layoutOf(bytes);
+  const stories = layout && parseStoryList(bytes.subarray(layout.stories.start, layout.stories.end));
+  if (!layout || !stories) return undefined;
   const count = stories.reduce((sum, story) => sum + story.paragraphCount, 0);
   const starts = new Uint32Array(count + 1);
-  let at = between + BETWEEN.length;
-  const last = bytes.length - END.length;
+  let at = layout.paragraphs.start;
+  const last = layout.paragraphs.end;
+  if (count === 0) return at === last ? { stories, starts } : undefined;
   for (let entry = 0; entry < count; entry++) {
     // Each entry is `{"id":…}` and the next starts after `},`: a `},{"id":"` inside a text would have its quotes escaped.
-    if (bytes[at] !== 0x7b /* { */) return undefined;
+    if (at >= last || bytes[at] !== 0x7b /* { */) return undefined;
     starts[entry] = at;
     const next = bytes.indexOf(ENTRY_START, at + 1);
-    at = next < 0 ? last : next + 2;
+    at = next < 0 || next >= last ? last : next + 2;
   }
   if (at !== last) return undefined;
   // As if one more entry followed the last, after a comma.
@@ -262,11 +337,22 @@ class LazyParagraph implements StoredParagraph {
 }
 
 /**
- * Where the story list ends. Inside a JSON string a quote is always escaped, so the first
- * `],"paragraphs":[` is the one between the two lists.
+ * Where the two lists of a file this module wrote are (either layout); undefined for other bytes.
+ * Inside a JSON string a quote is always escaped, so the bytes between the lists occur once.
  */
-function boundary(file: Buffer): number | undefined {
-  if (!file.subarray(0, START.length).equals(START) || !file.subarray(file.length - END.length).equals(END)) return undefined;
-  const at = file.indexOf(BETWEEN);
-  return at < 0 ? undefined : at;
+function layoutOf(file: Buffer): Layout | undefined {
+  if (!file.subarray(file.length - END.length).equals(END)) return undefined;
+  const end = file.length - END.length;
+  if (file.subarray(0, PARAGRAPHS_FIRST.start.length).equals(PARAGRAPHS_FIRST.start)) {
+    // The story list is the short part at the end: searched from there.
+    const between = file.lastIndexOf(PARAGRAPHS_FIRST.between);
+    if (between < PARAGRAPHS_FIRST.start.length) return undefined;
+    return { paragraphs: { start: PARAGRAPHS_FIRST.start.length, end: between }, stories: { start: between + PARAGRAPHS_FIRST.between.length, end } };
+  }
+  if (file.subarray(0, STORIES_FIRST.start.length).equals(STORIES_FIRST.start)) {
+    const between = file.indexOf(STORIES_FIRST.between);
+    if (between < STORIES_FIRST.start.length) return undefined;
+    return { stories: { start: STORIES_FIRST.start.length, end: between }, paragraphs: { start: between + STORIES_FIRST.between.length, end } };
+  }
+  return undefined;
 }
