@@ -61,7 +61,7 @@ export async function openRetriever(
   // Loaded before the index: a wrong RERANK_MODEL is reported before a first build's wait.
   const reranker = await openReranker(config);
   const pending = await beginOpenIndex(config, embedder, options);
-  // The model loads (here, or on a worker thread: see `createWorkerEmbedder`) while another thread reads the graph.
+  // The model loads while another thread reads the graph, and the search files are read meanwhile.
   const warming = withoutConsoleNoise(config, () => embedder.embed(['warm-up'], 'query'));
   warming.catch(() => {});
   if (!searchFiles.current(pending.dir, pending.paragraphs.length)) {

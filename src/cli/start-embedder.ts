@@ -6,8 +6,8 @@ import { openEmbedder } from '../pipeline.js';
 import { terminalReporter } from './terminal.js';
 
 /**
- * The embedder for a command that will embed (a question, a story being added), its model loading
- * on a worker thread from now on while the command reads its index (see `createWorkerEmbedder`).
+ * The embedder for a command that will embed after reading pages and its index (adding a story),
+ * its model loading on a worker thread from now on (see `createWorkerEmbedder`).
  * A built-in model not built yet is built first.
  */
 export function startEmbedder(config: CoreConfig): Promise<Embedder> {
