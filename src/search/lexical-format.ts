@@ -13,12 +13,12 @@
 //   ids             u32 × posting count, ascending within a term
 //   frequencies     u8/u16/u32 × posting count: occurrences of the term in the document
 //   lengths         u32 × id count: the document's distinct tokens, or NOT_HELD
-import { crc32 } from 'node:zlib';
+import { HEADER_BYTES, alignTo8, checkBinary, openBinary, sealBinary, startBinary } from './binary-file.js';
 import { TermList, unitCount } from './term-list.js';
 
 const MAGIC = 'VBM25LEX';
 export const LEXICAL_FORMAT_VERSION = 1;
-const HEADER_BYTES = 64;
+const WHAT = 'The binary BM25 index';
 /** Field length of an id the index does not hold (never added, or discarded). */
 export const NOT_HELD = 0xffffffff;
 
@@ -60,8 +60,6 @@ interface Sections {
   total: number;
 }
 
-const alignTo8 = (offset: number) => Math.ceil(offset / 8) * 8;
-
 function sectionsOf(termCount: number, termUnits: number, postingCount: number, frequencyBytes: number, idCount: number): Sections {
   const units = HEADER_BYTES;
   const termStarts = alignTo8(units + 2 * termUnits);
@@ -78,11 +76,6 @@ function frequencyView(buffer: ArrayBufferLike, offset: number, length: number, 
   return new Uint32Array(buffer, offset, length);
 }
 
-function assertLittleEndian(): void {
-  // The typed array views read the sections in the platform's byte order.
-  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('The binary BM25 index needs a little-endian platform');
-}
-
 /**
  * Lays out an index of this shape in a new buffer, writes its terms and document lengths, lets
  * `fill` write the postings into their sections, then seals it with its checksum.
@@ -91,17 +84,12 @@ export function writeLexicalBinary(
   shape: LexicalShape,
   fill: (postingStarts: Uint32Array, ids: Uint32Array, frequencies: FrequencyArray) => void,
 ): { bytes: Uint8Array; contents: LexicalContents } {
-  assertLittleEndian();
   const frequencyBytes = shape.maxFrequency <= 0xff ? 1 : shape.maxFrequency <= 0xffff ? 2 : 4;
   const termCount = shape.terms.length;
   const termUnits = unitCount(shape.terms);
   const idCount = shape.fieldLengths.length;
   const at = sectionsOf(termCount, termUnits, shape.postingCount, frequencyBytes, idCount);
-  if (at.total > 0xffffffff) throw new Error('The BM25 index does not fit the 4 GB binary format');
-
-  const bytes = new Uint8Array(at.total);
-  const header = new DataView(bytes.buffer);
-  for (let i = 0; i < MAGIC.length; i++) bytes[i] = MAGIC.charCodeAt(i);
+  const { bytes, header } = startBinary(at.total, MAGIC, WHAT);
   header.setUint32(8, LEXICAL_FORMAT_VERSION, true);
   header.setUint32(12, frequencyBytes, true);
   header.setUint32(16, termCount, true);
@@ -120,7 +108,7 @@ export function writeLexicalBinary(
   const fieldLengths = new Uint32Array(bytes.buffer, at.lengths, idCount);
   fieldLengths.set(shape.fieldLengths);
   fill(postingStarts, ids, frequencies);
-  header.setUint32(36, crc32(bytes.subarray(HEADER_BYTES)), true);
+  sealBinary(bytes, 36);
 
   return {
     bytes,
@@ -129,7 +117,7 @@ export function writeLexicalBinary(
 }
 
 function damaged(why: string): Error {
-  return new Error(`The binary BM25 index is damaged: ${why}`);
+  return new Error(`${WHAT} is damaged: ${why}`);
 }
 
 /** Whether `starts` (one per term and one more) begin at 0, end at `total` and never go backwards. */
@@ -144,11 +132,7 @@ function coversInOrder(starts: Uint32Array, total: number): boolean {
  * boundary). Throws when the buffer is not one `writeLexicalBinary` wrote, was cut short or was changed.
  */
 export function readLexicalBinary(input: Uint8Array): LexicalContents {
-  assertLittleEndian();
-  if (input.length < HEADER_BYTES) throw damaged(`${input.length} bytes is shorter than its header`);
-  for (let i = 0; i < MAGIC.length; i++) if (input[i] !== MAGIC.charCodeAt(i)) throw damaged('it does not start with the BM25 index magic');
-  const bytes = input.byteOffset % 4 === 0 ? input : new Uint8Array(input);
-  const header = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
+  const { bytes, header } = openBinary(input, MAGIC, 'BM25 index', damaged);
   const version = header.getUint32(8, true);
   if (version !== LEXICAL_FORMAT_VERSION) throw damaged(`format version ${version}, this build reads version ${LEXICAL_FORMAT_VERSION}`);
   const frequencyBytes = header.getUint32(12, true);
@@ -160,12 +144,9 @@ export function readLexicalBinary(input: Uint8Array): LexicalContents {
   const checksum = header.getUint32(36, true);
   const averageFieldLength = header.getFloat64(40, true);
   const total = header.getUint32(48, true);
-  if (total !== bytes.length) throw damaged(`it holds ${bytes.length} bytes where its header says ${total}`);
   if (![1, 2, 4].includes(frequencyBytes)) throw damaged(`${frequencyBytes} bytes per term frequency`);
   const at = sectionsOf(termCount, termUnits, postingCount, frequencyBytes, idCount);
-  if (at.total !== total) throw damaged('its sections do not add up to its length');
-  // Catches any changed byte; the checks after it catch a buffer written wrong.
-  if (crc32(bytes.subarray(HEADER_BYTES)) !== checksum) throw damaged('its checksum does not match');
+  checkBinary(bytes, { total, sections: at.total, checksum }, damaged);
 
   const buffer = bytes.buffer;
   const offset = bytes.byteOffset;

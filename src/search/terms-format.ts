@@ -21,10 +21,10 @@
 // "\n" cannot occur in a term or a word: both are made of `words` (src/search/text.ts), runs of
 // letters and digits (whole code points, so the UTF-8 round trip is exact) with inner apostrophes
 // and dots; `columnOf` and `changedColumn` still check it.
-import { crc32 } from 'node:zlib';
+import { HEADER_BYTES, alignTo8, checkBinary, hasMagic, openBinary, sealBinary, startBinary } from './binary-file.js';
 
 const MAGIC = 'VBMTERMS';
-const HEADER_BYTES = 64;
+const WHAT = 'The terms file';
 const SEPARATOR = '\n';
 const SEPARATOR_BYTE = 0x0a;
 
@@ -81,8 +81,6 @@ interface Sections {
   total: number;
 }
 
-const alignTo8 = (offset: number) => Math.ceil(offset / 8) * 8;
-
 function sectionsOf(termCount: number, termBytes: number, wordCount: number, wordBytes: number, storyCount: number, storyTermCount: number): Sections {
   const termText = HEADER_BYTES;
   const termCounts = alignTo8(termText + termBytes);
@@ -91,11 +89,6 @@ function sectionsOf(termCount: number, termBytes: number, wordCount: number, wor
   const storyStarts = alignTo8(wordCounts + 4 * wordCount);
   const storyTerms = alignTo8(storyStarts + 4 * (storyCount + 1));
   return { termText, termCounts, wordText, wordCounts, storyStarts, storyTerms, total: alignTo8(storyTerms + 4 * storyTermCount) };
-}
-
-function assertLittleEndian(): void {
-  // The typed array views read the sections in the platform's byte order.
-  if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) throw new Error('The binary terms file needs a little-endian platform');
 }
 
 function separatorsIn(text: Uint8Array): number {
@@ -140,7 +133,6 @@ function writeText(bytes: Uint8Array, at: number, column: ColumnParts): void {
  * a file read before: its section is copied as it is), their positions unchecked.
  */
 export function writeTermsBinary(contents: { version: number; documents: number; terms: ColumnParts; words: ColumnParts; stories: readonly StoryRows[] }): Uint8Array {
-  assertLittleEndian();
   const termBytes = textBytes(contents.terms);
   const wordBytes = textBytes(contents.words);
   let storyCount = 0;
@@ -154,11 +146,7 @@ export function writeTermsBinary(contents: { version: number; documents: number;
   const termCount = contents.terms.counts.length;
   const wordCount = contents.words.counts.length;
   const at = sectionsOf(termCount, termBytes, wordCount, wordBytes, storyCount, storyTermCount);
-  if (at.total > 0xffffffff) throw new Error('The word statistics do not fit the 4 GB terms file');
-
-  const bytes = new Uint8Array(at.total);
-  for (let i = 0; i < MAGIC.length; i++) bytes[i] = MAGIC.charCodeAt(i);
-  const header = new DataView(bytes.buffer, 0, HEADER_BYTES);
+  const { bytes, header } = startBinary(at.total, MAGIC, WHAT);
   header.setUint32(8, contents.version, true);
   header.setUint32(12, contents.documents, true);
   header.setUint32(16, termCount, true);
@@ -187,18 +175,17 @@ export function writeTermsBinary(contents: { version: number; documents: number;
     termAt += part.starts[rows]! - first;
   }
   starts[storyCount] = termAt;
-  header.setUint32(40, crc32(bytes.subarray(HEADER_BYTES)), true);
+  sealBinary(bytes, 40);
   return bytes;
 }
 
 function damaged(why: string): Error {
-  return new Error(`The terms file is damaged: ${why}`);
+  return new Error(`${WHAT} is damaged: ${why}`);
 }
 
 /** The version and document count a terms file's first bytes (16 are enough) say it holds; undefined when they are not a terms file's. */
 export function termsHead(bytes: Uint8Array): { version: number; documents: number } | undefined {
-  if (bytes.length < 16) return undefined;
-  for (let i = 0; i < MAGIC.length; i++) if (bytes[i] !== MAGIC.charCodeAt(i)) return undefined;
+  if (bytes.length < 16 || !hasMagic(bytes, MAGIC)) return undefined;
   const view = new DataView(bytes.buffer, bytes.byteOffset, 16);
   return { version: view.getUint32(8, true), documents: view.getUint32(12, true) };
 }
@@ -210,14 +197,10 @@ export function termsHead(bytes: Uint8Array): { version: number; documents: numb
  * text holds as many keys as its counts is checked where the text is read (`keysOf`, `changedColumn`).
  */
 export function viewTermsBinary(input: Uint8Array, expected: { version: number; documents: number }): TermsView {
-  assertLittleEndian();
-  if (input.length < HEADER_BYTES) throw damaged(`${input.length} bytes is shorter than its header`);
-  const head = termsHead(input);
-  if (!head) throw damaged('it does not start with the terms file magic');
+  const { bytes, header } = openBinary(input, MAGIC, 'terms file', damaged);
+  const head = termsHead(bytes)!;
   if (head.version !== expected.version) throw damaged(`version ${head.version}, this build reads version ${expected.version}`);
   if (head.documents !== expected.documents) throw damaged(`it is for ${head.documents} paragraphs, not ${expected.documents}`);
-  const bytes = input.byteOffset % 4 === 0 ? input : new Uint8Array(input);
-  const header = new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES);
   const termCount = header.getUint32(16, true);
   const termBytes = header.getUint32(20, true);
   const wordCount = header.getUint32(24, true);
@@ -226,11 +209,8 @@ export function viewTermsBinary(input: Uint8Array, expected: { version: number; 
   const storyTermCount = header.getUint32(36, true);
   const checksum = header.getUint32(40, true);
   const total = header.getUint32(44, true);
-  if (total !== bytes.length) throw damaged(`it holds ${bytes.length} bytes where its header says ${total}`);
   const at = sectionsOf(termCount, termBytes, wordCount, wordBytes, storyCount, storyTermCount);
-  if (at.total !== total) throw damaged('its sections do not add up to its length');
-  // Catches any changed byte; the checks after it catch a buffer written wrong.
-  if (crc32(bytes.subarray(HEADER_BYTES)) !== checksum) throw damaged('its checksum does not match');
+  checkBinary(bytes, { total, sections: at.total, checksum }, damaged);
 
   const buffer = bytes.buffer;
   const offset = bytes.byteOffset;
