@@ -64,11 +64,12 @@ export async function openRetriever(
   // The model loads while another thread reads the graph, and the search files are read meanwhile.
   const warming = withoutConsoleNoise(config, () => embedder.embed(['warm-up'], 'query'));
   warming.catch(() => {});
-  if (!searchFiles.current(pending.dir, pending.paragraphs.length)) {
-    // Answers are the same, but every start derives them (about 10 s at a year's size).
-    options.reporter?.info('The index\'s search files were made by an older version of Verbatim: run `npm run build-index` once to remake them (nothing is embedded again) and start faster.');
-  }
+  // Answers are the same without them, but every start derives them (about 10 s at a year's size).
+  const current = searchFiles.current(pending.dir, pending.paragraphs.length);
+  if (!current) options.reporter?.info('The index\'s search files were made by an older version of Verbatim: run `npm run build-index` once to remake them (nothing is embedded again) and start faster.');
   const prepared = readPreparedSearch(pending.dir, pending.paragraphs, pending.stories.length, pending.labels);
+  // Of this version but unreadable (a changed byte): an unchanged build would keep them, a forced one remakes them.
+  if (current && !prepared) options.reporter?.info(`The index's search files in ${pending.dir} are damaged: run \`npm run build-index -- --force\` once to remake them (nothing is embedded again) and start faster.`);
   await warming;
   const index = { ...pending, store: await pending.store };
   return { embedder, index, retriever: createRetriever(index, embedder, reranker, prepared), reranker };

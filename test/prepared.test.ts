@@ -339,8 +339,20 @@ describe('the terms file', () => {
         expect(answer.outcome, what).toEqual(answers[i]!.outcome);
       }
     }
+    // Opening the index says what to run, as the files are of this version: an unchanged build would keep them.
+    const said: string[] = [];
+    await openRetriever(config, { embedder, reporter: { info: (text) => said.push(text) } });
+    expect(said).toEqual([expect.stringMatching(/search files in .* are damaged: run `npm run build-index -- --force` once/)]);
     writeFileSync(file, good);
     expect(readPreparedSearch(index.dir, index.paragraphs, index.stories.length)).toBeDefined();
+    said.length = 0;
+    await openRetriever(config, { embedder, reporter: { info: (text) => said.push(text) } });
+    expect(said).toEqual([]);
+    // A forced build remakes them without embedding.
+    writeFileSync(file, damages[2]![1]);
+    expect(await buildIndexFromCorpus(config, embedder, undefined, { force: true })).toMatchObject({ changed: true, embedded: 0 });
+    const rebuilt = loadIndex(config.indexDir, expected(embedder));
+    expect(readPreparedSearch(rebuilt.dir, rebuilt.paragraphs, rebuilt.stories.length)).toBeDefined();
   });
 
   it('when damaged, is made anew from the texts by the next append, nothing embedded again', async () => {
