@@ -181,8 +181,9 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
 
 /**
  * The current generation when it can be changed in place (the same format, chunker, model and
- * graph parameters), with its paragraph file's bytes and story list; undefined when there is none,
- * it was made another way, or its paragraph file is not the one its manifest recorded.
+ * graph parameters), with its paragraph file's story list (and its bytes, read when asked for);
+ * undefined when there is none, it was made another way, or its paragraph file is not the one its
+ * manifest recorded.
  */
 async function changeableGeneration(
   indexDir: string,
@@ -295,10 +296,10 @@ export async function removeStories(options: Omit<BuildOptions, 'stories' | 'for
   // A removal reads the removed texts and writes the rest: the whole file is read.
   const previousFile = current.previousBytes();
   if (!previousFile) return undefined;
-  const graphFile = path.join(previousDir, VECTORS_FILE);
+  const graph = graphFiles(previousDir, previous);
+  if (!graph) return undefined;
   let labels: Int32Array;
   try {
-    if (statSync(graphFile).size !== previous.files[VECTORS_FILE]?.bytes) return undefined;
     labels = readLabelMap(previousDir, previous) ?? Int32Array.from(previous.paragraphs, (_, label) => label);
   } catch {
     return undefined;
@@ -349,7 +350,7 @@ export async function removeStories(options: Omit<BuildOptions, 'stories' | 'for
   const dir = await writeGeneration(options, {
     hash,
     previousDir,
-    store: { sameAs: graphFile, deltaSameAs: deltaFile(previousDir, previous), deltaElements: previous.deltaElements ?? 0, labels: keptLabels, elements },
+    store: { sameAs: graph.base, deltaSameAs: graph.delta, deltaElements: previous.deltaElements ?? 0, labels: keptLabels, elements },
     centroids,
     paragraphsFile,
     derived: derived ?? {},
@@ -742,18 +743,33 @@ function readReusableVectors(dir: string, manifest: Manifest): Map<string, Float
  * graph writes it whole), or undefined when it is missing, damaged or does not match its manifest.
  */
 function readPreviousGraph(dir: string, manifest: Manifest, efSearch: number): HnswStore | undefined {
+  const graph = graphFiles(dir, manifest);
+  if (!graph) return undefined;
   try {
-    // A file of the wrong size is not handed to the native reader at all.
-    const bytes = manifest.files[VECTORS_FILE]?.bytes;
-    if (bytes === undefined || statSync(path.join(dir, VECTORS_FILE)).size !== bytes) return undefined;
-    const delta = deltaFile(dir, manifest);
-    if (delta && statSync(delta).size !== manifest.files[DELTA_FILE]?.bytes) return undefined;
-    const store = HnswStore.read(path.join(dir, VECTORS_FILE), manifest.model.dimensions, efSearch, readLabelMap(dir, manifest), delta);
+    const store = HnswStore.read(graph.base, manifest.model.dimensions, efSearch, readLabelMap(dir, manifest), graph.delta);
     store.foldDelta();
     return store.size === manifestParagraphCount(manifest) ? store : undefined;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A generation's graph files (the base, and the delta when it has one) when each has the size its
+ * manifest recorded; undefined otherwise. A file of the wrong size is not handed to the native
+ * reader at all, nor linked into a new generation.
+ */
+function graphFiles(dir: string, manifest: Manifest): { base: string; delta: string | undefined } | undefined {
+  const base = path.join(dir, VECTORS_FILE);
+  const delta = deltaFile(dir, manifest);
+  const whole = (file: string, name: string) => {
+    try {
+      return manifest.files[name] !== undefined && statSync(file).size === manifest.files[name].bytes;
+    } catch {
+      return false;
+    }
+  };
+  return whole(base, VECTORS_FILE) && (!delta || whole(delta, DELTA_FILE)) ? { base, delta } : undefined;
 }
 
 /**
@@ -766,12 +782,10 @@ function readPreviousDelta(dir: string, manifest: Manifest, hnsw: HnswParameters
   const inDelta = manifest.deltaElements ?? 0;
   // Without stored centroids the appended ones would be computed from every vector, base included.
   if (elements === undefined || !manifest.files[CENTROIDS_FILE] || inDelta + adding > Math.max(DELTA_MIN, DELTA_SHARE * elements)) return undefined;
+  const graph = graphFiles(dir, manifest);
+  if (!graph || (!graph.delta && inDelta > 0)) return undefined;
   try {
-    const delta = deltaFile(dir, manifest);
-    if (statSync(path.join(dir, VECTORS_FILE)).size !== manifest.files[VECTORS_FILE]?.bytes) return undefined;
-    if (delta && statSync(delta).size !== manifest.files[DELTA_FILE]?.bytes) return undefined;
-    if (!delta && inDelta > 0) return undefined;
-    const store = HnswStore.readDelta(elements - inDelta, delta, manifest.model.dimensions, hnsw, readLabelMap(dir, manifest));
+    const store = HnswStore.readDelta(elements - inDelta, graph.delta, manifest.model.dimensions, hnsw, readLabelMap(dir, manifest));
     return store.elements === elements && store.size === manifestParagraphCount(manifest) ? store : undefined;
   } catch {
     return undefined;

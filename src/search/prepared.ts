@@ -149,10 +149,10 @@ function extendedTerms(previous: TermsView, addedTexts: readonly string[], story
 
 function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstLabel, storyParagraphs, previousTexts, labels }: ExtensionInput): Record<string, DerivedFile> | undefined {
   const terms = viewTermsFile(previousDir, previousParagraphs);
-  const termsText = terms && extendedTerms(terms, addedTexts, storyParagraphs);
-  const lexical = termsText && readLexicalFile(previousDir);
+  const termsBytes = terms && extendedTerms(terms, addedTexts, storyParagraphs);
+  const lexical = termsBytes && readLexicalFile(previousDir);
   if (lexical && labels) withoutRemoved(lexical, labels);
-  if (!termsText || !lexical || lexical.documentCount > previousParagraphs || lexical.nextId > firstLabel) {
+  if (!termsBytes || !lexical || lexical.documentCount > previousParagraphs || lexical.nextId > firstLabel) {
     // Made by an older version (how words become terms changed), or unreadable: derived anew from the texts,
     // which is still far cheaper than the full build the caller would otherwise fall back to.
     const previous = previousTexts();
@@ -161,7 +161,7 @@ function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstL
   try {
     const documents = previousParagraphs + addedTexts.length;
     // While few paragraphs are missing from it, the BM25 index is kept as it is: a start indexes them (see `readPreparedSearch`).
-    if (documents - lexical.documentCount <= lexicalLagAllowed(documents)) return { [LEXICAL_FILE]: { sameAs: path.join(previousDir, LEXICAL_FILE) }, [TERMS_FILE]: termsText };
+    if (documents - lexical.documentCount <= lexicalLagAllowed(documents)) return { [LEXICAL_FILE]: { sameAs: path.join(previousDir, LEXICAL_FILE) }, [TERMS_FILE]: termsBytes };
     let missing: Array<{ id: number; text: string }> | undefined = [];
     if (lexical.documentCount < previousParagraphs) {
       // Read back from the previous paragraph file (its texts are parsed as they are read).
@@ -170,7 +170,7 @@ function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstL
     }
     if (!missing) return undefined;
     lexical.add([...missing, ...addedTexts.map((text, i) => ({ id: firstLabel + i, text }))]);
-    return { [LEXICAL_FILE]: Buffer.from(lexical.toBinary()), [TERMS_FILE]: termsText };
+    return { [LEXICAL_FILE]: Buffer.from(lexical.toBinary()), [TERMS_FILE]: termsBytes };
   } catch {
     return undefined;
   }
@@ -199,8 +199,8 @@ function reduceSearchFiles({ previousDir, previousParagraphs, removedStories, re
       kept.push({ starts: terms.stories.starts.subarray(first, story + 1), terms: terms.stories.terms });
     }
     // The BM25 index is kept as it is: the paragraphs the label map no longer lists are dropped from it when it is read (see `withoutRemoved`).
-    const termsText = writeTermsBinary({ version: PREPARED_VERSION, documents: previousParagraphs - removedTexts.length, terms: frequencies.column, words: words.column, stories: kept });
-    return { [LEXICAL_FILE]: { sameAs: path.join(previousDir, LEXICAL_FILE) }, [TERMS_FILE]: termsText };
+    const termsBytes = writeTermsBinary({ version: PREPARED_VERSION, documents: previousParagraphs - removedTexts.length, terms: frequencies.column, words: words.column, stories: kept });
+    return { [LEXICAL_FILE]: { sameAs: path.join(previousDir, LEXICAL_FILE) }, [TERMS_FILE]: termsBytes };
   } catch {
     return undefined;
   }
