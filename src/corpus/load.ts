@@ -136,17 +136,8 @@ export async function scanCorpus(dir: string, now: () => number = Date.now): Pro
  * without reading thousands of stories.
  */
 export async function sameFiles(dir: string, scan: CorpusScan, recorded: ReadonlyArray<{ file: string } & FileRecord>): Promise<boolean> {
-  return (await addedFiles(dir, scan, recorded))?.length === 0;
-}
-
-/**
- * The story files in the folder besides the recorded ones, when every recorded file is there
- * unchanged (as {@link sameFiles} judges them); undefined when one was removed, changed or never
- * recorded. Stories only added is what lets a rebuild append without reading the others.
- */
-export async function addedFiles(dir: string, scan: CorpusScan, recorded: ReadonlyArray<{ file: string } & FileRecord>): Promise<string[] | undefined> {
-  const changes = await fileChanges(dir, scan, recorded);
-  return changes.removed.length + changes.changed.length + changes.undescribed.length === 0 ? changes.added : undefined;
+  const { added, removed, changed, undescribed } = await fileChanges(dir, scan, recorded);
+  return added.length + removed.length + changed.length + undescribed.length === 0;
 }
 
 /** How a folder's story files differ from the ones recorded (see {@link fileChanges}). */

@@ -72,17 +72,6 @@ export class TermStatistics {
     for (const term of terms) this.documentFrequency.set(term, (this.documentFrequency.get(term) ?? 0) + 1);
   }
 
-  /** Uncounts documents (paragraphs removed from the index). A term no document holds any more keeps its place, with frequency 0. */
-  removeTermSets(termSets: ReadonlyArray<ReadonlySet<string>>): void {
-    for (const terms of termSets) {
-      this.documentCount--;
-      for (const term of terms) {
-        const count = this.documentFrequency.get(term);
-        if (count !== undefined) this.documentFrequency.set(term, Math.max(0, count - 1));
-      }
-    }
-  }
-
   /** Every content term of the corpus. */
   *terms(): IterableIterator<string> {
     for (const [term, count] of this.documentFrequency) if (count > 0) yield term;
