@@ -1,14 +1,13 @@
 // The Discord part of `npm run bench`: the real bot (startBot, discord.js) against the fake Discord
 // of the tests on 127.0.0.1, timing /ask from the interaction being sent to the answer arriving.
 // Bench-only: it imports test/fake-discord.ts (and `ws`, a dev dependency), so it is loaded lazily.
-import { spawn } from 'node:child_process';
 import type { CoreConfig } from '../config.js';
 import { startBot } from '../discord/bot-runtime.js';
 import { openLiveIndex } from '../discord/live-index.js';
 import type { Embedder } from '../embed/index.js';
 import { createLogger } from '../log.js';
 import { startFakeDiscord } from '../../test/fake-discord.js';
-import { PROJECT_ROOT, scriptArgs } from './processes.js';
+import { scriptArgs, spawnNode } from './processes.js';
 import { latency, type Latency } from './stats.js';
 
 const TOKEN = 'bench-bot-token-not-a-real-one';
@@ -68,11 +67,9 @@ export async function runDiscordBench(options: DiscordBenchOptions): Promise<Dis
 export async function timeBotFirstAnswer(env: Record<string, string>, question: string): Promise<number> {
   const fake = await startFakeDiscord({ token: TOKEN, timeoutMs: 120_000 });
   const started = performance.now();
-  const bot = spawn(process.execPath, scriptArgs('src/discord/bot.ts'), {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env, DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_BASE: fake.apiBase, LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const bot = spawnNode(scriptArgs('src/discord/bot.ts'), { ...env, DISCORD_TOKEN: TOKEN, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_BASE: fake.apiBase });
+  // Read and dropped, so a bot that prints never blocks on a full pipe.
+  bot.stdout.resume();
   let stderr = '';
   bot.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
   const exited = new Promise<never>((_, reject) => bot.on('exit', (code) => reject(new Error(`the bot exited with ${code} before answering: ${stderr.trim().split('\n').at(-1) ?? ''}`))));

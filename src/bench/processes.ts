@@ -5,7 +5,8 @@ import { PROJECT_ROOT } from '../entry/runtime.js';
 
 export { PROJECT_ROOT, scriptArgs } from '../entry/runtime.js';
 
-function spawnNode(args: string[], env: Record<string, string>) {
+/** A node process of the project, logging nothing, its stdout and stderr piped. */
+export function spawnNode(args: string[], env: Record<string, string>) {
   return spawn(process.execPath, args, { cwd: PROJECT_ROOT, env: { ...process.env, ...env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
