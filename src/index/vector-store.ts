@@ -80,14 +80,7 @@ export class HnswStore implements VectorStore {
    * or the map does not fit.
    */
   static read(file: string, dimensions: number, efSearch: number, labels?: Int32Array, deltaFile?: string): HnswStore {
-    const base = new HierarchicalNSW('cosine', dimensions);
-    base.readIndexSync(file);
-    let delta: Graph | undefined;
-    if (deltaFile) {
-      delta = new HierarchicalNSW('cosine', dimensions);
-      delta.readIndexSync(deltaFile);
-    }
-    return HnswStore.assemble(base, delta, dimensions, efSearch, labels);
+    return HnswStore.assemble(readGraph(file, dimensions), deltaFile ? readGraph(deltaFile, dimensions) : undefined, dimensions, efSearch, labels);
   }
 
   /** `read` on libuv threads (a year's graph is 240 MB, over a second to read), so the caller can load other things meanwhile. */
@@ -115,13 +108,7 @@ export class HnswStore implements VectorStore {
    * after a base of `baseElements` entries that is not read; `labels` as for `read`.
    */
   static readDelta(baseElements: number, deltaFile: string | undefined, dimensions: number, params: HnswParameters, labels?: Int32Array): HnswStore {
-    let delta: Graph;
-    if (deltaFile) {
-      delta = new HierarchicalNSW('cosine', dimensions);
-      delta.readIndexSync(deltaFile);
-    } else {
-      delta = newGraph(dimensions, 1, params);
-    }
+    const delta = deltaFile ? readGraph(deltaFile, dimensions) : newGraph(dimensions, 1, params);
     const store = new HnswStore(undefined, baseElements, delta, dimensions);
     if (labels) store.mapPositions(labels);
     return store;
@@ -202,8 +189,11 @@ export class HnswStore implements VectorStore {
     const kept: number[] = [];
     for (let position = 0; position < this.size; position++) {
       const label = this.labelAt(position);
-      if (gone.has(position)) this.graphOf(label).graph.markDelete(this.graphOf(label).label);
-      else kept.push(label);
+      if (!gone.has(position)) kept.push(label);
+      else {
+        const held = this.graphOf(label);
+        held.graph.markDelete(held.label);
+      }
     }
     this.mapPositions(kept);
   }
@@ -289,6 +279,13 @@ export class HnswStore implements VectorStore {
     this.graphLabels = graphLabels;
     this.positions = positions;
   }
+}
+
+/** A graph file written by `save`, read on this thread. */
+function readGraph(file: string, dimensions: number): Graph {
+  const graph = new HierarchicalNSW('cosine', dimensions);
+  graph.readIndexSync(file);
+  return graph;
 }
 
 function newGraph(dimensions: number, capacity: number, params: HnswParameters): Graph {
