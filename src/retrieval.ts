@@ -4,7 +4,7 @@
 import type { CoreConfig } from './config.js';
 import type { Embedder } from './embed/index.js';
 import { IndexMissingError, beginLoadIndex, type LoadedIndex, type PendingIndex } from './index/index.js';
-import { collectGarbage } from './memory.js';
+import { collectGarbageAfterLoad } from './memory.js';
 import { buildIndexFromCorpus, openEmbedder, silentReporter, withoutConsoleNoise, type PipelineReporter } from './pipeline.js';
 import { loadEnglishWords } from './search/dictionary.js';
 import { Retriever, readPreparedSearch, searchFiles, type Reranker } from './search/index.js';
@@ -47,7 +47,7 @@ async function beginOpenIndex(config: CoreConfig, embedder: Embedder, options: {
 
 /** What was loaded, once the load's garbage is gone (see src/memory.ts). */
 function loaded<T>(value: T): T {
-  collectGarbage();
+  collectGarbageAfterLoad();
   return value;
 }
 

@@ -57,6 +57,26 @@ describe('the compiled runtime', () => {
     expect(failed.stderr).toMatch(/at parseCommandArgs \(.*src\/entry\/run\.ts:\d+:\d+\)/);
   });
 
+  it('answers, and adds a story with the model on a worker thread, as bundled commands', async () => {
+    const work = tempDir('verbatim-compiled-work-');
+    const corpus = path.join(work, 'corpus');
+    cpSync(path.join(PROJECT_ROOT, 'corpus'), corpus, { recursive: true });
+    const env = { CORPUS_DIR: corpus, INDEX_DIR: path.join(work, 'index'), MODEL_DIR: path.join(PROJECT_ROOT, 'models') };
+    const asked = await runScript('ask', ['--json', 'Who was in the meeting?'], env);
+    expect(asked.code, asked.stderr).toBe(0);
+    const answer = JSON.parse(asked.stdout) as { passages: Array<{ text: string }> };
+    expect(answer.passages.map((passage) => passage.text).join('\n')).toMatch(/Lavrov/);
+    // The page's story goes in through add-story, whose model loads on a worker thread (a bundled entry of its own).
+    const added = await runScript('add-story', ['--json', path.join(PROJECT_ROOT, 'test/fixtures/pages/wire-story.html')], env);
+    expect(added.code, added.stderr).toBe(0);
+    const { id } = JSON.parse(added.stdout) as { id: string };
+    const again = await runScript('ask', ['--json', '--story', id, 'Why is the hatchery closing?'], env);
+    expect(again.code, again.stderr).toBe(0);
+    const sources = (JSON.parse(again.stdout) as { passages: Array<{ source: { id: string } }> }).passages.map((passage) => passage.source.id);
+    expect(sources.length).toBeGreaterThan(0);
+    expect(new Set(sources)).toEqual(new Set([id]));
+  }, 300_000);
+
   it('refuses to run once a source file changed, with one sentence and no stack', async () => {
     const file = path.join(copy, 'src/fold.ts');
     writeFileSync(file, `${readFileSync(file, 'utf8')}\n// edited\n`);

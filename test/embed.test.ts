@@ -1,11 +1,13 @@
-import { env } from '@xenova/transformers';
+import { env, pipeline, type FeatureExtractionPipeline, type Tensor } from '@xenova/transformers';
+import { meanPoolNormalized } from '../src/embed/pooling.js';
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_MODELS, createEmbedder } from '../src/embed/index.js';
 import { BUILT_IN_RERANKERS } from '../src/embed/cross-encoder.js';
 import { BUILT_IN_BUILDERS } from '../src/embed/model-build/registry.js';
 import { batchesByLength, paddedRows } from '../src/embed/batching.js';
 import { UserError } from '../src/errors.js';
-import { DEFAULT_MODEL, MODEL_DIR } from './helpers/project.js';
+import { loadCorpus } from '../src/corpus/load.js';
+import { DEFAULT_MODEL, MODEL_DIR, SHIPPED_CORPUS } from './helpers/project.js';
 import { tempDir } from './helpers/corpus.js';
 
 const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, i) => sum + value * b[i]!, 0);
@@ -51,6 +53,30 @@ describe('createEmbedder (default model)', () => {
       expect(dot(alone!, together[i]!)).toBeGreaterThan(0.9999);
     }
     expect(await embedder.embed([])).toEqual([]);
+  });
+
+  it("gives the vectors of transformers.js's own pipeline model and tokenizer, bit for bit", async () => {
+    const embedder = await createEmbedder({ modelId: DEFAULT_MODEL, modelDir: MODEL_DIR });
+    // createEmbedder pointed transformers.js at the local models, so the pipeline loads the same files.
+    const extractor = (await pipeline('feature-extraction', DEFAULT_MODEL, { quantized: false })) as FeatureExtractionPipeline;
+    const paragraphs = (await loadCorpus(SHIPPED_CORPUS)).flatMap((story) => story.paragraphs.map((paragraph) => paragraph.text));
+    const texts = [
+      ...paragraphs,
+      'Who was in the meeting?',
+      'Ｆｕｌｌ-width ｔｅｘｔ, e\u0301 combining, ﬁ ligature, 😀 and 中文 — “quotes”.',
+      'long '.repeat(400).trim(),
+      '@everyone [a link](https://example.com) **bold**',
+    ];
+    expect(paragraphs.length).toBeGreaterThan(30);
+    for (const text of texts) {
+      // One text at a time on both sides: padding in a batch moves the last bits.
+      const [ours] = await embedder.embed([text]);
+      // What the embedder did before it opened the session itself: the pipeline's tokenizer and model, pooled the same way.
+      const inputs = extractor.tokenizer(text, { truncation: true }) as unknown as Record<string, Tensor>;
+      const hidden = ((await extractor.model(inputs)) as Record<string, Tensor>).last_hidden_state!;
+      const [theirs] = meanPoolNormalized(hidden.data as Float32Array, hidden.dims as [number, number, number], inputs.attention_mask!.data as BigInt64Array);
+      expect(Array.from(ours!), text.slice(0, 60)).toEqual(Array.from(theirs!));
+    }
   });
 
   it('hashes the model files, so an index can tell which weights built it', async () => {

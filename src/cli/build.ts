@@ -4,13 +4,15 @@ import { readdirSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { SETTINGS_FILES, listSourceFiles, fingerprintFiles, writeStamp } from '../entry/build-stamp.js';
+import { bundleCommands } from '../entry/bundle.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { DIST_DIR, PROJECT_ROOT } from '../entry/runtime.js';
 import { UserError } from '../errors.js';
 
 /**
  * `npm run build` (and `npm ci`): compiles src/ and scripts/ with tsc into dist/, source maps
- * beside, and stamps the build with the sources it was made from. tsc writes into a fresh
+ * beside, bundles the files node runs (src/entry/bundle.ts), and stamps the build with the
+ * sources it was made from. tsc writes into a fresh
  * folder that replaces dist/ only once it compiled, so a failed compile leaves the previous build.
  */
 export async function buildCommand(argv: string[], root = PROJECT_ROOT): Promise<number> {
@@ -28,6 +30,7 @@ export async function buildCommand(argv: string[], root = PROJECT_ROOT): Promise
     throw new UserError('The TypeScript did not compile (tsc’s errors are above): fix them, then run npm run build again.');
   }
   const compiled = compiledSources(nextDir);
+  await bundleCommands(nextDir);
   const sources = Object.fromEntries(Object.entries(before).filter(([file]) => compiled.has(file) || SETTINGS_FILES.includes(file)));
   writeStamp(nextDir, sources);
   const oldDir = `${distDir}.old`;

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { FeatureExtractionPipeline, Tensor as TensorType } from '@xenova/transformers';
+import type { FeatureExtractionPipeline, PreTrainedTokenizer, Tensor as TensorType } from '@xenova/transformers';
+import type { InferenceSession } from 'onnxruntime-node';
 import { UserError } from '../errors.js';
 import { sha256 } from '../hash.js';
 import { batchesByLength, paddedRows } from './batching.js';
@@ -48,17 +49,31 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   if (!local && BUILT_IN_MODELS.has(modelId)) {
     throw new UserError(`The embedding model "${modelId}" is not built yet: run npm run build-model.`);
   }
-  // Imported here, not at the top: transformers.js and ONNX Runtime take ~0.4 s to load, which
+  // Imported here, not at the top: transformers.js and ONNX Runtime take ~0.2 s to load, which
   // a build with nothing to embed (see `createLazyEmbedder`) does not pay.
-  const { env, pipeline, Tensor } = await import('@xenova/transformers');
+  const { env, AutoTokenizer, PreTrainedTokenizer, pipeline } = await import('@xenova/transformers');
   env.localModelPath = modelDir;
   env.allowLocalModels = true;
   env.allowRemoteModels = !local;
   env.cacheDir = path.join(modelDir, '.hub-cache');
 
-  let extractor: FeatureExtractionPipeline;
+  let tokenizer: PreTrainedTokenizer;
+  let encode: Encoder;
   try {
-    extractor = (await pipeline('feature-extraction', modelId, { quantized: false })) as FeatureExtractionPipeline;
+    if (local) {
+      // transformers.js's tokenizer, and the ONNX Runtime session its pipeline would make, opened
+      // from the file's path: ONNX Runtime reads the file itself instead of through a 14 MB
+      // JavaScript buffer first, and no hub code (which starts node's fetch and TLS) runs: ~90 ms
+      // of a cold ask. Same runtime, same options, same vectors (test/embed.test.ts).
+      const folder = path.join(modelDir, modelId);
+      const [tokenizerFiles, session] = await Promise.all([readTokenizerFiles(folder), openSession(path.join(folder, 'onnx', 'model.onnx'))]);
+      tokenizer = localTokenizer(tokenizerFiles, { AutoTokenizer, PreTrainedTokenizer });
+      encode = sessionEncoder(session);
+    } else {
+      const extractor = (await pipeline('feature-extraction', modelId, { quantized: false })) as FeatureExtractionPipeline;
+      tokenizer = extractor.tokenizer;
+      encode = pipelineEncoder(extractor);
+    }
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
     throw new UserError(
@@ -72,26 +87,22 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   const modelHash = identityHash(filesHash, prefixes);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 
-  const tokenizer = extractor.tokenizer;
   const embed = async (input: readonly string[], kind: 'query' | 'passage' = 'passage'): Promise<Float32Array[]> => {
     if (input.length === 0) return [];
     const prefix = prefixes?.[kind] ?? '';
     const texts = prefix ? input.map((text) => prefix + text) : input;
     // Tokenised first and batched by token count: a batch is padded to its longest text, and the
-    // encoder's cost grows with length (src/embed/batching.ts). The pipeline's own tokenizer and
-    // model, pooled here (see meanPoolNormalized).
+    // encoder's cost grows with length (src/embed/batching.ts). Pooled here (see meanPoolNormalized).
     const encoded = tokenizer([...texts], { truncation: true, return_tensor: false }) as unknown as Record<string, number[][]>;
     const vectors = new Array<Float32Array>(texts.length);
     for (const batch of batchesByLength(encoded.input_ids!.map((ids) => ids.length), batchSize)) {
-      const inputs: Record<string, TensorType> = {};
+      const inputs: Record<string, EncoderInput> = {};
       for (const [name, rows] of Object.entries(encoded)) {
-        const { data, dims } = paddedRows(rows, batch, name === 'input_ids' ? tokenizer.pad_token_id : 0, tokenizer.padding_side);
-        inputs[name] = new Tensor('int64', data, dims);
+        inputs[name] = paddedRows(rows, batch, name === 'input_ids' ? tokenizer.pad_token_id : 0, tokenizer.padding_side);
       }
-      const outputs = (await extractor.model(inputs)) as Record<string, TensorType | undefined>;
-      const hidden = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings;
+      const hidden = await encode(inputs);
       if (!hidden) throw new UserError(`The embedding model "${modelId}" gives no token vectors: use a feature-extraction model.`);
-      const pooled = meanPoolNormalized(hidden.data as Float32Array, hidden.dims as [number, number, number], inputs.attention_mask!.data as BigInt64Array);
+      const pooled = meanPoolNormalized(hidden.data, hidden.dims, inputs.attention_mask!.data);
       pooled.forEach((vector, row) => (vectors[batch[row]!] = vector));
     }
     return vectors;
@@ -160,6 +171,76 @@ async function rememberDimensions(dir: string, filesHash: string, dimensions: nu
   } catch {
     // A read-only model folder only means loading the model to learn its width.
   }
+}
+
+/** One batch of the tokenizer's output (input_ids, attention_mask, …), padded into int64 matrices. */
+type EncoderInput = { data: BigInt64Array; dims: [number, number] };
+/** Runs the encoder on one batch: its token vectors [rows, length, width], or undefined when it gives none. */
+type Encoder = (inputs: Record<string, EncoderInput>) => Promise<{ data: Float32Array; dims: [number, number, number] } | undefined>;
+
+type Transformers = typeof import('@xenova/transformers');
+type TokenizerFiles = { tokenizer: object; config: { tokenizer_class?: string } };
+
+/** A local model's tokenizer.json and tokenizer_config.json, parsed as transformers.js parses them (a byte-order mark is dropped). */
+async function readTokenizerFiles(folder: string): Promise<TokenizerFiles> {
+  const read = async (name: string): Promise<unknown> => JSON.parse((await readFile(path.join(folder, name), 'utf8')).replace(/^\uFEFF/, ''));
+  const [tokenizer, config] = await Promise.all([read('tokenizer.json'), read('tokenizer_config.json')]);
+  return { tokenizer: tokenizer as object, config: config as TokenizerFiles['config'] };
+}
+
+/** The tokenizer `AutoTokenizer.from_pretrained` makes from those files: the class their config names, else the base class. */
+function localTokenizer({ tokenizer, config }: TokenizerFiles, { AutoTokenizer, PreTrainedTokenizer }: Pick<Transformers, 'AutoTokenizer' | 'PreTrainedTokenizer'>): PreTrainedTokenizer {
+  const name = config.tokenizer_class?.replace(/Fast$/, '') ?? 'PreTrainedTokenizer';
+  const mapping = AutoTokenizer.TOKENIZER_CLASS_MAPPING as Record<string, typeof PreTrainedTokenizer | undefined>;
+  const TokenizerClass = mapping[name] ?? PreTrainedTokenizer;
+  return new TokenizerClass(tokenizer, config);
+}
+
+/** onnxruntime-node is CommonJS: node's import gives it as the default export, tsx's loader as the module itself (transformers.js takes either, as here). */
+async function onnxRuntime(): Promise<OnnxRuntime> {
+  const runtime = (await import('onnxruntime-node')) as unknown as OnnxRuntime & { default?: OnnxRuntime };
+  return runtime.default ?? runtime;
+}
+type OnnxRuntime = Pick<typeof import('onnxruntime-node'), 'InferenceSession' | 'Tensor'>;
+
+/** ONNX Runtime's CPU session, as transformers.js creates it in Node (its default options). */
+async function openSession(file: string): Promise<InferenceSession> {
+  const { InferenceSession } = await onnxRuntime();
+  return InferenceSession.create(file, { executionProviders: ['cpu'] });
+}
+
+/**
+ * What transformers.js's encoder forward does for an encoder-only model: the inputs the graph
+ * names (token_type_ids all zero when the tokenizer gives none), and the first of the outputs
+ * that hold token vectors.
+ */
+function sessionEncoder(session: InferenceSession): Encoder {
+  return async (inputs) => {
+    const { Tensor } = await onnxRuntime();
+    const feeds: Record<string, InstanceType<typeof Tensor>> = {};
+    for (const name of session.inputNames) {
+      const input = inputs[name] ?? (name === 'token_type_ids' ? { data: new BigInt64Array(inputs.input_ids!.data.length), dims: inputs.input_ids!.dims } : undefined);
+      if (!input) throw new UserError(`The embedding model's graph needs an input "${name}" its tokenizer does not give: use a feature-extraction model.`);
+      feeds[name] = new Tensor('int64', input.data, input.dims);
+    }
+    const outputs = await session.run(feeds);
+    return tokenVectors(outputs as Record<string, { data: unknown; dims: readonly number[] } | undefined>);
+  };
+}
+
+/** The model of a transformers.js pipeline (hub models: downloaded and cached by transformers.js). */
+function pipelineEncoder(extractor: FeatureExtractionPipeline): Encoder {
+  return async (inputs) => {
+    const { Tensor } = await import('@xenova/transformers');
+    const tensors: Record<string, TensorType> = {};
+    for (const [name, { data, dims }] of Object.entries(inputs)) tensors[name] = new Tensor('int64', data, dims);
+    return tokenVectors((await extractor.model(tensors)) as Record<string, TensorType | undefined>);
+  };
+}
+
+function tokenVectors(outputs: Record<string, { data: unknown; dims: readonly number[] } | undefined>): Awaited<ReturnType<Encoder>> {
+  const hidden = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings;
+  return hidden ? { data: hidden.data as Float32Array, dims: hidden.dims as [number, number, number] } : undefined;
 }
 
 /** Texts embedded in one call to the encoder: small batches of similar length beat large padded ones (docs/performance.md). */

@@ -1,4 +1,7 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { PROJECT_ROOT, RUNNING_COMPILED, compiledPath } from '../entry/runtime.js';
 import { UserError } from '../errors.js';
 import { createEmbedder, knownIdentity, type Embedder, type EmbedderOptions } from './embedder.js';
 
@@ -65,10 +68,13 @@ export async function createWorkerEmbedder(options: EmbedderOptions, settings: {
   };
 }
 
+const WORKER_SOURCE = 'src/embed/embed-worker.ts';
+
 function startWorker(options: EmbedderOptions, quiet: boolean): Worker {
   const workerData = { options, quiet };
-  // Compiled, the worker is dist/…/embed-worker.js; under tsx or vitest it is the TypeScript source, which tsx's loader runs.
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./embed-worker.js', import.meta.url), { workerData });
-  const source = new URL('./embed-worker.ts', import.meta.url).href;
+  // Compiled, the worker is its own bundled entry (this code sits in a shared chunk elsewhere in
+  // dist/); under tsx or vitest it is the TypeScript source, which tsx's loader runs.
+  if (RUNNING_COMPILED) return new Worker(compiledPath(WORKER_SOURCE), { workerData });
+  const source = pathToFileURL(path.join(PROJECT_ROOT, WORKER_SOURCE)).href;
   return new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`, { eval: true, workerData });
 }

@@ -11,8 +11,18 @@ const THIS_FILE = fileURLToPath(import.meta.url);
 /** True when this process runs the compiled JavaScript (dist/src/entry/runtime.js), false under tsx. */
 export const RUNNING_COMPILED = THIS_FILE.endsWith('.js');
 
-/** The project folder: this file is src/entry/runtime.ts, or dist/src/entry/runtime.js once compiled. */
-export const PROJECT_ROOT = path.resolve(path.dirname(THIS_FILE), RUNNING_COMPILED ? '../../..' : '../..');
+/**
+ * The project folder: this file is src/entry/runtime.ts under tsx; compiled, it is bundled into a
+ * file somewhere under dist/ (an entry or a shared chunk), so the folder above dist/ is the project.
+ */
+export const PROJECT_ROOT = RUNNING_COMPILED ? compiledProjectRoot(THIS_FILE) : path.resolve(path.dirname(THIS_FILE), '../..');
+
+function compiledProjectRoot(file: string): string {
+  for (let dir = path.dirname(file); dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    if (path.basename(dir) === DIST_DIR) return path.dirname(dir);
+  }
+  throw new Error(`${file} is not under a ${DIST_DIR}/ folder.`);
+}
 
 /** The compiled runtime of this project. */
 export const DIST_PATH = path.join(PROJECT_ROOT, DIST_DIR);
