@@ -82,6 +82,7 @@ let englishWords: Set<string> | undefined;
  * the re-ranker, when there is one). `prepared`: its search files, when already read.
  */
 export function createRetriever(index: LoadedIndex, embedder: Embedder, reranker?: Reranker, prepared = readPreparedSearch(index.dir, index.paragraphs, index.stories.length, index.labels)): Retriever {
-  englishWords ??= loadEnglishWords();
-  return loaded(new Retriever(index, embedder, { dictionary: englishWords, prepared, reranker }));
+  // Loaded when a question first has a word the corpus lacks: most never do.
+  const dictionary = () => (englishWords ??= loadEnglishWords());
+  return loaded(new Retriever(index, embedder, { dictionary, prepared, reranker }));
 }

@@ -42,6 +42,18 @@ describe('SpellingCorrector', () => {
     expect(speller.correct('Lavrov met Kislyak')).toBe('Lavrov met Kislyak');
   });
 
+  it('loads a lazy dictionary only when a word is not the corpus\'s, once, and an empty one corrects nothing', () => {
+    let loads = 0;
+    const lazy = new SpellingCorrector(TEXTS, () => (loads++, DICTIONARY));
+    expect(lazy.correct('Who was in the meeting with Lavrov?')).toBe('Who was in the meeting with Lavrov?');
+    expect(loads).toBe(0);
+    expect(lazy.correct('Who was in the meating?')).toBe('Who was in the meeting?');
+    expect(lazy.correct('what were the breifings about the weather')).toBe('what were the briefings about the weather');
+    expect(loads).toBe(1);
+    const withoutWords = new SpellingCorrector(TEXTS, () => new Set());
+    expect(withoutWords.correct('were ppl in the meating?')).toBe('were ppl in the meating?');
+  });
+
   it('uses the installed model vocabulary as its dictionary', () => {
     const english = loadEnglishWords();
     expect(english.size).toBeGreaterThan(4000);

@@ -120,8 +120,8 @@ export interface SearchResult {
 
 export interface RetrieverOptions {
   policy?: RefusalPolicy;
-  /** Ordinary English words; when given, misspelt question words are corrected to corpus words. */
-  dictionary?: ReadonlySet<string>;
+  /** Ordinary English words (or how to load them when first needed); when given, misspelt question words are corrected to corpus words. */
+  dictionary?: ReadonlySet<string> | (() => ReadonlySet<string>);
   /** The BM25 index and word statistics stored with the index; derived from the texts when absent. */
   prepared?: PreparedSearch;
   /** A cross-encoder that reorders the best passages and decides the refusal instead of `policy` (src/search/rerank.ts). */
@@ -177,7 +177,7 @@ export class Retriever {
     const dimensions = corpus.store.dimensions;
     if (centroids) corpus.stories.forEach((story, i) => this.centroids.set(story.id, centroids.subarray(i * dimensions, (i + 1) * dimensions)));
     this.policy = options.policy ?? DEFAULT_REFUSAL;
-    this.speller = options.dictionary?.size ? new SpellingCorrector(prepared?.wordCounts ?? texts(), options.dictionary) : undefined;
+    this.speller = options.dictionary ? new SpellingCorrector(prepared?.wordCounts ?? texts(), options.dictionary) : undefined;
     this.reranker = options.reranker;
     this.now = options.now ?? (() => performance.now());
   }

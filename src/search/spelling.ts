@@ -94,14 +94,25 @@ export class SpellingCorrector {
    */
   private candidateIndex: CandidateIndex | undefined;
 
-  /** `corpus`: the paragraph texts, or their word counts as `countWords` gives them (stored with the index). */
+  private dictionaryWords: ReadonlySet<string> | undefined;
+
+  /**
+   * `corpus`: the paragraph texts, or their word counts as `countWords` gives them (stored with the index).
+   * `dictionary`: English words, or how to load them the first time a word is not the corpus's (most
+   * questions never need them: ~20 ms of a one-story start). An empty dictionary changes nothing.
+   */
   constructor(
     corpus: readonly string[] | Iterable<readonly [string, number]>,
-    private readonly dictionary: ReadonlySet<string>,
+    private readonly loadDictionary: ReadonlySet<string> | (() => ReadonlySet<string>),
   ) {
     this.counts = new Map(Array.isArray(corpus) ? countWords(corpus as readonly string[]) : (corpus as Iterable<readonly [string, number]>));
     // Question words the corpus may lack ("which", "about") are candidates, at the lowest priority.
     for (const word of STOP_WORDS) if (!this.counts.has(word)) this.counts.set(word, 0);
+  }
+
+  private get dictionary(): ReadonlySet<string> {
+    const load = this.loadDictionary;
+    return (this.dictionaryWords ??= typeof load === 'function' ? load() : load);
   }
 
   private candidates(): CandidateIndex {
@@ -135,7 +146,7 @@ export class SpellingCorrector {
   correct(question: string): string {
     return question.replace(/\p{L}+/gu, (word) => {
       // Shorthand typed in lower case only: "BC" is more likely British Columbia than "because".
-      const expanded = word === word.toLowerCase() && CHAT_SHORTHAND.has(word) && !this.isCorpusWord(word) ? CHAT_SHORTHAND.get(word) : undefined;
+      const expanded = word === word.toLowerCase() && CHAT_SHORTHAND.has(word) && this.dictionary.size > 0 && !this.isCorpusWord(word) ? CHAT_SHORTHAND.get(word) : undefined;
       if (expanded) return expanded;
       const replacement = this.suggest(word.toLowerCase());
       if (!replacement) return word;
@@ -145,7 +156,9 @@ export class SpellingCorrector {
 
   /** The corpus word a misspelt word most likely means, or undefined to keep it. */
   suggest(word: string): string | undefined {
-    if (word.length < 4 || this.counts.has(word) || this.dictionary.has(word) || STOP_WORDS.has(word)) return undefined;
+    // The dictionary last: a corpus or stop word needs no loading of it.
+    if (word.length < 4 || this.counts.has(word) || STOP_WORDS.has(word)) return undefined;
+    if (this.dictionary.size === 0 || this.dictionary.has(word)) return undefined;
     const { corpusWords, corpusStems, dictionaryStems, byLength } = this.candidates();
     if (corpusWords.has(word)) return undefined;
     const stem = stemmer(word);
