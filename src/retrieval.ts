@@ -54,13 +54,15 @@ function loaded<T>(value: T): T {
 /** Everything needed to answer questions: model, index and retriever. */
 export async function openRetriever(
   config: CoreConfig,
-  options: { buildIfMissing?: boolean; reporter?: PipelineReporter; embedder?: Embedder } = {},
+  options: { buildIfMissing?: boolean; reporter?: PipelineReporter; embedder?: Embedder; whileGraphLoads?: () => void } = {},
 ): Promise<{ embedder: Embedder; index: LoadedIndex; retriever: Retriever; reranker: Reranker | undefined }> {
   // Its identity is enough to check the index: the model itself loads while the graph is read.
   const embedder = options.embedder ?? (await openEmbedder(config, { lazy: true }));
   // Loaded before the index: a wrong RERANK_MODEL is reported before a first build's wait.
   const reranker = await openReranker(config);
   const pending = await beginOpenIndex(config, embedder, options);
+  // The caller's own loading (the bot's discord.js) runs on this thread while the graph is read.
+  options.whileGraphLoads?.();
   // The model loads while another thread reads the graph, and the search files are read meanwhile.
   const warming = withoutConsoleNoise(config, () => embedder.embed(['warm-up'], 'query'));
   warming.catch(() => {});

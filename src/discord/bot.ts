@@ -4,7 +4,6 @@ import { loadBotConfig } from '../config.js';
 import { ensureModel } from '../entry/model.js';
 import { runMain } from '../entry/run.js';
 import { createLogger } from '../log.js';
-import { startBot } from './bot-runtime.js';
 import { openLiveIndex } from './live-index.js';
 import { resolveShardPlan } from './shards.js';
 
@@ -14,7 +13,15 @@ runMain(async () => {
   // Every line says which shards wrote it: several processes often share one log.
   const logger = shards ? createLogger(config.logLevel).child({ shards: shards.ids }) : createLogger(config.logLevel);
   await ensureModel(config, { info: (message) => logger.info(message) });
-  const index = await openLiveIndex(config, { logger, buildIfMissing: true });
+  // discord.js and the news desk (~0.6 s of modules) load while another thread reads the index's
+  // graph, instead of before it: ~0.4 s sooner to the first answer at a year's size.
+  let runtime: Promise<typeof import('./bot-runtime.js')> | undefined;
+  const loadRuntime = () => (runtime ??= import('./bot-runtime.js'));
+  const index = await openLiveIndex(config, { logger, buildIfMissing: true, whileGraphLoads: () => void loadRuntime().catch(() => {}) });
+  const { startBot } = await loadRuntime().catch((error: unknown) => {
+    index.close();
+    throw error;
+  });
   let bot;
   try {
     bot = await startBot({ config, logger, index, shards });

@@ -44,6 +44,8 @@ export interface LiveIndexOptions {
   /** Build the index from the corpus when there is none yet. */
   buildIfMissing?: boolean;
   pollMs?: number;
+  /** Called once the first load has started reading the graph on another thread (see `openRetriever`). */
+  whileGraphLoads?: () => void;
 }
 
 /** Loads the index once (building it first if asked) and keeps it current. */
@@ -53,6 +55,7 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
     embedder: options.embedder,
     buildIfMissing: options.buildIfMissing,
     reporter: { info: (text) => logger.info(text) },
+    whileGraphLoads: options.whileGraphLoads,
   });
   const embedder = opened.embedder;
   let snapshot: IndexSnapshot = { retriever: opened.retriever, index: opened.index };

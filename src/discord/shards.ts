@@ -1,7 +1,7 @@
 // Which gateway shards a process connects. Discord's own sharding: every process of the bot
 // agrees on the total count, and each connects some of the shards (SHARD_IDS, or the one
 // discord.js's ShardingManager gives it); Discord sends each guild's events to one shard only.
-import { REST, Routes, type RESTGetAPIGatewayBotResult } from 'discord.js';
+import type { RESTGetAPIGatewayBotResult } from 'discord.js';
 import type { BotConfig } from '../config.js';
 import { UserError } from '../errors.js';
 
@@ -27,6 +27,8 @@ export async function resolveShardPlan(config: Pick<BotConfig, 'shardCount' | 's
  * discord.js's own helper always asks discord.com, which would bypass a REST proxy.
  */
 export async function recommendedShardCount(config: Pick<BotConfig, 'discordToken' | 'apiBase'>): Promise<number> {
+  // Loaded here: the bot loads discord.js while its index is read (src/discord/bot.ts), not before.
+  const { REST, Routes } = await import('discord.js');
   const rest = new REST({ ...(config.apiBase ? { api: config.apiBase } : {}), retries: 1 }).setToken(config.discordToken);
   try {
     const gateway = (await rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
