@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseYaml } from './yaml.js';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UserError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { sha256 } from '../hash.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Bumped whenever the on-disk layout changes; older indexes are refused and rebuilt. */
 export const INDEX_FORMAT_VERSION = 1;
