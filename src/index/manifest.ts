@@ -131,10 +131,13 @@ function withHashFile(bytes: Buffer, readHashes: (() => Buffer) | undefined): Ma
     const hashes = readHashes();
     if (hashes.length !== count * HASH_BYTES) throw new Error('The paragraph hash file does not match the manifest.');
     const entries: Manifest['paragraphs'] = [];
+    // One hex string sliced per paragraph: 110,000 calls into the buffer's decoder took twice as long.
+    const hex = hashes.toString('hex');
+    const width = HASH_BYTES * 2;
     let position = 0;
     for (const story of rest.stories) {
       for (let number = 1; number <= story.paragraphs; number++, position++) {
-        entries.push({ id: `${story.id}:${number}`, hash: hashes.toString('hex', position * HASH_BYTES, (position + 1) * HASH_BYTES) });
+        entries.push({ id: `${story.id}:${number}`, hash: hex.slice(position * width, (position + 1) * width) });
       }
     }
     return entries;
