@@ -57,17 +57,27 @@ describe('the compiled runtime', () => {
     expect(failed.stderr).toMatch(/at parseCommandArgs \(.*src\/entry\/run\.ts:\d+:\d+\)/);
   });
 
-  it('answers, and adds a story with the model on a worker thread, as bundled commands', async () => {
+  it('adds stories and answers as bundled commands, with the model on this thread or a worker thread', async () => {
     const work = tempDir('verbatim-compiled-work-');
     const corpus = path.join(work, 'corpus');
     cpSync(path.join(PROJECT_ROOT, 'corpus'), corpus, { recursive: true });
-    const env = { CORPUS_DIR: corpus, INDEX_DIR: path.join(work, 'index'), MODEL_DIR: path.join(PROJECT_ROOT, 'models') };
+    // The model's files without the identity this project caches beside them (as after a fresh
+    // install): the first add loads the model on its own thread, and must not have started a worker.
+    const models = path.join(work, 'models');
+    cpSync(path.join(PROJECT_ROOT, 'models', 'use-lite'), path.join(models, 'use-lite'), { recursive: true, dereference: true });
+    const env = { CORPUS_DIR: corpus, INDEX_DIR: path.join(work, 'index'), MODEL_DIR: models };
+    const page = (name: string) => path.join(PROJECT_ROOT, 'test/fixtures/pages', name);
+    const first = await runScript('add-story', ['--json', page('jsonld-only.html')], env);
+    expect(first.code, first.stderr).toBe(0);
+    expect(existsSync(path.join(models, '.use-lite.dims.json'))).toBe(true);
+
     const asked = await runScript('ask', ['--json', 'Who was in the meeting?'], env);
     expect(asked.code, asked.stderr).toBe(0);
     const answer = JSON.parse(asked.stdout) as { passages: Array<{ text: string }> };
     expect(answer.passages.map((passage) => passage.text).join('\n')).toMatch(/Lavrov/);
-    // The page's story goes in through add-story, whose model loads on a worker thread (a bundled entry of its own).
-    const added = await runScript('add-story', ['--json', path.join(PROJECT_ROOT, 'test/fixtures/pages/wire-story.html')], env);
+
+    // The identity is cached now: this add loads the model on a worker thread (a bundled entry of its own).
+    const added = await runScript('add-story', ['--json', page('wire-story.html')], env);
     expect(added.code, added.stderr).toBe(0);
     const { id } = JSON.parse(added.stdout) as { id: string };
     const again = await runScript('ask', ['--json', '--story', id, 'Why is the hatchery closing?'], env);

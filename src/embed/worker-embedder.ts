@@ -24,13 +24,12 @@ export type EmbedReply = { id: number; vectors: Float32Array[] } | { id: number;
  * not keep the process alive while nothing waits for it.
  */
 export async function createWorkerEmbedder(options: EmbedderOptions, settings: { quiet?: boolean } = {}): Promise<Embedder> {
-  // Started before anything is awaited, so that a caller that does not await this yet has the model loading already.
-  const worker = startWorker(options, settings.quiet ?? true);
+  // The identity first (a few file reads), and no worker when it is not cached: a worker stopped
+  // after loading ONNX Runtime leaves its native addon unloadable on this thread ("Module did not
+  // self-register"), and one stopped in the middle of loading it aborts the process.
   const identity = await knownIdentity(options);
-  if (!identity) {
-    await worker.terminate();
-    return createEmbedder(options);
-  }
+  if (!identity) return createEmbedder(options);
+  const worker = startWorker(options, settings.quiet ?? true);
   const pending = new Map<number, { resolve: (vectors: Float32Array[]) => void; reject: (error: Error) => void }>();
   let failure: Error | undefined;
   let nextId = 0;
