@@ -1,4 +1,4 @@
-import { cpSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cachedModelHash, createEmbedder } from '../src/embed/index.js';
@@ -23,6 +23,26 @@ describe('createWorkerEmbedder', () => {
     expect(a).toEqual(await here.embed(texts));
     expect(b).toEqual(await here.embed(texts.slice(1), 'query'));
     expect(await worker.embed([])).toEqual([]);
+  });
+
+  it('waits for the worker to load a model whose identity is not cached yet, and takes the identity it reports', async () => {
+    // A copy of the model without the identity cached beside it, as after a fresh install.
+    const dir = tempDir();
+    cpSync(path.join(MODEL_DIR, DEFAULT_MODEL), path.join(dir, DEFAULT_MODEL), { recursive: true, dereference: true });
+    const worker = await createWorkerEmbedder({ modelId: DEFAULT_MODEL, modelDir: dir });
+    const here = await createEmbedder({ modelId: DEFAULT_MODEL, modelDir: MODEL_DIR });
+    expect({ id: worker.modelId, hash: worker.modelHash, dims: worker.dimensions }).toEqual({ id: here.modelId, hash: here.modelHash, dims: here.dimensions });
+    expect(await worker.embed(texts)).toEqual(await here.embed(texts));
+    // The worker cached the identity as it loaded: the next command does not wait for it.
+    expect(existsSync(path.join(dir, `.${DEFAULT_MODEL}.dims.json`))).toBe(true);
+
+    // Damaged and never loaded: the load's failure is the creation's, in one sentence.
+    const damaged = tempDir();
+    cpSync(path.join(MODEL_DIR, DEFAULT_MODEL), path.join(damaged, DEFAULT_MODEL), { recursive: true, dereference: true });
+    writeFileSync(path.join(damaged, DEFAULT_MODEL, 'tokenizer.json'), '{');
+    const failed = createWorkerEmbedder({ modelId: DEFAULT_MODEL, modelDir: damaged });
+    await expect(failed).rejects.toBeInstanceOf(UserError);
+    await expect(failed).rejects.toThrow(/could not be loaded .* npm run build-model -- --force\./);
   });
 
   it('says in one sentence when the model cannot be loaded, on the first embed', async () => {

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../errors.js';
 import { createEmbedder, type Embedder, type EmbedderOptions } from './embedder.js';
-import type { EmbedReply, EmbedRequest } from './worker-embedder.js';
+import type { EmbedReply, EmbedRequest, WorkerLoaded } from './worker-embedder.js';
 
 const port = parentPort;
 if (!port) throw new Error('embed-worker.ts runs as a worker thread (see createWorkerEmbedder).');
@@ -12,7 +12,11 @@ const { options, quiet } = workerData as { options: EmbedderOptions; quiet: bool
 // transformers.js prints a model it cannot load (see `withoutConsoleNoise`); the error goes back as one sentence.
 if (quiet) console.error = console.warn = () => {};
 const loading: Promise<Embedder> = createEmbedder(options);
-loading.catch(() => {});
+// Said once, for a caller that has no cached identity of the model and waits for this one.
+loading.then(
+  ({ embed: _embed, ...identity }) => port.postMessage({ loaded: identity } satisfies WorkerLoaded),
+  (error: unknown) => port.postMessage({ loadError: error instanceof Error ? error.message : String(error), userError: error instanceof UserError } satisfies WorkerLoaded),
+);
 
 port.on('message', async ({ id, texts, kind }: EmbedRequest) => {
   let reply: EmbedReply;

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PROJECT_ROOT, RUNNING_COMPILED, compiledPath } from '../entry/runtime.js';
 import { UserError } from '../errors.js';
-import { createEmbedder, knownIdentity, type Embedder, type EmbedderOptions } from './embedder.js';
+import { knownIdentity, type Embedder, type EmbedderOptions } from './embedder.js';
 
 /** A request to the embedding worker (src/embed/embed-worker.ts). */
 export interface EmbedRequest {
@@ -15,26 +15,31 @@ export interface EmbedRequest {
 /** Its reply: the vectors, or the error's message (and whether it was meant for the user). */
 export type EmbedReply = { id: number; vectors: Float32Array[] } | { id: number; error: string; userError: boolean };
 
+/** What the worker says once, when its model is loaded (or could not be): what a caller without a cached identity waits for. */
+export type WorkerLoaded = { loaded: Omit<Embedder, 'embed'> } | { loadError: string; userError: boolean };
+
 /**
  * `createLazyEmbedder`'s embedder whose model starts loading at once, on a worker thread: a command that
  * will embed a few paragraphs (adding a story) reads and checks its index on the main thread
  * meanwhile, instead of loading the model (~1 s with transformers.js and ONNX Runtime) after it.
  * The vectors are the same: the same files and runtime make them. When the model's identity is
- * not cached yet, the model loads on this thread at once, as `createLazyEmbedder` does. The worker does
- * not keep the process alive while nothing waits for it.
+ * not cached yet, this waits for the worker to load the model and say it. The worker does not
+ * keep the process alive while nothing waits for it, and is never stopped while it loads: a
+ * worker stopped in the middle of loading ONNX Runtime aborts the process, and one stopped after
+ * it leaves the addon unloadable on any other thread ("Module did not self-register").
  */
 export async function createWorkerEmbedder(options: EmbedderOptions, settings: { quiet?: boolean } = {}): Promise<Embedder> {
-  // The identity first (a few file reads), and no worker when it is not cached: a worker stopped
-  // after loading ONNX Runtime leaves its native addon unloadable on this thread ("Module did not
-  // self-register"), and one stopped in the middle of loading it aborts the process.
-  const identity = await knownIdentity(options);
-  if (!identity) return createEmbedder(options);
+  // Started before anything is awaited, so that a caller that does not await this yet has the model loading already.
   const worker = startWorker(options, settings.quiet ?? true);
   const pending = new Map<number, { resolve: (vectors: Float32Array[]) => void; reject: (error: Error) => void }>();
   let failure: Error | undefined;
   let nextId = 0;
-  const settle = () => (pending.size > 0 ? worker.ref() : worker.unref());
-  worker.on('message', (reply: EmbedReply) => {
+  let awaitingLoad = false;
+  const settle = () => (pending.size > 0 || awaitingLoad ? worker.ref() : worker.unref());
+  let announceLoad: (message: WorkerLoaded) => void = () => {};
+  const loadAnnounced = new Promise<WorkerLoaded>((resolve) => (announceLoad = resolve));
+  worker.on('message', (reply: EmbedReply | WorkerLoaded) => {
+    if ('loaded' in reply || 'loadError' in reply) return announceLoad(reply);
     const request = pending.get(reply.id);
     if (!request) return;
     pending.delete(reply.id);
@@ -46,10 +51,22 @@ export async function createWorkerEmbedder(options: EmbedderOptions, settings: {
     failure = error;
     for (const request of pending.values()) request.reject(error);
     pending.clear();
+    announceLoad({ loadError: error.message, userError: false });
   };
   worker.on('error', stopped);
   worker.on('exit', (code) => stopped(new Error(`The embedding worker stopped (exit code ${code}).`)));
   settle();
+
+  let identity = await knownIdentity(options);
+  if (!identity) {
+    awaitingLoad = true;
+    settle();
+    const announced = await loadAnnounced;
+    awaitingLoad = false;
+    settle();
+    if ('loadError' in announced) throw announced.userError ? new UserError(announced.loadError) : new Error(announced.loadError);
+    identity = announced.loaded;
+  }
 
   return {
     ...identity,
