@@ -15,7 +15,6 @@ const dot = (a: Float32Array, b: Float32Array) => a.reduce((sum, value, i) => su
 describe('createEmbedder (default model)', () => {
   it('loads offline and ranks a paraphrase above an unrelated sentence', async () => {
     const embedder = await createEmbedder({ modelId: DEFAULT_MODEL, modelDir: MODEL_DIR });
-    expect(env.allowRemoteModels).toBe(false);
     expect(embedder.dimensions).toBe(512);
     const [question, paraphrase, unrelated] = await embedder.embed([
       'Who took pictures during the meeting?',
@@ -57,7 +56,9 @@ describe('createEmbedder (default model)', () => {
 
   it("gives the vectors of transformers.js's own pipeline model and tokenizer, bit for bit", async () => {
     const embedder = await createEmbedder({ modelId: DEFAULT_MODEL, modelDir: MODEL_DIR });
-    // createEmbedder pointed transformers.js at the local models, so the pipeline loads the same files.
+    // The pipeline loads the same files, and only them.
+    env.localModelPath = MODEL_DIR;
+    env.allowRemoteModels = false;
     const extractor = (await pipeline('feature-extraction', DEFAULT_MODEL, { quantized: false })) as FeatureExtractionPipeline;
     const paragraphs = (await loadCorpus(SHIPPED_CORPUS)).flatMap((story) => story.paragraphs.map((paragraph) => paragraph.text));
     const texts = [

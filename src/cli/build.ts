@@ -31,7 +31,8 @@ export async function buildCommand(argv: string[], root = PROJECT_ROOT): Promise
   }
   const compiled = compiledSources(nextDir);
   await bundleCommands(nextDir);
-  const sources = Object.fromEntries(Object.entries(before).filter(([file]) => compiled.has(file) || SETTINGS_FILES.includes(file)));
+  // Declaration files emit nothing but are sources all the same: what compiles depends on them.
+  const sources = Object.fromEntries(Object.entries(before).filter(([file]) => compiled.has(file) || file.endsWith('.d.ts') || SETTINGS_FILES.includes(file)));
   writeStamp(nextDir, sources);
   const oldDir = `${distDir}.old`;
   await rm(oldDir, { recursive: true, force: true });
