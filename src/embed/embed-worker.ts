@@ -1,4 +1,4 @@
-// The worker thread behind `createWorkerEmbedder`: loads the model with transformers.js and embeds
+// The worker thread behind `createWorkerEmbedder`: loads the model (`createEmbedder`) and embeds
 // what the main thread sends, so a command can read its index while the model loads.
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserError } from '../errors.js';

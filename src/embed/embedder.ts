@@ -40,8 +40,9 @@ export function isLocalModel(modelDir: string, modelId: string): boolean {
 }
 
 /**
- * Loads a feature-extraction model with transformers.js. Local models load with no network;
- * any other id is fetched from the Hugging Face hub (for users who have a network) and cached.
+ * Loads a feature-extraction model: a local one with transformers.js's tokenizer and ONNX
+ * Runtime, with no network; any other id through transformers.js's pipeline, fetched from the
+ * Hugging Face hub (for users who have a network) and cached.
  */
 export async function createEmbedder(options: EmbedderOptions): Promise<Embedder> {
   const { modelId, modelDir } = options;
@@ -64,16 +65,16 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
       const folder = path.join(modelDir, modelId);
       const [tokenizerFiles, session] = await Promise.all([readTokenizerFiles(folder), openSession(path.join(folder, 'onnx', 'model.onnx'))]);
       tokenizer = localTokenizer(tokenizerFiles, { AutoTokenizer, PreTrainedTokenizer });
-      encode = sessionEncoder(session);
+      encode = sessionEncoder(session, (await onnxRuntime()).Tensor);
     } else {
-      const { env, pipeline } = await import('@xenova/transformers');
+      const { env, pipeline, Tensor } = await import('@xenova/transformers');
       env.localModelPath = modelDir;
       env.allowLocalModels = true;
       env.allowRemoteModels = true;
       env.cacheDir = path.join(modelDir, '.hub-cache');
       const extractor = (await pipeline('feature-extraction', modelId, { quantized: false })) as FeatureExtractionPipeline;
       tokenizer = extractor.tokenizer;
-      encode = pipelineEncoder(extractor);
+      encode = pipelineEncoder(extractor, Tensor);
     }
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n', 1)[0] : String(error);
@@ -215,9 +216,8 @@ async function openSession(file: string): Promise<InferenceSession> {
  * names (token_type_ids all zero when the tokenizer gives none), and the first of the outputs
  * that hold token vectors.
  */
-function sessionEncoder(session: InferenceSession): Encoder {
+function sessionEncoder(session: InferenceSession, Tensor: OnnxRuntime['Tensor']): Encoder {
   return async (inputs) => {
-    const { Tensor } = await onnxRuntime();
     const feeds: Record<string, InstanceType<typeof Tensor>> = {};
     for (const name of session.inputNames) {
       const input = inputs[name] ?? (name === 'token_type_ids' ? { data: new BigInt64Array(inputs.input_ids!.data.length), dims: inputs.input_ids!.dims } : undefined);
@@ -230,9 +230,8 @@ function sessionEncoder(session: InferenceSession): Encoder {
 }
 
 /** The model of a transformers.js pipeline (hub models: downloaded and cached by transformers.js). */
-function pipelineEncoder(extractor: FeatureExtractionPipeline): Encoder {
+function pipelineEncoder(extractor: FeatureExtractionPipeline, Tensor: Transformers['Tensor']): Encoder {
   return async (inputs) => {
-    const { Tensor } = await import('@xenova/transformers');
     const tensors: Record<string, TensorType> = {};
     for (const [name, { data, dims }] of Object.entries(inputs)) tensors[name] = new Tensor('int64', data, dims);
     return tokenVectors((await extractor.model(tensors)) as Record<string, TensorType | undefined>);
