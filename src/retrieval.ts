@@ -7,6 +7,7 @@ import { IndexMissingError, beginLoadIndex, type LoadedIndex, type PendingIndex 
 import { collectGarbageAfterLoad } from './memory.js';
 import { buildIndexFromCorpus, openEmbedder, silentReporter, withoutConsoleNoise, type PipelineReporter } from './pipeline.js';
 import { loadEnglishWords } from './search/dictionary.js';
+import { readCalibration } from './search/calibration.js';
 import { Retriever, readPreparedSearch, searchFiles, type Reranker } from './search/index.js';
 
 /** The re-ranker named by RERANK_MODEL, loaded once per process; none when it is unset. */
@@ -86,5 +87,5 @@ let englishWords: Set<string> | undefined;
 export function createRetriever(index: LoadedIndex, embedder: Embedder, reranker?: Reranker, prepared = readPreparedSearch(index.dir, index.paragraphs, index.stories.length, index.labels)): Retriever {
   // Loaded when a question first has a word the corpus lacks: most never do.
   const dictionary = () => (englishWords ??= loadEnglishWords());
-  return loaded(new Retriever(index, embedder, { dictionary, prepared, reranker }));
+  return loaded(new Retriever(index, embedder, { dictionary, prepared, reranker, calibration: readCalibration(index.dir) }));
 }

@@ -10,7 +10,8 @@ import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNa
 import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
 import { rerank, type Reranker } from './rerank.js';
-import { TermStatistics, contextCoverage, termCoverage } from './terms.js';
+import { TermStatistics, contextCoverage, holdsTermExactly, termCoverage } from './terms.js';
+import { calibrateRefusal, calibrationApplies, relatedness, type RefusalCalibration } from './calibration.js';
 import { answerTypeBonus, expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
 import { contentTerms, toTerm, words } from './text.js';
@@ -126,6 +127,8 @@ export interface RetrieverOptions {
   prepared?: PreparedSearch;
   /** A cross-encoder that reorders the best passages and decides the refusal instead of `policy` (src/search/rerank.ts). */
   reranker?: Reranker;
+  /** What this index's encoder scores off-topic questions (stored with the index); measured on the first question when absent or stale. */
+  calibration?: RefusalCalibration | undefined;
   now?: () => number;
 }
 
@@ -152,6 +155,7 @@ export class Retriever {
   private readonly speller: SpellingCorrector | undefined;
   private readonly reranker: Reranker | undefined;
   private readonly now: () => number;
+  private calibration: RefusalCalibration | Promise<RefusalCalibration> | undefined;
 
   constructor(
     private readonly corpus: SearchCorpus,
@@ -180,6 +184,19 @@ export class Retriever {
     this.speller = options.dictionary ? new SpellingCorrector(prepared?.wordCounts ?? texts(), options.dictionary) : undefined;
     this.reranker = options.reranker;
     this.now = options.now ?? (() => performance.now());
+    if (calibrationApplies(options.calibration, embedder.modelHash, corpus.paragraphs.length)) this.calibration = options.calibration;
+  }
+
+  /** The refusal's calibration: the stored one, or measured once on this corpus (the background questions embedded and searched). */
+  refusalCalibration(): RefusalCalibration | Promise<RefusalCalibration> {
+    if (!this.calibration) {
+      const store = this.corpus.store;
+      const measuring = calibrateRefusal(this.embedder, (vector) => store.search(vector, 1)[0]?.similarity ?? 0, this.corpus.paragraphs.length);
+      this.calibration = measuring.then((calibration) => (this.calibration = calibration));
+      // A failed measurement is tried again by the next question.
+      measuring.catch(() => (this.calibration = undefined));
+    }
+    return this.calibration;
   }
 
   get stories(): readonly StoredStory[] {
@@ -251,6 +268,8 @@ export class Retriever {
     const features: AnswerFeatures | undefined = judged !== undefined ? {
       similarity: this.similarity(judged, queryVector!, similarityOf),
       coverage: this.passageCoverage(judged, questionTerms),
+      relatedness: relatedness(dense[0]?.similarity ?? 0, queryVector!, await this.refusalCalibration()),
+      storyEvidence: contextCoverage(questionTerms, this.vocabulary(this.corpus.paragraphs[judged]!.storyId), [], this.stats, holdsTermExactly),
       // Names are checked against every searched story: a name known only to a story ranked lower means the ranking
       // missed it, not that the stories do not say (measured: docs/quality.md).
       unknownNames: unknownNames(questionNames(searchText), this.vocabulary(request.storyId)),
