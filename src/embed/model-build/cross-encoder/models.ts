@@ -7,7 +7,7 @@ import { buildOverlapClassifierOnnx } from './overlap-graph.js';
 import { buildWordPieceTokenizerConfig, buildWordPieceTokenizerJson, wordPieceVocabulary } from './wordpiece-tokenizer.js';
 
 /** Bumped when a cross-encoder build's output changes. */
-export const CROSS_ENCODER_BUILDER_VERSION = 2;
+export const CROSS_ENCODER_BUILDER_VERSION = 3;
 /** Seed of the MiniLM-shaped model's weights. */
 const MINILM_SEED = 6;
 /** The tiny model reads at most this many tokens per pair (short: tests exercise truncation with ordinary paragraphs). */

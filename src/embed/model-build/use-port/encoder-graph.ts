@@ -219,13 +219,13 @@ export function int8MatMul(g: OnnxGraphBuilder, input: string, kernel: Float32Ar
 }
 
 /** A row-major [inWidth, outWidth] kernel as int8, each output column on its own scale (largest magnitude → 127). */
-export function quantizeColumns(kernel: Float32Array, inWidth: number, outWidth: number): { quantized: Int8Array; columnScales: Float32Array } {
+export function quantizeColumns(kernel: Float32Array, inWidth: number, outWidth: number, largestLevel = 127): { quantized: Int8Array; columnScales: Float32Array } {
   const quantized = new Int8Array(inWidth * outWidth);
   const columnScales = new Float32Array(outWidth);
   for (let column = 0; column < outWidth; column++) {
     let largest = 0;
     for (let row = 0; row < inWidth; row++) largest = Math.max(largest, Math.abs(kernel[row * outWidth + column]!));
-    const scale = largest / 127 || 1;
+    const scale = largest / largestLevel || 1;
     columnScales[column] = scale;
     for (let row = 0; row < inWidth; row++) quantized[row * outWidth + column] = Math.round(kernel[row * outWidth + column]! / scale);
   }
