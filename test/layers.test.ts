@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 const SRC = path.resolve(import.meta.dirname, '../src');
 
 /**
- * Floors from the ground up. Floor 0 holds plain data and functions that know no other room:
- * every file may import it. Rooms on one floor may not import each other.
+ * Floors from the ground up. Floor 0 holds plain data and functions that import nothing above
+ * the ground: every file may import it. Rooms on any other floor may not import each other.
  */
 const FLOORS: readonly (readonly string[])[] = [
   // 0. the ground: settings, errors, hashing, logging, text folding, the heap after a load,
