@@ -6,9 +6,9 @@ import type { Embedder } from './embed/index.js';
 import { IndexMissingError, beginLoadIndex, type LoadedIndex, type PendingIndex } from './index/index.js';
 import { collectGarbageAfterLoad } from './memory.js';
 import { buildIndexFromCorpus, openEmbedder, silentReporter, withoutConsoleNoise, type PipelineReporter } from './pipeline.js';
-import { loadEnglishWords } from './search/dictionary.js';
 import { readCalibration } from './search/calibration.js';
 import { Retriever, readPreparedSearch, searchFiles, type Reranker } from './search/index.js';
+import { loadEnglishWords } from './shared/english.js';
 
 /** The re-ranker named by RERANK_MODEL, loaded once per process; none when it is unset. */
 export async function openReranker(config: Pick<CoreConfig, 'rerank' | 'modelDir' | 'logLevel'>): Promise<Reranker | undefined> {

@@ -1,4 +1,4 @@
-import { seededGaussian } from '../../../index/synthetic-vectors.js';
+import { seededGaussian } from '../../../shared/random.js';
 import { ElementType, OnnxGraphBuilder, type ValueSpec } from '../use-port/onnx-graph.js';
 import { SAFE_WEIGHT_LEVEL, int8MatMul, quantizeColumns, type DensePrecision } from '../use-port/encoder-graph.js';
 

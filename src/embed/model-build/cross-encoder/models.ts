@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadEnglishWords } from '../../../search/dictionary.js';
-import { STOP_WORDS } from '../../../search/text.js';
+import { STOP_WORDS, loadEnglishWords } from '../../../shared/english.js';
 import { MINILM_L6_SHAPE, buildBertClassifierOnnx, seededBertWeights, type BertShape } from './bert-graph.js';
 import { buildOverlapClassifierOnnx } from './overlap-graph.js';
 import { buildWordPieceTokenizerConfig, buildWordPieceTokenizerJson, wordPieceVocabulary } from './wordpiece-tokenizer.js';
