@@ -4,7 +4,9 @@
 // model's pooling and prefix wiring checked against values that change if either breaks.
 // Needs Maven (mvn) and Java on the machine, as CI has; the hub is tried first and fails fast offline.
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildModelCommand } from '../src/cli/build-model.js';
+import { fetchFromHub } from '../src/embed/model-build/fetched/hub.js';
 import { loadCoreConfig } from '../src/config.js';
 import { loadCorpus } from '../src/corpus/load.js';
 import { createEmbedder, embeddingPooling, embeddingPrefixes, type Embedder } from '../src/embed/index.js';
@@ -24,6 +26,8 @@ let embedder: Embedder;
 
 beforeAll(async () => {
   // Skipped when built already (its stamp names the pinned package); else from ~/.m2, else mvn.
+  // The hub step is skipped: a test reaches only package registries.
+  process.env.VERBATIM_SKIP_HUB = '1';
   await buildModel(MODEL, MODEL_DIR, { log: () => {} });
   embedder = await openEmbedder(loadCoreConfig({ ...process.env, ...env, MODEL_DIR }));
 }, 600_000);
@@ -97,6 +101,24 @@ describe('every fetched model is wired as its authors intend', () => {
     else expect(prefixes).toBeUndefined();
     expect(model.pooling).toBe(name.startsWith('bge-') ? 'cls' : 'mean');
     expect(model.maxTokens).toBe(name.startsWith('all-minilm') ? 256 : 512);
+  });
+
+  it('names the known models when asked to build an unknown one', async () => {
+    await expect(buildModelCommand(['--model', 'bge-small', '--out', tempDir()])).rejects.toThrow(
+      /^There is no model "bge-small" to build; known models: .*all-minilm-l6-v2-q, all-minilm-l6-v2, bge-small-en-v1\.5-q, bge-small-en-v1\.5, e5-small-v2-q, e5-small-v2, bge-small-zh-v1\.5-q, bge-small-zh-v1\.5 \(or a hub id/,
+    );
+  });
+
+  it('gives up on a hub that does not answer instead of hanging', async () => {
+    // A route that swallows packets: fetch never settles.
+    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockImplementation(() => new Promise<Response>(() => {}));
+    try {
+      const started = performance.now();
+      expect(await fetchFromHub(spec.hub.repo, spec.hub.onnxFile, tempDir(), 200)).toEqual({ failure: 'no answer within 0.2 s' });
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      fetchSpy.mockRestore();
+    }
   });
 
   it('tells how to fetch a real encoder that is not built yet, instead of going to the hub', async () => {
