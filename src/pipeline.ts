@@ -9,7 +9,7 @@ import {
   type StorySummary,
 } from './corpus/index.js';
 import type { CoreConfig } from './config.js';
-import { createEmbedder, createLazyEmbedder, embeddingPrefixes, type Embedder } from './embed/index.js';
+import { createEmbedder, createLazyEmbedder, embeddingPooling, embeddingPrefixes, type Embedder } from './embed/index.js';
 import { createWorkerEmbedder } from './embed/worker-embedder.js';
 import {
   appendStories,
@@ -43,7 +43,8 @@ export const silentReporter: PipelineReporter = { info: () => {} };
  */
 export function openEmbedder(config: CoreConfig, options: { lazy?: boolean; inWorker?: boolean } = {}): Promise<Embedder> {
   const prefixes = embeddingPrefixes(config.embedModel, config.embedPrefixes);
-  const model = { modelId: config.embedModel, modelDir: config.modelDir, prefixes };
+  // Pooling and prefixes as the model's authors trained it (src/embed/pooling.ts, prefixes.ts).
+  const model = { modelId: config.embedModel, modelDir: config.modelDir, prefixes, pooling: embeddingPooling(config.embedModel) };
   // Called without awaiting anything first: the worker starts before this returns its promise.
   if (options.inWorker) return withoutConsoleNoise(config, () => createWorkerEmbedder(model, { quiet: !showsModelNoise(config) }));
   const create = options.lazy ? createLazyEmbedder : createEmbedder;
