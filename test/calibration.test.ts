@@ -10,6 +10,7 @@ import {
   CALIBRATION_FILE,
   calibrateRefusal,
   calibrationApplies,
+  denseWeight,
   parseCalibration,
   readCalibration,
   relatedness,
@@ -78,20 +79,33 @@ describe('the refusal calibration', () => {
     shifted.scores.forEach((score, i) => expect(score).toBeCloseTo(plain.scores[i]!, 4));
     expect(plain.scores[0]!).toBeGreaterThan(3);
     expect(plain.scores[1]!).toBeLessThan(1);
+    // In ranking, the shifted encoder's narrower band of cosines counts for more, by as much as it is narrower.
+    const narrowing = (1 - 1.2 ** 2 / (1.2 ** 2 + 1)) ;
+    expect(shifted.calibration.cosineSpread).toBeCloseTo(plain.calibration.cosineSpread * narrowing, 4);
+    expect(denseWeight(shifted.calibration) * narrowing).toBeCloseTo(denseWeight(plain.calibration), 4);
+  });
+
+  it('counts cosines as they are at the built-in encoder\'s spread, more for a narrower one, within bounds', () => {
+    const at = (cosineSpread: number) => denseWeight({ version: 2, modelHash: 'm', paragraphs: 1, offTopic: { mean: 0, sd: 1 }, cosineSpread, background: [] });
+    expect(at(0.08)).toBe(1);
+    expect(at(0.04)).toBe(2);
+    expect(at(0.001)).toBe(4);
+    expect(at(1)).toBe(0.25);
   });
 
   it('is stored and read back whole, and a damaged file is measured again', () => {
     const background = [new Float32Array([0.6, 0.8]), new Float32Array([1, 0])];
-    const calibration = { version: 1, modelHash: 'm', paragraphs: 40, offTopic: { mean: -0.2, sd: 0.1 }, background };
+    const calibration = { version: 2, modelHash: 'm', paragraphs: 40, offTopic: { mean: -0.2, sd: 0.1 }, cosineSpread: 0.05, background };
     const read = parseCalibration(serializeCalibration(calibration));
     expect(read?.offTopic).toEqual(calibration.offTopic);
+    expect(read?.cosineSpread).toBe(0.05);
     expect(read?.background.map((vector) => [...vector])).toEqual([[0.6000000238418579, 0.800000011920929], [1, 0]]);
     expect(parseCalibration('{"version":1')).toBeUndefined();
     expect(parseCalibration(serializeCalibration({ ...calibration, offTopic: { mean: 0, sd: 0 } }))).toBeUndefined();
   });
 
   it('applies to the encoder it measured and a corpus within a tenth of the size it was measured at', () => {
-    const calibration = { version: 1, modelHash: 'm', paragraphs: 1000, offTopic: { mean: 0, sd: 0.1 }, background: [] };
+    const calibration = { version: 2, modelHash: 'm', paragraphs: 1000, offTopic: { mean: 0, sd: 0.1 }, cosineSpread: 0.08, background: [] };
     expect(calibrationApplies(calibration, 'm', 1000)).toBe(true);
     expect(calibrationApplies(calibration, 'm', 1100)).toBe(true);
     expect(calibrationApplies(calibration, 'm', 1200)).toBe(false);

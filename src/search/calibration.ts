@@ -22,12 +22,19 @@ export interface RefusalCalibration {
   paragraphs: number;
   /** Mean and standard deviation of the background questions' relatedness score on this corpus. */
   offTopic: { mean: number; sd: number };
+  /** Standard deviation of the background questions' best cosines: how far apart this encoder spreads texts (see `denseWeight`). */
+  cosineSpread: number;
   /** The background questions' vectors (unit length), to measure how like them a question is. */
   background: Float32Array[];
 }
 
 /** Bumped when the background questions or the measure change: older calibrations are measured again. */
-export const CALIBRATION_VERSION = 1;
+export const CALIBRATION_VERSION = 2;
+/**
+ * The spread of best cosines at which a cosine difference counts as it is in ranking: the
+ * built-in encoder's (0.074-0.082 on every eval corpus), where the fusion's weights were measured.
+ */
+const REFERENCE_SPREAD = 0.08;
 /** Kept in the index's generation folder, beside the manifest. */
 export const CALIBRATION_FILE = 'calibration.json';
 /** A question's likeness to the background is its mean cosine with this many nearest background questions. */
@@ -59,6 +66,16 @@ export function relatedness(bestSimilarity: number, vector: Float32Array, calibr
 }
 
 /**
+ * How much a cosine counts beside the share of words in ranking: an encoder that packs every text
+ * into a narrow band of cosines (bge and e5 score unrelated texts 0.5-0.7) tells passages apart by
+ * smaller differences, which count for more. 1 for the built-in encoder; bounded so that a
+ * degenerate measurement cannot let either side vanish.
+ */
+export function denseWeight(calibration: RefusalCalibration): number {
+  return Math.min(4, Math.max(0.25, REFERENCE_SPREAD / calibration.cosineSpread));
+}
+
+/**
  * Measures the encoder on the corpus: `bestSimilarity` gives a vector's highest cosine with any
  * paragraph (the dense index's first hit).
  */
@@ -68,10 +85,16 @@ export async function calibrateRefusal(
   paragraphs: number,
 ): Promise<RefusalCalibration> {
   const background = await embedder.embed(BACKGROUND_QUESTIONS, 'query');
-  const scores = background.map((vector, i) => bestSimilarity(vector) - backgroundLikeness(vector, background, i));
-  const mean = scores.reduce((sum, value) => sum + value, 0) / scores.length;
-  const variance = scores.reduce((sum, value) => sum + (value - mean) ** 2, 0) / Math.max(1, scores.length - 1);
-  return { version: CALIBRATION_VERSION, modelHash: embedder.modelHash, paragraphs, offTopic: { mean, sd: Math.max(MIN_SPREAD, Math.sqrt(variance)) }, background };
+  const best = background.map((vector) => bestSimilarity(vector));
+  const scores = background.map((vector, i) => best[i]! - backgroundLikeness(vector, background, i));
+  const offTopic = meanAndSpread(scores);
+  return { version: CALIBRATION_VERSION, modelHash: embedder.modelHash, paragraphs, offTopic, cosineSpread: meanAndSpread(best).sd, background };
+}
+
+function meanAndSpread(values: readonly number[]): { mean: number; sd: number } {
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / Math.max(1, values.length - 1);
+  return { mean, sd: Math.max(MIN_SPREAD, Math.sqrt(variance)) };
 }
 
 /** Whether a calibration still applies to an index of `paragraphs` paragraphs made with the encoder `modelHash`. */
@@ -85,6 +108,7 @@ interface StoredCalibration {
   modelHash: string;
   paragraphs: number;
   offTopic: { mean: number; sd: number };
+  cosineSpread: number;
   dimensions: number;
   /** The background vectors, one Float32Array after another, base64. */
   background: string;
@@ -99,6 +123,7 @@ export function serializeCalibration(calibration: RefusalCalibration): string {
     modelHash: calibration.modelHash,
     paragraphs: calibration.paragraphs,
     offTopic: calibration.offTopic,
+    cosineSpread: calibration.cosineSpread,
     dimensions,
     background: Buffer.from(flat.buffer, flat.byteOffset, flat.byteLength).toString('base64'),
   };
@@ -112,12 +137,12 @@ export function parseCalibration(text: string): RefusalCalibration | undefined {
     const { dimensions } = stored;
     const { mean, sd } = stored.offTopic ?? {};
     if (!Number.isInteger(dimensions) || dimensions <= 0 || bytes.length % (4 * dimensions) !== 0) return undefined;
-    if (!Number.isFinite(mean) || !Number.isFinite(sd) || !(sd! > 0) || typeof stored.modelHash !== 'string' || !Number.isInteger(stored.paragraphs)) return undefined;
+    if (!Number.isFinite(mean) || !Number.isFinite(sd) || !(sd! > 0) || !(stored.cosineSpread > 0) || typeof stored.modelHash !== 'string' || !Number.isInteger(stored.paragraphs)) return undefined;
     // Copied out of the decoded buffer: a Float32Array view needs 4-byte alignment the buffer may lack.
     const flat = new Float32Array(bytes.length / 4);
     new Uint8Array(flat.buffer).set(bytes);
     const background = Array.from({ length: flat.length / dimensions }, (_, i) => flat.subarray(i * dimensions, (i + 1) * dimensions));
-    return { version: stored.version, modelHash: stored.modelHash, paragraphs: stored.paragraphs, offTopic: { mean: mean!, sd: sd! }, background };
+    return { version: stored.version, modelHash: stored.modelHash, paragraphs: stored.paragraphs, offTopic: { mean: mean!, sd: sd! }, cosineSpread: stored.cosineSpread, background };
   } catch {
     return undefined; // unreadable: measured again
   }

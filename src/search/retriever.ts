@@ -11,7 +11,7 @@ import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
 import { rerank, type Reranker } from './rerank.js';
 import { TermStatistics, contextCoverage, holdsTermExactly, termCoverage } from './terms.js';
-import { calibrateRefusal, calibrationApplies, relatedness, type RefusalCalibration } from './calibration.js';
+import { calibrateRefusal, calibrationApplies, denseWeight, relatedness, type RefusalCalibration } from './calibration.js';
 import { answerTypeBonus, expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
 import { contentTerms, toTerm, words } from './text.js';
@@ -254,7 +254,7 @@ export class Retriever {
     else if (mode === 'rrf') ordered = reciprocalRankFusion([dense.map((hit) => hit.label), lexical.map((hit) => hit.label)]);
     else {
       const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
-      ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf);
+      ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf, denseWeight(await this.refusalCalibration()));
     }
     ordered = dedupe(ordered, this.corpus.paragraphs);
     // The reader stage: the cross-encoder reads the question with each of the best passages (an
@@ -391,11 +391,12 @@ export class Retriever {
     answerType: AnswerType | undefined,
     query: Float32Array,
     known: Map<number, number>,
+    dense: number,
   ): Array<{ label: number; score: number; evidence?: number }> {
     const evidence = new Map<string, number>();
     for (const label of candidates) {
       const storyId = this.corpus.paragraphs[label]!.storyId;
-      const score = this.similarity(label, query, known) + COVERAGE_WEIGHT * termCoverage(questionTerms, this.termsOf(label).terms, this.stats);
+      const score = dense * this.similarity(label, query, known) + COVERAGE_WEIGHT * termCoverage(questionTerms, this.termsOf(label).terms, this.stats);
       evidence.set(storyId, Math.max(evidence.get(storyId) ?? -Infinity, score));
     }
     const intent = timeIntent(searchText);
@@ -414,7 +415,7 @@ export class Retriever {
     const stories = [...evidence.entries()]
       .map(([storyId, best]) => ({
         storyId,
-        score: best + dot(this.centroid(storyId), query) + COVERAGE_WEIGHT * termCoverage(questionTerms, this.vocabulary(storyId), this.stats) + timely(storyId),
+        score: best + dense * dot(this.centroid(storyId), query) + COVERAGE_WEIGHT * termCoverage(questionTerms, this.vocabulary(storyId), this.stats) + timely(storyId),
       }))
       .sort((a, b) => b.score - a.score || a.storyId.localeCompare(b.storyId));
     const top = stories[0]?.score ?? 0;
@@ -424,7 +425,7 @@ export class Retriever {
       const labels = this.labelsOf(story.storyId);
       const scores = labels.map((label) => {
         const typed = answerType ? answerTypeBonus(this.corpus.paragraphs[label]!.text, this.termsOf(label).sentences, answerType, searchText, questionTerms) : 0;
-        return this.passageScore(label, questionTerms, query, known) + typed;
+        return this.passageScore(label, questionTerms, query, known, dense) + typed;
       });
       // An interviewer's question matches the question asked better than the answer under it does:
       // the answer takes the question's place and is judged by its match; the question is shown
@@ -446,8 +447,8 @@ export class Retriever {
   }
 
   /** cosine + COVERAGE_WEIGHT · coverage within the paragraph's story: the score passages are ranked and shown by. */
-  private passageScore(label: number, questionTerms: readonly string[], query: Float32Array, known: Map<number, number>): number {
-    return this.similarity(label, query, known) + COVERAGE_WEIGHT * this.passageCoverage(label, questionTerms);
+  private passageScore(label: number, questionTerms: readonly string[], query: Float32Array, known: Map<number, number>, dense: number): number {
+    return dense * this.similarity(label, query, known) + COVERAGE_WEIGHT * this.passageCoverage(label, questionTerms);
   }
 
   /** The question's words in a paragraph (its neighbours' counting half), weighted by how rare they are in its story. */
