@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CHUNKER_VERSION, corpusHash, type FileRecord, type HashedStory, type Paragraph, type Story } from '../corpus/index.js';
+import { CHUNKER_VERSION, corpusHash, storyLanguage, type FileRecord, type HashedStory, type Paragraph, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
 import { CENTROIDS_FILE, centroidFileContent, readCentroids, storyCentroids } from './centroids.js';
 import { EmbeddingCheckpoint } from './checkpoint.js';
@@ -73,6 +73,8 @@ export interface DerivedFileMaker {
 export interface DerivationInput {
   texts: readonly string[];
   storyParagraphs: readonly number[];
+  /** Each story's language (BCP-47 primary subtag), in the same order: how its words become terms. English where absent. */
+  storyLanguages?: ReadonlyArray<string | undefined> | undefined;
   /** Each paragraph's graph label, by position; the position itself when absent. Files keyed by labels stay valid when other paragraphs are removed. */
   labels?: ArrayLike<number> | undefined;
 }
@@ -90,6 +92,8 @@ export interface ExtensionInput {
   labels?: ArrayLike<number> | undefined;
   /** Paragraphs per story, every story in label order. */
   storyParagraphs: readonly number[];
+  /** Each story's language, every story in label order (English where absent). */
+  storyLanguages?: ReadonlyArray<string | undefined> | undefined;
   /** The previous generation's paragraphs, whose texts are read from its paragraph file as they are asked for. */
   previousTexts(): ReadonlyArray<{ readonly text: string }> | undefined;
 }
@@ -103,6 +107,8 @@ export interface RemovalInput {
   removedStories: ReadonlySet<number>;
   /** The removed paragraphs' texts. */
   removedTexts: readonly string[];
+  /** The removed paragraphs' languages, by text (English where absent). */
+  removedLanguages?: ReadonlyArray<string | undefined> | undefined;
   /** Paragraphs per story, every story left in label order. */
   storyParagraphs: readonly number[];
 }
@@ -258,6 +264,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
     firstLabel: graph.store.elements - addedParagraphs.length,
     labels: graph.store.labelMap,
     storyParagraphs,
+    storyLanguages: [...storyList.map((story) => story.language), ...added.map(storyLanguage)],
     previousTexts: () => withBytes(previousBytes(), (bytes) => lazyParagraphs(bytes)?.paragraphs),
   });
   if (options.derivedFiles && !derived) return undefined;
@@ -336,6 +343,7 @@ export async function removeStories(options: Omit<BuildOptions, 'stories' | 'for
       previousParagraphs: previous.paragraphs.length,
       removedStories,
       removedTexts: texts,
+      removedLanguages: previous.stories.flatMap((story, index) => (removedStories.has(index) ? Array<string | undefined>(story.paragraphs).fill(storyList[index]?.language) : [])),
       storyParagraphs: keptStories.map((story) => story.paragraphs),
     });
   if (options.derivedFiles && !derived) return undefined;
@@ -472,7 +480,7 @@ function writtenInFull(options: Pick<BuildOptions, 'derivedFiles'>, stories: rea
   const paragraphs = stories.flatMap((story) => story.paragraphs);
   return {
     paragraphsFile: paragraphsFileText(stories, paragraphs),
-    derived: options.derivedFiles?.derive({ texts: paragraphs.map((paragraph) => paragraph.text), storyParagraphs: stories.map((story) => story.paragraphs.length), labels }) ?? {},
+    derived: options.derivedFiles?.derive({ texts: paragraphs.map((paragraph) => paragraph.text), storyParagraphs: stories.map((story) => story.paragraphs.length), storyLanguages: stories.map(storyLanguage), labels }) ?? {},
     stories: stories.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
     paragraphs: paragraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
   };

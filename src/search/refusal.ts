@@ -41,12 +41,21 @@ export function isAnswered(features: AnswerFeatures, policy: RefusalPolicy = DEF
 }
 
 /**
- * The names a question mentions: capitalised words after the first word (“Putin”, “Japan”) and
- * numbers of two or more digits (“2018”), as index terms. A question typed in capitals or
- * all lower case carries no such signal and yields none.
+ * Languages whose capitals do not mark names: German (and Luxembourgish) capitalise every noun,
+ * so "Mannschaft" or "Spiel" would read as names a story lacks. Scripts without case (Arabic,
+ * Devanagari, Han, Thai…) give no capitalised words at all.
  */
-export function questionNames(question: string): string[] {
-  const tokens = question.normalize('NFKC').match(/[\p{L}\p{N}]+(?:['’.][\p{L}\p{N}]+)*/gu) ?? [];
+const NOUNS_CAPITALISED = new Set(['de', 'lb']);
+
+/**
+ * The names a question mentions: capitalised words after the first word (“Putin”, “Japan”) and
+ * numbers of two or more digits (“2018”), as index terms of the question's language. A question
+ * typed in capitals or all lower case carries no such signal and yields none; in a language that
+ * capitalises every noun, only numbers count.
+ */
+export function questionNames(question: string, language = 'en'): string[] {
+  const capitalsMarkNames = !NOUNS_CAPITALISED.has(language);
+  const tokens = question.normalize('NFKC').match(/[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['’.][\p{L}\p{N}][\p{L}\p{M}\p{N}]*)*/gu) ?? [];
   const letters = tokens.filter((token) => /\p{L}{2}/u.test(token));
   // In a question typed in capitals every word looks like a name; ordinary acronyms (FBI) do not count.
   const shouted = letters.filter((token) => token === token.toUpperCase());
@@ -58,8 +67,8 @@ export function questionNames(question: string): string[] {
   };
   const names = tokens
     .slice(1)
-    .filter((token) => (/^\p{Lu}/u.test(token) && !shouting && !acronym(token) && !TIME_WORDS.has(token.toLowerCase())) || /^\p{N}{2,}$/u.test(token));
-  return [...new Set(names.flatMap((name) => words(name).flatMap((word) => toTerm(word) ?? [])))];
+    .filter((token) => (capitalsMarkNames && /^\p{Lu}/u.test(token) && !shouting && !acronym(token) && !TIME_WORDS.has(token.toLowerCase())) || /^\p{N}{2,}$/u.test(token));
+  return [...new Set(names.flatMap((name) => words(name).flatMap((word) => toTerm(word, language) ?? [])))];
 }
 
 /**
