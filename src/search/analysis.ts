@@ -16,7 +16,7 @@ const STEMMERS: Readonly<Record<string, string>> = {
   pt: 'portuguese', ro: 'romanian', ru: 'russian', sr: 'serbian', es: 'spanish', sv: 'swedish', ta: 'tamil', tr: 'turkish',
   uk: 'ukrainian', sa: 'sanskrit',
 };
-const STOP_LISTS: Readonly<Record<string, string>> = { ...STEMMERS, ja: 'japanese', zh: 'mandarin', sl: 'slovenian' };
+const STOP_LISTS: Readonly<Record<string, string>> = { ...STEMMERS, ja: 'japanese', zh: 'mandarin', sl: 'slovenian', en: 'english' };
 
 /** Terms of words seen lately, per language, bounded like English's (text.ts). */
 const TERM_CACHE_SIZE = 100_000;
@@ -33,7 +33,7 @@ export interface LanguageAnalysis {
 
 const analyses = new Map<string, LanguageAnalysis>();
 
-/** The analysis of a language other than English, made on first use. */
+/** The analysis of a language other than English (English's stop list too, for `stopWordShare`), made on first use. */
 export function languageAnalysis(language: string): LanguageAnalysis {
   let analysis = analyses.get(language);
   if (!analysis) {
@@ -79,4 +79,15 @@ function makeAnalysis(language: string): LanguageAnalysis {
       return term;
     },
   };
+}
+
+/**
+ * The share of `words` (lower case) that are stop words of a language: what tells apart languages
+ * an n-gram detector confuses on a short text (an English sentence naming "Mühlenstraße"). 0 for a
+ * language without a stop list here.
+ */
+export function stopWordShare(words: readonly string[], language: string): number {
+  if (words.length === 0 || !STOP_LISTS[language]) return 0;
+  const { isStopWord } = languageAnalysis(language);
+  return words.filter((word) => isStopWord(word)).length / words.length;
 }

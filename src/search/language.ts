@@ -5,6 +5,7 @@
 // detector (tinyld: 99 % of XQuAD's questions right over its 12 languages, 0.1 ms each; franc-min
 // and tinyld's light model got 90 %) among the languages that write that script.
 import { createRequire } from 'node:module';
+import { stopWordShare } from './analysis.js';
 
 /** What a text is taken to be when nothing tells: the language the project started with. */
 export const DEFAULT_LANGUAGE = 'en';
@@ -118,7 +119,15 @@ export function detectLanguage(text: string, candidates?: readonly string[]): st
   if (pool && pool.length === 1) return pool[0];
   const scored = loadDetector()
     .detectAll(sample)
-    .filter(({ lang }) => scriptOfLanguage(lang) === found.script && (!pool || pool.length === 0 || pool.includes(lang)));
+    .filter(({ lang }) => scriptOfLanguage(lang) === found.script && (!pool || pool.length === 0 || pool.includes(lang)))
+    .slice(0, 3);
+  if (scored.length > 1) {
+    // The detector's n-grams, with each language's share of stop words beside them: on a short
+    // text a name ("Mühlenstraße") can outweigh "the", "on" and "said".
+    const tokens = sample.toLowerCase().match(/[\p{L}\p{M}]+(?:'[\p{L}\p{M}]+)*/gu) ?? [];
+    const vote = ({ lang, accuracy }: { lang: string; accuracy: number }) => accuracy + stopWordShare(tokens, lang);
+    scored.sort((a, b) => vote(b) - vote(a));
+  }
   return scored[0]?.lang ?? pool?.[0] ?? DEFAULT_OF_SCRIPT[found.script] ?? DEFAULT_LANGUAGE;
 }
 
@@ -151,4 +160,14 @@ export function detectStoryLanguage(title: string, paragraphs: ReadonlyArray<str
   }
   // The paragraphs first: a headline alone is short, and names in it mislead.
   return detectLanguage(sample.slice(title.length).trim() || title) ?? DEFAULT_LANGUAGE;
+}
+
+/**
+ * The language of an imported story: what its page declares (`declared`, a primary subtag) when
+ * its text is written in that language's script, else what its text shows (a template's
+ * `<html lang="en">` over a Chinese article is the template's).
+ */
+export function importedStoryLanguage(declared: string | undefined, title: string, paragraphs: readonly string[]): string {
+  const detected = detectStoryLanguage(title, paragraphs);
+  return declared && scriptOfLanguage(declared) === scriptOfLanguage(detected) ? declared : detected;
 }
