@@ -80,6 +80,11 @@ describe('refusal names by language', () => {
     expect(unknownNames(questionNames(question, 'de'), story)).toEqual([]);
   });
 
+  it('reads month names of the question\'s language as time words, not names', () => {
+    expect(questionNames('Что случилось в Мае в Москве?', 'ru')).toEqual([toTerm('москве', 'ru')]);
+    expect(questionNames('Ne oldu Mayıs ayında Ankara\'da?', 'tr')).toEqual([toTerm('ankara', 'tr')]);
+  });
+
   it('still counts numbers in German and names in Spanish', () => {
     expect(questionNames('Wann spielte die Mannschaft 1999?', 'de')).toEqual(['1999']);
     expect(questionNames('¿Quién ganó en Denver?', 'es')).toContain(toTerm('denver', 'es'));
