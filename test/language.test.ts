@@ -57,6 +57,10 @@ describe('terms by language', () => {
     expect(toTerm("ankara'da", 'tr')).toBe(toTerm('ankara', 'tr'));
   });
 
+  it('keeps a word whole where no stemmer is safe to use (Bulgarian\'s port throws on some words)', () => {
+    expect(toTerm('потери', 'bg')).toBe('потери');
+  });
+
   it('finds a German paragraph from a question in another inflection', () => {
     const index = new LexicalIndex(['Die Mannschaften spielten im Stadion.', 'Das Wetter war schön.'], ['de', 'de']);
     expect(index.query('Welche Mannschaft spielte?', undefined, undefined, undefined, Infinity, 'de')[0]?.label).toBe(0);

@@ -100,8 +100,15 @@ function loadDetector(): Detector {
   return (detector ??= require('tinyld') as Detector);
 }
 
+/**
+ * How much a language's share of stop words in the text counts beside the detector's score (0-1):
+ * running text is a third or more stop words in its own language and a few percent in a related
+ * one. Measured on XQuAD's 192 articles and 5,184 questions (docs/quality.md, "Languages").
+ */
+const STOP_WORD_WEIGHT = 2;
+
 /** Characters a detector reads at most: a story's first ones tell its language as well as all of them. */
-const SAMPLE_CHARS = 600;
+const SAMPLE_CHARS = 1500;
 
 /**
  * The language of a text: by its script where that tells it, else by the detector among the
@@ -125,7 +132,7 @@ export function detectLanguage(text: string, candidates?: readonly string[]): st
     // The detector's n-grams, with each language's share of stop words beside them: on a short
     // text a name ("Mühlenstraße") can outweigh "the", "on" and "said".
     const tokens = sample.toLowerCase().match(/[\p{L}\p{M}]+(?:'[\p{L}\p{M}]+)*/gu) ?? [];
-    const vote = ({ lang, accuracy }: { lang: string; accuracy: number }) => accuracy + stopWordShare(tokens, lang);
+    const vote = ({ lang, accuracy }: { lang: string; accuracy: number }) => accuracy + STOP_WORD_WEIGHT * stopWordShare(tokens, lang);
     scored.sort((a, b) => vote(b) - vote(a));
   }
   return scored[0]?.lang ?? pool?.[0] ?? DEFAULT_OF_SCRIPT[found.script] ?? DEFAULT_LANGUAGE;

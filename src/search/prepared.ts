@@ -120,7 +120,7 @@ function termsOfTexts(texts: readonly string[], storyParagraphs: readonly number
     version: PREPARED_VERSION,
     documents: texts.length,
     terms: columnOf(stats.frequencies()),
-    words: columnOf(countWords(texts, undefined, languages)),
+    words: columnOf(countWords(texts)),
     stories: [storyTermRows(termSets, storyParagraphs, position)],
   });
 }
@@ -154,7 +154,7 @@ function extendedTerms(previous: TermsView, addedTexts: readonly string[], story
   try {
     const addedSets = addedTexts.map((text, i) => new Set(contentTerms(text, addedLanguages[i])));
     const frequencies = changedColumn(previous.terms, TermStatistics.fromTermSets(addedSets).frequencies(), 'keep');
-    const words = changedColumn(previous.words, countWords(addedTexts, undefined, addedLanguages), 'keep');
+    const words = changedColumn(previous.words, countWords(addedTexts), 'keep');
     const addedStories = storyTermRows(addedSets, storyParagraphs.slice(previous.stories.starts.length - 1), frequencies.positions);
     const documents = previous.documents + addedTexts.length;
     return writeTermsBinary({ version: PREPARED_VERSION, documents, terms: frequencies.column, words: words.column, stories: [previous.stories, addedStories] });
@@ -205,7 +205,7 @@ function reduceSearchFiles({ previousDir, previousParagraphs, removedStories, re
     // a word no longer counted is dropped.
     const negated = (counts: ReadonlyMap<string, number>) => new Map([...counts].map(([key, count]) => [key, -count]));
     const frequencies = changedColumn(terms.terms, negated(TermStatistics.fromTermSets(removedTexts.map((text, i) => new Set(contentTerms(text, removedLanguages?.[i])))).frequencies()), 'keep');
-    const words = changedColumn(terms.words, negated(countWords(removedTexts, undefined, removedLanguages)), 'drop');
+    const words = changedColumn(terms.words, negated(countWords(removedTexts)), 'drop');
     // The kept stories' rows are copied as they are, a run of kept stories at a time.
     const kept: StoryRows[] = [];
     for (let story = 0; story < stories; ) {

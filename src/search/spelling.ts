@@ -1,7 +1,6 @@
 import { stemmer } from 'stemmer';
 import { editDistance } from './terms.js';
 import { STOP_WORDS, words } from './text.js';
-import { DEFAULT_LANGUAGE } from './language.js';
 
 /**
  * Corrects misspelt question words to words of the corpus ("meating" -> "meeting",
@@ -12,15 +11,15 @@ import { DEFAULT_LANGUAGE } from './language.js';
  * or when no corpus word is within one edit (two from 7 letters).
  */
 /**
- * How often each word (letters only) occurs in the texts, added to `counts`: English texts only
- * (`languages`, by text; English where not given), as corrections are made only in English, the
- * language the dictionary that tells a real word from a typo is in.
+ * How often each word (letters only) occurs in the texts, added to `counts`. Every story's words,
+ * whatever its language: a word some story has (a French place name asked about in English) is
+ * never corrected away. Only English questions are corrected (the dictionary that tells a real
+ * word from a typo is English; see the retriever).
  */
-export function countWords(texts: readonly string[], counts = new Map<string, number>(), languages?: ArrayLike<string | undefined>): Map<string, number> {
-  texts.forEach((text, i) => {
-    if ((languages?.[i] ?? DEFAULT_LANGUAGE) !== DEFAULT_LANGUAGE) return;
+export function countWords(texts: readonly string[], counts = new Map<string, number>()): Map<string, number> {
+  for (const text of texts) {
     for (const word of words(text)) if (/^\p{L}+$/u.test(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
-  });
+  }
   return counts;
 }
 
