@@ -185,3 +185,17 @@ describe('language of a story and a question', () => {
     expect(corpusLanguages([{ language: 'de' }, { language: 'en' }, { language: 'de' }, {}])).toEqual(['de', 'en']);
   });
 });
+
+describe('bold markers around Chinese and right-to-left sentences', () => {
+  it('puts ** right against the sentence, whatever comes before and after it', async () => {
+    const { quoteParagraph } = await import('../src/answer/discord.js');
+    const chinese = '北京是首都。它有很多人口！你去过吗？';
+    expect(quoteParagraph(chinese, splitSentences(chinese)[1], 4096)).toBe('> 北京是首都。**它有很多人口！**你去过吗？');
+    const thai = 'ประเทศไทยมีประชากรมาก กรุงเทพเป็นเมืองหลวง';
+    expect(quoteParagraph(thai, splitSentences(thai)[1], 4096)).toBe('> ประเทศไทยมีประชากรมาก **กรุงเทพเป็นเมืองหลวง**');
+    const arabic = 'ما هي العاصمة؟ القاهرة هي العاصمة. إنها كبيرة.';
+    expect(quoteParagraph(arabic, splitSentences(arabic)[1], 4096)).toBe('> ما هي العاصمة؟ **القاهرة هي العاصمة.** إنها كبيرة.');
+    // A span that starts on the space before the sentence still opens the bold on its first letter.
+    expect(quoteParagraph(arabic, { start: 14, end: 34 }, 4096)).toBe('> ما هي العاصمة؟ **القاهرة هي العاصمة.** إنها كبيرة.');
+  });
+});
