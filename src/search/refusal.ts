@@ -16,6 +16,12 @@ export interface AnswerFeatures {
   relatedness: number;
   /** Idf-weighted share of the question's content words that the best passage's story holds exactly (the same stem). */
   storyEvidence: number;
+  /**
+   * What the encoder is worth in the question's language, 0 to 1 (src/search/calibration.ts):
+   * relatedness counts that much, and a neutral value (halfway to the bar) stands in for the rest.
+   * 1 when absent.
+   */
+  denseWorth?: number;
   /** Names (capitalised words, numbers) in the question that the leading passages' stories never mention. */
   unknownNames: readonly string[];
   /** The question asks for a kind of answer (a person, a number, an amount, a time) that no leading passage holds. */
@@ -41,8 +47,16 @@ export interface RefusalPolicy {
 
 export const DEFAULT_REFUSAL: RefusalPolicy = { relatednessScale: 3, threshold: 1, refuseUnknownNames: true };
 
+/**
+ * What stands in for relatedness where the encoder cannot read the language: halfway between an
+ * off-topic question (0) and the bar (relatednessScale), so words alone answer from half of the
+ * question's content on.
+ */
+const UNKNOWN_RELATEDNESS = 0.5;
+
 export function answerConfidence(features: AnswerFeatures, policy: RefusalPolicy = DEFAULT_REFUSAL): number {
-  return features.relatedness / policy.relatednessScale + features.storyEvidence;
+  const worth = features.denseWorth ?? 1;
+  return worth * (features.relatedness / policy.relatednessScale) + (1 - worth) * UNKNOWN_RELATEDNESS + features.storyEvidence;
 }
 
 export function isAnswered(features: AnswerFeatures, policy: RefusalPolicy = DEFAULT_REFUSAL): boolean {

@@ -11,7 +11,7 @@ import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
 import { rerank, type Reranker } from './rerank.js';
 import { TermStatistics, contextCoverage, holdsTermExactly, termCoverage } from './terms.js';
-import { calibrateRefusal, calibrationApplies, denseWeight, relatedness, type RefusalCalibration } from './calibration.js';
+import { calibrateCorpus, calibrationApplies, denseWeight, relatedness, worthIn, type RefusalCalibration } from './calibration.js';
 import { answerTypeBonus, expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
 import { contentTerms, toTerm, words } from './text.js';
@@ -197,8 +197,7 @@ export class Retriever {
   /** The refusal's calibration: the stored one, or measured once on this corpus (the background questions embedded and searched). */
   refusalCalibration(): RefusalCalibration | Promise<RefusalCalibration> {
     if (!this.calibration) {
-      const store = this.corpus.store;
-      const measuring = calibrateRefusal(this.embedder, (vector) => store.search(vector, 1)[0]?.similarity ?? 0, this.corpus.paragraphs.length);
+      const measuring = calibrateCorpus(this.embedder, this.corpus);
       this.calibration = measuring.then((calibration) => (this.calibration = calibration));
       // A failed measurement is tried again by the next question.
       measuring.catch(() => (this.calibration = undefined));
@@ -265,7 +264,9 @@ export class Retriever {
     else if (mode === 'rrf') ordered = reciprocalRankFusion([dense.map((hit) => hit.label), lexical.map((hit) => hit.label)]);
     else {
       const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
-      ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf, denseWeight(await this.refusalCalibration()));
+      // A cosine counts in units of the encoder's spread, and only as much as the encoder is worth in the question's language.
+      const calibration = await this.refusalCalibration();
+      ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf, denseWeight(calibration) * worthIn(calibration, language));
     }
     ordered = dedupe(ordered, this.corpus.paragraphs);
     // The reader stage: the cross-encoder reads the question with each of the best passages (an
@@ -280,6 +281,7 @@ export class Retriever {
       similarity: this.similarity(judged, queryVector!, similarityOf),
       coverage: this.passageCoverage(judged, questionTerms),
       relatedness: relatedness(dense[0]?.similarity ?? 0, queryVector!, await this.refusalCalibration()),
+      denseWorth: worthIn(await this.refusalCalibration(), language),
       storyEvidence: contextCoverage(questionTerms, this.vocabulary(this.corpus.paragraphs[judged]!.storyId), [], this.stats, holdsTermExactly),
       // Names are checked against every searched story: a name known only to a story ranked lower means the ranking
       // missed it, not that the stories do not say (measured: docs/quality.md).
