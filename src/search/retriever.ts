@@ -266,7 +266,8 @@ export class Retriever {
       const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
       // A cosine counts in units of the encoder's spread, and only as much as the encoder is worth in the question's language.
       const calibration = await this.refusalCalibration();
-      ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf, denseWeight(calibration) * worthIn(calibration, language));
+      const worth = worthIn(calibration, language);
+      ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf, { dense: denseWeight(calibration) * worth, words: 1 - worth, language });
     }
     ordered = dedupe(ordered, this.corpus.paragraphs);
     // The reader stage: the cross-encoder reads the question with each of the best passages (an
@@ -404,8 +405,9 @@ export class Retriever {
     answerType: AnswerType | undefined,
     query: Float32Array,
     known: Map<number, number>,
-    dense: number,
+    weights: { dense: number; words: number; language: string },
   ): Array<{ label: number; score: number; evidence?: number }> {
+    const { dense } = weights;
     const evidence = new Map<string, number>();
     for (const label of candidates) {
       const storyId = this.corpus.paragraphs[label]!.storyId;
@@ -433,12 +435,13 @@ export class Retriever {
       .sort((a, b) => b.score - a.score || a.storyId.localeCompare(b.storyId));
     const top = stories[0]?.score ?? 0;
     const ranked: Array<{ label: number; score: number; evidence: number }> = [];
-    for (const story of stories.slice(0, MAX_STORIES)) {
-      if (story.score < top - STORY_WINDOW) break;
+    const kept = stories.slice(0, MAX_STORIES).filter((story) => story.score >= top - STORY_WINDOW);
+    const wordSearch = this.wordSearchShare(kept.map((story) => story.storyId), searchText, weights);
+    for (const story of kept) {
       const labels = this.labelsOf(story.storyId);
       const scores = labels.map((label) => {
         const typed = answerType ? answerTypeBonus(this.corpus.paragraphs[label]!.text, this.termsOf(label).sentences, answerType, searchText, questionTerms) : 0;
-        return this.passageScore(label, questionTerms, query, known, dense) + typed;
+        return this.passageScore(label, questionTerms, query, known, dense) + typed + (wordSearch.get(label) ?? 0);
       });
       // An interviewer's question matches the question asked better than the answer under it does:
       // the answer takes the question's place and is judged by its match; the question is shown
@@ -457,6 +460,20 @@ export class Retriever {
       });
     }
     return ranked.sort((a, b) => b.score - a.score || a.label - b.label);
+  }
+
+  /**
+   * What word search adds to the paragraphs of the kept stories where the encoder is worth less
+   * than full in the question's language: the share of the cosine's weight the encoder does not
+   * earn goes to BM25 (relative to the best paragraph's), so a language the encoder cannot read is
+   * ranked by its words, as word search ranks it. Nothing for a language the encoder reads.
+   */
+  private wordSearchShare(storyIds: readonly string[], searchText: string, weights: { words: number; language: string }): Map<number, number> {
+    if (weights.words <= 0) return new Map();
+    const kept = new Set(storyIds);
+    const hits = this.lexical.query(searchText, (label) => kept.has(this.corpus.paragraphs[label]!.storyId), this.headlineWeight, undefined, Infinity, weights.language);
+    const best = hits[0]?.score ?? 0;
+    return new Map(best > 0 ? hits.map((hit) => [hit.label, (weights.words * hit.score) / best]) : []);
   }
 
   /** cosine + COVERAGE_WEIGHT · coverage within the paragraph's story: the score passages are ranked and shown by. */
