@@ -37,7 +37,8 @@ describe('refusal', () => {
     expect(isAnswered({ ...base, storyEvidence: 0.49 })).toBe(false);
     expect(isAnswered({ ...base, relatedness: 1.45 })).toBe(false);
     // Either alone, when strong enough: every word of the question in the story, or three standard deviations above off-topic.
-    expect(isAnswered({ ...base, relatedness: -1, storyEvidence: 1.4 })).toBe(true);
+    expect(isAnswered({ ...base, relatedness: -1, storyEvidence: 1 })).toBe(true);
+    expect(isAnswered({ ...base, relatedness: -1, storyEvidence: 0.99 })).toBe(false);
     expect(isAnswered({ ...base, relatedness: 3, storyEvidence: 0 })).toBe(true);
     // What ranking uses (cosine, resembling words) does not decide.
     expect(isAnswered({ ...base, similarity: 0.9, coverage: 1, relatedness: 0, storyEvidence: 0.3 })).toBe(false);
@@ -47,11 +48,11 @@ describe('refusal', () => {
   });
 
   it('leans on words where the encoder cannot read the question\'s language', () => {
-    const base = { similarity: 0.9, coverage: 0.5, relatedness: 6, storyEvidence: 0.4, unknownNames: [] as string[] };
-    // A blind encoder's high relatedness is noise: half of the question's words are needed then.
+    const base = { similarity: 0.9, coverage: 0.5, relatedness: 6, storyEvidence: 0.2, unknownNames: [] as string[] };
+    // A blind encoder's high relatedness is noise: a quarter of the question's words are needed then.
     expect(isAnswered({ ...base, denseWorth: 0 })).toBe(false);
-    expect(isAnswered({ ...base, denseWorth: 0, storyEvidence: 0.5 })).toBe(true);
-    expect(isAnswered({ ...base, denseWorth: 0, relatedness: -5, storyEvidence: 0.5 })).toBe(true);
+    expect(isAnswered({ ...base, denseWorth: 0, storyEvidence: 0.25 })).toBe(true);
+    expect(isAnswered({ ...base, denseWorth: 0, relatedness: -5, storyEvidence: 0.25 })).toBe(true);
     // Where it reads the language, relatedness counts in full.
     expect(isAnswered({ ...base, denseWorth: 1 })).toBe(true);
     expect(isAnswered({ ...base, denseWorth: 1, relatedness: 0 })).toBe(false);

@@ -147,6 +147,7 @@ export class Retriever {
   private readonly storyTerms: StoryTerms | undefined;
   private readonly storyIndex: Map<string, number>;
   private corpusVocabulary: Set<string> | undefined;
+  private allHeadlineTerms: Set<string> | undefined;
   /** Where each story's paragraphs lie in label order: [start, end). */
   private readonly storyRanges = new Map<string, { start: number; end: number }>();
   private readonly storyStats = new Map<string, TermStatistics>();
@@ -286,7 +287,8 @@ export class Retriever {
       storyEvidence: contextCoverage(questionTerms, this.vocabulary(this.corpus.paragraphs[judged]!.storyId), [], this.stats, holdsTermExactly),
       // Names are checked against every searched story: a name known only to a story ranked lower means the ranking
       // missed it, not that the stories do not say (measured: docs/quality.md).
-      unknownNames: unknownNames(questionNames(searchText, language), this.vocabulary(request.storyId)),
+      // A name in a searched story's headline is one the story mentions ("Super Bowl 50" over paragraphs that say "the game").
+      unknownNames: unknownNames(unknownNames(questionNames(searchText, language), this.vocabulary(request.storyId)), this.headlineVocabulary(request.storyId)),
       missingAnswer: answerType !== undefined && !leading.some((label) => holdsAnswerType(this.corpus.paragraphs[label]!.text, answerType, searchText)),
     } : undefined;
     const confidence = this.reranker ? (best?.rerankScore ?? 0) : features ? answerConfidence(features, this.policy) : 0;
@@ -364,6 +366,12 @@ export class Retriever {
       return frequency > 0 && frequency <= limit;
     });
     return rare.length > 0 ? rare.join(' ') : searchText;
+  }
+
+  /** Terms of the searched stories' headlines: every story's, or one story's. */
+  private headlineVocabulary(storyId: string | undefined): Set<string> {
+    if (storyId) return this.headlineTerms.get(storyId) ?? new Set();
+    return (this.allHeadlineTerms ??= new Set([...this.headlineTerms.values()].flatMap((terms) => [...terms])));
   }
 
   /** Terms of the searched paragraphs: the whole corpus, or one story (a story's terms are cached). */
