@@ -25,12 +25,16 @@ export async function fetchFromHub(repo: string, onnxFile: string, modelRoot: st
     try {
       const { env } = await import('@xenova/transformers');
       const { getModelFile } = await import('@xenova/transformers/src/utils/hub.js');
-      env.allowRemoteModels = true;
-      env.allowLocalModels = false;
-      env.cacheDir = path.join(modelRoot, '.hub-cache');
-      const file = (name: string) => getModelFile(repo, name, true);
-      const [config, tokenizer, tokenizerConfig, onnx] = await Promise.all([file('config.json'), file('tokenizer.json'), file('tokenizer_config.json'), file(onnxFile)]);
-      return { config, tokenizer, tokenizerConfig, onnx };
+      // transformers.js's settings are the process's: put back what others set once the files are read.
+      const saved = { allowRemoteModels: env.allowRemoteModels, allowLocalModels: env.allowLocalModels, cacheDir: env.cacheDir };
+      Object.assign(env, { allowRemoteModels: true, allowLocalModels: false, cacheDir: path.join(modelRoot, '.hub-cache') });
+      try {
+        const file = (name: string) => getModelFile(repo, name, true);
+        const [config, tokenizer, tokenizerConfig, onnx] = await Promise.all([file('config.json'), file('tokenizer.json'), file('tokenizer_config.json'), file(onnxFile)]);
+        return { config, tokenizer, tokenizerConfig, onnx };
+      } finally {
+        Object.assign(env, saved);
+      }
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code;
       return { failure: cause ?? (error instanceof Error ? error.message.split('\n', 1)[0]! : String(error)) };
