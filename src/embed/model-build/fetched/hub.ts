@@ -17,8 +17,16 @@ export const HUB_TIMEOUT_MS = 20_000;
 /** The four files from the hub, or the reason they could not be fetched (a short phrase). */
 export async function fetchFromHub(repo: string, onnxFile: string, modelRoot: string, timeoutMs = HUB_TIMEOUT_MS): Promise<HubFiles | { failure: string }> {
   let timer: NodeJS.Timeout | undefined;
+  // transformers.js takes no abort signal: its requests get one through fetch, so that giving up
+  // also closes them (a stalled request would otherwise keep the process alive for minutes).
+  const controller = new AbortController();
+  const originalFetch = globalThis.fetch;
+  globalThis.fetch = (input, init) => originalFetch(input, { ...init, signal: controller.signal });
   const timedOut = new Promise<{ failure: string }>((resolve) => {
-    timer = setTimeout(() => resolve({ failure: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
+    timer = setTimeout(() => {
+      controller.abort();
+      resolve({ failure: `no answer within ${timeoutMs / 1000} s` });
+    }, timeoutMs);
     timer.unref();
   });
   const fetching = (async (): Promise<HubFiles | { failure: string }> => {
@@ -44,5 +52,6 @@ export async function fetchFromHub(repo: string, onnxFile: string, modelRoot: st
     return await Promise.race([fetching, timedOut]);
   } finally {
     clearTimeout(timer);
+    globalThis.fetch = originalFetch;
   }
 }
