@@ -13,6 +13,7 @@ import { createEmbedder, createLazyEmbedder, embeddingPooling, embeddingPrefixes
 import { createWorkerEmbedder } from './embed/worker-embedder.js';
 import {
   appendStories,
+  beginLoadIndex,
   removeStories,
   buildIndex,
   currentGeneration,
@@ -24,6 +25,7 @@ import {
   type Manifest,
 } from './index/index.js';
 import { searchFiles } from './search/prepared.js';
+import { calibrateCorpus, calibrationApplies, readCalibration, writeCalibration } from './search/calibration.js';
 
 /** Progress and messages from the pipeline, for whoever runs it (terminal or bot logs). */
 export interface PipelineReporter {
@@ -71,13 +73,39 @@ export async function withoutConsoleNoise<T>(config: Pick<CoreConfig, 'logLevel'
   }
 }
 
-/** Reads `corpus/` and (re)builds the index, embedding only what changed. */
+/**
+ * Reads `corpus/` and (re)builds the index, embedding only what changed; then makes sure the
+ * index's generation holds the refusal's calibration for its encoder and corpus.
+ */
 export async function buildIndexFromCorpus(
   config: CoreConfig,
   embedder: Embedder,
   reporter: PipelineReporter = silentReporter,
   options: { force?: boolean } = {},
 ): Promise<BuildReport> {
+  const previousDir = currentGeneration(config.indexDir);
+  const report = await buildOrUpdate(config, embedder, reporter, options);
+  await keepCalibrated(config, embedder, report, previousDir);
+  return report;
+}
+
+/**
+ * The generation `report` names keeps its calibration, or gets the previous generation's when
+ * that still applies (the same encoder, a corpus within a tenth of the size it was measured
+ * at: one story added to a year changes nothing measurable), or is measured: the background
+ * questions embedded and searched in the new index (src/search/calibration.ts).
+ */
+async function keepCalibrated(config: CoreConfig, embedder: Embedder, report: BuildReport, previousDir: string | undefined): Promise<void> {
+  if (calibrationApplies(readCalibration(report.dir), embedder.modelHash, report.paragraphs)) return;
+  const previous = previousDir && previousDir !== report.dir ? readCalibration(previousDir) : undefined;
+  if (calibrationApplies(previous, embedder.modelHash, report.paragraphs)) return writeCalibration(report.dir, previous);
+  const expected = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch, prefixes: embedder.prefixes };
+  const pending = beginLoadIndex(config.indexDir, expected);
+  const calibration = await calibrateCorpus(embedder, { ...pending, store: await pending.store });
+  await writeCalibration(report.dir, calibration);
+}
+
+async function buildOrUpdate(config: CoreConfig, embedder: Embedder, reporter: PipelineReporter, options: { force?: boolean }): Promise<BuildReport> {
   const hnsw = { efSearch: config.efSearch };
   // Nothing in the folder changed: no need to read and parse every story (thousands, in a year).
   const scan = await scanCorpus(config.corpusDir);
