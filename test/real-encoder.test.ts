@@ -11,7 +11,7 @@ import { loadCoreConfig } from '../src/config.js';
 import { loadCorpus } from '../src/corpus/load.js';
 import { createEmbedder, embeddingPooling, embeddingPrefixes, type Embedder } from '../src/embed/index.js';
 import { FETCHED_MODELS } from '../src/embed/model-build/fetched/catalog.js';
-import { MODEL_CARD_FILE, type ModelCard } from '../src/embed/model-build/fetched/build.js';
+import { MODEL_CARD_FILE, buildFetchedModel, type ModelCard } from '../src/embed/model-build/fetched/build.js';
 import { buildModel } from '../src/embed/model-build/registry.js';
 import { openEmbedder } from '../src/pipeline.js';
 import { tempDir } from './helpers/corpus.js';
@@ -110,12 +110,58 @@ describe('every fetched model is wired as its authors intend', () => {
   });
 
   it('gives up on a hub that does not answer instead of hanging', async () => {
-    // A route that swallows packets: fetch never settles.
-    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockImplementation(() => new Promise<Response>(() => {}));
+    // A route that swallows packets: fetch settles only when aborted.
+    const signals: Array<AbortSignal | null | undefined> = [];
+    const fetchSpy = vi.spyOn(globalThis, 'fetch').mockImplementation((_input, init) => {
+      signals.push(init?.signal);
+      return new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(new Error('aborted'))));
+    });
     try {
       const started = performance.now();
-      expect(await fetchFromHub(spec.hub.repo, spec.hub.onnxFile, tempDir(), 200)).toEqual({ failure: 'no answer within 0.2 s' });
+      expect(await fetchFromHub(spec.hub.repo, spec.hub.onnxFile, tempDir(), 1_000)).toEqual({ failure: 'no answer within 1 s' });
       expect(performance.now() - started).toBeLessThan(5_000);
+      // Its requests are closed, not left to keep the process alive; then fetch is the one it found again.
+      await vi.waitFor(() => expect(globalThis.fetch).toBe(fetchSpy));
+      expect(signals.every((signal) => signal?.aborted === true)).toBe(true);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
+  /** A stand-in for the hub serving `files` (name → bytes) for spec.hub.repo; nothing else is reachable. */
+  const fakeHub = (files: Record<string, Uint8Array>) =>
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+      const url = String(input instanceof Request ? input.url : input);
+      const name = Object.keys(files).find((file) => url.endsWith(`/${spec.hub.repo}/resolve/main/${file}`));
+      return name ? new Response(Buffer.from(files[name]!), { status: 200, headers: { 'content-length': String(files[name]!.length) } }) : new Response('not found', { status: 404 });
+    });
+  const hubFiles = async (onnx?: Uint8Array) => {
+    const built = path.join(MODEL_DIR, MODEL);
+    const read = (file: string) => readFile(path.join(built, file));
+    return { 'config.json': await read('config.json'), 'tokenizer.json': await read('tokenizer.json'), 'tokenizer_config.json': await read('tokenizer_config.json'), [spec.hub.onnxFile]: onnx ?? (await read('onnx/model.onnx')) };
+  };
+
+  it('takes the model from the hub when the hub serves the pinned file, and says so', async () => {
+    const fetchSpy = fakeHub(await hubFiles());
+    const said: string[] = [];
+    try {
+      const root = tempDir();
+      const card = await buildFetchedModel(spec, path.join(root, 'out'), { log: (line) => said.push(line), modelRoot: root, skipHub: false });
+      expect(card.source).toEqual({ hub: spec.hub.repo, file: spec.hub.onnxFile });
+      expect(said.at(-1)).toMatch(/from the hub \(Xenova\/all-MiniLM-L6-v2\)/);
+    } finally {
+      fetchSpy.mockRestore();
+    }
+  });
+
+  it('falls back to the pinned Maven package when the hub serves another file', async () => {
+    const fetchSpy = fakeHub(await hubFiles(new Uint8Array([1, 2, 3])));
+    const said: string[] = [];
+    try {
+      const root = tempDir();
+      const card = await buildFetchedModel(spec, path.join(root, 'out'), { log: (line) => said.push(line), modelRoot: root, skipHub: false });
+      expect(card.source).toEqual({ maven: `dev.langchain4j:${spec.maven.artifact}:${spec.maven.version}`, entry: spec.maven.onnxEntry });
+      expect(said.join('\n')).toMatch(/the hub's onnx\/model_quantized\.onnx is not the pinned file .*using the Maven Central package/);
     } finally {
       fetchSpy.mockRestore();
     }

@@ -37,7 +37,7 @@ export interface FetchOptions {
   log: (message: string) => void;
   /** Where hub downloads are cached (MODEL_DIR). */
   modelRoot: string;
-  /** Skip the hub (tests, and machines known to have no route to it). */
+  /** Skip the hub (tests, and machines known to have no route to it); VERBATIM_SKIP_HUB=1 does the same unless this is false. */
   skipHub?: boolean;
 }
 
@@ -49,7 +49,8 @@ export async function buildFetchedModel(spec: FetchedModelSpec, outDir: string, 
   const { log } = options;
   let files: HubFiles | undefined;
   let source: ModelCard['source'];
-  const hub = options.skipHub || process.env.VERBATIM_SKIP_HUB === '1' ? { failure: 'skipped' } : await fetchFromHub(spec.hub.repo, spec.hub.onnxFile, options.modelRoot);
+  const skipHub = options.skipHub ?? process.env.VERBATIM_SKIP_HUB === '1';
+  const hub = skipHub ? { failure: 'skipped' } : await fetchFromHub(spec.hub.repo, spec.hub.onnxFile, options.modelRoot);
   if (!('failure' in hub) && sha256(hub.onnx, 64) === spec.hub.onnxSha256) {
     files = hub;
     source = { hub: spec.hub.repo, file: spec.hub.onnxFile };
