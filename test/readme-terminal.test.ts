@@ -20,6 +20,7 @@ const NOT_RUN: Record<string, string> = {
   'sudo systemctl enable --now verbatim': 'needs root and systemd',
   'journalctl -u verbatim -f -o cat | npx pino-pretty': 'needs systemd',
   'npm run eval -- --import ../shared/eval/news-dev/pages.jsonl': "the team's saved real pages are not in the repository",
+  'npm run eval -- --squad ../shared/eval/xquad-dev/xquad.de.json --squad ../shared/eval/xquad-dev/xquad.zh.json': "the team's XQuAD files are not in the repository: the line before runs a SQuAD-format fixture",
   'RERANK_MODEL=Xenova/ms-marco-MiniLM-L-6-v2 npm run ask -- "Who did Trump share classified information with?"':
     'downloads the model from the hub: test/rerank-e2e.test.ts runs npm run ask with RERANK_MODEL set to a cross-encoder built here',
 };

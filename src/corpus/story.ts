@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { UserError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { sha256 } from '../hash.js';
-import { detectStoryLanguage, primaryLanguage } from '../shared/language.js';
+import { DEFAULT_LANGUAGE, detectStoryLanguage, primaryLanguage } from '../shared/language.js';
 
 /** Bumped whenever paragraph splitting changes, so old indexes are rebuilt. */
 export const CHUNKER_VERSION = 1;
@@ -115,7 +115,9 @@ export function parseStory(filePath: string, source: string): Story {
     text,
     hash: sha256(text),
   }));
-  return { id, file: fileName, ...parsed.data, paragraphs };
+  // The story's language: its front matter's, else its text's (detected once, here, when the file is read).
+  const language = parsed.data.language ?? detectStoryLanguage(parsed.data.title, texts);
+  return { id, file: fileName, ...parsed.data, language, paragraphs };
 }
 
 /** What the corpus hash covers of a story: its attribution and its paragraphs' hashes (an index holds these without the texts). */
@@ -124,14 +126,22 @@ export type HashedStory = Pick<Story, 'id' | 'title' | 'outlet' | 'authors' | 'p
 const languages = new WeakMap<object, string>();
 
 /**
+<<<<<<< HEAD
  * A story's language: its front matter's `language:`, else detected from its headline and first
  * paragraphs (src/shared/language.ts), worked out once per story object.
+=======
+ * A story's language: as read (`parseStory` sets it from the front matter or the text; an index's
+ * story list holds it), else detected from its headline and first paragraphs, worked out once per
+ * story object. A story known only from an index written before languages were recorded (no
+ * texts, no language) is English, as that index analysed it.
+>>>>>>> h-lang
  */
 export function storyLanguage(story: Pick<Story, 'title' | 'language'> & { paragraphs: ReadonlyArray<string | { text: string }> }): string {
   if (story.language) return story.language;
   let language = languages.get(story);
   if (!language) {
-    language = detectStoryLanguage(story.title, story.paragraphs);
+    const hasText = story.paragraphs.some((paragraph) => typeof paragraph === 'string' || typeof paragraph.text === 'string');
+    language = hasText ? detectStoryLanguage(story.title, story.paragraphs) : DEFAULT_LANGUAGE;
     languages.set(story, language);
   }
   return language;

@@ -7,3 +7,4 @@ export * from './evaluation.js';
 export * from './claim.js';
 export * from './prepared.js';
 export * from './rerank.js';
+export * from '../shared/language.js';

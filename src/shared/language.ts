@@ -163,7 +163,9 @@ export function detectStoryLanguage(title: string, paragraphs: ReadonlyArray<str
   let sample = title;
   for (const paragraph of paragraphs) {
     if (sample.length >= SAMPLE_CHARS) break;
-    sample += `\n${typeof paragraph === 'string' ? paragraph : paragraph.text}`;
+    const text = typeof paragraph === 'string' ? paragraph : paragraph.text;
+    // A story known from an index's summary has its paragraphs' hashes, not their texts.
+    if (typeof text === 'string') sample += `\n${text}`;
   }
   // The paragraphs first: a headline alone is short, and names in it mislead.
   return detectLanguage(sample.slice(title.length).trim() || title) ?? DEFAULT_LANGUAGE;
