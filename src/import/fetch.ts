@@ -102,8 +102,7 @@ export async function fetchDocument(url: string, options: FetchOptions): Promise
   }
 }
 
-/** IPv6 blocks ipaddr.js calls plain unicast that carry an IPv4 address or are not global. */
-const IPV6_NOT_PUBLIC = ['::/96' /* IPv4-compatible (deprecated): ::7f00:1 is 127.0.0.1 */].map((cidr) => ipaddr.IPv6.parseCIDR(cidr));
+/** Global unicast IPv6: ipaddr.js calls "unicast" whatever it has no name for, IPv4-compatible ::7f00:1 (127.0.0.1) too. */
 const IPV6_GLOBAL_UNICAST = ipaddr.IPv6.parseCIDR('2000::/3');
 
 /**
@@ -119,7 +118,7 @@ export function isPublicAddress(address: string): boolean {
   if (parsed.range() !== 'unicast') return false;
   if (parsed.kind() === 'ipv4') return true;
   const v6 = parsed as ipaddr.IPv6;
-  return v6.match(IPV6_GLOBAL_UNICAST) && !IPV6_NOT_PUBLIC.some((cidr) => v6.match(cidr));
+  return v6.match(IPV6_GLOBAL_UNICAST);
 }
 
 /**
