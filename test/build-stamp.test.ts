@@ -93,6 +93,7 @@ describe('staleRuntimeReason', () => {
   it('refuses when a declaration file (which compiles to nothing) was edited after the build', () => {
     write('src/types/ambient.d.ts', 'declare const x: number;\n');
     stampNow();
+    expect(staleRuntimeReason(root, dist)).toBeUndefined();
     write('src/types/ambient.d.ts', 'declare const x: string;\n');
     expect(staleRuntimeReason(root, dist)).toMatch(/older than src\/types\/ambient\.d\.ts:/);
   });
