@@ -11,6 +11,7 @@ import { asShownOnPage } from '../src/import/verbatim.js';
 import { parseHTML } from 'linkedom';
 import { decodeDocument } from '../src/import/fetch.js';
 import { importPage } from '../src/import/page.js';
+import { normaliseText } from '../src/import/text.js';
 import { PROJECT_ROOT } from './helpers/corpus.js';
 
 const PAGES = path.join(PROJECT_ROOT, 'test/fixtures/pages');
@@ -291,6 +292,27 @@ describe('every paragraph taken is text the page shows, word for word', () => {
     expect(report.pages.filter((p) => p.shown < p.paragraphs).map((p) => p.page)).toEqual([]);
     expect(report.pages.filter((p) => p.refused)).toEqual([]);
     expect(report.allFourRight).toBe(1);
+  });
+
+  // The check must not lean on the normalisation it checks: what "shown" means is written here
+  // literally, and a paragraph off by a letter's case, a mark, a digit or an accent is not shown.
+  it('normaliseText only joins white space and drops invisible characters: every letter, mark and digit stays as it was', () => {
+    expect(normaliseText('  The\u00a0Harbor   Port\n\tAuthority\u200b’s  sale ')).toBe('The Harbor Port Authority’s sale');
+    expect(normaliseText('co\u00adoperation\ufeff, 4.2 million — “Ça va?” 東京の港')).toBe('cooperation, 4.2 million — “Ça va?” 東京の港');
+    expect(normaliseText('ALL CAPS, (brackets) & ‘quotes’: 1,000!')).toBe('ALL CAPS, (brackets) & ‘quotes’: 1,000!');
+  });
+
+  it('counts a paragraph that differs from the page by case, punctuation, a digit or an accent as not shown', () => {
+    const html = '<html><body><p>Café owners said the plan would cost €4.2 million, not €3 million.</p></body></html>';
+    expect(countShown(['Café owners said the plan would cost €4.2 million, not €3 million.'], html)).toBe(1);
+    const offByOne = [
+      'café owners said the plan would cost €4.2 million, not €3 million.',
+      'Café owners said the plan would cost €4.2 million not €3 million.',
+      'Café owners said the plan would cost €4.3 million, not €3 million.',
+      'Cafe owners said the plan would cost €4.2 million, not €3 million.',
+      'Café owners said the plan would cost €4.2 million, not €3 million',
+    ];
+    expect(countShown(offByOne, html)).toBe(0);
   });
 
   it('counts a paragraph with a word missing as not shown', async () => {
