@@ -23,6 +23,7 @@ import {
   type BuildReport,
   type Manifest,
 } from './index/index.js';
+import { makeFolder } from './folders.js';
 import { searchFiles } from './search/prepared.js';
 
 /** Progress and messages from the pipeline, for whoever runs it (terminal or bot logs). */
@@ -78,6 +79,7 @@ export async function buildIndexFromCorpus(
   options: { force?: boolean } = {},
 ): Promise<BuildReport> {
   const hnsw = { efSearch: config.efSearch };
+  makeFolder(config.indexDir, { folder: 'The index folder', setting: 'INDEX_DIR' });
   // Nothing in the folder changed: no need to read and parse every story (thousands, in a year).
   const scan = await scanCorpus(config.corpusDir);
   const current = options.force || !scan ? undefined : await upToDate(config.indexDir, (recorded) => sameFiles(config.corpusDir, scan, recorded), embedder, hnsw, searchFiles);

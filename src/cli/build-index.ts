@@ -1,8 +1,32 @@
+import { readdirSync } from 'node:fs';
 import { loadCoreConfig } from '../config.js';
 import { ensureModel } from '../entry/model.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { buildIndexFromCorpus, openEmbedder } from '../pipeline.js';
 import { terminalReporter } from './terminal.js';
+
+/**
+ * Runs the build; Ctrl-C or SIGTERM during it ends the process (130, 143) with a sentence on what
+ * was kept: the previous index is current still, and the paragraphs embedded so far are in the
+ * checkpoint the next build resumes from (src/index/checkpoint.ts).
+ */
+async function whileStoppable<T>(build: () => Promise<T>, indexDir: string): Promise<T> {
+  const stopped = (signal: NodeJS.Signals) => {
+    const kept = readdirSync(indexDir).some((name) => name.startsWith('.embedded-'))
+      ? 'the paragraphs embedded so far are kept in a checkpoint in ' + indexDir + ', and npm run build-index carries on from there'
+      : 'nothing was embedded yet; run npm run build-index again';
+    process.stderr.write(`\nStopped (${signal}): the previous index is still the one answered from; ${kept}.\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', stopped);
+  process.once('SIGTERM', stopped);
+  try {
+    return await build();
+  } finally {
+    process.off('SIGINT', stopped);
+    process.off('SIGTERM', stopped);
+  }
+}
 
 /** `npm run build-index [-- --force]`: embeds what changed in corpus/ and swaps the new index in. */
 export async function buildIndexCommand(argv: string[]): Promise<number> {
@@ -12,7 +36,7 @@ export async function buildIndexCommand(argv: string[]): Promise<number> {
   const started = performance.now();
   await ensureModel(config, reporter);
   const embedder = await openEmbedder(config, { lazy: true });
-  const report = await buildIndexFromCorpus(config, embedder, reporter, { force: values.force });
+  const report = await whileStoppable(() => buildIndexFromCorpus(config, embedder, reporter, { force: values.force }), config.indexDir);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   const what = `${report.paragraphs} paragraphs from ${report.stories} ${report.stories === 1 ? 'story' : 'stories'}`;
   reporter.info(
