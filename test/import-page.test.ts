@@ -343,3 +343,36 @@ describe('held-out pages (written without looking at the extractor)', () => {
     expect(report.allFourRight).toBeGreaterThanOrEqual(0.8);
   });
 });
+
+describe('seen on real pages', () => {
+  it('keeps a byline of a link marked rel=author inside span.byline, with initials in brackets (Salon’s shape)', () => {
+    const html = readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/pages/byline-span-author-link.html'), 'utf8');
+    expect(importPage(html).attribution.authors).toEqual(['Marguerite (M.T.) Quill']);
+    expect(bylineNames('Richard (R.J.) Eskow')).toEqual(['Richard (R.J.) Eskow']);
+    // Brackets are not a licence for anything: a bracketed word must still start a name-like run.
+    expect(bylineNames('(Staff) reports')).toEqual([]);
+  });
+
+  describe('the outlet of a page with no name of its own', () => {
+    // No og:site_name, no publisher, no title suffix: only the address can name the outlet.
+    const page = (extra = '') =>
+      `<!doctype html><html><head><meta charset="utf-8"><title>Ferry fares stay put</title>${extra}</head><body><article><h1>Ferry fares stay put</h1>` +
+      '<p>The harbour board voted on Tuesday to keep ferry fares at their current level through the end of the winter season, the chair said.</p>' +
+      '<p>A freeze costs the board about $410,000 over the winter, according to a staff memo circulated to members of the board last week.</p>' +
+      '<p>Riders had asked the board to delay the planned increase, saying it would fall hardest on people who work the night shift.</p></article></body></html>';
+
+    it.each([
+      ['http://127.0.0.1:8765/story.html', '127.0.0.1'],
+      ['http://10.1.2.3/story.html', '10.1.2.3'],
+      ['http://[::1]:8080/story.html', '[::1]'],
+      ['http://localhost:3000/story.html', 'localhost'],
+      ['http://newsroom/story.html', 'newsroom'],
+    ])('%s → %s, the host as written (never its last labels)', (pageUrl, outlet) => {
+      expect(importPage(page(), { pageUrl }).attribution.outlet).toBe(outlet);
+    });
+
+    it('a page that names itself keeps that name, whatever its address', () => {
+      expect(importPage(page('<meta property="og:site_name" content="Harbor Courier">'), { pageUrl: 'http://127.0.0.1:8765/story.html' }).attribution.outlet).toBe('Harbor Courier');
+    });
+  });
+});
