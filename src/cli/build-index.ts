@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { loadCoreConfig } from '../config.js';
 import { ensureModel } from '../entry/model.js';
 import { parseCommandArgs } from '../entry/run.js';
@@ -7,15 +7,17 @@ import { terminalReporter } from './terminal.js';
 
 /**
  * Runs the build; Ctrl-C or SIGTERM during it ends the process (130, 143) with a sentence on what
- * was kept: the previous index is current still, and the paragraphs embedded so far are in the
- * checkpoint the next build resumes from (src/index/checkpoint.ts).
+ * was kept: the paragraphs embedded so far are in the checkpoint the next build resumes from
+ * (src/index/checkpoint.ts); the index in use is unchanged (CURRENT switches last).
  */
 async function whileStoppable<T>(build: () => Promise<T>, indexDir: string): Promise<T> {
   const stopped = (signal: NodeJS.Signals) => {
-    const kept = readdirSync(indexDir).some((name) => name.startsWith('.embedded-'))
-      ? 'the paragraphs embedded so far are kept in a checkpoint in ' + indexDir + ', and npm run build-index carries on from there'
-      : 'nothing was embedded yet; run npm run build-index again';
-    process.stderr.write(`\nStopped (${signal}): the previous index is still the one answered from; ${kept}.\n`);
+    const checkpoint = existsSync(indexDir) && readdirSync(indexDir).some((name) => name.startsWith('.embedded-'));
+    process.stderr.write(
+      checkpoint
+        ? `\nStopped (${signal}): the paragraphs embedded so far are kept in a checkpoint in ${indexDir}, and npm run build-index carries on from there.\n`
+        : `\nStopped (${signal}) before anything was embedded: run npm run build-index again.\n`,
+    );
     process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   process.once('SIGINT', stopped);
