@@ -65,9 +65,10 @@ describe('CURRENT switched to a generation that is not there', () => {
     cpSync(path.join(scratch, newGeneration), path.join(config.indexDir, `${newGeneration}.part`), { recursive: true });
     renameSync(path.join(config.indexDir, `${newGeneration}.part`), path.join(config.indexDir, newGeneration));
     if (mode === 'poll') await live.checkNow();
-    await vi.waitFor(() => expect(live!.current().index.dir).toBe(path.join(config.indexDir, newGeneration)), { timeout: 5000, interval: 20 });
+    // The reload event comes after the swap (and the drift check): wait for it.
+    await vi.waitFor(() => expect(events.at(-1)).toMatchObject({ ok: true, dir: path.join(config.indexDir, newGeneration) }), { timeout: 10_000, interval: 20 });
+    expect(live.current().index.dir).toBe(path.join(config.indexDir, newGeneration));
     expect(live.current().retriever.stories.map((story) => story.id)).toContain('aquarium');
-    expect(events.at(-1)).toMatchObject({ ok: true });
     expect(readFileSync(path.join(config.indexDir, CURRENT_FILE), 'utf8').trim()).toBe(newGeneration);
   });
 

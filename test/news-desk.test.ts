@@ -338,6 +338,9 @@ describe('/story add, remove, list and feeds', () => {
     expect(file).toMatch(/^outlet: "?Riverton Ledger Weekend"?$/m);
     const reply = await ask(h, 'How much would the fare freeze cost the transit authority over the winter?');
     expect(embedsOf(reply)[0]).toMatchObject({ title: 'Riverton transit board weighs a fare freeze for the winter', author: { name: 'Riverton Ledger Weekend' } });
+    // Removed again: the other tests of this harness count the stories.
+    const removing = h.fake.sendCommand({ ...storyCommand('remove', [{ name: 'story', type: 3, value: line!['story'] as string }]), ...newStaff() });
+    expect((await removing.reply()).content).toMatch(/^Removed “Riverton transit board weighs a fare freeze for the winter”/);
   });
 
   it('Cancel adds nothing; only the member who asked (and still may) can press Add; a spent or unknown preview says so', async () => {
