@@ -9,10 +9,11 @@ import {
   type StorySummary,
 } from './corpus/index.js';
 import type { CoreConfig } from './config.js';
-import { createEmbedder, createLazyEmbedder, embeddingPrefixes, type Embedder } from './embed/index.js';
+import { createEmbedder, createLazyEmbedder, embeddingPooling, embeddingPrefixes, type Embedder } from './embed/index.js';
 import { createWorkerEmbedder } from './embed/worker-embedder.js';
 import {
   appendStories,
+  beginLoadIndex,
   removeStories,
   buildIndex,
   currentGeneration,
@@ -25,6 +26,7 @@ import {
 } from './index/index.js';
 import { makeFolder } from './folders.js';
 import { searchFiles } from './search/prepared.js';
+import { calibrateRefusal, calibrationApplies, readCalibration, writeCalibration } from './search/calibration.js';
 
 /** Progress and messages from the pipeline, for whoever runs it (terminal or bot logs). */
 export interface PipelineReporter {
@@ -42,7 +44,8 @@ export const silentReporter: PipelineReporter = { info: () => {} };
  */
 export function openEmbedder(config: CoreConfig, options: { lazy?: boolean; inWorker?: boolean } = {}): Promise<Embedder> {
   const prefixes = embeddingPrefixes(config.embedModel, config.embedPrefixes);
-  const model = { modelId: config.embedModel, modelDir: config.modelDir, prefixes };
+  // Pooling and prefixes as the model's authors trained it (src/embed/pooling.ts, prefixes.ts).
+  const model = { modelId: config.embedModel, modelDir: config.modelDir, prefixes, pooling: embeddingPooling(config.embedModel) };
   // Called without awaiting anything first: the worker starts before this returns its promise.
   if (options.inWorker) return withoutConsoleNoise(config, () => createWorkerEmbedder(model, { quiet: !showsModelNoise(config) }));
   const create = options.lazy ? createLazyEmbedder : createEmbedder;
@@ -71,13 +74,39 @@ export async function withoutConsoleNoise<T>(config: Pick<CoreConfig, 'logLevel'
   }
 }
 
-/** Reads `corpus/` and (re)builds the index, embedding only what changed. */
+/**
+ * Reads `corpus/` and (re)builds the index, embedding only what changed; then makes sure the
+ * index's generation holds the refusal's calibration for its encoder and corpus.
+ */
 export async function buildIndexFromCorpus(
   config: CoreConfig,
   embedder: Embedder,
   reporter: PipelineReporter = silentReporter,
   options: { force?: boolean } = {},
 ): Promise<BuildReport> {
+  const previousDir = currentGeneration(config.indexDir);
+  const report = await buildOrUpdate(config, embedder, reporter, options);
+  await keepCalibrated(config, embedder, report, previousDir);
+  return report;
+}
+
+/**
+ * The generation `report` names keeps its calibration, or gets the previous generation's when
+ * that still applies (the same encoder, a corpus within a tenth of the size it was measured
+ * at: one story added to a year changes nothing measurable), or is measured: the background
+ * questions embedded and searched in the new index (src/search/calibration.ts).
+ */
+async function keepCalibrated(config: CoreConfig, embedder: Embedder, report: BuildReport, previousDir: string | undefined): Promise<void> {
+  if (calibrationApplies(readCalibration(report.dir), embedder.modelHash, report.paragraphs)) return;
+  const previous = previousDir && previousDir !== report.dir ? readCalibration(previousDir) : undefined;
+  if (calibrationApplies(previous, embedder.modelHash, report.paragraphs)) return writeCalibration(report.dir, previous);
+  const expected = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch, prefixes: embedder.prefixes };
+  const store = await beginLoadIndex(config.indexDir, expected).store;
+  const calibration = await calibrateRefusal(embedder, (vector) => store.search(vector, 1)[0]?.similarity ?? 0, report.paragraphs);
+  await writeCalibration(report.dir, calibration);
+}
+
+async function buildOrUpdate(config: CoreConfig, embedder: Embedder, reporter: PipelineReporter, options: { force?: boolean }): Promise<BuildReport> {
   const hnsw = { efSearch: config.efSearch };
   makeFolder(config.indexDir, { folder: 'The index folder', setting: 'INDEX_DIR' });
   // Nothing in the folder changed: no need to read and parse every story (thousands, in a year).

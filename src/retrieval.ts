@@ -6,8 +6,9 @@ import type { Embedder } from './embed/index.js';
 import { IndexMissingError, beginLoadIndex, type LoadedIndex, type PendingIndex } from './index/index.js';
 import { collectGarbageAfterLoad } from './memory.js';
 import { buildIndexFromCorpus, openEmbedder, silentReporter, withoutConsoleNoise, type PipelineReporter } from './pipeline.js';
-import { loadEnglishWords } from './search/dictionary.js';
+import { readCalibration } from './search/calibration.js';
 import { Retriever, readPreparedSearch, searchFiles, type Reranker } from './search/index.js';
+import { loadEnglishWords } from './shared/english.js';
 
 /** The re-ranker named by RERANK_MODEL, loaded once per process; none when it is unset. */
 export async function openReranker(config: Pick<CoreConfig, 'rerank' | 'modelDir' | 'logLevel'>): Promise<Reranker | undefined> {
@@ -86,5 +87,5 @@ let englishWords: Set<string> | undefined;
 export function createRetriever(index: LoadedIndex, embedder: Embedder, reranker?: Reranker, prepared = readPreparedSearch(index.dir, index.paragraphs, index.stories.length, index.labels)): Retriever {
   // Loaded when a question first has a word the corpus lacks: most never do.
   const dictionary = () => (englishWords ??= loadEnglishWords());
-  return loaded(new Retriever(index, embedder, { dictionary, prepared, reranker }));
+  return loaded(new Retriever(index, embedder, { dictionary, prepared, reranker, calibration: readCalibration(index.dir) }));
 }

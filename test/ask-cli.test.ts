@@ -64,6 +64,19 @@ describe('npm run ask', () => {
     expect(answers[1].passages).toEqual([]);
   });
 
+  it('refuses everyday questions on other topics, and keeps answering the story\'s own', async () => {
+    // The questions a new user tried (issue 29): before the refusal measured its encoder, all four were "answered".
+    const offTopic = ['What is the recipe for lasagna?', 'What is the capital of Australia?', 'What is the weather in Moscow?', 'When is the next election?'];
+    const run = await runScript('scripts/ask.ts', ['--json'], { env, input: [...offTopic, 'Who was in the meeting?'].join('\n') });
+    expect(run.code).toBe(0);
+    const answers = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(answers.map((a) => a.answered)).toEqual([false, false, false, false, true]);
+    // The index recorded what its encoder scores off-topic questions on this corpus, beside its manifest.
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const generation = readFileSync(path.join(env.INDEX_DIR, 'CURRENT'), 'utf8').trim();
+    expect(readdirSync(path.join(env.INDEX_DIR, generation))).toContain('calibration.json');
+  });
+
   it('prints a readable answer with attribution and the answering sentence marked', async () => {
     const run = await runScript('scripts/ask.ts', ['--top-k', '1', 'Who took photographs of the meeting?'], { env });
     expect(run.code).toBe(0);

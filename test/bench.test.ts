@@ -8,10 +8,11 @@ import { formatBenchTable, parseBenchArgs, runBench, type BenchReport } from '..
 import { loadCoreConfig } from '../src/config.js';
 import { loadCorpus } from '../src/corpus/index.js';
 import { ExactStore, recallAtK } from '../src/index/exact-search.js';
-import { gaussianMixture, rowOf, seededRandom, uniformUnitVectors } from '../src/index/synthetic-vectors.js';
+import { gaussianMixture, rowOf, uniformUnitVectors } from '../src/index/synthetic-vectors.js';
 import { buildIndexFromCorpus } from '../src/pipeline.js';
 import { createRetriever, openIndex } from '../src/retrieval.js';
 import { parseEvalFile } from '../src/search/index.js';
+import { seededRandom } from '../src/shared/random.js';
 import { copyFixtureCorpus, tempDir } from './helpers/corpus.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 import { DEV_SET } from './helpers/project.js';

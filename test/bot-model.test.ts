@@ -74,6 +74,15 @@ describe('the bot with the real model and the shipped corpus', () => {
     // Every passage shown is a verbatim paragraph of the story, in the retriever's order.
     expect(embeds.map((embed) => shown(embed.description))).toEqual(expected.passages.map((passage) => passage.text));
   });
+
+  it.each(['What is the recipe for lasagna?', 'What is the capital of Australia?', 'When is the next election?'])(
+    'says the story does not say for an everyday question on another topic: %s',
+    async (question) => {
+      const reply = await fake.sendCommand({ name: 'ask', options: [{ name: 'question', type: 3, value: question }] }).reply();
+      expect(reply.content).toBe(`**Q:** ${question}\nThe story doesn't say. I searched “Trump revealed highly classified information to Russian foreign minister and ambassador” (The Washington Post).`);
+      expect(reply.embeds ?? []).toEqual([]);
+    },
+  );
 });
 
 describe('npm start as a process', () => {

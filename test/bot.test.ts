@@ -220,7 +220,8 @@ describe('the bot against a fake Discord', () => {
 
   it('a hostile question pings no one and renders no live markdown', async () => {
     const { fake } = await start();
-    const hostile = '@everyone <@123456789012345678> [click](https://evil.example) ```js boom``` when does the Harbor Bridge close?';
+    // Hostile in form, on the story's topic in words: a masked link's text and a code block's words are kept as words.
+    const hostile = '@everyone <@123456789012345678> [bridge](https://evil.example) ```js closing``` when does the Harbor Bridge close?';
     const reply = await fake.sendCommand(askCommand(hostile)).reply();
     expect(reply.allowed_mentions).toEqual({ parse: [] });
     const content = reply.content ?? '';

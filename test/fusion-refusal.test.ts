@@ -30,11 +30,17 @@ describe('refusal', () => {
     expect(unknownNames(['lavarov', 'putin'], ['lavrov', 'kislyak', 'meet'])).toEqual(['putin']);
   });
 
-  it('answers when similarity and coverage are high enough and no unknown name is asked about', () => {
-    const base = { similarity: 0.4, coverage: 0.5, unknownNames: [] as string[] };
+  it('answers from relatedness and word evidence together, at exactly the threshold too', () => {
+    const base = { similarity: 0.4, coverage: 0.5, relatedness: 1.5, storyEvidence: 0.5, unknownNames: [] as string[] };
+    // 1.5 / 3 + 0.5 = 1: exactly the threshold answers.
     expect(isAnswered(base)).toBe(true);
-    expect(isAnswered({ ...base, coverage: 0 })).toBe(false);
-    expect(isAnswered({ ...base, similarity: 0.1, coverage: 0.3 })).toBe(false);
+    expect(isAnswered({ ...base, storyEvidence: 0.49 })).toBe(false);
+    expect(isAnswered({ ...base, relatedness: 1.45 })).toBe(false);
+    // Either alone, when strong enough: every word of the question in the story, or three standard deviations above off-topic.
+    expect(isAnswered({ ...base, relatedness: -1, storyEvidence: 1.4 })).toBe(true);
+    expect(isAnswered({ ...base, relatedness: 3, storyEvidence: 0 })).toBe(true);
+    // What ranking uses (cosine, resembling words) does not decide.
+    expect(isAnswered({ ...base, similarity: 0.9, coverage: 1, relatedness: 0, storyEvidence: 0.3 })).toBe(false);
     expect(isAnswered({ ...base, unknownNames: ['putin'] })).toBe(false);
     expect(isAnswered({ ...base, unknownNames: ['putin'] }, { ...DEFAULT_REFUSAL, refuseUnknownNames: false })).toBe(true);
     expect(isAnswered({ ...base, missingAnswer: true })).toBe(false);

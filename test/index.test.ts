@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { BACKGROUND_QUESTIONS } from '../src/search/background-questions.js';
 import { describe, expect, it, vi } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
 import { loadCorpus, corpusSummaries, sameFiles, scanCorpus, settledScan, type StorySummary } from '../src/corpus/index.js';
@@ -53,7 +54,7 @@ describe('buildIndex / loadIndex', () => {
       ['alpha', 3],
       ['beta', 2],
     ]);
-    expect(index.manifest.model).toEqual({ id: 'fake-model', hash: 'fake-hash', dimensions: 64 });
+    expect(index.manifest.model).toEqual({ id: 'fake-model', hash: 'fake-hash', dimensions: 512 });
     expect(index.manifest.paragraphs.map((p) => p.hash)).toEqual(stories.flatMap((s) => s.paragraphs.map((p) => p.hash)));
     const [query] = await embedder.embed(['Its bread sold out by noon.']);
     expect(index.store.search(query!, 1)[0]).toMatchObject({ label: 4 });
@@ -124,7 +125,7 @@ describe('buildIndex / loadIndex', () => {
     await buildIndex({ stories: await loadCorpus(corpusDir), embedder, indexDir });
     const load = (overrides: object) => () => loadIndex(indexDir, { ...expectFor(embedder), ...overrides });
     expect(load({ modelId: 'Xenova/all-MiniLM-L6-v2' })).toThrow(/built with the model "fake-model" but EMBED_MODEL is "Xenova\/all-MiniLM-L6-v2": run npm run build-index/);
-    expect(load({ dimensions: 384 })).toThrow(/64-dimensional vectors but the model makes 384: run npm run build-index/);
+    expect(load({ dimensions: 384 })).toThrow(/512-dimensional vectors but the model makes 384: run npm run build-index/);
     expect(load({ modelHash: 'changed' })).toThrow(/different files for the model "fake-model": run npm run build-index/);
 
     const manifestFile = path.join(currentGeneration(indexDir)!, MANIFEST_FILE);
@@ -342,7 +343,10 @@ describe('adding stories to a built index', () => {
     embedder.embeddedTexts.length = 0;
     const report = await buildIndexFromCorpus(config, embedder);
     expect(report).toMatchObject({ changed: true, appended: true, stories: 3, paragraphs: 7, embedded: 2, reused: 5 });
-    expect([...embedder.embeddedTexts].sort()).toEqual(['Rufus eats termites at dawn.', 'The zoo welcomed an aardvark named Rufus.']);
+    // Of the paragraphs, only the new ones; the corpus grew by 40 %, so the refusal's background questions were measured on it again.
+    const passages = embedder.embeddedTexts.filter((text) => !BACKGROUND_QUESTIONS.includes(text));
+    expect(passages.sort()).toEqual(['Rufus eats termites at dawn.', 'The zoo welcomed an aardvark named Rufus.']);
+    expect(embedder.embeddedTexts.length).toBe(2 + BACKGROUND_QUESTIONS.length);
 
     const after = loadIndex(indexDir, expectFor(embedder));
     // Read back lazily: compared as the JSON they are written as.

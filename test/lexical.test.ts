@@ -1,10 +1,10 @@
 import MiniSearch from 'minisearch';
 import { describe, expect, it } from 'vitest';
 import { syntheticQuestions, syntheticStories } from '../src/bench/synthetic-news.js';
-import { seededRandom } from '../src/index/synthetic-vectors.js';
 import { TermList } from '../src/search/term-list.js';
 import { LexicalIndex, type LexicalHit } from '../src/search/lexical.js';
 import { toTerm, words } from '../src/search/text.js';
+import { seededRandom } from '../src/shared/random.js';
 
 // The oracle: MiniSearch with the options src/search/lexical.ts gave it, and its query() as it was.
 const MINISEARCH_OPTIONS = {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
 import type { Embedder } from '../src/embed/index.js';
 import { prefetchingEmbedder } from '../src/embed/prefetch.js';
-import { appendEmbedCalls } from '../src/index/build.js';
+import { appendEmbedCalls } from '../src/index/embedding.js';
 import { buildIndexFromCorpus } from '../src/pipeline.js';
 import { tempDir, writeStory } from './helpers/corpus.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';

@@ -5,7 +5,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { AutoTokenizer, env } from '@xenova/transformers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadCorpus } from '../src/corpus/index.js';
 import { benchCommand, parseBenchArgs } from '../src/cli/bench.js';
 import { DEFAULT_RERANK_CANDIDATES, DEFAULT_RERANK_MIN_SCORE, loadCoreConfig } from '../src/config.js';
@@ -140,6 +140,7 @@ describe('createCrossEncoder', () => {
     ['another architecture', async () => withConfig(tinyDir, (config) => ({ ...config, architectures: ['GPT2LMHeadModel'], model_type: 'gpt2' })), /names GPT2LMHeadModel, not a …ForSequenceClassification cross-encoder/],
     ['the embedding model, which is no cross-encoder', async () => path.join(MODEL_DIR, 'use-lite'), /names BertModel, not a …ForSequenceClassification cross-encoder \(is it an embedding model\?\)/],
     ['a built-in model not built yet', async () => 'tiny-reranker', /^The re-ranking model "tiny-reranker" is not built yet: run npm run build-model -- --model tiny-reranker, or unset RERANK_MODEL\.$/],
+    ['a bare name that is neither a built folder nor an owner/name hub id (a typo), without going to the network', async () => 'ms-marco-minilm-typo', /^RERANK_MODEL "ms-marco-minilm-typo" is neither a model folder in .* nor a hub id like Xenova\/ms-marco-MiniLM-L-6-v2: check the name/],
     ['a classifier of many classes', async () => withConfig(tinyDir, (config) => ({ ...config, id2label: { 0: 'a', 1: 'b', 2: 'c' } })), /sorts text into 3 classes/],
   ])('refuses %s in one sentence', async (_, folder, reason) => {
     const model = await folder();
@@ -147,6 +148,18 @@ describe('createCrossEncoder', () => {
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(reason);
     oneSentence((error as Error).message);
+  });
+});
+
+describe('a mistyped RERANK_MODEL', () => {
+  it('is refused in one sentence before anything is fetched', async () => {
+    const fetchSpy = vi.spyOn(globalThis, 'fetch');
+    try {
+      await expect(createCrossEncoder({ model: 'ms-marco-MiniLM-L6-v2', modelDir: tempDir() })).rejects.toThrow(/is neither a model folder in .* nor a hub id/);
+      expect(fetchSpy).not.toHaveBeenCalled();
+    } finally {
+      fetchSpy.mockRestore();
+    }
   });
 });
 

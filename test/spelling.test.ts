@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { loadEnglishWords } from '../src/search/dictionary.js';
 import { SpellingCorrector } from '../src/search/spelling.js';
 import { expectedAnswerType } from '../src/search/answer-type.js';
+import { loadEnglishWords } from '../src/shared/english.js';
 
 const TEXTS = [
   'Senior officials met in the Oval Office for the meeting with Lavrov and Kislyak.',

@@ -10,8 +10,12 @@ import { env, pipeline, type FeatureExtractionPipeline } from '@xenova/transform
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildUseLiteModel, USE_LITE_DIMENSIONS, USE_LITE_FILES, type DensePrecision } from '../src/embed/model-build/use-port.js';
 
-/** Lowest cosine to the package's vector: float32 differs only in summation order, int8 by rounding. */
-const MIN_COSINE: Record<DensePrecision, number> = { float32: 0.99999, int8: 0.999 };
+/**
+ * Lowest cosine to the package's vector: float32 differs only in summation order, int8 by rounding
+ * (its weights on 7 bits, which every x86 multiplies without overflow: SAFE_WEIGHT_LEVEL; measured
+ * 0.9984 at the lowest, where 8-bit weights gave 0.999 on machines with VNNI and 0.967 on AVX2).
+ */
+const MIN_COSINE: Record<DensePrecision, number> = { float32: 0.99999, int8: 0.998 };
 /** Lowest cosine between a text's vector alone and in a padded batch: ONNX Runtime sums a lone row in another order, and int8 rounding can turn that into a step. */
 const MIN_BATCH_COSINE: Record<DensePrecision, number> = { float32: 0.999999, int8: 0.99999 };
 const PRECISIONS: DensePrecision[] = ['float32', 'int8'];

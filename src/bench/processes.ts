@@ -1,9 +1,9 @@
 // Child processes of the benchmark: the project's own commands, timed from the outside. `args`
 // are node's: scriptArgs('scripts/ask.ts') runs a command as this bench runs (compiled, or tsx).
 import { spawn } from 'node:child_process';
-import { PROJECT_ROOT } from '../entry/runtime.js';
+import { PROJECT_ROOT } from '../shared/runtime.js';
 
-export { PROJECT_ROOT, scriptArgs } from '../entry/runtime.js';
+export { PROJECT_ROOT, scriptArgs } from '../shared/runtime.js';
 
 /** A node process of the project, logging nothing, its stdout and stderr piped. */
 export function spawnNode(args: string[], env: Record<string, string>) {

@@ -4,7 +4,7 @@
 // synthetic; its lengths and vocabulary growth are what matter to the index.
 import { mkdir } from 'node:fs/promises';
 import { renderStory, writeStoryFile } from '../corpus/index.js';
-import { seededRandom } from '../index/synthetic-vectors.js';
+import { seededRandom } from '../shared/random.js';
 
 export interface SyntheticOptions {
   stories: number;

@@ -8,7 +8,7 @@ import { UserError, describeError } from '../errors.js';
 import { addFeed, addStory, displayPath, type AddResult, type CorpusState, FeedUnreadableError, type FeedReport } from '../import/add.js';
 import type { AttributionOverrides } from '../import/attribute.js';
 import type { ImportSettings } from '../import/read-story.js';
-import { appendEmbedCalls } from '../index/build.js';
+import { appendEmbedCalls } from '../index/embedding.js';
 import { loadStorySummaries } from '../pipeline.js';
 import { startEmbedder } from './start-embedder.js';
 import { updateIndex } from './update-index.js';

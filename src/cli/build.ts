@@ -6,8 +6,8 @@ import path from 'node:path';
 import { fingerprintBuildInputs, stampedSources, writeStamp } from '../entry/build-stamp.js';
 import { bundleCommands } from '../entry/bundle.js';
 import { parseCommandArgs } from '../entry/run.js';
-import { DIST_DIR, PROJECT_ROOT } from '../entry/runtime.js';
 import { UserError } from '../errors.js';
+import { DIST_DIR, PROJECT_ROOT } from '../shared/runtime.js';
 
 /**
  * `npm run build` (and `npm ci`): compiles src/ and scripts/ with tsc into dist/, source maps

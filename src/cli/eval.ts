@@ -11,6 +11,14 @@ import { formatImportReport, importReport, readExpectedPages } from '../import/e
 import { DEFAULT_NEWS_DIR, DEV_STORY_FILE, FIXTURE_MANY_STORY_QUESTIONS, FIXTURE_PAGES, asNewStory, devStory, hasNewsSet, newsSet, pagesRetriever, storiesRetriever } from '../eval-sets.js';
 import { terminalReporter } from './terminal.js';
 
+/** Our held-out question sets (test/fixtures/eval/SETS.md), measured beside the development sets. */
+const HELD_OUT = {
+  oneStory: 'test/fixtures/eval/holdout-one.jsonl',
+  nearTopicOneStory: 'test/fixtures/eval/near-topic-one.jsonl',
+  offTopic: 'test/fixtures/eval/off-topic.jsonl',
+  manyStories: 'test/fixtures/eval/holdout-many.jsonl',
+};
+
 /** The development question set (a copy of the team's shared/eval/dev.jsonl), so eval works from any clone. */
 export const DEFAULT_EVAL_FILE = 'test/fixtures/eval/dev.jsonl';
 
@@ -87,6 +95,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (shipped) {
     const ours = await pagesRetriever({ pagesFiles: FIXTURE_PAGES, questionsFile: FIXTURE_MANY_STORY_QUESTIONS }, 'expected', config, embedder, [shipped], reranker);
     sets.push({ name: FIXTURE_MANY_STORY_QUESTIONS, corpus: `the dev set's story and our ${ours.pages} fixture pages`, ...ours });
+    // Our held-out sets (written without reading the code), on the same corpora: answerable, near-topic and off-topic.
+    const [oneStory, newsDev] = [sets[0]!, withNews ? sets[1] : undefined];
+    const heldOut = async (file: string, on: EvalSet, where: string) => sets.push({ ...on, name: `${file} (${where})`, questions: await readQuestions(file) });
+    const oursSet = sets.at(-1)!;
+    await heldOut(HELD_OUT.oneStory, oneStory, 'one story');
+    await heldOut(HELD_OUT.nearTopicOneStory, oneStory, 'one story');
+    await heldOut(HELD_OUT.offTopic, oneStory, 'one story');
+    if (newsDev) await heldOut(HELD_OUT.offTopic, newsDev, 'news-dev');
+    await heldOut(HELD_OUT.manyStories, oursSet, 'our stories');
+    await heldOut(HELD_OUT.offTopic, oursSet, 'our stories');
   }
   reporter.info(measuredSets(sets, newsDir, withNews));
 

@@ -8,9 +8,9 @@ import { once } from 'node:events';
 import { ShardingManager, type Shard } from 'discord.js';
 import { loadBotConfig } from '../config.js';
 import { runMain } from '../entry/run.js';
-import { runtimeExecArgv, runtimePath } from '../entry/runtime.js';
 import { UserError } from '../errors.js';
 import { createLogger } from '../log.js';
+import { runtimeExecArgv, runtimePath } from '../shared/runtime.js';
 import { recommendedShardCount } from './shards.js';
 
 const BOT_ENTRY = runtimePath('src/discord/bot.ts');

@@ -89,6 +89,10 @@ export async function createCrossEncoder(options: CrossEncoderOptions): Promise<
   const { model, modelDir } = options;
   const where = locateCrossEncoder(model, modelDir);
   if (!where.local && BUILT_IN_RERANKERS.has(model)) throw new UserError(`The re-ranking model "${model}" is not built yet: run npm run build-model -- --model ${model}, or unset RERANK_MODEL.`);
+  // A bare name that is no folder here is a typo or a model not built yet, not a hub id: never sent to the network.
+  if (!where.local && !model.includes('/')) {
+    throw new UserError(`RERANK_MODEL "${model}" is neither a model folder in ${modelDir} nor a hub id like Xenova/ms-marco-MiniLM-L-6-v2: check the name, build it (npm run build-model -- --model tiny-reranker is the built-in test model), or unset RERANK_MODEL.`);
+  }
   const described = where.local ? path.join(where.root, where.name) : `"${model}"`;
   const fix = where.local ? 'point RERANK_MODEL at a cross-encoder folder (config.json, tokenizer.json, onnx/model.onnx), or unset it' : 'check the name (e.g. Xenova/ms-marco-MiniLM-L-6-v2) and the network, or unset RERANK_MODEL';
   env.allowLocalModels = true;

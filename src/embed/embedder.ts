@@ -6,8 +6,9 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { UserError } from '../errors.js';
 import { sha256 } from '../hash.js';
 import { batchesByLength, paddedRows } from './batching.js';
-import { meanPoolNormalized } from './pooling.js';
+import { clsPoolNormalized, meanPoolNormalized, type Pooling } from './pooling.js';
 import type { EmbeddingPrefixes } from './prefixes.js';
+import { FETCHED_MODELS } from './model-build/fetched/catalog.js';
 
 /** Turns texts into unit-length vectors. Retrieval depends on this, not on transformers.js. */
 export interface Embedder {
@@ -18,6 +19,8 @@ export interface Embedder {
   readonly dimensions: number;
   /** Put before questions and passages (prefixes.ts); part of `modelHash`, so an index made with others is rebuilt. */
   readonly prefixes?: EmbeddingPrefixes | undefined;
+  /** How token vectors become one vector (pooling.ts; unset: mean); CLS is part of `modelHash`, mean is the files' hash alone. */
+  readonly pooling?: Pooling | undefined;
   /** Passages unless `kind` says the texts are questions. */
   embed(texts: readonly string[], kind?: 'query' | 'passage'): Promise<Float32Array[]>;
 }
@@ -29,6 +32,8 @@ export interface EmbedderOptions {
   /** Texts per forward pass: bounds memory on long corpora. */
   batchSize?: number;
   prefixes?: EmbeddingPrefixes | undefined;
+  /** Default: mean, which every built-in model and sentence-transformers model uses (`embeddingPooling` knows the others). */
+  pooling?: Pooling | undefined;
 }
 
 /** Models that ship as project build output instead of coming from a hub. */
@@ -49,6 +54,9 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   const local = isLocalModel(modelDir, modelId);
   if (!local && BUILT_IN_MODELS.has(modelId)) {
     throw new UserError(`The embedding model "${modelId}" is not built yet: run npm run build-model.`);
+  }
+  if (!local && FETCHED_MODELS.has(modelId)) {
+    throw new UserError(`The embedding model "${modelId}" is not fetched yet: run npm run build-model -- --model ${modelId} (it needs Maven or a network once).`);
   }
   let tokenizer: PreTrainedTokenizer;
   let encode: Encoder;
@@ -86,7 +94,8 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   }
   const filesHash = await cachedModelHash(modelFolder(options));
   const { prefixes } = options;
-  const modelHash = identityHash(filesHash, prefixes);
+  const pooling = options.pooling ?? 'mean';
+  const modelHash = identityHash(filesHash, prefixes, pooling);
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
 
   const embed = async (input: readonly string[], kind: 'query' | 'passage' = 'passage'): Promise<Float32Array[]> => {
@@ -104,7 +113,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
       }
       const hidden = await encode(inputs);
       if (!hidden) throw new UserError(`The embedding model "${modelId}" gives no token vectors: use a feature-extraction model.`);
-      const pooled = meanPoolNormalized(hidden.data, hidden.dims, inputs.attention_mask!.data);
+      const pooled = pooling === 'cls' ? clsPoolNormalized(hidden.data, hidden.dims) : meanPoolNormalized(hidden.data, hidden.dims, inputs.attention_mask!.data);
       pooled.forEach((vector, row) => (vectors[batch[row]!] = vector));
     }
     return vectors;
@@ -113,7 +122,7 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   const [probe] = await embed(['dimension probe']);
   const dimensions = probe?.length ?? 0;
   await rememberDimensions(modelFolder(options), filesHash, dimensions);
-  return { modelId, modelHash, dimensions, embed, ...(prefixes ? { prefixes } : {}) };
+  return { modelId, modelHash, dimensions, pooling, embed, ...(prefixes ? { prefixes } : {}) };
 }
 
 /**
@@ -132,12 +141,13 @@ export async function createLazyEmbedder(options: EmbedderOptions): Promise<Embe
 /** What an embedder of a local model is (id, hash, width, prefixes) without loading it; undefined when its width is not cached yet. */
 export async function knownIdentity(options: EmbedderOptions): Promise<Omit<Embedder, 'embed'> | undefined> {
   const { modelId, modelDir, prefixes } = options;
+  const pooling = options.pooling ?? 'mean';
   if (!isLocalModel(modelDir, modelId)) return undefined;
   const folder = modelFolder(options);
   const filesHash = await cachedModelHash(folder);
   const dimensions = await rememberedDimensions(folder, filesHash);
   if (dimensions === undefined) return undefined;
-  return { modelId, modelHash: identityHash(filesHash, prefixes), dimensions, ...(prefixes ? { prefixes } : {}) };
+  return { modelId, modelHash: identityHash(filesHash, prefixes, pooling), dimensions, pooling, ...(prefixes ? { prefixes } : {}) };
 }
 
 /** Where a model's files are: built locally, or in the hub cache. */
@@ -145,9 +155,14 @@ function modelFolder({ modelDir, modelId }: EmbedderOptions): string {
   return isLocalModel(modelDir, modelId) ? path.join(modelDir, modelId) : path.join(modelDir, '.hub-cache', modelId);
 }
 
-/** Vectors made with other prefixes are other vectors: the index keyed by this hash is rebuilt. */
-function identityHash(filesHash: string, prefixes: EmbeddingPrefixes | undefined): string {
-  return prefixes ? sha256(`${filesHash}\nquery:${prefixes.query}\npassage:${prefixes.passage}`) : filesHash;
+/**
+ * Vectors made with other prefixes or another pooling are other vectors: the index keyed by this
+ * hash is rebuilt. Mean pooling without prefixes is the files' hash alone, as before pooling was a
+ * setting, so indexes of the built-in models stay valid.
+ */
+export function identityHash(filesHash: string, prefixes: EmbeddingPrefixes | undefined, pooling: Pooling = 'mean'): string {
+  const withPrefixes = prefixes ? sha256(`${filesHash}\nquery:${prefixes.query}\npassage:${prefixes.passage}`) : filesHash;
+  return pooling === 'mean' ? withPrefixes : sha256(`${withPrefixes}\npooling:${pooling}`);
 }
 
 /** `.<model>.dims.json` beside the model folder: the vector width of the files with that hash. */
@@ -239,7 +254,8 @@ function pipelineEncoder(extractor: FeatureExtractionPipeline, Tensor: Transform
 }
 
 function tokenVectors(outputs: Record<string, { data: unknown; dims: readonly number[] } | undefined>): Awaited<ReturnType<Encoder>> {
-  const hidden = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings;
+  // Some exports name the token vectors by a graph number (langchain4j's float32 all-MiniLM-L6-v2: "output_0"): then the first 3-d output.
+  const hidden = outputs.last_hidden_state ?? outputs.logits ?? outputs.token_embeddings ?? Object.values(outputs).find((output) => output?.dims.length === 3);
   return hidden ? { data: hidden.data as Float32Array, dims: hidden.dims as [number, number, number] } : undefined;
 }
 

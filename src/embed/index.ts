@@ -1,2 +1,3 @@
 export * from './embedder.js';
 export * from './prefixes.js';
+export { embeddingPooling, type Pooling } from './pooling.js';

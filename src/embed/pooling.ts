@@ -37,3 +37,30 @@ function normalizeInPlace(vector: Float32Array): Float32Array {
   for (let k = 0; k < vector.length; k++) vector[k] = vector[k]! / norm;
   return vector;
 }
+
+/**
+ * How a model turns its token vectors into one vector, as its authors trained it: sentence-transformers
+ * models (MiniLM, e5) average the unmasked tokens; bge takes the first token ([CLS]).
+ */
+export type Pooling = 'mean' | 'cls';
+
+/** The first token's vector ([CLS]), L2-normalised with the same rounding as `meanPoolNormalized`. */
+export function clsPoolNormalized(hidden: Float32Array, dims: readonly [rows: number, length: number, width: number]): Float32Array[] {
+  const [rows, length, width] = dims;
+  const vectors: Float32Array[] = [];
+  for (let row = 0; row < rows; row++) {
+    const offset = row * length * width;
+    vectors.push(normalizeInPlace(hidden.slice(offset, offset + width)));
+  }
+  return vectors;
+}
+
+const CLS_POOLED: readonly RegExp[] = [
+  // BAAI/bge-* (and their Xenova conversions, and the local builds named bge-small-en-v1.5 / bge-small-zh-v1.5).
+  /(^|\/)bge-/i,
+];
+
+/** The pooling `modelId` was trained with: CLS for the bge family, mean for everything else (our built-in models included). */
+export function embeddingPooling(modelId: string): Pooling {
+  return CLS_POOLED.some((pattern) => pattern.test(modelId)) ? 'cls' : 'mean';
+}

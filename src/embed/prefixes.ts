@@ -13,6 +13,8 @@ const FAMILIES: ReadonlyArray<{ family: string; matches: RegExp; prefixes: Embed
   { family: 'e5', matches: /(^|[/-])e5-/i, prefixes: { query: 'query: ', passage: 'passage: ' } },
   // BAAI/bge-*-en(-v1.5): an instruction before short queries, nothing before passages.
   { family: 'bge', matches: /(^|\/)bge-(small|base|large)-en/i, prefixes: { query: 'Represent this sentence for searching relevant passages: ', passage: '' } },
+  // BAAI/bge-*-zh(-v1.5): its authors' Chinese instruction before short queries ("generate a representation of this sentence for retrieving related articles").
+  { family: 'bge-zh', matches: /(^|\/)bge-(small|base|large)-zh/i, prefixes: { query: '为这个句子生成表示以用于检索相关文章：', passage: '' } },
   // nomic-ai/nomic-embed-text-v1(.5).
   { family: 'nomic', matches: /nomic-embed-text/i, prefixes: { query: 'search_query: ', passage: 'search_document: ' } },
 ];

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { PROJECT_ROOT, RUNNING_COMPILED, compiledPath } from '../entry/runtime.js';
 import { UserError } from '../errors.js';
+import { PROJECT_ROOT, RUNNING_COMPILED, compiledPath } from '../shared/runtime.js';
 import { knownIdentity, type Embedder, type EmbedderOptions } from './embedder.js';
 
 /** A request to the embedding worker (src/embed/embed-worker.ts). */

@@ -2,8 +2,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { loadEnvironment } from '../config.js';
 import { ConfigError, EXIT_CONFIG, UserError, describeError } from '../errors.js';
+import { DIST_PATH, PROJECT_ROOT, RUNNING_COMPILED } from '../shared/runtime.js';
 import { assertFreshRuntime } from './build-stamp.js';
-import { DIST_PATH, PROJECT_ROOT, RUNNING_COMPILED } from './runtime.js';
 
 /**
  * Runs a command-line entry point: refuses compiled code older than its sources, loads `.env`

@@ -84,7 +84,7 @@ function isManifestStory(value: unknown): value is ManifestStory {
 /** A manifest as written since the hashes moved to `hashes.bin`: without the paragraph list. */
 const storedManifestSchema = manifestSchema.extend({ paragraphs: manifestSchema.shape.paragraphs.optional() });
 
-/** Where `manifestText` (src/index/build.ts) starts the per-paragraph list, one entry a line. */
+/** Where `manifestText` (src/index/generation.ts) starts the per-paragraph list, one entry a line. */
 const PARAGRAPH_LIST = Buffer.from('"paragraphs": [\n');
 
 /**

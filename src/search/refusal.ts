@@ -4,10 +4,18 @@ import { toTerm, words } from './text.js';
 
 /** What the refusal decision looks at for the best passage of a question. */
 export interface AnswerFeatures {
-  /** Highest cosine similarity between the question and any passage searched. */
+  /** Cosine similarity between the question and the best passage (shown; the decision uses `relatedness`). */
   similarity: number;
-  /** Idf-weighted share of the question's content words the best passage contains. */
+  /** Idf-weighted share of the question's content words the best passage contains, resembling words included (what ranking uses). */
   coverage: number;
+  /**
+   * How far the question's best cosine with the searched paragraphs stands above what an everyday
+   * off-topic question gets from this encoder on this corpus, in standard deviations
+   * (src/search/calibration.ts).
+   */
+  relatedness: number;
+  /** Idf-weighted share of the question's content words that the best passage's story holds exactly (the same stem). */
+  storyEvidence: number;
   /** Names (capitalised words, numbers) in the question that the leading passages' stories never mention. */
   unknownNames: readonly string[];
   /** The question asks for a kind of answer (a person, a number, an amount, a time) that no leading passage holds. */
@@ -16,22 +24,25 @@ export interface AnswerFeatures {
 
 /**
  * Decides whether the best passage answers the question or the story does not say:
- * confidence = similarityWeight·similarity + coverageWeight·coverage, compared with threshold.
- * Calibrated on measured features (docs/quality.md), with a margin below the lowest answerable
- * question so that paraphrases are not refused.
+ * confidence = relatedness / relatednessScale + storyEvidence, answered from `threshold` on.
+ * Both parts are on scales that do not depend on the encoder: relatedness is measured against
+ * the encoder's own off-topic scores on this corpus, and evidence is a share of words. With the
+ * defaults, a question is answered when the encoder puts it three standard deviations above an
+ * off-topic question, or the story holds every one of its words, or a mix of the two
+ * (docs/quality.md, "Refusal with any encoder").
  */
 export interface RefusalPolicy {
-  similarityWeight: number;
-  coverageWeight: number;
+  /** Relatedness (in standard deviations) that alone is enough to answer. */
+  relatednessScale: number;
   threshold: number;
   /** Refuse when the question names someone or something the story never mentions. */
   refuseUnknownNames: boolean;
 }
 
-export const DEFAULT_REFUSAL: RefusalPolicy = { similarityWeight: 1, coverageWeight: 1, threshold: 0.5, refuseUnknownNames: true };
+export const DEFAULT_REFUSAL: RefusalPolicy = { relatednessScale: 3, threshold: 1, refuseUnknownNames: true };
 
 export function answerConfidence(features: AnswerFeatures, policy: RefusalPolicy = DEFAULT_REFUSAL): number {
-  return policy.similarityWeight * features.similarity + policy.coverageWeight * features.coverage;
+  return features.relatedness / policy.relatednessScale + features.storyEvidence;
 }
 
 export function isAnswered(features: AnswerFeatures, policy: RefusalPolicy = DEFAULT_REFUSAL): boolean {

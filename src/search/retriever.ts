@@ -10,7 +10,8 @@ import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNa
 import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
 import { rerank, type Reranker } from './rerank.js';
-import { TermStatistics, contextCoverage, termCoverage } from './terms.js';
+import { TermStatistics, contextCoverage, holdsTermExactly, termCoverage } from './terms.js';
+import { calibrateRefusal, calibrationApplies, denseWeight, relatedness, type RefusalCalibration } from './calibration.js';
 import { answerTypeBonus, expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
 import { contentTerms, toTerm, words } from './text.js';
@@ -126,6 +127,8 @@ export interface RetrieverOptions {
   prepared?: PreparedSearch;
   /** A cross-encoder that reorders the best passages and decides the refusal instead of `policy` (src/search/rerank.ts). */
   reranker?: Reranker;
+  /** What this index's encoder scores off-topic questions (stored with the index); measured on the first question when absent or stale. */
+  calibration?: RefusalCalibration | undefined;
   now?: () => number;
 }
 
@@ -152,6 +155,7 @@ export class Retriever {
   private readonly speller: SpellingCorrector | undefined;
   private readonly reranker: Reranker | undefined;
   private readonly now: () => number;
+  private calibration: RefusalCalibration | Promise<RefusalCalibration> | undefined;
 
   constructor(
     private readonly corpus: SearchCorpus,
@@ -180,6 +184,19 @@ export class Retriever {
     this.speller = options.dictionary ? new SpellingCorrector(prepared?.wordCounts ?? texts(), options.dictionary) : undefined;
     this.reranker = options.reranker;
     this.now = options.now ?? (() => performance.now());
+    if (calibrationApplies(options.calibration, embedder.modelHash, corpus.paragraphs.length)) this.calibration = options.calibration;
+  }
+
+  /** The refusal's calibration: the stored one, or measured once on this corpus (the background questions embedded and searched). */
+  refusalCalibration(): RefusalCalibration | Promise<RefusalCalibration> {
+    if (!this.calibration) {
+      const store = this.corpus.store;
+      const measuring = calibrateRefusal(this.embedder, (vector) => store.search(vector, 1)[0]?.similarity ?? 0, this.corpus.paragraphs.length);
+      this.calibration = measuring.then((calibration) => (this.calibration = calibration));
+      // A failed measurement is tried again by the next question.
+      measuring.catch(() => (this.calibration = undefined));
+    }
+    return this.calibration;
   }
 
   get stories(): readonly StoredStory[] {
@@ -237,7 +254,7 @@ export class Retriever {
     else if (mode === 'rrf') ordered = reciprocalRankFusion([dense.map((hit) => hit.label), lexical.map((hit) => hit.label)]);
     else {
       const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
-      ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf);
+      ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf, denseWeight(await this.refusalCalibration()));
     }
     ordered = dedupe(ordered, this.corpus.paragraphs);
     // The reader stage: the cross-encoder reads the question with each of the best passages (an
@@ -251,6 +268,8 @@ export class Retriever {
     const features: AnswerFeatures | undefined = judged !== undefined ? {
       similarity: this.similarity(judged, queryVector!, similarityOf),
       coverage: this.passageCoverage(judged, questionTerms),
+      relatedness: relatedness(dense[0]?.similarity ?? 0, queryVector!, await this.refusalCalibration()),
+      storyEvidence: contextCoverage(questionTerms, this.vocabulary(this.corpus.paragraphs[judged]!.storyId), [], this.stats, holdsTermExactly),
       // Names are checked against every searched story: a name known only to a story ranked lower means the ranking
       // missed it, not that the stories do not say (measured: docs/quality.md).
       unknownNames: unknownNames(questionNames(searchText), this.vocabulary(request.storyId)),
@@ -372,11 +391,12 @@ export class Retriever {
     answerType: AnswerType | undefined,
     query: Float32Array,
     known: Map<number, number>,
+    dense: number,
   ): Array<{ label: number; score: number; evidence?: number }> {
     const evidence = new Map<string, number>();
     for (const label of candidates) {
       const storyId = this.corpus.paragraphs[label]!.storyId;
-      const score = this.similarity(label, query, known) + COVERAGE_WEIGHT * termCoverage(questionTerms, this.termsOf(label).terms, this.stats);
+      const score = dense * this.similarity(label, query, known) + COVERAGE_WEIGHT * termCoverage(questionTerms, this.termsOf(label).terms, this.stats);
       evidence.set(storyId, Math.max(evidence.get(storyId) ?? -Infinity, score));
     }
     const intent = timeIntent(searchText);
@@ -395,7 +415,7 @@ export class Retriever {
     const stories = [...evidence.entries()]
       .map(([storyId, best]) => ({
         storyId,
-        score: best + dot(this.centroid(storyId), query) + COVERAGE_WEIGHT * termCoverage(questionTerms, this.vocabulary(storyId), this.stats) + timely(storyId),
+        score: best + dense * dot(this.centroid(storyId), query) + COVERAGE_WEIGHT * termCoverage(questionTerms, this.vocabulary(storyId), this.stats) + timely(storyId),
       }))
       .sort((a, b) => b.score - a.score || a.storyId.localeCompare(b.storyId));
     const top = stories[0]?.score ?? 0;
@@ -405,7 +425,7 @@ export class Retriever {
       const labels = this.labelsOf(story.storyId);
       const scores = labels.map((label) => {
         const typed = answerType ? answerTypeBonus(this.corpus.paragraphs[label]!.text, this.termsOf(label).sentences, answerType, searchText, questionTerms) : 0;
-        return this.passageScore(label, questionTerms, query, known) + typed;
+        return this.passageScore(label, questionTerms, query, known, dense) + typed;
       });
       // An interviewer's question matches the question asked better than the answer under it does:
       // the answer takes the question's place and is judged by its match; the question is shown
@@ -427,8 +447,8 @@ export class Retriever {
   }
 
   /** cosine + COVERAGE_WEIGHT · coverage within the paragraph's story: the score passages are ranked and shown by. */
-  private passageScore(label: number, questionTerms: readonly string[], query: Float32Array, known: Map<number, number>): number {
-    return this.similarity(label, query, known) + COVERAGE_WEIGHT * this.passageCoverage(label, questionTerms);
+  private passageScore(label: number, questionTerms: readonly string[], query: Float32Array, known: Map<number, number>, dense: number): number {
+    return dense * this.similarity(label, query, known) + COVERAGE_WEIGHT * this.passageCoverage(label, questionTerms);
   }
 
   /** The question's words in a paragraph (its neighbours' counting half), weighted by how rare they are in its story. */

@@ -150,6 +150,7 @@ export function contextCoverage(
   own: ReadonlySet<string>,
   around: ReadonlyArray<ReadonlySet<string>>,
   stats: TermStatistics,
+  contains: (terms: ReadonlySet<string>, term: string) => boolean = containsTerm,
 ): number {
   const unique = [...new Set(questionTerms)];
   let total = 0;
@@ -157,10 +158,20 @@ export function contextCoverage(
   for (const term of unique) {
     const weight = stats.idf(term);
     total += weight;
-    if (containsTerm(own, term)) found += weight;
-    else if (around.some((terms) => containsTerm(terms, term))) found += weight / 2;
+    if (contains(own, term)) found += weight;
+    else if (around.some((terms) => contains(terms, term))) found += weight / 2;
   }
   return total === 0 ? 0 : found / total;
+}
+
+/**
+ * Whether a set of text terms holds exactly a question term (the same stem). What the refusal
+ * counts as evidence: a word that only resembles a story word ("recipe" / "recipients",
+ * "photosynthesis" / "photo") helps ranking find a paraphrase, but is no sign the story answers.
+ * Misspellings were corrected to corpus words before (src/search/spelling.ts).
+ */
+export function holdsTermExactly(terms: ReadonlySet<string>, term: string): boolean {
+  return terms.has(term);
 }
 
 /** Whether a set of text terms holds a question term, allowing what `termMatches` allows. */

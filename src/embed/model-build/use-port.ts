@@ -20,7 +20,7 @@ export { SENTENCE_OUTPUT, TOKEN_OUTPUT, type DensePrecision };
 export const USE_LITE_MAX_LENGTH = 128;
 export const USE_LITE_DIMENSIONS = 512;
 /** Bump when the graph or the files change, so built copies can be told apart (2: int8 dense layers by default). */
-export const USE_PORT_BUILDER_VERSION = 2;
+export const USE_PORT_BUILDER_VERSION = 3;
 
 /** Files written, relative to the model folder. */
 export const USE_LITE_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model.onnx'] as const;

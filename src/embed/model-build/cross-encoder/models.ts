@@ -1,13 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadEnglishWords } from '../../../search/dictionary.js';
-import { STOP_WORDS } from '../../../search/text.js';
+import { STOP_WORDS, loadEnglishWords } from '../../../shared/english.js';
 import { MINILM_L6_SHAPE, buildBertClassifierOnnx, seededBertWeights, type BertShape } from './bert-graph.js';
 import { buildOverlapClassifierOnnx } from './overlap-graph.js';
 import { buildWordPieceTokenizerConfig, buildWordPieceTokenizerJson, wordPieceVocabulary } from './wordpiece-tokenizer.js';
 
 /** Bumped when a cross-encoder build's output changes. */
-export const CROSS_ENCODER_BUILDER_VERSION = 2;
+export const CROSS_ENCODER_BUILDER_VERSION = 3;
 /** Seed of the MiniLM-shaped model's weights. */
 const MINILM_SEED = 6;
 /** The tiny model reads at most this many tokens per pair (short: tests exercise truncation with ordinary paragraphs). */

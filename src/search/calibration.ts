@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Embedder } from '../embed/index.js';
+import { BACKGROUND_QUESTIONS } from './background-questions.js';
+
+/**
+ * What "unrelated" looks like for this index's encoder on this corpus, so that the refusal needs
+ * no constant tuned to one encoder. Cosine scales differ from model to model (bge scores
+ * unrelated texts around 0.5, the built-in encoder around 0.1), and from corpus to corpus (an
+ * everyday question finds something vaguely like it among a year of news more easily than in one
+ * story). So the index measures it: every background question (everyday questions no story
+ * answers, src/search/background-questions.ts) is asked of the corpus, and its best cosine, less
+ * its likeness to the other background questions, is what an off-topic question scores here.
+ * A question's relatedness is how many standard deviations it stands above that.
+ */
+export interface RefusalCalibration {
+  version: number;
+  /** The encoder's identity (`Embedder.modelHash`): a calibration of another encoder does not apply. */
+  modelHash: string;
+  /** Paragraphs in the corpus when it was measured: a corpus that grew or shrank much is measured again. */
+  paragraphs: number;
+  /** Mean and standard deviation of the background questions' relatedness score on this corpus. */
+  offTopic: { mean: number; sd: number };
+  /** Standard deviation of the background questions' best cosines: how far apart this encoder spreads texts (see `denseWeight`). */
+  cosineSpread: number;
+  /** The background questions' vectors (unit length), to measure how like them a question is. */
+  background: Float32Array[];
+}
+
+/** Bumped when the background questions or the measure change: older calibrations are measured again. */
+export const CALIBRATION_VERSION = 2;
+/**
+ * The spread of best cosines at which a cosine difference counts as it is in ranking: the
+ * built-in encoder's (0.074-0.082 on every eval corpus), where the fusion's weights were measured.
+ */
+const REFERENCE_SPREAD = 0.08;
+/** Kept in the index's generation folder, beside the manifest. */
+export const CALIBRATION_FILE = 'calibration.json';
+/** A question's likeness to the background is its mean cosine with this many nearest background questions. */
+const LIKENESS_NEIGHBOURS = 3;
+/** A corpus that changed by more than this share of its paragraphs since it was measured is measured again. */
+const RECALIBRATE_SHARE = 0.1;
+/** Below this the background questions all scored alike (a degenerate encoder): a spread this small still divides. */
+const MIN_SPREAD = 1e-3;
+
+/** The mean cosine between `vector` and its nearest background questions (leaving out the one at `skip`). */
+export function backgroundLikeness(vector: Float32Array, background: readonly Float32Array[], skip = -1): number {
+  const nearest: number[] = [];
+  background.forEach((other, i) => {
+    if (i !== skip) nearest.push(dot(vector, other));
+  });
+  nearest.sort((a, b) => b - a);
+  const taken = nearest.slice(0, LIKENESS_NEIGHBOURS);
+  return taken.length === 0 ? 0 : taken.reduce((sum, value) => sum + value, 0) / taken.length;
+}
+
+/**
+ * How far a question stands above an everyday off-topic question on this corpus, in standard
+ * deviations: its best cosine with the searched paragraphs, less its likeness to the background
+ * questions, against the background questions' own scores.
+ */
+export function relatedness(bestSimilarity: number, vector: Float32Array, calibration: RefusalCalibration): number {
+  const score = bestSimilarity - backgroundLikeness(vector, calibration.background);
+  return (score - calibration.offTopic.mean) / calibration.offTopic.sd;
+}
+
+/**
+ * How much a cosine counts beside the share of words in ranking: an encoder that packs every text
+ * into a narrow band of cosines (bge and e5 score unrelated texts 0.5-0.7) tells passages apart by
+ * smaller differences, which count for more. 1 for the built-in encoder; bounded so that a
+ * degenerate measurement cannot let either side vanish.
+ */
+export function denseWeight(calibration: RefusalCalibration): number {
+  return Math.min(4, Math.max(0.25, REFERENCE_SPREAD / calibration.cosineSpread));
+}
+
+/**
+ * Measures the encoder on the corpus: `bestSimilarity` gives a vector's highest cosine with any
+ * paragraph (the dense index's first hit).
+ */
+export async function calibrateRefusal(
+  embedder: Pick<Embedder, 'embed' | 'modelHash'>,
+  bestSimilarity: (vector: Float32Array) => number,
+  paragraphs: number,
+): Promise<RefusalCalibration> {
+  const background = await embedder.embed(BACKGROUND_QUESTIONS, 'query');
+  const best = background.map((vector) => bestSimilarity(vector));
+  const scores = background.map((vector, i) => best[i]! - backgroundLikeness(vector, background, i));
+  const offTopic = meanAndSpread(scores);
+  return { version: CALIBRATION_VERSION, modelHash: embedder.modelHash, paragraphs, offTopic, cosineSpread: meanAndSpread(best).sd, background };
+}
+
+function meanAndSpread(values: readonly number[]): { mean: number; sd: number } {
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / Math.max(1, values.length - 1);
+  return { mean, sd: Math.max(MIN_SPREAD, Math.sqrt(variance)) };
+}
+
+/** Whether a calibration still applies to an index of `paragraphs` paragraphs made with the encoder `modelHash`. */
+export function calibrationApplies(calibration: RefusalCalibration | undefined, modelHash: string, paragraphs: number): calibration is RefusalCalibration {
+  if (!calibration || calibration.version !== CALIBRATION_VERSION || calibration.modelHash !== modelHash) return false;
+  return Math.abs(paragraphs - calibration.paragraphs) <= RECALIBRATE_SHARE * Math.max(paragraphs, calibration.paragraphs);
+}
+
+interface StoredCalibration {
+  version: number;
+  modelHash: string;
+  paragraphs: number;
+  offTopic: { mean: number; sd: number };
+  cosineSpread: number;
+  dimensions: number;
+  /** The background vectors, one Float32Array after another, base64. */
+  background: string;
+}
+
+export function serializeCalibration(calibration: RefusalCalibration): string {
+  const dimensions = calibration.background[0]?.length ?? 0;
+  const flat = new Float32Array(calibration.background.length * dimensions);
+  calibration.background.forEach((vector, i) => flat.set(vector, i * dimensions));
+  const stored: StoredCalibration = {
+    version: calibration.version,
+    modelHash: calibration.modelHash,
+    paragraphs: calibration.paragraphs,
+    offTopic: calibration.offTopic,
+    cosineSpread: calibration.cosineSpread,
+    dimensions,
+    background: Buffer.from(flat.buffer, flat.byteOffset, flat.byteLength).toString('base64'),
+  };
+  return `${JSON.stringify(stored)}\n`;
+}
+
+export function parseCalibration(text: string): RefusalCalibration | undefined {
+  try {
+    const stored = JSON.parse(text) as StoredCalibration;
+    const bytes = Buffer.from(stored.background, 'base64');
+    const { dimensions } = stored;
+    const { mean, sd } = stored.offTopic ?? {};
+    if (!Number.isInteger(dimensions) || dimensions <= 0 || bytes.length % (4 * dimensions) !== 0) return undefined;
+    if (!Number.isFinite(mean) || !Number.isFinite(sd) || !(sd! > 0) || !(stored.cosineSpread > 0) || typeof stored.modelHash !== 'string' || !Number.isInteger(stored.paragraphs)) return undefined;
+    // Copied out of the decoded buffer: a Float32Array view needs 4-byte alignment the buffer may lack.
+    const flat = new Float32Array(bytes.length / 4);
+    new Uint8Array(flat.buffer).set(bytes);
+    const background = Array.from({ length: flat.length / dimensions }, (_, i) => flat.subarray(i * dimensions, (i + 1) * dimensions));
+    return { version: stored.version, modelHash: stored.modelHash, paragraphs: stored.paragraphs, offTopic: { mean: mean!, sd: sd! }, cosineSpread: stored.cosineSpread, background };
+  } catch {
+    return undefined; // unreadable: measured again
+  }
+}
+
+/** The calibration stored in a generation folder, if there is a readable one. */
+export function readCalibration(dir: string): RefusalCalibration | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(dir, CALIBRATION_FILE), 'utf8');
+  } catch {
+    return undefined;
+  }
+  return parseCalibration(text);
+}
+
+/** Stores a calibration in a generation folder (written aside and renamed: a reader never sees half of it). */
+export async function writeCalibration(dir: string, calibration: RefusalCalibration): Promise<void> {
+  const target = path.join(dir, CALIBRATION_FILE);
+  const temporary = `${target}.tmp-${process.pid}`;
+  await writeFile(temporary, serializeCalibration(calibration));
+  await rename(temporary, target);
+}
+
+function dot(a: Float32Array, b: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
+  return sum;
+}

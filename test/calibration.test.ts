@@ -1,0 +1,144 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Embedder } from '../src/embed/index.js';
+import { currentGeneration, loadIndex } from '../src/index/index.js';
+import { buildIndexFromCorpus } from '../src/pipeline.js';
+import { createRetriever } from '../src/retrieval.js';
+import { BACKGROUND_QUESTIONS } from '../src/search/background-questions.js';
+import {
+  CALIBRATION_FILE,
+  calibrateRefusal,
+  calibrationApplies,
+  denseWeight,
+  parseCalibration,
+  readCalibration,
+  relatedness,
+  serializeCalibration,
+} from '../src/search/calibration.js';
+import { loadCoreConfig } from '../src/config.js';
+import { fakeEmbedder } from './helpers/fake-embedder.js';
+import { PROJECT_ROOT, tempDir, writeStory } from './helpers/corpus.js';
+import { SHIPPED_CORPUS } from './helpers/project.js';
+
+const PASSAGES = [
+  'The council voted to close the harbour bridge for repairs in March.',
+  'The ferry to Gull Island will run every hour while the bridge is shut.',
+  'Repairs to the bridge deck will cost the city four million dollars.',
+  'The mayor said the harbour ferry fares would not rise this year.',
+];
+
+/**
+ * The fake bag-of-words encoder, made anisotropic as many real encoders are (bge scores unrelated
+ * texts around 0.5): every vector gets the same extra direction, so each cosine c becomes
+ * (shared² + c) / (shared² + 1). `shared` 0 is the plain encoder.
+ */
+function anisotropic(shared: number): Embedder {
+  const base = fakeEmbedder({ dimensions: 64, modelHash: `shared-${shared}` });
+  return {
+    ...base,
+    dimensions: 65,
+    async embed(texts, kind) {
+      const vectors = await base.embed(texts, kind);
+      return vectors.map((vector) => {
+        const out = new Float32Array(65);
+        out.set(vector);
+        out[64] = shared;
+        const norm = Math.hypot(...out);
+        return out.map((value) => value / norm);
+      });
+    },
+  };
+}
+
+async function measured(embedder: Embedder, questions: string[]) {
+  const passages = await embedder.embed(PASSAGES);
+  const best = (vector: Float32Array) => Math.max(...passages.map((passage) => passage.reduce((sum, value, i) => sum + value * vector[i]!, 0)));
+  const calibration = await calibrateRefusal(embedder, best, PASSAGES.length);
+  const vectors = await embedder.embed(questions, 'query');
+  return { calibration, scores: vectors.map((vector) => relatedness(best(vector), vector, calibration)), raw: vectors.map(best) };
+}
+
+describe('the refusal calibration', () => {
+  it('measures every background question against the corpus', async () => {
+    const embedder = fakeEmbedder();
+    const calibration = await calibrateRefusal(embedder, () => 0.3, 10);
+    expect(calibration.background).toHaveLength(BACKGROUND_QUESTIONS.length);
+    expect(embedder.embeddedTexts).toEqual([...BACKGROUND_QUESTIONS]);
+    expect(calibration.offTopic.sd).toBeGreaterThan(0);
+    expect(calibration.paragraphs).toBe(10);
+  });
+
+  it('gives the same relatedness whatever the encoder\'s cosine scale, where a fixed cosine threshold does not', async () => {
+    const questions = ['When will the harbour bridge close for repairs?', 'How do I bake bread at home?'];
+    const plain = await measured(anisotropic(0), questions);
+    const shifted = await measured(anisotropic(1.2), questions);
+    // The shifted encoder scores everything far higher ...
+    expect(shifted.raw[1]!).toBeGreaterThan(plain.raw[1]! + 0.4);
+    // ... yet the question about the story and the off-topic one stand where they stood.
+    shifted.scores.forEach((score, i) => expect(score).toBeCloseTo(plain.scores[i]!, 4));
+    expect(plain.scores[0]!).toBeGreaterThan(3);
+    expect(plain.scores[1]!).toBeLessThan(1);
+    // In ranking, the shifted encoder's narrower band of cosines counts for more, by as much as it is narrower.
+    const narrowing = (1 - 1.2 ** 2 / (1.2 ** 2 + 1)) ;
+    expect(shifted.calibration.cosineSpread).toBeCloseTo(plain.calibration.cosineSpread * narrowing, 4);
+    expect(denseWeight(shifted.calibration) * narrowing).toBeCloseTo(denseWeight(plain.calibration), 4);
+  });
+
+  it('counts cosines as they are at the built-in encoder\'s spread, more for a narrower one, within bounds', () => {
+    const at = (cosineSpread: number) => denseWeight({ version: 2, modelHash: 'm', paragraphs: 1, offTopic: { mean: 0, sd: 1 }, cosineSpread, background: [] });
+    expect(at(0.08)).toBe(1);
+    expect(at(0.04)).toBe(2);
+    expect(at(0.001)).toBe(4);
+    expect(at(1)).toBe(0.25);
+  });
+
+  it('is stored and read back whole, and a damaged file is measured again', () => {
+    const background = [new Float32Array([0.6, 0.8]), new Float32Array([1, 0])];
+    const calibration = { version: 2, modelHash: 'm', paragraphs: 40, offTopic: { mean: -0.2, sd: 0.1 }, cosineSpread: 0.05, background };
+    const read = parseCalibration(serializeCalibration(calibration));
+    expect(read?.offTopic).toEqual(calibration.offTopic);
+    expect(read?.cosineSpread).toBe(0.05);
+    expect(read?.background.map((vector) => [...vector])).toEqual([[0.6000000238418579, 0.800000011920929], [1, 0]]);
+    expect(parseCalibration('{"version":1')).toBeUndefined();
+    expect(parseCalibration(serializeCalibration({ ...calibration, offTopic: { mean: 0, sd: 0 } }))).toBeUndefined();
+  });
+
+  it('applies to the encoder it measured and a corpus within a tenth of the size it was measured at', () => {
+    const calibration = { version: 2, modelHash: 'm', paragraphs: 1000, offTopic: { mean: 0, sd: 0.1 }, cosineSpread: 0.08, background: [] };
+    expect(calibrationApplies(calibration, 'm', 1000)).toBe(true);
+    expect(calibrationApplies(calibration, 'm', 1100)).toBe(true);
+    expect(calibrationApplies(calibration, 'm', 1200)).toBe(false);
+    expect(calibrationApplies(calibration, 'm', 850)).toBe(false);
+    expect(calibrationApplies(calibration, 'other', 1000)).toBe(false);
+    expect(calibrationApplies({ ...calibration, version: 0 }, 'm', 1000)).toBe(false);
+  });
+
+  it('is measured when the index is built, kept by a small change, and used by the retriever instead of measuring again', async () => {
+    const root = tempDir();
+    const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+    const { cp } = await import('node:fs/promises');
+    await cp(SHIPPED_CORPUS, config.corpusDir, { recursive: true });
+    const embedder = fakeEmbedder();
+    const report = await buildIndexFromCorpus(config, embedder);
+    expect(existsSync(path.join(report.dir, CALIBRATION_FILE))).toBe(true);
+    const stored = readCalibration(report.dir)!;
+    expect(stored.modelHash).toBe(embedder.modelHash);
+    expect(stored.paragraphs).toBe(report.paragraphs);
+
+    // One short story more: the same calibration, carried to the new generation without measuring.
+    writeStory(config.corpusDir, 'brief', ['The harbour bridge closes on Monday for two weeks of repairs.']);
+    const before = embedder.embeddedTexts.length;
+    const appended = await buildIndexFromCorpus(config, embedder);
+    expect(appended.dir).not.toBe(report.dir);
+    expect(currentGeneration(config.indexDir)).toBe(appended.dir);
+    expect(readCalibration(appended.dir)?.offTopic).toEqual(stored.offTopic);
+    expect(embedder.embeddedTexts.slice(before)).not.toContain(BACKGROUND_QUESTIONS[0]);
+
+    const index = loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
+    const retriever = createRetriever(index, embedder);
+    const asked = embedder.embeddedTexts.length;
+    await retriever.search({ question: 'Who was in the meeting?' });
+    expect(embedder.embeddedTexts.slice(asked)).toEqual(['Who was in the meeting?']);
+  });
+});
