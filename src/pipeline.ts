@@ -24,7 +24,7 @@ import {
   type BuildReport,
   type Manifest,
 } from './index/index.js';
-import { makeFolder } from './folders.js';
+import { makeFolder } from './shared/folders.js';
 import { searchFiles } from './search/prepared.js';
 import { calibrateRefusal, calibrationApplies, readCalibration, writeCalibration } from './search/calibration.js';
 

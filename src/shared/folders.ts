@@ -3,7 +3,7 @@
 // 100 % CPU in Node 20), and its errors name no setting.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from './errors.js';
+import { UserError } from '../errors.js';
 
 /**
  * Creates `dir` and any missing parents, or throws one sentence naming the folder and the setting
