@@ -132,3 +132,51 @@ function importedStory(page: ExpectedPage & { html: string }): NewStory | undefi
 export function hasNewsSet(newsDir: string): boolean {
   return existsSync(path.join(newsDir, 'pages.jsonl')) && existsSync(path.join(newsDir, 'questions.jsonl'));
 }
+
+/** A SQuAD-format question set (SQuAD v1.1, XQuAD) as stories and questions: see `squadSet`. */
+export interface SquadSet {
+  /** The set's language: from the file name (`xquad.de.json`), else `und`. */
+  language: string;
+  stories: NewStory[];
+  questions: EvalQuestion[];
+}
+
+/**
+ * A SQuAD-format file (`data[].title`, `data[].paragraphs[].context`, `…qas[].question`) as a
+ * corpus: each article a story (its title as the headline, outlet "Wikipedia", one paragraph per
+ * context), each question answered by its own paragraph (the whole context is the expected text,
+ * so a hit is the passage that is that paragraph).
+ */
+export async function squadSet(file: string): Promise<SquadSet> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    throw new UserError(`Cannot read ${file} as a SQuAD-format JSON file.`);
+  }
+  const data = (parsed as { data?: unknown }).data;
+  if (!Array.isArray(data)) throw new UserError(`${file} has no "data" list: it is not a SQuAD-format file.`);
+  const language = /[._-]([a-z]{2,3})(?:[-_][A-Za-z]+)?\.json$/.exec(path.basename(file))?.[1] ?? 'und';
+  const stories: NewStory[] = [];
+  const questions: EvalQuestion[] = [];
+  data.forEach((article: { title?: unknown; paragraphs?: unknown }, a) => {
+    const title = String(article.title ?? `Article ${a + 1}`).replace(/_/g, ' ').trim() || `Article ${a + 1}`;
+    const paragraphs = Array.isArray(article.paragraphs) ? (article.paragraphs as Array<{ context?: unknown; qas?: unknown }>) : [];
+    const texts: string[] = [];
+    paragraphs.forEach((paragraph, p) => {
+      // One paragraph per context: line breaks inside one would split it.
+      const context = String(paragraph.context ?? '').replace(/\s+/g, ' ').trim();
+      if (!context) return;
+      texts.push(context);
+      const qas = Array.isArray(paragraph.qas) ? (paragraph.qas as Array<{ id?: unknown; question?: unknown }>) : [];
+      qas.forEach((qa, q) => {
+        if (typeof qa.question === 'string' && qa.question.trim()) questions.push({ id: String(qa.id ?? `${a}.${p}.${q}`), question: qa.question, answers: [context] });
+      });
+    });
+    if (texts.length === 0) return;
+    const host = language === 'und' ? 'wikipedia.org' : `${language}.wikipedia.org`;
+    stories.push({ title, outlet: 'Wikipedia', authors: [], url: `https://${host}/wiki/${encodeURIComponent(title.replace(/ /g, '_'))}`, paragraphs: texts });
+  });
+  if (stories.length === 0) throw new UserError(`${file} holds no article with a paragraph.`);
+  return { language, stories, questions };
+}

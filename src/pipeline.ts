@@ -26,7 +26,7 @@ import {
 } from './index/index.js';
 import { makeFolder } from './shared/folders.js';
 import { searchFiles } from './search/prepared.js';
-import { calibrateRefusal, calibrationApplies, readCalibration, writeCalibration } from './search/calibration.js';
+import { calibrateCorpus, calibrationApplies, readCalibration, writeCalibration } from './search/calibration.js';
 
 /** Progress and messages from the pipeline, for whoever runs it (terminal or bot logs). */
 export interface PipelineReporter {
@@ -101,8 +101,8 @@ async function keepCalibrated(config: CoreConfig, embedder: Embedder, report: Bu
   const previous = previousDir && previousDir !== report.dir ? readCalibration(previousDir) : undefined;
   if (calibrationApplies(previous, embedder.modelHash, report.paragraphs)) return writeCalibration(report.dir, previous);
   const expected = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch, prefixes: embedder.prefixes };
-  const store = await beginLoadIndex(config.indexDir, expected).store;
-  const calibration = await calibrateRefusal(embedder, (vector) => store.search(vector, 1)[0]?.similarity ?? 0, report.paragraphs);
+  const pending = beginLoadIndex(config.indexDir, expected);
+  const calibration = await calibrateCorpus(embedder, { ...pending, store: await pending.store });
   await writeCalibration(report.dir, calibration);
 }
 

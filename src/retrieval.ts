@@ -70,7 +70,7 @@ export async function openRetriever(
   // Answers are the same without them, but every start derives them (about 10 s at a year's size).
   const current = searchFiles.current(pending.dir, pending.paragraphs.length);
   if (!current) options.reporter?.info('The index\'s search files were made by an older version of Verbatim: run `npm run build-index` once to remake them (nothing is embedded again) and start faster.');
-  const prepared = readPreparedSearch(pending.dir, pending.paragraphs, pending.stories.length, pending.labels);
+  const prepared = readPreparedSearch(pending.dir, pending.paragraphs, pending.stories.length, pending.labels, storyLanguages(pending.stories));
   // Of this version but unreadable (a changed byte): an unchanged build would keep them, a forced one remakes them.
   if (current && !prepared) options.reporter?.info(`The index's search files in ${pending.dir} are damaged: run \`npm run build-index -- --force\` once to remake them (nothing is embedded again) and start faster.`);
   await warming;
@@ -80,11 +80,21 @@ export async function openRetriever(
 
 let englishWords: Set<string> | undefined;
 
+/** Each story's language by id (absent in an index built before languages were recorded: English). */
+function storyLanguages(stories: ReadonlyArray<{ id: string; language?: string | undefined }>): Map<string, string | undefined> {
+  return new Map(stories.map((story) => [story.id, story.language]));
+}
+
 /**
  * A retriever for a loaded index, with spelling correction against the built-in word list (and
  * the re-ranker, when there is one). `prepared`: its search files, when already read.
  */
-export function createRetriever(index: LoadedIndex, embedder: Embedder, reranker?: Reranker, prepared = readPreparedSearch(index.dir, index.paragraphs, index.stories.length, index.labels)): Retriever {
+export function createRetriever(
+  index: LoadedIndex,
+  embedder: Embedder,
+  reranker?: Reranker,
+  prepared = readPreparedSearch(index.dir, index.paragraphs, index.stories.length, index.labels, storyLanguages(index.stories)),
+): Retriever {
   // Loaded when a question first has a word the corpus lacks: most never do.
   const dictionary = () => (englishWords ??= loadEnglishWords());
   return loaded(new Retriever(index, embedder, { dictionary, prepared, reranker, calibration: readCalibration(index.dir) }));

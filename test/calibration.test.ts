@@ -11,6 +11,8 @@ import {
   calibrateRefusal,
   calibrationApplies,
   denseWeight,
+  languageWorth,
+  worthIn,
   parseCalibration,
   readCalibration,
   relatedness,
@@ -86,26 +88,44 @@ describe('the refusal calibration', () => {
   });
 
   it('counts cosines as they are at the built-in encoder\'s spread, more for a narrower one, within bounds', () => {
-    const at = (cosineSpread: number) => denseWeight({ version: 2, modelHash: 'm', paragraphs: 1, offTopic: { mean: 0, sd: 1 }, cosineSpread, background: [] });
+    const at = (cosineSpread: number) => denseWeight({ version: 3, modelHash: 'm', paragraphs: 1, offTopic: { mean: 0, sd: 1 }, cosineSpread, languages: {}, background: [] });
     expect(at(0.08)).toBe(1);
     expect(at(0.04)).toBe(2);
     expect(at(0.001)).toBe(4);
     expect(at(1)).toBe(0.25);
   });
 
+  it('values the encoder in a language by how far apart it keeps that language\'s paragraphs', () => {
+    const unit = (...values: number[]) => { const norm = Math.hypot(...values); return new Float32Array(values.map((value) => value / norm)); };
+    // Background questions and English paragraphs spread over the axes; "ru" paragraphs all but one point.
+    const background = [unit(1, 0, 0, 0), unit(0, 1, 0, 0), unit(0, 0, 1, 0)];
+    const english = [unit(1, 0.1, 0, 0), unit(0, 0, 1, 0.1), unit(0, 1, 0, 0.2)];
+    const russian = [unit(0.1, 0.1, 0.1, 1), unit(0.12, 0.1, 0.1, 1), unit(0.1, 0.13, 0.1, 1)];
+    const worth = languageWorth(background, new Map([['en', english], ['ru', russian], ['el', [unit(1, 0, 0, 0)]]]));
+    expect(worth.en).toBeGreaterThan(0.9);
+    expect(worth.ru).toBeLessThan(0.05);
+    // One paragraph tells nothing: not measured, so counted at full worth.
+    expect(worth.el).toBeUndefined();
+    const calibration = { version: 3, modelHash: 'm', paragraphs: 7, offTopic: { mean: 0, sd: 1 }, cosineSpread: 0.08, languages: worth, background };
+    expect(worthIn(calibration, 'ru')).toBe(worth.ru);
+    expect(worthIn(calibration, 'el')).toBe(1);
+    expect(worthIn(calibration, undefined)).toBe(1);
+  });
+
   it('is stored and read back whole, and a damaged file is measured again', () => {
     const background = [new Float32Array([0.6, 0.8]), new Float32Array([1, 0])];
-    const calibration = { version: 2, modelHash: 'm', paragraphs: 40, offTopic: { mean: -0.2, sd: 0.1 }, cosineSpread: 0.05, background };
+    const calibration = { version: 3, modelHash: 'm', paragraphs: 40, offTopic: { mean: -0.2, sd: 0.1 }, cosineSpread: 0.05, languages: { en: 1, de: 0.25 }, background };
     const read = parseCalibration(serializeCalibration(calibration));
     expect(read?.offTopic).toEqual(calibration.offTopic);
     expect(read?.cosineSpread).toBe(0.05);
+    expect(read?.languages).toEqual({ en: 1, de: 0.25 });
     expect(read?.background.map((vector) => [...vector])).toEqual([[0.6000000238418579, 0.800000011920929], [1, 0]]);
     expect(parseCalibration('{"version":1')).toBeUndefined();
     expect(parseCalibration(serializeCalibration({ ...calibration, offTopic: { mean: 0, sd: 0 } }))).toBeUndefined();
   });
 
   it('applies to the encoder it measured and a corpus within a tenth of the size it was measured at', () => {
-    const calibration = { version: 2, modelHash: 'm', paragraphs: 1000, offTopic: { mean: 0, sd: 0.1 }, cosineSpread: 0.08, background: [] };
+    const calibration = { version: 3, modelHash: 'm', paragraphs: 1000, offTopic: { mean: 0, sd: 0.1 }, cosineSpread: 0.08, languages: {}, background: [] };
     expect(calibrationApplies(calibration, 'm', 1000)).toBe(true);
     expect(calibrationApplies(calibration, 'm', 1100)).toBe(true);
     expect(calibrationApplies(calibration, 'm', 1200)).toBe(false);

@@ -45,6 +45,17 @@ describe('refusal', () => {
     expect(isAnswered({ ...base, unknownNames: ['putin'] }, { ...DEFAULT_REFUSAL, refuseUnknownNames: false })).toBe(true);
     expect(isAnswered({ ...base, missingAnswer: true })).toBe(false);
   });
+
+  it('leans on words where the encoder cannot read the question\'s language', () => {
+    const base = { similarity: 0.9, coverage: 0.5, relatedness: 6, storyEvidence: 0.4, unknownNames: [] as string[] };
+    // A blind encoder's high relatedness is noise: half of the question's words are needed then.
+    expect(isAnswered({ ...base, denseWorth: 0 })).toBe(false);
+    expect(isAnswered({ ...base, denseWorth: 0, storyEvidence: 0.5 })).toBe(true);
+    expect(isAnswered({ ...base, denseWorth: 0, relatedness: -5, storyEvidence: 0.5 })).toBe(true);
+    // Where it reads the language, relatedness counts in full.
+    expect(isAnswered({ ...base, denseWorth: 1 })).toBe(true);
+    expect(isAnswered({ ...base, denseWorth: 1, relatedness: 0 })).toBe(false);
+  });
 });
 
 describe('editDistance', () => {

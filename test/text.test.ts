@@ -105,10 +105,10 @@ describe('terms', () => {
 describe('toTerm', () => {
   it('gives every word its own term, seen before or not, after its memory of words has filled and emptied', () => {
     const sample = ['Meetings', 'the', "Trump's", 'U.S.', 'running'];
-    expect(sample.map(toTerm)).toEqual(['meet', undefined, 'trump', 'us', 'run']);
+    expect(sample.map((word) => toTerm(word))).toEqual(['meet', undefined, 'trump', 'us', 'run']);
     // More distinct words than the terms it keeps (200,000), so the memory empties on the way.
     for (let i = 0; i < 210_000; i++) toTerm(`word${i.toString(36)}`);
-    expect(sample.map(toTerm)).toEqual(['meet', undefined, 'trump', 'us', 'run']);
+    expect(sample.map((word) => toTerm(word))).toEqual(['meet', undefined, 'trump', 'us', 'run']);
     expect(toTerm('word0')).toBe('word0');
   });
 

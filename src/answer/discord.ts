@@ -129,8 +129,11 @@ function quoteLines(text: string): string {
 
 /** `text[from, to)` escaped, with the part inside `highlight` in bold, quoted. */
 function renderRange(text: string, from: number, to: number, highlight: SentenceSpan | undefined, lead: boolean, cut: boolean): string {
-  const start = highlight ? Math.max(from, highlight.start) : to;
+  let start = highlight ? Math.max(from, highlight.start) : to;
   const end = highlight ? Math.min(to, highlight.end) : to;
+  // The markers hug the sentence's first and last characters (white space inside them breaks the
+  // bold): whatever the script, with or without spaces between sentences (Chinese, Thai).
+  while (start < end && /\s/u.test(text[start]!)) start++;
   const boldText = start < end ? text.slice(start, end).trimEnd() : '';
   let body: string;
   if (boldText) {

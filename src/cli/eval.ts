@@ -8,7 +8,7 @@ import { openEmbedder } from '../pipeline.js';
 import { openReranker, openRetriever } from '../retrieval.js';
 import { SEARCH_MODES, evaluateRetriever, parseEvalFile, type EvalMetrics, type EvalQuestion, type Retriever, type SearchMode } from '../search/index.js';
 import { formatImportReport, importReport, readExpectedPages } from '../import/evaluation.js';
-import { DEFAULT_NEWS_DIR, DEV_STORY_FILE, FIXTURE_MANY_STORY_QUESTIONS, FIXTURE_PAGES, asNewStory, devStory, hasNewsSet, newsSet, pagesRetriever, storiesRetriever } from '../eval-sets.js';
+import { DEFAULT_NEWS_DIR, DEV_STORY_FILE, FIXTURE_MANY_STORY_QUESTIONS, FIXTURE_PAGES, asNewStory, devStory, hasNewsSet, newsSet, pagesRetriever, squadSet, storiesRetriever } from '../eval-sets.js';
 import { terminalReporter } from './terminal.js';
 
 /** Our held-out question sets (test/fixtures/eval/SETS.md), measured beside the development sets. */
@@ -23,7 +23,7 @@ const HELD_OUT = {
 export const DEFAULT_EVAL_FILE = 'test/fixtures/eval/dev.jsonl';
 
 const USAGE =
-  'usage: npm run eval -- [--file F] [--news DIR|none] [--mode all|dense|bm25|hybrid|rrf] [--json], or npm run eval -- --import pages.jsonl [--json]';
+  'usage: npm run eval -- [--file F] [--news DIR|none] [--mode all|dense|bm25|hybrid|rrf] [--json], npm run eval -- --squad FILE.json [--squad …] [--mode …] [--json], or npm run eval -- --import pages.jsonl [--json]';
 
 interface EvalSet {
   name: string;
@@ -52,6 +52,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
         mode: { type: 'string', default: 'all' },
         json: { type: 'boolean', default: false },
         import: { type: 'string' },
+        squad: { type: 'string', multiple: true },
       },
     },
     USAGE,
@@ -61,8 +62,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
     process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : `${formatImportReport(report)}\n`);
     return 0;
   }
-  const modes = values.mode === 'all' ? [...SEARCH_MODES] : [values.mode as SearchMode];
-  if (!modes.every((mode) => SEARCH_MODES.includes(mode))) throw new UserError(`--mode must be all or one of ${SEARCH_MODES.join(', ')}.`);
+  const modes = values.mode === 'all' ? [...SEARCH_MODES] : values.mode.split(',') as SearchMode[];
+  if (!modes.every((mode) => SEARCH_MODES.includes(mode))) throw new UserError(`--mode must be all or one or more (comma-separated) of ${SEARCH_MODES.join(', ')}.`);
+  if (values.squad?.length) return squadCommand(values.squad, values.mode === 'all' ? ['hybrid', 'dense', 'bm25'] : modes, values.json);
   const file = values.file ?? DEFAULT_EVAL_FILE;
   const questions = await readQuestions(file);
   // The news-dev sets unless a question file of one's own was asked for (or --news none).
@@ -155,4 +157,37 @@ async function readQuestions(file: string): Promise<EvalQuestion[]> {
     throw new UserError(`Cannot read the eval file ${file}: pass one with --file.`);
   }
   return parseEvalFile(text, file);
+}
+
+/**
+ * `npm run eval -- --squad FILE [--squad FILE …]`: each SQuAD-format file (XQuAD's `xquad.de.json`
+ * …) made a corpus of its own in a temporary folder (each article a story, each context a
+ * paragraph: see `squadSet`), every question asked, and R@1, R@3, MRR and refusals reported per
+ * language and mode (hybrid, dense and bm25 unless --mode says otherwise). Every question is
+ * answerable, so each refusal is wrong.
+ */
+async function squadCommand(files: readonly string[], modes: readonly SearchMode[], json: boolean): Promise<number> {
+  const config = loadCoreConfig();
+  const reporter = terminalReporter('Embedding');
+  await ensureModel(config, reporter);
+  const embedder = await openEmbedder(config);
+  const reranker = await openReranker(config);
+  const rows: Array<{ file: string; language: string; stories: number; questions: number; mode: SearchMode; metrics: EvalMetrics }> = [];
+  for (const file of files) {
+    const set = await squadSet(file);
+    reporter.info(`${file}: ${set.stories.length} articles, ${set.questions.length} questions (${set.language})`);
+    const { retriever } = await storiesRetriever(set.stories, `squad:${path.resolve(file)}`, config, embedder, reranker);
+    for (const mode of modes) rows.push({ file, language: set.language, stories: set.stories.length, questions: set.questions.length, mode, metrics: await evaluateRetriever(retriever, set.questions, mode) });
+  }
+  if (json) {
+    const summary = rows.map(({ metrics, ...row }) => ({ ...row, recallAt1: metrics.recallAt1, recallAt3: metrics.recallAt3, mrr: metrics.mrr, refused: metrics.wrongRefusals }));
+    process.stdout.write(`${JSON.stringify({ model: embedder.modelId, ...(config.rerank ? { rerank: config.rerank } : {}), rows: summary })}\n`);
+    return 0;
+  }
+  process.stdout.write(`\nSQuAD-format sets, model ${embedder.modelId}: every question answerable, so every refusal is wrong\n\n`);
+  process.stdout.write('| language | mode | Recall@1 | Recall@3 | MRR | refused | questions |\n|---|---|---|---|---|---|---|\n');
+  for (const { language, mode, metrics, questions } of rows) {
+    process.stdout.write(`| ${language} | ${mode} | ${metrics.recallAt1.toFixed(3)} | ${metrics.recallAt3.toFixed(3)} | ${metrics.mrr.toFixed(3)} | ${metrics.wrongRefusals} | ${questions} |\n`);
+  }
+  return 0;
 }

@@ -4,6 +4,7 @@ import * as z from 'zod';
 import { UserError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import { sha256 } from '../hash.js';
+import { detectStoryLanguage, primaryLanguage } from '../shared/language.js';
 
 /** Bumped whenever paragraph splitting changes, so old indexes are rebuilt. */
 export const CHUNKER_VERSION = 1;
@@ -21,6 +22,13 @@ export const frontMatterSchema = z.object({
   // A page may give no date: the story is then shown without one rather than with a guess.
   published: isoDate.optional(),
   url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
+  // The story's language as a BCP-47 tag ("de", "pt-BR"): kept as its primary subtag. Absent = detected from the text.
+  language: z
+    .string()
+    .trim()
+    .refine((value) => primaryLanguage(value) !== undefined, 'must be a language tag like en, de or zh-Hans')
+    .transform((value) => primaryLanguage(value)!)
+    .optional(),
 });
 
 export type FrontMatter = z.infer<typeof frontMatterSchema>;
@@ -112,6 +120,22 @@ export function parseStory(filePath: string, source: string): Story {
 
 /** What the corpus hash covers of a story: its attribution and its paragraphs' hashes (an index holds these without the texts). */
 export type HashedStory = Pick<Story, 'id' | 'title' | 'outlet' | 'authors' | 'published' | 'url'> & { paragraphs: ReadonlyArray<{ hash: string }> };
+
+const languages = new WeakMap<object, string>();
+
+/**
+ * A story's language: its front matter's `language:`, else detected from its headline and first
+ * paragraphs (src/shared/language.ts), worked out once per story object.
+ */
+export function storyLanguage(story: Pick<Story, 'title' | 'language'> & { paragraphs: ReadonlyArray<string | { text: string }> }): string {
+  if (story.language) return story.language;
+  let language = languages.get(story);
+  if (!language) {
+    language = detectStoryLanguage(story.title, story.paragraphs);
+    languages.set(story, language);
+  }
+  return language;
+}
 
 /** A hash of everything in the corpus that the index depends on. */
 export function corpusHash(stories: readonly HashedStory[]): string {

@@ -26,6 +26,7 @@ export function renderStory(story: NewStory): string {
     // No date on the page: the field is left out rather than filled with a guess.
     ...(story.published ? { published: story.published } : {}),
     url: story.url,
+    ...(story.language ? { language: story.language } : {}),
   };
   const text = `---\n${toYaml(front, { lineWidth: 0 })}---\n\n${story.paragraphs.join('\n\n')}\n`;
   const back = parseStory('new story', text);

@@ -1,5 +1,6 @@
 import { normaliseLink } from '../corpus/index.js';
 import { decodeEntities, normaliseText } from './text.js';
+import { primaryLanguage } from '../shared/language.js';
 
 /**
  * What a page says about itself, gathered before Readability rewrites the document: plain
@@ -13,6 +14,8 @@ export interface PageMetadata {
     publisher?: string;
     url?: string;
     accessibleForFree?: boolean;
+    /** schema.org inLanguage: the article's language as a tag ("de-DE") or a Language's name/alternateName. */
+    inLanguage?: string;
   };
   /** og:*, article:*, twitter:* and other <meta> tags by lower-cased name or property. */
   meta: Record<string, string[]>;
@@ -52,7 +55,7 @@ export function readPageMetadata(document: Document): PageMetadata {
     const itemprop = element.getAttribute('itemprop');
     // Microdata of an embedded video or image describes that, not the article.
     if (itemprop && !element.getAttribute('name') && !element.getAttribute('property') && !inArticleScope(element)) continue;
-    const key = (element.getAttribute('property') ?? element.getAttribute('name') ?? itemprop ?? '').trim().toLowerCase();
+    const key = (element.getAttribute('property') ?? element.getAttribute('name') ?? itemprop ?? element.getAttribute('http-equiv') ?? '').trim().toLowerCase();
     const value = normaliseText(element.getAttribute('content') ?? '');
     if (key && value) (meta[key] ??= []).push(value);
   }
@@ -152,6 +155,7 @@ function readJsonLd(document: Document): PageMetadata['jsonLd'] {
     published: text(article.datePublished),
     publisher: names(publisher)[0],
     accessibleForFree: freeFlag(article.isAccessibleForFree),
+    inLanguage: languageTag(article.inLanguage),
     url: text(article.url) ?? (typeof entity === 'string' ? entity : text((entity as JsonObject | undefined)?.['@id']) ?? text((entity as JsonObject | undefined)?.url)),
   };
 }
@@ -225,4 +229,36 @@ function people(value: unknown): string[] {
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
+}
+
+/** schema.org inLanguage: a tag as text, or a Language object whose alternateName (or name) is one. */
+function languageTag(value: unknown): string | undefined {
+  if (Array.isArray(value)) return languageTag(value[0]);
+  if (typeof value === 'string') return value.trim() || undefined;
+  if (value && typeof value === 'object') {
+    const language = value as JsonObject;
+    return languageTag(language.alternateName) ?? languageTag(language.name);
+  }
+  return undefined;
+}
+
+/**
+ * The language a page declares for its article, as a BCP-47 primary subtag: schema.org's
+ * inLanguage first (the article's own), then og:locale, then `<html lang>` (often a site-wide
+ * template's), then a Content-Language meta tag. Undefined when it declares none.
+ */
+export function declaredLanguage(metadata: Pick<PageMetadata, 'jsonLd' | 'meta' | 'lang'>): string | undefined {
+  const tags = [
+    metadata.jsonLd.inLanguage,
+    metadata.meta['og:locale']?.[0],
+    metadata.lang,
+    metadata.meta['content-language']?.[0],
+    metadata.meta['language']?.[0],
+    metadata.meta['dc.language']?.[0],
+  ];
+  for (const tag of tags) {
+    const language = primaryLanguage(tag);
+    if (language) return language;
+  }
+  return undefined;
 }

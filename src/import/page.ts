@@ -2,7 +2,8 @@ import { parseHTML } from 'linkedom';
 import { UserError } from '../errors.js';
 import { attribute, type Attribution, type AttributionOverrides } from './attribute.js';
 import { extractArticle, NotAnArticleError } from './extract.js';
-import { readPageMetadata } from './metadata.js';
+import { declaredLanguage, readPageMetadata } from './metadata.js';
+import { primaryLanguage } from '../shared/language.js';
 import { asShownOnPage, pageBlocks } from './verbatim.js';
 
 /** An article read from a page: its paragraphs and its attribution (fields the page lacks are missing). */
@@ -10,6 +11,8 @@ export interface ImportedArticle {
   attribution: Attribution;
   paragraphs: string[];
   lang?: string;
+  /** The language the page declares for the article (schema.org inLanguage, og:locale, <html lang>), a primary subtag. */
+  language?: string;
 }
 
 export interface PageOptions {
@@ -41,7 +44,8 @@ export function importPage(html: string, options: PageOptions = {}): ImportedArt
     { metadata, readability: extracted.readability, leadParagraphs: paragraphs, furniture: extracted.furniture, pageUrl: options.pageUrl },
     options.overrides,
   );
-  return { attribution, paragraphs: withoutAuthorBio(paragraphs, attribution.authors), lang: metadata.lang ?? extracted.readability.lang };
+  const language = declaredLanguage(metadata) ?? primaryLanguage(extracted.readability.lang);
+  return { attribution, paragraphs: withoutAuthorBio(paragraphs, attribution.authors), lang: metadata.lang ?? extracted.readability.lang, ...(language ? { language } : {}) };
 }
 
 /** Drops the closing author bio ("Corey Kilgannon is a Metro reporter …"): it is about the writer, not the story. */

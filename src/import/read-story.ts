@@ -5,6 +5,7 @@ import { parseDate } from './dates.js';
 import type { ImportedArticle } from './page.js';
 import { describeSource, loadSource, type ImportSettings } from './source.js';
 import { importText } from './text-story.js';
+import { importedStoryLanguage } from '../shared/language.js';
 
 export { describeSource, sourceKind, type ImportSettings, type SourceKind } from './source.js';
 
@@ -53,7 +54,8 @@ export function storyOf(article: ImportedArticle, request: Pick<StoryRequest, 's
     const issue = checked.error.issues[0];
     throw new UserError(`${where}: the ${String(issue?.path[0] ?? 'attribution')} ${issue?.message ?? 'is not valid'}; pass it with --${String(issue?.path[0] ?? 'url')}.`);
   }
-  return { ...checked.data, paragraphs: article.paragraphs };
+  // The language goes into the front matter: the page's when its text bears it out, else the text's.
+  return { ...checked.data, language: importedStoryLanguage(article.language, title, article.paragraphs), paragraphs: article.paragraphs };
 }
 
 function withFallbacks(attribution: Attribution, fallbacks: Partial<Attribution> | undefined): Attribution {

@@ -1,7 +1,7 @@
 // Adding stories to the current index without rebuilding it: their paragraphs are embedded and
 // inserted after the previous graph's last label.
 import path from 'node:path';
-import type { Story } from '../corpus/index.js';
+import { storyLanguage, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
 import type { BuildOptions, BuildReport, Graph } from './build-options.js';
 import { centroidsAfter } from './centroids.js';
@@ -59,6 +59,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
     firstLabel: graph.store.elements - addedParagraphs.length,
     labels: graph.store.labelMap,
     storyParagraphs,
+    storyLanguages: [...storyList.map((story) => story.language), ...added.map(storyLanguage)],
     previousTexts: () => withBytes(previousBytes(), (bytes) => lazyParagraphs(bytes)?.paragraphs),
   });
   if (options.derivedFiles && !derived) return undefined;

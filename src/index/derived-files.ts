@@ -18,6 +18,8 @@ export interface DerivedFileMaker {
 export interface DerivationInput {
   texts: readonly string[];
   storyParagraphs: readonly number[];
+  /** Each story's language (BCP-47 primary subtag), in the same order: how its words become terms. English where absent. */
+  storyLanguages?: ReadonlyArray<string | undefined> | undefined;
   /** Each paragraph's graph label, by position; the position itself when absent. Files keyed by labels stay valid when other paragraphs are removed. */
   labels?: ArrayLike<number> | undefined;
 }
@@ -35,6 +37,8 @@ export interface ExtensionInput {
   labels?: ArrayLike<number> | undefined;
   /** Paragraphs per story, every story in label order. */
   storyParagraphs: readonly number[];
+  /** Each story's language, every story in label order (English where absent). */
+  storyLanguages?: ReadonlyArray<string | undefined> | undefined;
   /** The previous generation's paragraphs, whose texts are read from its paragraph file as they are asked for. */
   previousTexts(): ReadonlyArray<{ readonly text: string }> | undefined;
 }
@@ -48,6 +52,8 @@ export interface RemovalInput {
   removedStories: ReadonlySet<number>;
   /** The removed paragraphs' texts. */
   removedTexts: readonly string[];
+  /** The removed paragraphs' languages, by text (English where absent). */
+  removedLanguages?: ReadonlyArray<string | undefined> | undefined;
   /** Paragraphs per story, every story left in label order. */
   storyParagraphs: readonly number[];
 }

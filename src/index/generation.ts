@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, link, mkdir, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CHUNKER_VERSION, corpusHash, type FileRecord, type HashedStory, type Story } from '../corpus/index.js';
+import { CHUNKER_VERSION, corpusHash, storyLanguage, type FileRecord, type HashedStory, type Story } from '../corpus/index.js';
 import type { BuildOptions } from './build-options.js';
 import { CENTROIDS_FILE, centroidFileContent } from './centroids.js';
 import type { DerivedFile } from './derived-files.js';
@@ -52,7 +52,7 @@ export function writtenInFull(options: Pick<BuildOptions, 'derivedFiles'>, stori
   const paragraphs = stories.flatMap((story) => story.paragraphs);
   return {
     paragraphsFile: paragraphsFileText(stories, paragraphs),
-    derived: options.derivedFiles?.derive({ texts: paragraphs.map((paragraph) => paragraph.text), storyParagraphs: stories.map((story) => story.paragraphs.length), labels }) ?? {},
+    derived: options.derivedFiles?.derive({ texts: paragraphs.map((paragraph) => paragraph.text), storyParagraphs: stories.map((story) => story.paragraphs.length), storyLanguages: stories.map(storyLanguage), labels }) ?? {},
     stories: stories.map((story) => ({ id: story.id, file: story.file, paragraphs: story.paragraphs.length })),
     paragraphs: paragraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash })),
   };

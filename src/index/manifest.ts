@@ -192,6 +192,12 @@ export const storySchema = z.object({
   published: z.string().optional(),
   url: z.string(),
   paragraphCount: z.number().int().positive(),
+  /**
+   * The story's language, a BCP-47 primary subtag ("en", "zh"): from its front matter, else
+   * detected from its text when the index was built. Absent in indexes built before it was
+   * recorded: those are read as English, as they were analysed.
+   */
+  language: z.string().optional(),
 });
 
 export type StoredStory = z.infer<typeof storySchema>;
@@ -213,6 +219,7 @@ export function isStoredStory(value: unknown): value is StoredStory {
     story.authors.every((author) => typeof author === 'string') &&
     (story.published === undefined || typeof story.published === 'string') &&
     typeof story.url === 'string' &&
+    (story.language === undefined || typeof story.language === 'string') &&
     Number.isInteger(story.paragraphCount) &&
     (story.paragraphCount as number) > 0
   );

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
-import type { Paragraph, Story } from '../corpus/index.js';
+import { storyLanguage, type Paragraph, type Story } from '../corpus/index.js';
 import { PARAGRAPHS_FILE, asParagraphsFile, isStoredStory, type ParagraphsFile, type StoredParagraph, type StoredStory } from './manifest.js';
 
 /**
@@ -32,6 +32,7 @@ export function storedStory(story: Story): StoredStory {
     published: story.published,
     url: story.url,
     paragraphCount: story.paragraphs.length,
+    language: storyLanguage(story),
   };
 }
 

@@ -67,6 +67,7 @@ export async function removeStories(options: Omit<BuildOptions, 'stories' | 'for
       previousParagraphs: previous.paragraphs.length,
       removedStories,
       removedTexts: texts,
+      removedLanguages: previous.stories.flatMap((story, index) => (removedStories.has(index) ? Array<string | undefined>(story.paragraphs).fill(storyList[index]?.language) : [])),
       storyParagraphs: keptStories.map((story) => story.paragraphs),
     });
   if (options.derivedFiles && !derived) return undefined;

@@ -25,7 +25,9 @@ const PRICE_WORDS = /\b(?:cost|costs|price|prices|priced|charge|charges|pay|paid
 
 const AMOUNT_NOUNS = /\b(?:cost|costs|price|prices|wage|wages|salary|salaries|fee|fees|fare|fares|rent)\b/;
 
-export function expectedAnswerType(question: string): AnswerType | undefined {
+/** The kind of answer an English question asks for; undefined for one in another language (its words are not read here). */
+export function expectedAnswerType(question: string, language = 'en'): AnswerType | undefined {
+  if (language !== 'en') return undefined;
   const q = question.toLowerCase().replace(/\s+/g, ' ').trim();
   if (/^(?:who|whom)\b/.test(q)) return 'person';
   if (/^how many\b/.test(q)) return 'number';

@@ -24,12 +24,17 @@ export interface RefusalCalibration {
   offTopic: { mean: number; sd: number };
   /** Standard deviation of the background questions' best cosines: how far apart this encoder spreads texts (see `denseWeight`). */
   cosineSpread: number;
+  /**
+   * What the encoder is worth in each language of the corpus, from 0 to 1 (see `languageWorth`):
+   * how far apart it keeps that language's paragraphs, beside the best it does for any text.
+   */
+  languages: Record<string, number>;
   /** The background questions' vectors (unit length), to measure how like them a question is. */
   background: Float32Array[];
 }
 
 /** Bumped when the background questions or the measure change: older calibrations are measured again. */
-export const CALIBRATION_VERSION = 2;
+export const CALIBRATION_VERSION = 3;
 /**
  * The spread of best cosines at which a cosine difference counts as it is in ranking: the
  * built-in encoder's (0.074-0.082 on every eval corpus), where the fusion's weights were measured.
@@ -75,6 +80,42 @@ export function denseWeight(calibration: RefusalCalibration): number {
   return Math.min(4, Math.max(0.25, REFERENCE_SPREAD / calibration.cosineSpread));
 }
 
+/** Paragraphs of a language whose vectors are compared with each other: enough for a stable mean, few enough to be quick. */
+export const LANGUAGE_SAMPLE = 60;
+
+/** How alike the encoder makes a set of texts: one minus their mean cosine with each other (0 when it cannot tell them apart). */
+function spread(vectors: readonly Float32Array[]): number {
+  let sum = 0;
+  let pairs = 0;
+  for (let i = 0; i < vectors.length; i++) {
+    for (let j = i + 1; j < vectors.length; j++) {
+      sum += dot(vectors[i]!, vectors[j]!);
+      pairs++;
+    }
+  }
+  return pairs === 0 ? 0 : 1 - sum / pairs;
+}
+
+/**
+ * What the encoder is worth in each language: an encoder that does not know a language maps all
+ * of its texts close together (the built-in English encoder puts Russian or Hindi paragraphs at a
+ * mean cosine of 0.97 with each other, English ones at 0.27), so the spread of a language's
+ * paragraphs, beside the widest spread it gives any texts here (the background questions', or
+ * another language's), says how much its cosines can tell them apart. A language with fewer than
+ * two paragraphs is not measured (worth 1).
+ */
+export function languageWorth(background: readonly Float32Array[], paragraphsByLanguage: ReadonlyMap<string, readonly Float32Array[]>): Record<string, number> {
+  const spreads = new Map<string, number>();
+  for (const [language, vectors] of paragraphsByLanguage) if (vectors.length >= 2) spreads.set(language, spread(vectors));
+  const widest = Math.max(spread(background), ...spreads.values());
+  return Object.fromEntries([...spreads].map(([language, value]) => [language, widest > 0 ? Math.min(1, value / widest) : 1]));
+}
+
+/** The encoder's worth for a question's language (1 where the corpus has no paragraph of it to measure). */
+export function worthIn(calibration: RefusalCalibration, language: string | undefined): number {
+  return (language !== undefined ? calibration.languages[language] : undefined) ?? 1;
+}
+
 /**
  * Measures the encoder on the corpus: `bestSimilarity` gives a vector's highest cosine with any
  * paragraph (the dense index's first hit).
@@ -83,12 +124,49 @@ export async function calibrateRefusal(
   embedder: Pick<Embedder, 'embed' | 'modelHash'>,
   bestSimilarity: (vector: Float32Array) => number,
   paragraphs: number,
+  paragraphsByLanguage: ReadonlyMap<string, readonly Float32Array[]> = new Map(),
 ): Promise<RefusalCalibration> {
   const background = await embedder.embed(BACKGROUND_QUESTIONS, 'query');
   const best = background.map((vector) => bestSimilarity(vector));
   const scores = background.map((vector, i) => best[i]! - backgroundLikeness(vector, background, i));
   const offTopic = meanAndSpread(scores);
-  return { version: CALIBRATION_VERSION, modelHash: embedder.modelHash, paragraphs, offTopic, cosineSpread: meanAndSpread(best).sd, background };
+  const languages = languageWorth(background, paragraphsByLanguage);
+  return { version: CALIBRATION_VERSION, modelHash: embedder.modelHash, paragraphs, offTopic, cosineSpread: meanAndSpread(best).sd, languages, background };
+}
+
+/** What a corpus is measured from: its stories' languages, its paragraphs' stories, and the dense index. */
+export interface CalibratedCorpus {
+  stories: ReadonlyArray<{ id: string; language?: string | undefined }>;
+  paragraphs: ReadonlyArray<{ storyId: string }>;
+  store: { search(vector: Float32Array, k: number): ReadonlyArray<{ similarity: number }>; vector(label: number): Float32Array };
+}
+
+/** `calibrateRefusal` for a loaded index: its background questions searched, its languages' paragraphs sampled. */
+export function calibrateCorpus(embedder: Pick<Embedder, 'embed' | 'modelHash'>, corpus: CalibratedCorpus): Promise<RefusalCalibration> {
+  const languageOfStory = new Map(corpus.stories.map((story) => [story.id, story.language]));
+  const sample = sampleByLanguage(corpus.paragraphs.length, (label) => languageOfStory.get(corpus.paragraphs[label]!.storyId));
+  const vectors = new Map([...sample].map(([language, labels]) => [language, labels.map((label) => corpus.store.vector(label))]));
+  return calibrateRefusal(embedder, (vector) => corpus.store.search(vector, 1)[0]?.similarity ?? 0, corpus.paragraphs.length, vectors);
+}
+
+/**
+ * Up to LANGUAGE_SAMPLE paragraph labels of each language, spread evenly over the corpus, for
+ * `calibrateRefusal`: `languageOf` gives a label's language.
+ */
+export function sampleByLanguage(paragraphs: number, languageOf: (label: number) => string | undefined): Map<string, number[]> {
+  const byLanguage = new Map<string, number[]>();
+  for (let label = 0; label < paragraphs; label++) {
+    const language = languageOf(label);
+    if (language === undefined) continue;
+    const labels = byLanguage.get(language) ?? [];
+    labels.push(label);
+    byLanguage.set(language, labels);
+  }
+  for (const [language, labels] of byLanguage) {
+    const step = labels.length / Math.min(labels.length, LANGUAGE_SAMPLE);
+    byLanguage.set(language, Array.from({ length: Math.min(labels.length, LANGUAGE_SAMPLE) }, (_, i) => labels[Math.floor(i * step)]!));
+  }
+  return byLanguage;
 }
 
 function meanAndSpread(values: readonly number[]): { mean: number; sd: number } {
@@ -109,6 +187,7 @@ interface StoredCalibration {
   paragraphs: number;
   offTopic: { mean: number; sd: number };
   cosineSpread: number;
+  languages: Record<string, number>;
   dimensions: number;
   /** The background vectors, one Float32Array after another, base64. */
   background: string;
@@ -124,6 +203,7 @@ export function serializeCalibration(calibration: RefusalCalibration): string {
     paragraphs: calibration.paragraphs,
     offTopic: calibration.offTopic,
     cosineSpread: calibration.cosineSpread,
+    languages: calibration.languages,
     dimensions,
     background: Buffer.from(flat.buffer, flat.byteOffset, flat.byteLength).toString('base64'),
   };
@@ -142,7 +222,7 @@ export function parseCalibration(text: string): RefusalCalibration | undefined {
     const flat = new Float32Array(bytes.length / 4);
     new Uint8Array(flat.buffer).set(bytes);
     const background = Array.from({ length: flat.length / dimensions }, (_, i) => flat.subarray(i * dimensions, (i + 1) * dimensions));
-    return { version: stored.version, modelHash: stored.modelHash, paragraphs: stored.paragraphs, offTopic: { mean: mean!, sd: sd! }, cosineSpread: stored.cosineSpread, background };
+    return { version: stored.version, modelHash: stored.modelHash, paragraphs: stored.paragraphs, offTopic: { mean: mean!, sd: sd! }, cosineSpread: stored.cosineSpread, languages: stored.languages ?? {}, background };
   } catch {
     return undefined; // unreadable: measured again
   }

@@ -10,8 +10,8 @@ export interface SentenceTerms {
 }
 
 /** The sentences of a paragraph with their content terms; computed once per paragraph by the retriever. */
-export function sentenceTerms(text: string): SentenceTerms[] {
-  return splitSentences(text).map((span) => ({ span, terms: new Set(contentTerms(text.slice(span.start, span.end))) }));
+export function sentenceTerms(text: string, language?: string): SentenceTerms[] {
+  return splitSentences(text).map((span) => ({ span, terms: new Set(contentTerms(text.slice(span.start, span.end), language)) }));
 }
 
 /**

@@ -2,6 +2,7 @@ import { TermList } from './term-list.js';
 import { NOT_HELD, readLexicalBinary, writeLexicalBinary, type PostingTable } from './lexical-format.js';
 import { Tally } from './lexical-tally.js';
 import { toTerm, words } from './text.js';
+import { DEFAULT_LANGUAGE } from '../shared/language.js';
 
 export interface LexicalHit {
   label: number;
@@ -71,18 +72,21 @@ export class LexicalIndex {
   /** The tally of the last query, for the next one; taken while a query runs, so a query asked from a callback gets its own. */
   private spareTally: Tally | undefined;
 
-  /** An index of `texts`, with ids 0, 1, 2, … */
-  constructor(texts: readonly string[] = []) {
-    this.append(texts);
+  /** An index of `texts` (in `languages`, English where not given), with ids 0, 1, 2, … */
+  constructor(texts: readonly string[] = [], languages?: ArrayLike<string | undefined>) {
+    this.append(texts, languages);
   }
 
   /** Adds documents with the ids after the last one added (0 for the first). */
-  append(texts: readonly string[]): void {
-    this.add(texts.map((text, i) => ({ id: this.next + i, text })));
+  append(texts: readonly string[], languages?: ArrayLike<string | undefined>): void {
+    this.add(texts.map((text, i) => ({ id: this.next + i, text, language: languages?.[i] })));
   }
 
-  /** Adds documents with ids of their own, in increasing order, each above every id added before. */
-  add(entries: ReadonlyArray<{ id: number; text: string }>): void {
+  /**
+   * Adds documents with ids of their own, in increasing order, each above every id added before;
+   * each text's words become terms as its language has them (English when not given).
+   */
+  add(entries: ReadonlyArray<{ id: number; text: string; language?: string | undefined }>): void {
     let floor = this.next;
     for (const { id } of entries) {
       if (!Number.isInteger(id) || id < floor || id > MAX_ID) {
@@ -92,7 +96,7 @@ export class LexicalIndex {
     }
     if (entries.length === 0) return;
     this.reserveIds(floor);
-    for (const { id, text } of entries) this.addDocument(id, text);
+    for (const { id, text, language } of entries) this.addDocument(id, text, language ?? DEFAULT_LANGUAGE);
     this.sealed = undefined;
     if (this.recentDocuments > this.tableDocuments) this.compact();
   }
@@ -140,6 +144,7 @@ export class LexicalIndex {
    * holds (0 leaves that term out for it); `accept` filters the hits after scoring. With `limit`,
    * only the best `limit` hits (the same as the first of all of them): a common word scores
    * tens of thousands of paragraphs, and ranking them all costs more than scoring them.
+   * `language`: the question's, which decides its terms.
    */
   query(
     question: string,
@@ -147,8 +152,9 @@ export class LexicalIndex {
     boostDocument?: (label: number, term: string) => number,
     known?: (term: string) => boolean,
     limit = Infinity,
+    language: string = DEFAULT_LANGUAGE,
   ): LexicalHit[] {
-    const queryTerms = words(question).flatMap((word) => toTerm(word) || []);
+    const queryTerms = words(question).flatMap((word) => toTerm(word, language) || []);
     if (queryTerms.length === 0 || this.heldCount === 0) return [];
     // Matched terms are reported once each, in the order the question first gives them.
     const distinct = [...new Set(queryTerms)];
@@ -205,7 +211,7 @@ export class LexicalIndex {
   }
 
   /** MiniSearch's `add` for one field: its length counts distinct tokens, its term frequencies every occurrence. */
-  private addDocument(id: number, text: string): void {
+  private addDocument(id: number, text: string, language: string): void {
     const tokens = words(text);
     const fieldLength = new Set(tokens).size;
     this.fieldLengths[id] = fieldLength;
@@ -216,7 +222,7 @@ export class LexicalIndex {
 
     const frequencies = new Map<string, number>();
     for (const token of tokens) {
-      const term = toTerm(token);
+      const term = toTerm(token, language);
       if (term) frequencies.set(term, (frequencies.get(term) ?? 0) + 1);
     }
     for (const [term, frequency] of frequencies) {

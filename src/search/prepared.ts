@@ -8,12 +8,27 @@ import { LexicalIndex, type LexicalHit } from './lexical.js';
 import { countWords } from './spelling.js';
 import { changedColumn, columnOf, readTermsBinary, termsHead, viewTermsBinary, writeTermsBinary, type StoryRows, type TermsView } from './terms-format.js';
 import { TermStatistics } from './terms.js';
-import { contentTerms } from './text.js';
+import { ANALYSIS_VERSION, contentTerms } from './text.js';
 
 export const LEXICAL_FILE = 'lexical.bin';
 export const TERMS_FILE = 'terms.bin';
-/** Bumped when what these files hold changes; an index with another version derives them again. */
-const PREPARED_VERSION = 6;
+/**
+ * Bumped when what these files hold changes; an index with another version derives them again.
+ * The analysis version (how words become terms, src/search/text.ts) is part of it, so a change
+ * to segmentation, stemming or stop words re-derives them too.
+ */
+const FILES_VERSION = 6;
+const PREPARED_VERSION = FILES_VERSION * 1000 + ANALYSIS_VERSION;
+
+/** Each paragraph's language, by position: its story's (`storyLanguages`, in story order), spread over its `storyParagraphs` paragraphs. */
+function paragraphLanguages(storyParagraphs: readonly number[], storyLanguages: ReadonlyArray<string | undefined> | undefined): Array<string | undefined> {
+  const languages: Array<string | undefined> = [];
+  storyParagraphs.forEach((count, story) => {
+    const language = storyLanguages?.[story];
+    for (let i = 0; i < count; i++) languages.push(language);
+  });
+  return languages;
+}
 
 export interface PreparedSearch {
   /** BM25 over the paragraphs, answering with positions (see `atPositions`). */
@@ -85,18 +100,19 @@ function termsFileCurrent(dir: string, paragraphs: number): boolean {
   return head !== undefined && head.version === PREPARED_VERSION && head.documents === paragraphs;
 }
 
-function deriveSearchFiles({ texts, storyParagraphs, labels }: DerivationInput): Record<string, DerivedFile> {
+function deriveSearchFiles({ texts, storyParagraphs, storyLanguages, labels }: DerivationInput): Record<string, DerivedFile> {
+  const languages = paragraphLanguages(storyParagraphs, storyLanguages);
   // One after the other, each made into its file before the next: at a year's size the paragraphs'
   // term sets and the BM25 index are a few hundred MB each, and need not be held at once.
-  const terms = termsOfTexts(texts, storyParagraphs);
+  const terms = termsOfTexts(texts, storyParagraphs, languages);
   const lexical = new LexicalIndex();
   // Documents are keyed by the paragraphs' graph labels, which stay when other paragraphs are removed.
-  lexical.add(texts.map((text, position) => ({ id: labels ? labels[position]! : position, text })));
+  lexical.add(texts.map((text, position) => ({ id: labels ? labels[position]! : position, text, language: languages[position] })));
   return { [TERMS_FILE]: terms, [LEXICAL_FILE]: Buffer.from(lexical.toBinary()) };
 }
 
-function termsOfTexts(texts: readonly string[], storyParagraphs: readonly number[]): Uint8Array {
-  const termSets = texts.map((text) => new Set(contentTerms(text)));
+function termsOfTexts(texts: readonly string[], storyParagraphs: readonly number[], languages: ReadonlyArray<string | undefined>): Uint8Array {
+  const termSets = texts.map((text, i) => new Set(contentTerms(text, languages[i])));
   const stats = TermStatistics.fromTermSets(termSets);
   const position = new Map<string, number>();
   for (const term of stats.termList()) position.set(term, position.size);
@@ -134,9 +150,9 @@ function storyTermRows(termSets: ReadonlyArray<ReadonlySet<string>>, storyParagr
  * words held grow, new ones follow in the order first met. Its stories' rows are copied as they
  * are, the new stories' after them. Undefined when it cannot be read so.
  */
-function extendedTerms(previous: TermsView, addedTexts: readonly string[], storyParagraphs: readonly number[]): Uint8Array | undefined {
+function extendedTerms(previous: TermsView, addedTexts: readonly string[], storyParagraphs: readonly number[], addedLanguages: ReadonlyArray<string | undefined>): Uint8Array | undefined {
   try {
-    const addedSets = addedTexts.map((text) => new Set(contentTerms(text)));
+    const addedSets = addedTexts.map((text, i) => new Set(contentTerms(text, addedLanguages[i])));
     const frequencies = changedColumn(previous.terms, TermStatistics.fromTermSets(addedSets).frequencies(), 'keep');
     const words = changedColumn(previous.words, countWords(addedTexts), 'keep');
     const addedStories = storyTermRows(addedSets, storyParagraphs.slice(previous.stories.starts.length - 1), frequencies.positions);
@@ -147,16 +163,19 @@ function extendedTerms(previous: TermsView, addedTexts: readonly string[], story
   }
 }
 
-function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstLabel, storyParagraphs, previousTexts, labels }: ExtensionInput): Record<string, DerivedFile> | undefined {
+function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstLabel, storyParagraphs, storyLanguages, previousTexts, labels }: ExtensionInput): Record<string, DerivedFile> | undefined {
   const terms = viewTermsFile(previousDir, previousParagraphs);
-  const termsBytes = terms && extendedTerms(terms, addedTexts, storyParagraphs);
+  // Every paragraph's language by position: the added ones are the last.
+  const languages = paragraphLanguages(storyParagraphs, storyLanguages);
+  const addedLanguages = languages.slice(languages.length - addedTexts.length);
+  const termsBytes = terms && extendedTerms(terms, addedTexts, storyParagraphs, addedLanguages);
   const lexical = termsBytes && readLexicalFile(previousDir);
   if (lexical && labels) withoutRemoved(lexical, labels);
   if (!termsBytes || !lexical || lexical.documentCount > previousParagraphs || lexical.nextId > firstLabel) {
     // Made by an older version (how words become terms changed), or unreadable: derived anew from the texts,
     // which is still far cheaper than the full build the caller would otherwise fall back to.
     const previous = previousTexts();
-    return previous && previous.length === previousParagraphs ? deriveSearchFiles({ texts: [...previous.map((paragraph) => paragraph.text), ...addedTexts], storyParagraphs, labels }) : undefined;
+    return previous && previous.length === previousParagraphs ? deriveSearchFiles({ texts: [...previous.map((paragraph) => paragraph.text), ...addedTexts], storyParagraphs, storyLanguages, labels }) : undefined;
   }
   try {
     const documents = previousParagraphs + addedTexts.length;
@@ -166,10 +185,10 @@ function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstL
     if (lexical.documentCount < previousParagraphs) {
       // Read back from the previous paragraph file (its texts are parsed as they are read).
       const previous = previousTexts();
-      missing = previous?.length === previousParagraphs ? lexicalLag(lexical, previous, labels) : undefined;
+      missing = previous?.length === previousParagraphs ? lexicalLag(lexical, previous, labels, languages) : undefined;
     }
     if (!missing) return undefined;
-    lexical.add([...missing, ...addedTexts.map((text, i) => ({ id: firstLabel + i, text }))]);
+    lexical.add([...missing, ...addedTexts.map((text, i) => ({ id: firstLabel + i, text, language: addedLanguages[i] }))]);
     return { [LEXICAL_FILE]: Buffer.from(lexical.toBinary()), [TERMS_FILE]: termsBytes };
   } catch {
     return undefined;
@@ -177,7 +196,7 @@ function extendSearchFiles({ previousDir, previousParagraphs, addedTexts, firstL
 }
 
 /** The previous generation's search files without the removed stories' paragraphs (whose texts are `removedTexts`). */
-function reduceSearchFiles({ previousDir, previousParagraphs, removedStories, removedTexts }: RemovalInput): Record<string, DerivedFile> | undefined {
+function reduceSearchFiles({ previousDir, previousParagraphs, removedStories, removedTexts, removedLanguages }: RemovalInput): Record<string, DerivedFile> | undefined {
   const terms = viewTermsFile(previousDir, previousParagraphs);
   const stories = terms ? terms.stories.starts.length - 1 : 0;
   if (!terms || stories <= removedStories.size || !existsSync(path.join(previousDir, LEXICAL_FILE))) return undefined;
@@ -185,7 +204,7 @@ function reduceSearchFiles({ previousDir, previousParagraphs, removedStories, re
     // Positions in the term list stay: a term no paragraph holds any more keeps its place, at frequency 0;
     // a word no longer counted is dropped.
     const negated = (counts: ReadonlyMap<string, number>) => new Map([...counts].map(([key, count]) => [key, -count]));
-    const frequencies = changedColumn(terms.terms, negated(TermStatistics.fromTermSets(removedTexts.map((text) => new Set(contentTerms(text)))).frequencies()), 'keep');
+    const frequencies = changedColumn(terms.terms, negated(TermStatistics.fromTermSets(removedTexts.map((text, i) => new Set(contentTerms(text, removedLanguages?.[i])))).frequencies()), 'keep');
     const words = changedColumn(terms.words, negated(countWords(removedTexts)), 'drop');
     // The kept stories' rows are copied as they are, a run of kept stories at a time.
     const kept: StoryRows[] = [];
@@ -221,12 +240,17 @@ function lexicalLagAllowed(paragraphs: number): number {
  * the BM25 index lacks: the last ones, appended since it was written, whose labels follow every
  * label it holds. Undefined when those do not account for every paragraph it lacks.
  */
-function lexicalLag(lexical: LexicalIndex, paragraphs: ReadonlyArray<{ readonly text: string }>, labels: ArrayLike<number> | undefined): Array<{ id: number; text: string }> | undefined {
+function lexicalLag(
+  lexical: LexicalIndex,
+  paragraphs: ReadonlyArray<{ readonly text: string }>,
+  labels: ArrayLike<number> | undefined,
+  languages: ArrayLike<string | undefined> | undefined,
+): Array<{ id: number; text: string; language: string | undefined }> | undefined {
   const labelOf = (position: number) => (labels ? labels[position]! : position);
   let first = paragraphs.length;
   while (first > 0 && labelOf(first - 1) >= lexical.nextId) first--;
   if (lexical.documentCount + paragraphs.length - first !== paragraphs.length) return undefined;
-  return paragraphs.slice(first).map(({ text }, i) => ({ id: labelOf(first + i), text }));
+  return paragraphs.slice(first).map(({ text }, i) => ({ id: labelOf(first + i), text, language: languages?.[first + i] }));
 }
 
 /**
@@ -265,7 +289,13 @@ function viewTermsFile(dir: string, paragraphCount: number): TermsView | undefin
  * labels when `labels` maps positions to them), or undefined when it has none (an older index) or
  * they do not fit.
  */
-export function readPreparedSearch(dir: string, paragraphs: ReadonlyArray<{ text: string }>, stories: number, labels?: Int32Array): PreparedSearch | undefined {
+export function readPreparedSearch(
+  dir: string,
+  paragraphs: ReadonlyArray<{ text: string; storyId?: string }>,
+  stories: number,
+  labels?: Int32Array,
+  storyLanguages?: ReadonlyMap<string, string | undefined>,
+): PreparedSearch | undefined {
   let terms;
   try {
     terms = readTermsBinary(readFileSync(path.join(dir, TERMS_FILE)), { version: PREPARED_VERSION, documents: paragraphs.length });
@@ -277,7 +307,7 @@ export function readPreparedSearch(dir: string, paragraphs: ReadonlyArray<{ text
   if (lexical && labels) withoutRemoved(lexical, labels);
   if (!lexical || lexical.documentCount > paragraphs.length) return undefined;
   try {
-    const lagging = lexicalLag(lexical, paragraphs, labels);
+    const lagging = lexicalLag(lexical, paragraphs, labels, storyLanguages && paragraphs.map((paragraph) => (paragraph.storyId === undefined ? undefined : storyLanguages.get(paragraph.storyId))));
     if (!lagging) return undefined;
     lexical.add(lagging);
     const search = atPositions(lexical, labels);
@@ -293,7 +323,7 @@ export function readPreparedSearch(dir: string, paragraphs: ReadonlyArray<{ text
 /** What the retriever asks of the BM25 index: hits by paragraph position. */
 export interface LexicalSearch {
   /** The best `limit` hits (all by default), best first. */
-  query(question: string, accept?: (position: number) => boolean, boostDocument?: (position: number, term: string) => number, known?: (term: string) => boolean, limit?: number): LexicalHit[];
+  query(question: string, accept?: (position: number) => boolean, boostDocument?: (position: number, term: string) => number, known?: (term: string) => boolean, limit?: number, language?: string): LexicalHit[];
 }
 
 /**
@@ -311,9 +341,9 @@ export function atPositions(lexical: LexicalIndex, labels?: Int32Array): Lexical
     positions[label] = position;
   }
   return {
-    query: (question, accept, boostDocument, known, limit) =>
+    query: (question, accept, boostDocument, known, limit, language) =>
       lexical
-        .query(question, accept && ((label) => accept(positions[label]!)), boostDocument && ((label, term) => boostDocument(positions[label]!, term)), known, limit)
+        .query(question, accept && ((label) => accept(positions[label]!)), boostDocument && ((label, term) => boostDocument(positions[label]!, term)), known, limit, language)
         .map((hit) => ({ ...hit, label: positions[hit.label]! })),
   };
 }

@@ -16,6 +16,12 @@ export interface AnswerFeatures {
   relatedness: number;
   /** Idf-weighted share of the question's content words that the best passage's story holds exactly (the same stem). */
   storyEvidence: number;
+  /**
+   * What the encoder is worth in the question's language, 0 to 1 (src/search/calibration.ts):
+   * relatedness counts that much, and a neutral value (halfway to the bar) stands in for the rest.
+   * 1 when absent.
+   */
+  denseWorth?: number;
   /** Names (capitalised words, numbers) in the question that the leading passages' stories never mention. */
   unknownNames: readonly string[];
   /** The question asks for a kind of answer (a person, a number, an amount, a time) that no leading passage holds. */
@@ -41,8 +47,16 @@ export interface RefusalPolicy {
 
 export const DEFAULT_REFUSAL: RefusalPolicy = { relatednessScale: 3, threshold: 1, refuseUnknownNames: true };
 
+/**
+ * What stands in for relatedness where the encoder cannot read the language: halfway between an
+ * off-topic question (0) and the bar (relatednessScale), so words alone answer from half of the
+ * question's content on.
+ */
+const UNKNOWN_RELATEDNESS = 0.5;
+
 export function answerConfidence(features: AnswerFeatures, policy: RefusalPolicy = DEFAULT_REFUSAL): number {
-  return features.relatedness / policy.relatednessScale + features.storyEvidence;
+  const worth = features.denseWorth ?? 1;
+  return worth * (features.relatedness / policy.relatednessScale) + (1 - worth) * UNKNOWN_RELATEDNESS + features.storyEvidence;
 }
 
 export function isAnswered(features: AnswerFeatures, policy: RefusalPolicy = DEFAULT_REFUSAL): boolean {
@@ -52,12 +66,55 @@ export function isAnswered(features: AnswerFeatures, policy: RefusalPolicy = DEF
 }
 
 /**
- * The names a question mentions: capitalised words after the first word (“Putin”, “Japan”) and
- * numbers of two or more digits (“2018”), as index terms. A question typed in capitals or
- * all lower case carries no such signal and yields none.
+ * Languages whose capitals do not mark names: German (and Luxembourgish) capitalise every noun,
+ * so "Mannschaft" or "Spiel" would read as names a story lacks. Scripts without case (Arabic,
+ * Devanagari, Han, Thai…) give no capitalised words at all.
  */
-export function questionNames(question: string): string[] {
-  const tokens = question.normalize('NFKC').match(/[\p{L}\p{N}]+(?:['’.][\p{L}\p{N}]+)*/gu) ?? [];
+const NOUNS_CAPITALISED = new Set(['de', 'lb']);
+
+const timeWordsByLanguage = new Map<string, ReadonlySet<string>>();
+
+/**
+ * Month and weekday names of a language (lower case, as ICU writes them alone and inside a date:
+ * Russian "май" and "мая", Turkish "Mayıs"), with the English ones: words of time, not names.
+ */
+function timeWordsOf(language: string): ReadonlySet<string> {
+  let found = timeWordsByLanguage.get(language);
+  if (!found) {
+    const names = new Set(TIME_WORDS);
+    try {
+      const formats = [{ month: 'long' }, { day: 'numeric', month: 'long' }, { weekday: 'long' }] as const;
+      for (const options of formats) {
+        const format = new Intl.DateTimeFormat(language, { ...options, timeZone: 'UTC' });
+        for (let i = 0; i < 12; i++) {
+          for (const part of format.formatToParts(Date.UTC(2021, i, i + 1))) if (part.type === 'month' || part.type === 'weekday') names.add(part.value.toLowerCase());
+        }
+      }
+    } catch {
+      // A tag ICU does not know: the English names only.
+    }
+    // Their terms too: a name in another case ("τον Μάιο") meets its dictionary form's stem.
+    for (const name of [...names]) {
+      const term = toTerm(name, language);
+      if (term) names.add(term);
+    }
+    found = names;
+    timeWordsByLanguage.set(language, found);
+  }
+  return found;
+}
+
+/**
+ * The names a question mentions: capitalised words after the first word (“Putin”, “Japan”) and
+ * numbers of two or more digits (“2018”), as index terms of the question's language. A question
+ * typed in capitals or all lower case carries no such signal and yields none; in a language that
+ * capitalises every noun, only numbers count.
+ */
+export function questionNames(question: string, language = 'en'): string[] {
+  const capitalsMarkNames = !NOUNS_CAPITALISED.has(language);
+  const timeWords = language === 'en' ? TIME_WORDS : timeWordsOf(language);
+  const isTimeWord = (token: string) => timeWords.has(token.toLowerCase()) || (language !== 'en' && timeWords.has(toTerm(token.toLowerCase(), language) ?? ''));
+  const tokens = question.normalize('NFKC').match(/[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['’.][\p{L}\p{N}][\p{L}\p{M}\p{N}]*)*/gu) ?? [];
   const letters = tokens.filter((token) => /\p{L}{2}/u.test(token));
   // In a question typed in capitals every word looks like a name; ordinary acronyms (FBI) do not count.
   const shouted = letters.filter((token) => token === token.toUpperCase());
@@ -69,8 +126,8 @@ export function questionNames(question: string): string[] {
   };
   const names = tokens
     .slice(1)
-    .filter((token) => (/^\p{Lu}/u.test(token) && !shouting && !acronym(token) && !TIME_WORDS.has(token.toLowerCase())) || /^\p{N}{2,}$/u.test(token));
-  return [...new Set(names.flatMap((name) => words(name).flatMap((word) => toTerm(word) ?? [])))];
+    .filter((token) => (capitalsMarkNames && /^\p{Lu}/u.test(token) && !shouting && !acronym(token) && !isTimeWord(token)) || /^\p{N}{2,}$/u.test(token));
+  return [...new Set(names.flatMap((name) => words(name).flatMap((word) => toTerm(word, language) ?? [])))];
 }
 
 /**

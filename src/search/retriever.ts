@@ -11,10 +11,11 @@ import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
 import { rerank, type Reranker } from './rerank.js';
 import { TermStatistics, contextCoverage, holdsTermExactly, termCoverage } from './terms.js';
-import { calibrateRefusal, calibrationApplies, denseWeight, relatedness, type RefusalCalibration } from './calibration.js';
+import { calibrateCorpus, calibrationApplies, denseWeight, relatedness, worthIn, type RefusalCalibration } from './calibration.js';
 import { answerTypeBonus, expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
 import { contentTerms, toTerm, words } from './text.js';
+import { DEFAULT_LANGUAGE, corpusLanguages, questionLanguage } from '../shared/language.js';
 
 /** `hybrid` ranks story-aware (dense + word coverage); `dense`, `bm25` and `rrf` (rank fusion) are global baselines. */
 export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'rrf'] as const;
@@ -105,6 +106,8 @@ export type SearchOutcome =
 export interface SearchResult {
   /** The question as searched, after cleaning. */
   question: string;
+  /** The question's language (BCP-47 primary subtag): how its words were read (src/shared/language.ts). */
+  language?: string;
   outcome: SearchOutcome;
   /** Passages to quote, best first; empty unless answered. */
   passages: Passage[];
@@ -156,6 +159,8 @@ export class Retriever {
   private readonly reranker: Reranker | undefined;
   private readonly now: () => number;
   private calibration: RefusalCalibration | Promise<RefusalCalibration> | undefined;
+  /** The stories' languages, most common first: what a question's language is chosen among. */
+  private readonly languages: string[];
 
   constructor(
     private readonly corpus: SearchCorpus,
@@ -166,10 +171,12 @@ export class Retriever {
     let everyText: string[] | undefined;
     const texts = () => (everyText ??= corpus.paragraphs.map((paragraph) => paragraph.text));
     const prepared = options.prepared;
-    this.lexical = prepared?.lexical ?? new LexicalIndex(texts());
-    this.headlineTerms = new Map(corpus.stories.map((story) => [story.id, new Set(contentTerms(story.title))]));
-    this.stats = prepared?.stats ?? new TermStatistics(texts());
     this.storiesById = new Map(corpus.stories.map((story) => [story.id, story]));
+    this.languages = corpusLanguages(corpus.stories);
+    const languages = () => corpus.paragraphs.map((paragraph) => this.storiesById.get(paragraph.storyId)?.language);
+    this.lexical = prepared?.lexical ?? new LexicalIndex(texts(), languages());
+    this.headlineTerms = new Map(corpus.stories.map((story) => [story.id, new Set(contentTerms(story.title, story.language))]));
+    this.stats = prepared?.stats ?? new TermStatistics(texts(), languages());
     this.storyIndex = new Map(corpus.stories.map((story, i) => [story.id, i]));
     this.storyTerms = prepared?.storyTerms.stories === corpus.stories.length ? prepared.storyTerms : undefined;
     corpus.paragraphs.forEach((paragraph, label) => {
@@ -190,8 +197,7 @@ export class Retriever {
   /** The refusal's calibration: the stored one, or measured once on this corpus (the background questions embedded and searched). */
   refusalCalibration(): RefusalCalibration | Promise<RefusalCalibration> {
     if (!this.calibration) {
-      const store = this.corpus.store;
-      const measuring = calibrateRefusal(this.embedder, (vector) => store.search(vector, 1)[0]?.similarity ?? 0, this.corpus.paragraphs.length);
+      const measuring = calibrateCorpus(this.embedder, this.corpus);
       this.calibration = measuring.then((calibration) => (this.calibration = calibration));
       // A failed measurement is tried again by the next question.
       measuring.catch(() => (this.calibration = undefined));
@@ -220,8 +226,11 @@ export class Retriever {
     const offset = request.offset ?? 0;
     const question = cleanQuestion(request.question);
     const searched = request.storyId ? [this.storiesById.get(request.storyId)].filter((s) => s !== undefined) : [...this.corpus.stories];
+    // The question's language among the searched stories' (one story's when asked of one).
+    const language = questionLanguage(question, request.storyId ? corpusLanguages(searched) : this.languages);
     const refused = (kind: 'empty' | 'not-in-story', confidence: number, timings: SearchResult['timings'], passages: Passage[] = []): SearchResult => ({
       question,
+      language,
       outcome: { kind },
       passages,
       more: false,
@@ -233,7 +242,8 @@ export class Retriever {
 
     const started = this.now();
     // Searched with misspellings corrected; the result still reports the question as asked.
-    const searchText = this.speller?.correct(question) ?? question;
+    // Only English is corrected: the dictionary that tells a real word from a typo is English.
+    const searchText = (language === DEFAULT_LANGUAGE ? this.speller?.correct(question) : undefined) ?? question;
     const [queryVector] = await this.embedder.embed([searchText], 'query');
     const embedded = this.now();
     const accept = request.storyId ? (label: number) => this.corpus.paragraphs[label]?.storyId === request.storyId : undefined;
@@ -241,12 +251,12 @@ export class Retriever {
     const depth = Math.min(this.corpus.store.size, Math.max(50, (offset + topK) * 10));
     const dense = this.corpus.store.search(queryVector!, depth, accept);
     const similarityOf = new Map(dense.map((hit) => [hit.label, hit.similarity]));
-    const lexicalQuery = mode === 'hybrid' ? this.candidateQuery(searchText) : searchText;
+    const lexicalQuery = mode === 'hybrid' ? this.candidateQuery(searchText, language) : searchText;
     // Hybrid ranking weighs words itself; its BM25 only fetches candidates, for which exact known words do.
     const known = mode === 'hybrid' ? (term: string) => this.stats.frequency(term) > 0 : undefined;
-    const lexical = mode === 'dense' ? [] : this.lexical.query(lexicalQuery, accept, this.headlineWeight, known, depth);
-    const questionTerms = contentTerms(searchText);
-    const answerType = expectedAnswerType(searchText);
+    const lexical = mode === 'dense' ? [] : this.lexical.query(lexicalQuery, accept, this.headlineWeight, known, depth, language);
+    const questionTerms = contentTerms(searchText, language);
+    const answerType = expectedAnswerType(searchText, language);
 
     let ordered: Array<{ label: number; score: number; evidence?: number; rerankScore?: number }>;
     if (mode === 'dense') ordered = dense.map((hit) => ({ label: hit.label, score: hit.similarity }));
@@ -254,7 +264,10 @@ export class Retriever {
     else if (mode === 'rrf') ordered = reciprocalRankFusion([dense.map((hit) => hit.label), lexical.map((hit) => hit.label)]);
     else {
       const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
-      ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf, denseWeight(await this.refusalCalibration()));
+      // A cosine counts in units of the encoder's spread, and only as much as the encoder is worth in the question's language.
+      const calibration = await this.refusalCalibration();
+      const worth = worthIn(calibration, language);
+      ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf, { dense: denseWeight(calibration) * worth, words: 1 - worth, language });
     }
     ordered = dedupe(ordered, this.corpus.paragraphs);
     // The reader stage: the cross-encoder reads the question with each of the best passages (an
@@ -269,10 +282,11 @@ export class Retriever {
       similarity: this.similarity(judged, queryVector!, similarityOf),
       coverage: this.passageCoverage(judged, questionTerms),
       relatedness: relatedness(dense[0]?.similarity ?? 0, queryVector!, await this.refusalCalibration()),
+      denseWorth: worthIn(await this.refusalCalibration(), language),
       storyEvidence: contextCoverage(questionTerms, this.vocabulary(this.corpus.paragraphs[judged]!.storyId), [], this.stats, holdsTermExactly),
       // Names are checked against every searched story: a name known only to a story ranked lower means the ranking
       // missed it, not that the stories do not say (measured: docs/quality.md).
-      unknownNames: unknownNames(questionNames(searchText), this.vocabulary(request.storyId)),
+      unknownNames: unknownNames(questionNames(searchText, language), this.vocabulary(request.storyId)),
       missingAnswer: answerType !== undefined && !leading.some((label) => holdsAnswerType(this.corpus.paragraphs[label]!.text, answerType, searchText)),
     } : undefined;
     const confidence = this.reranker ? (best?.rerankScore ?? 0) : features ? answerConfidence(features, this.policy) : 0;
@@ -304,7 +318,7 @@ export class Retriever {
     });
     timings.searchMs = this.now() - embedded;
     if (!answered) return { ...refused('not-in-story', confidence, timings, passages), features };
-    return { question, outcome: { kind: 'answered' }, passages, more: ordered.length > offset + topK, confidence, features, searched, timings };
+    return { question, language, outcome: { kind: 'answered' }, passages, more: ordered.length > offset + topK, confidence, features, searched, timings };
   }
 
   /** The story's headline and its paragraphs before `label`: what a browser passes before reaching it. */
@@ -341,11 +355,11 @@ export class Retriever {
    * (and over 50 of them) would bring most of a large corpus, all scored and sorted, for a word
    * that tells nothing; the story step weighs every word anyway. All words when none is rarer.
    */
-  private candidateQuery(searchText: string): string {
+  private candidateQuery(searchText: string, language: string): string {
     const limit = Math.max(CANDIDATE_MIN_DOCUMENTS, CANDIDATE_MAX_SHARE * this.stats.documents);
     // Words still unknown after spelling correction match nothing as they are; expanded, they pull in other words.
     const rare = words(searchText).filter((word) => {
-      const term = toTerm(word);
+      const term = toTerm(word, language);
       const frequency = term === undefined ? 0 : this.stats.frequency(term);
       return frequency > 0 && frequency <= limit;
     });
@@ -391,8 +405,9 @@ export class Retriever {
     answerType: AnswerType | undefined,
     query: Float32Array,
     known: Map<number, number>,
-    dense: number,
+    weights: { dense: number; words: number; language: string },
   ): Array<{ label: number; score: number; evidence?: number }> {
+    const { dense } = weights;
     const evidence = new Map<string, number>();
     for (const label of candidates) {
       const storyId = this.corpus.paragraphs[label]!.storyId;
@@ -420,12 +435,13 @@ export class Retriever {
       .sort((a, b) => b.score - a.score || a.storyId.localeCompare(b.storyId));
     const top = stories[0]?.score ?? 0;
     const ranked: Array<{ label: number; score: number; evidence: number }> = [];
-    for (const story of stories.slice(0, MAX_STORIES)) {
-      if (story.score < top - STORY_WINDOW) break;
+    const kept = stories.slice(0, MAX_STORIES).filter((story) => story.score >= top - STORY_WINDOW);
+    const wordSearch = this.wordSearchShare(kept.map((story) => story.storyId), searchText, weights);
+    for (const story of kept) {
       const labels = this.labelsOf(story.storyId);
       const scores = labels.map((label) => {
         const typed = answerType ? answerTypeBonus(this.corpus.paragraphs[label]!.text, this.termsOf(label).sentences, answerType, searchText, questionTerms) : 0;
-        return this.passageScore(label, questionTerms, query, known, dense) + typed;
+        return this.passageScore(label, questionTerms, query, known, dense) + typed + (wordSearch.get(label) ?? 0);
       });
       // An interviewer's question matches the question asked better than the answer under it does:
       // the answer takes the question's place and is judged by its match; the question is shown
@@ -444,6 +460,20 @@ export class Retriever {
       });
     }
     return ranked.sort((a, b) => b.score - a.score || a.label - b.label);
+  }
+
+  /**
+   * What word search adds to the paragraphs of the kept stories where the encoder is worth less
+   * than full in the question's language: the share of the cosine's weight the encoder does not
+   * earn goes to BM25 (relative to the best paragraph's), so a language the encoder cannot read is
+   * ranked by its words, as word search ranks it. Nothing for a language the encoder reads.
+   */
+  private wordSearchShare(storyIds: readonly string[], searchText: string, weights: { words: number; language: string }): Map<number, number> {
+    if (weights.words <= 0) return new Map();
+    const kept = new Set(storyIds);
+    const hits = this.lexical.query(searchText, (label) => kept.has(this.corpus.paragraphs[label]!.storyId), this.headlineWeight, undefined, Infinity, weights.language);
+    const best = hits[0]?.score ?? 0;
+    return new Map(best > 0 ? hits.map((hit) => [hit.label, (weights.words * hit.score) / best]) : []);
   }
 
   /** cosine + COVERAGE_WEIGHT · coverage within the paragraph's story: the score passages are ranked and shown by. */
@@ -505,8 +535,9 @@ export class Retriever {
   private termsOf(label: number): { terms: Set<string>; sentences: SentenceTerms[] } {
     let known = this.paragraphTerms.get(label);
     if (!known) {
-      const text = this.corpus.paragraphs[label]!.text;
-      known = { terms: new Set(contentTerms(text)), sentences: sentenceTerms(text) };
+      const { text, storyId } = this.corpus.paragraphs[label]!;
+      const language = this.storiesById.get(storyId)?.language;
+      known = { terms: new Set(contentTerms(text, language)), sentences: sentenceTerms(text, language) };
       // Bounded like the vectors: a bot answering for months would otherwise hold every paragraph's terms.
       if (this.paragraphTerms.size >= VECTOR_CACHE_SIZE) this.paragraphTerms.delete(this.paragraphTerms.keys().next().value!);
       this.paragraphTerms.set(label, known);

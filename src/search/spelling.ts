@@ -10,7 +10,12 @@ import { STOP_WORDS, words } from './text.js';
  * would be fooled), when the corpus has its stem ("naming"), when it is shorter than 4 letters,
  * or when no corpus word is within one edit (two from 7 letters).
  */
-/** How often each word (letters only) occurs in the texts, added to `counts`. */
+/**
+ * How often each word (letters only) occurs in the texts, added to `counts`. Every story's words,
+ * whatever its language: a word some story has (a French place name asked about in English) is
+ * never corrected away. Only English questions are corrected (the dictionary that tells a real
+ * word from a typo is English; see the retriever).
+ */
 export function countWords(texts: readonly string[], counts = new Map<string, number>()): Map<string, number> {
   for (const text of texts) {
     for (const word of words(text)) if (/^\p{L}+$/u.test(word)) counts.set(word, (counts.get(word) ?? 0) + 1);

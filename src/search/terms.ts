@@ -34,8 +34,9 @@ export class TermStatistics {
   private documentFrequency = new Map<string, number>();
   private documentCount = 0;
 
-  constructor(texts: readonly string[]) {
-    this.appendTermSets(texts.map((text) => new Set(contentTerms(text))));
+  /** Statistics of `texts`, each in its language of `languages` (English where not given). */
+  constructor(texts: readonly string[], languages?: ArrayLike<string | undefined>) {
+    this.appendTermSets(texts.map((text, i) => new Set(contentTerms(text, languages?.[i]))));
   }
 
   /** Counts more documents whose content terms are known. */

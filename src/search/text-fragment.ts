@@ -8,6 +8,13 @@ const MIN_EDGE_WORDS = 4;
 const WHOLE_SENTENCE_CHARS = 80;
 /** Longest link given: Discord takes 2,048 characters in an embed's URL. */
 const MAX_LINK_CHARS = 2000;
+/**
+ * A sentence of a script written without spaces this long is named by its ends: each character
+ * takes 9 in the link (`%E5%8C%97`), so a whole one would soon pass MAX_LINK_CHARS.
+ */
+const WHOLE_UNSPACED_CHARS = 24;
+/** Scripts written without spaces between words. */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
 
 /**
  * `url` with a text fragment for `text.slice(start, end)`. The browser takes the first match on
@@ -29,13 +36,17 @@ function fragmentLink(url: string, text: string, span: { start: number; end: num
   const before = fold(`${textBefore}\n${text.slice(0, span.start)}`);
   const page = `${before}${fold(sentence)}`;
   const at = before.length;
-  const words = sentence.split(' ');
+  // A browser matches a fragment's start and end at word boundaries, as ICU's word break finds
+  // them: in Chinese, Japanese or Thai the edges are whole dictionary words, joined as written.
+  const unspaced = UNSPACED.test(sentence);
+  const words = unspaced ? unspacedWords(sentence) : sentence.split(' ');
+  const join = unspaced ? '' : ' ';
   const firstIs = (needle: string, from: number, expected: number) => page.indexOf(fold(needle), from) === expected;
 
-  if (sentence.length > WHOLE_SENTENCE_CHARS && words.length >= 2 * MIN_EDGE_WORDS) {
+  if (sentence.length > (unspaced ? WHOLE_UNSPACED_CHARS : WHOLE_SENTENCE_CHARS) && words.length >= 2 * MIN_EDGE_WORDS) {
     for (let n = MIN_EDGE_WORDS; 2 * n <= words.length; n++) {
-      const start = words.slice(0, n).join(' ');
-      const end = words.slice(-n).join(' ');
+      const start = words.slice(0, n).join(join).trim();
+      const end = words.slice(-n).join(join).trim();
       // The start must first match here, and the end first match (after the start) at the sentence's end.
       if (firstIs(start, 0, at) && firstIs(end, at + start.length, page.length - end.length)) {
         return `${url}#:~:text=${encodeFragmentPart(start)},${encodeFragmentPart(end)}`;
@@ -43,6 +54,22 @@ function fragmentLink(url: string, text: string, span: { start: number; end: num
     }
   }
   return firstIs(sentence, 0, at) ? `${url}#:~:text=${encodeFragmentPart(sentence)}` : url;
+}
+
+let segmenter: Intl.Segmenter | undefined;
+
+/**
+ * A sentence cut at ICU's word boundaries, each word with the punctuation and spaces after it
+ * (joined with '' they give the sentence back): the pieces a fragment's edges are made of.
+ */
+function unspacedWords(sentence: string): string[] {
+  segmenter ??= new Intl.Segmenter('und', { granularity: 'word' });
+  const pieces: string[] = [];
+  for (const { segment, isWordLike } of segmenter.segment(sentence)) {
+    if (isWordLike || pieces.length === 0) pieces.push(segment);
+    else pieces[pieces.length - 1] += segment;
+  }
+  return pieces;
 }
 
 /** Percent-encoding for a text directive: `,`, `&` and `-` are its syntax, so they are encoded too. */

@@ -1,12 +1,42 @@
 import { stemmer } from 'stemmer';
 import { foldText } from '../fold.js';
 import { STOP_WORDS } from '../shared/english.js';
+import { DEFAULT_LANGUAGE } from '../shared/language.js';
+import { languageAnalysis } from '../shared/analysis.js';
 
 export { foldText, STOP_WORDS };
 
-/** Word tokens of a text: letters and digits, keeping inner apostrophes and dots (U.S.). */
+/**
+ * Bumped whenever how a text becomes words or terms changes (segmentation, stemmers, stop
+ * lists): the search files an index stores record it (src/search/prepared.ts) and are derived
+ * again when it differs. 2: words in every script (combining marks kept, Chinese, Japanese and
+ * Thai segmented by dictionary), terms by each story's language.
+ */
+export const ANALYSIS_VERSION = 2;
+
+/**
+ * Word tokens of a text: letters and digits with their combining marks (a Hindi vowel sign, an
+ * Arabic vowel mark), keeping inner apostrophes and dots (U.S.); runs of a script written without
+ * spaces (Chinese, Japanese, Thai, Lao, Khmer, Burmese) cut into words by ICU's dictionaries.
+ * The same for every language: a question and a story in different languages still share names.
+ */
 export function words(text: string): string[] {
-  return foldText(text).match(/[\p{L}\p{N}]+(?:['.][\p{L}\p{N}]+)*/gu) ?? [];
+  const tokens = foldText(text).match(WORD) ?? [];
+  if (!UNSPACED.test(text)) return tokens;
+  return tokens.flatMap((token) => (UNSPACED.test(token) ? segmentUnspaced(token) : [token]));
+}
+
+const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:['.][\p{L}\p{N}][\p{L}\p{M}\p{N}]*)*/gu;
+/** Scripts written without spaces between words. */
+const UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+let segmenter: Intl.Segmenter | undefined;
+
+/** A run of unspaced script as ICU's word break cuts it (dictionary words; what is not a word dropped). */
+function segmentUnspaced(token: string): string[] {
+  segmenter ??= new Intl.Segmenter('und', { granularity: 'word' });
+  const found: string[] = [];
+  for (const { segment, isWordLike } of segmenter.segment(token)) if (isWordLike) found.push(segment);
+  return found;
 }
 
 /**
@@ -47,8 +77,13 @@ const IRREGULAR_VERBS = new Map(
     .map((pair) => pair.split(':') as [string, string]),
 );
 
-/** One word to its index term: stop words dropped, possessives and dots removed, stemmed. */
-export function toTerm(word: string): string | undefined {
+/**
+ * One word to its index term in a language: stop words dropped, possessives and dots removed,
+ * stemmed. English as it always was (Porter, irregular verbs, its stop list); other languages by
+ * their Snowball stemmer and stop list where there is one (src/shared/analysis.ts).
+ */
+export function toTerm(word: string, language: string = DEFAULT_LANGUAGE): string | undefined {
+  if (language !== DEFAULT_LANGUAGE) return languageAnalysis(language).toTerm(word);
   const cached = termCache.get(word);
   if (cached !== undefined) return cached ?? undefined;
   const bare = word.toLowerCase().replace(/'s$/, '').replace(/['.]/g, '');
@@ -58,7 +93,7 @@ export function toTerm(word: string): string | undefined {
   return term;
 }
 
-/** The content terms of a text, in order. */
-export function contentTerms(text: string): string[] {
-  return words(text).flatMap((word) => toTerm(word) ?? []);
+/** The content terms of a text in a language, in order. */
+export function contentTerms(text: string, language: string = DEFAULT_LANGUAGE): string[] {
+  return words(text).flatMap((word) => toTerm(word, language) ?? []);
 }
