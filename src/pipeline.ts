@@ -24,6 +24,7 @@ import {
   type BuildReport,
   type Manifest,
 } from './index/index.js';
+import { makeFolder } from './shared/folders.js';
 import { searchFiles } from './search/prepared.js';
 import { calibrateCorpus, calibrationApplies, readCalibration, writeCalibration } from './search/calibration.js';
 
@@ -107,6 +108,7 @@ async function keepCalibrated(config: CoreConfig, embedder: Embedder, report: Bu
 
 async function buildOrUpdate(config: CoreConfig, embedder: Embedder, reporter: PipelineReporter, options: { force?: boolean }): Promise<BuildReport> {
   const hnsw = { efSearch: config.efSearch };
+  makeFolder(config.indexDir, { folder: 'The index folder', setting: 'INDEX_DIR' });
   // Nothing in the folder changed: no need to read and parse every story (thousands, in a year).
   const scan = await scanCorpus(config.corpusDir);
   const current = options.force || !scan ? undefined : await upToDate(config.indexDir, (recorded) => sameFiles(config.corpusDir, scan, recorded), embedder, hnsw, searchFiles);

@@ -34,7 +34,7 @@ afterEach(async () => {
   expect(harness.rawLogs.join('\n')).not.toContain(TOKEN);
 });
 
-async function start(options: { cooldownSeconds?: number; allowedChannelIds?: string[]; embedder?: Embedder } = {}): Promise<BotHarness> {
+async function start(options: { cooldownSeconds?: number; allowedChannelIds?: string[]; embedder?: Embedder; threads?: Array<{ id: string; parentId: string }> } = {}): Promise<BotHarness> {
   running = await startBotHarness({ token: TOKEN, timeoutMs: 5000, ...options });
   return running;
 }
@@ -244,6 +244,22 @@ describe('the bot against a fake Discord', () => {
     expect((await sources.callback()).type).toBe(4); // /sources does not search: no cooldown
     await bot.whenIdle();
     expect(logs.find((line) => line['interaction'] === again.id && line['msg'] === 'interaction')).toMatchObject({ refused: 'cooldown' });
+  });
+
+  it('ALLOWED_CHANNEL_IDS: a thread counts as its channel; a thread of another channel does not', async () => {
+    const restricted = await start({
+      allowedChannelIds: ['111111111111111111'],
+      threads: [
+        { id: '111111111111111222', parentId: '111111111111111111' },
+        { id: '111111111111111333', parentId: '111111111111111444' },
+      ],
+    });
+    const question = askCommand('When will the Harbor Bridge close?');
+    const inThread = restricted.fake.sendCommand({ ...question, channelId: '111111111111111222', threadOf: '111111111111111111' });
+    expect((await inThread.callback()).type).toBe(5);
+    expect(shown(embedsOf(await inThread.reply())[0]?.description)).toBe(BRIDGE_LEAD);
+    const elsewhere = restricted.fake.sendCommand({ ...question, channelId: '111111111111111333', threadOf: '111111111111111444' });
+    expect(await elsewhere.callback()).toMatchObject({ type: 4, data: { flags: 64, content: 'I only answer in <#111111111111111111>. Ask me there!' } });
   });
 
   it('answers only in ALLOWED_CHANNEL_IDS', async () => {

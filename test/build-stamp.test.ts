@@ -1,9 +1,9 @@
 // The compiled runtime's freshness check (src/entry/build-stamp.ts) on a small project tree.
-import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SETTINGS_FILES, listSourceFiles, staleRuntimeReason, fingerprintFiles, writeStamp } from '../src/entry/build-stamp.js';
-import { tempDir } from './helpers/corpus.js';
+import { fingerprintBuildInputs, stampedSources, staleRuntimeReason, writeStamp } from '../src/entry/build-stamp.js';
+import { PROJECT_ROOT, tempDir } from './helpers/corpus.js';
 
 let root: string;
 let dist: string;
@@ -13,9 +13,16 @@ function write(file: string, text: string): void {
   writeFileSync(path.join(root, file), text);
 }
 
-/** What `npm run build` records: every source file and the settings, as they are now. */
+/** The compiler settings of a project like ours, written here by name (not taken from the code under test). */
+const SETTINGS = ['tsconfig.json', 'tsconfig.build.json'];
+
+/**
+ * What `npm run build` records, by the functions it records with: every source file as it is
+ * now, given that tsc compiled src/ and scripts/ (and `extra`).
+ */
 function stampNow(extra: string[] = []): void {
-  writeStamp(dist, fingerprintFiles(root, [...listSourceFiles(root), ...SETTINGS_FILES, ...extra]));
+  const compiled = new Set(['src/a.ts', 'src/deep/b.ts', 'scripts/run.ts', ...extra]);
+  writeStamp(dist, stampedSources(root, fingerprintBuildInputs(root), compiled));
 }
 
 beforeEach(() => {
@@ -26,7 +33,7 @@ beforeEach(() => {
   write('src/deep/b.ts', 'export const b = 2;\n');
   write('scripts/run.ts', "import '../src/a.js';\n");
   write('test/helper.ts', 'export const h = 3;\n');
-  for (const file of SETTINGS_FILES) write(file, '{}\n');
+  for (const file of SETTINGS) write(file, '{}\n');
 });
 
 describe('staleRuntimeReason', () => {
@@ -76,4 +83,28 @@ describe('staleRuntimeReason', () => {
     write('test/helper.ts', 'export const h = 33;\n');
     expect(staleRuntimeReason(root, dist)).toBeUndefined();
   });
+
+  it.each(SETTINGS)('refuses when the compiler settings in %s were edited after the build', (file) => {
+    stampNow();
+    write(file, '{ "compilerOptions": { "target": "es2017" } }\n');
+    expect(staleRuntimeReason(root, dist)).toBe(`The compiled code in dist/ is older than ${file}: run npm run build (or npm ci), then this command again.`);
+  });
+
+  it('refuses when a declaration file (which compiles to nothing) was edited after the build', () => {
+    write('src/types/ambient.d.ts', 'declare const x: number;\n');
+    stampNow();
+    expect(staleRuntimeReason(root, dist)).toBeUndefined();
+    write('src/types/ambient.d.ts', 'declare const x: string;\n');
+    expect(staleRuntimeReason(root, dist)).toMatch(/older than src\/types\/ambient\.d\.ts:/);
+  });
 });
+
+describe('the build of this project', () => {
+  it('hashes every tsconfig*.json at the project root', () => {
+    const onDisk = readdirSync(PROJECT_ROOT).filter((name) => name.startsWith('tsconfig') && name.endsWith('.json'));
+    expect(onDisk).toEqual(expect.arrayContaining(SETTINGS));
+    const stamped = stampedSources(PROJECT_ROOT, fingerprintBuildInputs(PROJECT_ROOT), new Set());
+    expect(Object.keys(stamped)).toEqual(expect.arrayContaining(onDisk));
+  });
+});
+

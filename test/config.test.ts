@@ -81,6 +81,45 @@ describe('loadBotConfig', () => {
     expect(() => loadBotConfig(env, '/x')).toThrow(message);
   });
 
+  // Every setting that holds Discord ids: a bad value is refused, naming it, and never read as
+  // "unset" (an unset ANNOUNCE_CHANNEL_ID silently stops announcements; an unset guild id deploys
+  // commands globally).
+  const ID_SETTINGS: Array<[variable: string, read: (config: ReturnType<typeof loadBotConfig>) => unknown]> = [
+    ['DISCORD_APPLICATION_ID', (config) => config.applicationId],
+    ['DISCORD_GUILD_ID', (config) => config.guildId],
+    ['ANNOUNCE_CHANNEL_ID', (config) => config.announceChannelId],
+    ['ALLOWED_CHANNEL_IDS', (config) => config.allowedChannelIds],
+    ['STAFF_GUILD_IDS', (config) => config.staffGuildIds],
+    ['ADMIN_USER_IDS', (config) => config.adminUserIds],
+  ];
+  const BAD_IDS = ['#news', '12', 'general', '<#123456789012345678>', '123456789012345678x', '1234567890123456789012'];
+
+  describe.each(ID_SETTINGS)('%s', (variable, read) => {
+    it.each(BAD_IDS)('refuses %j in one sentence naming it', (bad) => {
+      let error: unknown;
+      try {
+        loadBotConfig({ ...BOT_ENV, [variable]: bad }, '/x');
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, `${variable}=${bad} was accepted`).toBeInstanceOf(UserError);
+      const message = (error as Error).message;
+      expect(message).toMatch(new RegExp(`^${variable} must be a Discord id`));
+      expect(message).not.toMatch(/\n/);
+      expect(message).not.toContain(TOKEN);
+    });
+
+    it('reads a good id as given, and empty as unset', () => {
+      const id = '765432109876543210';
+      const good = read(loadBotConfig({ ...BOT_ENV, [variable]: id }, '/x'));
+      expect(Array.isArray(good) ? good : [good]).toEqual([id]);
+      if (variable !== 'DISCORD_APPLICATION_ID') {
+        const empty = read(loadBotConfig({ ...BOT_ENV, [variable]: '' }, '/x'));
+        expect(Array.isArray(empty) ? empty : [empty].filter(Boolean)).toEqual([]);
+      }
+    });
+  });
+
   it('reads the shards: none by default, a count or auto, the ids of this process (discord.js\'s SHARDS wins)', () => {
     expect(loadBotConfig({ ...BOT_ENV, SHARD_COUNT: '', SHARD_IDS: '' }, '/x')).toMatchObject({ shardCount: undefined, shardIds: undefined });
     expect(loadBotConfig({ ...BOT_ENV, SHARD_COUNT: 'AUTO' }, '/x')).toMatchObject({ shardCount: 'auto', shardIds: undefined });

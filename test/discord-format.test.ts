@@ -15,6 +15,7 @@ import {
   quoteParagraph,
   sourcesMessage,
   storyChoices,
+  truncate,
   unescapeMarkdown,
   type ApiMessage,
 } from '../src/answer/discord.js';
@@ -396,3 +397,42 @@ describe('button custom ids', () => {
     }
   });
 });
+
+// Rules from docs/reliability.md, each written before reading the code that holds it.
+describe('cuts and the echoed question', () => {
+  const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+  it('a long question is echoed cut at 1,000 characters, so the answer keeps its room', () => {
+    const question = 'Why did the harbour board vote for the ferry fare freeze this winter '.repeat(150); // over 10,000 characters
+    const message = answerMessage(question, answered([passage('The bridge closes.')]));
+    const [heading] = message.content!.split('\n');
+    const echoed = heading!.replace(/^\*\*Q:\*\* /, '');
+    expect(echoed).not.toBe(heading);
+    expect(echoed.length).toBeLessThanOrEqual(1000);
+    expect(echoed.length).toBeGreaterThan(900);
+    expect(echoed.endsWith('…')).toBe(true);
+  });
+
+  it('a cut never leaves half an emoji, wherever it falls', () => {
+    const emoji = '😀'.repeat(40);
+    for (let max = 4; max <= 60; max++) {
+      const cut = truncate(emoji, max);
+      expect(cut.length, `max ${max}`).toBeLessThanOrEqual(max);
+      expect(cut, `max ${max}`).not.toMatch(LONE_SURROGATE);
+    }
+    const message = answerMessage('🌉'.repeat(1500), answered([passage('The bridge closes.')]));
+    expect(message.content).not.toMatch(LONE_SURROGATE);
+  });
+});
+
+describe('buttons from another version', () => {
+  it('a button id of another version is not read as this version’s, whatever follows', () => {
+    const ids = [moreButtonId({ offset: 3, topK: 3 }), contextButtonId({ paragraph: 2, storyId: 'harbor-bridge' })];
+    for (const id of ids) {
+      expect(parseButtonId(id), id).toBeDefined();
+      const [version, ...rest] = id.split(':');
+      for (const other of ['v0', 'v2', `${version}x`, '']) expect(parseButtonId([other, ...rest].join(':')), other).toBeUndefined();
+    }
+  });
+});
+

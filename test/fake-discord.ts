@@ -111,6 +111,8 @@ export interface Actor {
   userId?: string;
   username?: string;
   channelId?: string;
+  /** The interaction comes from a public thread (channelId) whose parent is this channel. */
+  threadOf?: string;
   /** null sends the interaction from a DM (user instead of member). Any other guild id works too. */
   guildId?: string | null;
   locale?: string;
@@ -209,6 +211,8 @@ export interface FakeDiscordOptions {
    * It also makes interaction.guild, interaction.channel and a GuildMember interaction.member non-null.
    */
   sendGuildCreate?: boolean;
+  /** Active public threads of the default guild, listed in its GUILD_CREATE (with sendGuildCreate) as Discord does. */
+  threads?: Array<{ id: string; parentId: string }>;
   /**
    * The shard count GET /gateway/bot recommends; default 1. The fake routes whatever the clients
    * IDENTIFY with ({ shard: [id, count] }), one connection per shard id, as Discord does.
@@ -620,6 +624,23 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
     };
   }
 
+  /** A public thread of the default guild under `parentId`. */
+  function threadObject(id: string, parentId: string): Record<string, unknown> {
+    return {
+      id,
+      type: 11,
+      guild_id: guildId,
+      name: 'a thread',
+      parent_id: parentId,
+      owner_id: applicationId,
+      member_count: 1,
+      message_count: 0,
+      rate_limit_per_user: 0,
+      flags: 0,
+      thread_metadata: { archived: false, auto_archive_duration: 1440, archive_timestamp: new Date(Number(ID_TIMESTAMP)).toISOString(), locked: false },
+    };
+  }
+
   /** What Discord fills in on a message the bot posts: a new id, the channel, the bot as author, the parts sent. */
   function postedBy(targetChannelId: string, body: MessageBody) {
     return {
@@ -968,7 +989,7 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       member_count: 2,
       members: [{ user: botUser, roles: [], joined_at: joinedAt, deaf: false, mute: false, flags: 0 }],
       channels: [{ ...channelObject(channelId), guild_id: undefined }],
-      threads: [],
+      threads: (options.threads ?? []).map((thread) => threadObject(thread.id, thread.parentId)),
       presences: [],
       voice_states: [],
       stage_instances: [],
@@ -1007,7 +1028,9 @@ export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promis
       Object.assign(payload, {
         guild_id: interactionGuildId,
         guild_locale: 'en-US',
-        channel: { id: interactionChannelId, type: 0, guild_id: interactionGuildId, name: 'general' },
+        channel: actor.threadOf
+          ? { ...threadObject(interactionChannelId, actor.threadOf), guild_id: interactionGuildId }
+          : { id: interactionChannelId, type: 0, guild_id: interactionGuildId, name: 'general' },
         member: {
           user,
           roles: [],

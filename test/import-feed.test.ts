@@ -217,6 +217,19 @@ describe('addFeed and corpus/.feed-links', () => {
     expect(north.hitsOf('/school.html') + south.hitsOf('/school.html')).toBe(fetched);
   });
 
+  it('an item whose article is already a story (added by its address, not from the feed) is known: not fetched, not added', async () => {
+    const corpus = emptyCorpus();
+    const first = await addFeed(`${north.base}/school.rss`, corpus, settings);
+    expect(first.results.map((result) => result.status)).toEqual(['added']);
+    // Forget the feed's own record: only the corpus's story, with the article's address, remains.
+    writeFileSync(path.join(corpus.dir, FEED_LINKS_FILE), '');
+    const fetched = north.hitsOf('/school.html');
+    const again = await addFeed(`${north.base}/school.rss`, corpus, settings);
+    expect(again).toMatchObject({ known: 1, results: [] });
+    expect(north.hitsOf('/school.html')).toBe(fetched);
+    expect(corpus.stories).toHaveLength(1);
+  });
+
   it('still understands an entry written before links kept scheme and port: it matches what it matched before', async () => {
     const corpus = emptyCorpus();
     mkdirSync(corpus.dir, { recursive: true });

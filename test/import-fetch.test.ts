@@ -1,9 +1,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
-import { decodeDocument, fetchDocument, isPublicAddress, USER_AGENT, type FetchOptions } from '../src/import/fetch.js';
+import { decodeDocument, fetchDocument, guardedLookup, isPublicAddress, USER_AGENT, type FetchOptions, type Resolver } from '../src/import/fetch.js';
+import { installConnectTrap, type ConnectTrap } from './helpers/connect-trap.js';
 
 // Pages of a fictional town paper, served from 127.0.0.1 only.
 const UTF8_PAGE = '<!doctype html><html><head><meta charset="utf-8"><title>Riverton Ledger</title></head>' +
@@ -260,5 +261,169 @@ describe('decodeDocument', () => {
     expect(decodeDocument(Buffer.from('Café'))).toBe('Café');
     expect(decodeDocument(Buffer.from('Café'), 'text/html; charset=klingon')).toBe('Café');
     expect(decodeDocument(Buffer.from('<meta charset="utf-16">Café'))).toBe('<meta charset="utf-16">Café');
+  });
+});
+
+// ---- guards written from the rule: no socket is ever handed a non-public address ----
+
+/**
+ * Every way of writing an address that is not public, in one table: the plain ranges, and the
+ * forms that carry an IPv4 address inside an IPv6 one or write it in another base. Each is
+ * refused by isPublicAddress, as a URL's literal host, and as a name's answer from the resolver.
+ */
+const NOT_PUBLIC: Array<[form: string, address: string]> = [
+  ['loopback', '127.0.0.1'],
+  ['loopback, elsewhere in 127/8', '127.45.6.7'],
+  ['private 10/8', '10.0.0.1'],
+  ['private 172.16/12', '172.16.0.1'],
+  ['private 192.168/16', '192.168.1.1'],
+  ['carrier-grade NAT', '100.64.0.1'],
+  ['link-local', '169.254.1.1'],
+  ['cloud metadata', '169.254.169.254'],
+  ['this network', '0.0.0.0'],
+  ['broadcast', '255.255.255.255'],
+  ['multicast', '224.0.0.1'],
+  ['reserved (class E)', '240.0.0.1'],
+  ['IPv6 loopback', '::1'],
+  ['IPv6 unspecified', '::'],
+  ['IPv6 link-local', 'fe80::1'],
+  ['IPv6 unique local', 'fd12:3456::1'],
+  ['IPv6 site-local (deprecated)', 'fec0::1'],
+  ['IPv6 multicast', 'ff02::1'],
+  ['IPv4-mapped, dotted', '::ffff:127.0.0.1'],
+  ['IPv4-mapped, hex (metadata)', '::ffff:a9fe:a9fe'],
+  ['IPv4-mapped, private', '::ffff:10.0.0.1'],
+  ['IPv4-compatible, dotted', '::127.0.0.1'],
+  ['IPv4-compatible, hex (loopback)', '::7f00:1'],
+  ['IPv4-compatible, hex (metadata)', '::a9fe:a9fe'],
+  ['IPv4-translated (metadata)', '::ffff:0:a9fe:a9fe'],
+  ['NAT64 (metadata)', '64:ff9b::a9fe:a9fe'],
+  ['NAT64, dotted (loopback)', '64:ff9b::127.0.0.1'],
+  ['NAT64, local use (private)', '64:ff9b:1::a00:1'],
+  ['6to4 (metadata)', '2002:a9fe:a9fe::1'],
+  ['6to4 (loopback)', '2002:7f00:1::1'],
+  ['Teredo', '2001:0:4136:e378:8000:63bf:3fff:fdd2'],
+  ['documentation', '2001:db8::1'],
+  ['IPv4 in decimal', '2130706433'],
+  ['IPv4 in hex', '0x7f000001'],
+  ['IPv4 in octal', '0177.0.0.1'],
+  ['IPv4, short form', '127.1'],
+  ['IPv4, hex and short', '0x7f.1'],
+  ['IPv4, short form (private)', '10.1'],
+];
+const PUBLIC = ['8.8.8.8', '93.184.216.34', '2606:4700:4700::1111', '::ffff:8.8.8.8'];
+
+/** How the table's address is written as a URL's host (IPv6 in brackets). */
+const hostOf = (address: string) => (address.includes(':') ? `[${address}]` : address);
+
+describe('the private-address guard, every encoding in one table', () => {
+  let trap: ConnectTrap;
+  beforeAll(async () => {
+    trap = await installConnectTrap(() => false);
+  });
+  afterAll(async () => trap.close());
+
+  it.each(NOT_PUBLIC)('%s (%s) is not public', (_form, address) => expect(isPublicAddress(address)).toBe(false));
+  it.each(PUBLIC)('%s is public', (address) => expect(isPublicAddress(address)).toBe(true));
+
+  it.each(NOT_PUBLIC)('%s (%s) as a URL\'s host: refused, no connection tried', async (_form, address) => {
+    const before = trap.attempts.length;
+    expect(await failure(fetchDocument(`http://${hostOf(address)}/story`, { allowPrivate: false, accept: 'html' }))).toMatch(
+      /^Refused to fetch .*: the address is private \(.+\); set ALLOW_PRIVATE_URLS=true to allow it\.$/,
+    );
+    expect(trap.attempts.slice(before)).toEqual([]);
+    expect(trap.trapped).toEqual([]);
+  });
+
+  it.each(NOT_PUBLIC.filter(([, address]) => net.isIP(address) !== 0))(
+    '%s (%s) as a name\'s answer, after a public one: refused, no connection tried',
+    async (_form, address) => {
+      const before = trap.attempts.length;
+      const family = net.isIP(address);
+      const resolve: Resolver = async () => [{ address: family === 4 ? '93.184.216.34' : '2606:4700:4700::1111', family }, { address, family }];
+      expect(await failure(fetchDocument('http://news.example/story', { allowPrivate: false, accept: 'html', resolve }))).toBe(
+        `Refused to fetch http://news.example/story: the address is private (${address}); set ALLOW_PRIVATE_URLS=true to allow it.`,
+      );
+      expect(trap.attempts.slice(before)).toEqual([]);
+      expect(trap.trapped).toEqual([]);
+    },
+  );
+
+  it('a name answering a private address first and a public one after: refused too', async () => {
+    const resolve: Resolver = async () => [{ address: '10.0.0.1', family: 4 }, { address: '93.184.216.34', family: 4 }];
+    expect(await failure(fetchDocument('http://news.example/story', { allowPrivate: false, accept: 'html', resolve }))).toMatch(/the address is private \(10\.0\.0\.1\)/);
+    expect(trap.trapped).toEqual([]);
+  });
+
+  it('the lookup the socket uses hands over no address when any answer is private, whatever the order', async () => {
+    const answers = [{ address: '93.184.216.34', family: 4 }, { address: '169.254.169.254', family: 4 }];
+    for (const order of [answers, [...answers].reverse()]) {
+      const lookup = guardedLookup(isPublicAddress, async () => order);
+      for (const all of [true, false]) {
+        const result = await new Promise<{ error: unknown; address: unknown }>((resolve) =>
+          lookup('news.example', { all }, (error, address) => resolve({ error, address })),
+        );
+        expect(result.error).toBeInstanceOf(Error);
+        expect(String((result.error as Error).message)).toContain('169.254.169.254');
+        expect(result.address).toBe('');
+      }
+    }
+    // And the control: all public answers are handed over.
+    const lookup = guardedLookup(isPublicAddress, async () => [answers[0]!]);
+    const handed = await new Promise<unknown>((resolve) => lookup('news.example', { all: true }, (_error, address) => resolve(address)));
+    expect(handed).toEqual([answers[0]]);
+  });
+});
+
+describe('a redirect to a private address is never followed, to any address or port', () => {
+  // 127.0.0.2 stands in for a public news site: the only address allowed, and the only one the
+  // trap lets through. Every other connection the fetcher tries is recorded and sent to the trap.
+  let site: Server;
+  let siteBase: string;
+  let trap: ConnectTrap;
+  const STAND_IN = '127.0.0.2';
+  const TARGETS = [
+    'http://[::1]:80/admin',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[64:ff9b::a9fe:a9fe]/latest/meta-data/',
+    'http://[::ffff:7f00:1]:8080/',
+    'http://127.0.0.1:6379/',
+    'http://0x7f.1:3000/',
+    'http://2130706433:9200/',
+    'http://localhost:5432/',
+    'http://metadata.internal/computeMetadata/v1/',
+  ];
+
+  beforeAll(async () => {
+    site = createServer((request, response) => {
+      const target = new URL(request.url ?? '/', 'http://x').searchParams.get('to');
+      if (target) return void response.writeHead(302, { location: target }).end();
+      response.writeHead(200, { 'content-type': 'text/html' }).end(UTF8_PAGE);
+    });
+    await new Promise<void>((resolve) => site.listen(0, STAND_IN, resolve));
+    siteBase = `http://${STAND_IN}:${(site.address() as AddressInfo).port}`;
+    trap = await installConnectTrap((address) => address === STAND_IN);
+  });
+  afterAll(async () => {
+    await trap.close();
+    site.closeAllConnections();
+    await new Promise((resolve) => site.close(resolve));
+  });
+
+  // metadata.internal answers a private address here, as it does in a cloud.
+  const resolve: Resolver = async (hostname) => (hostname === 'metadata.internal' ? [{ address: '169.254.169.254', family: 4 }] : [{ address: '127.0.0.1', family: 4 }]);
+  const options: FetchOptions = { allowPrivate: false, addressAllowed: (address) => address === STAND_IN, accept: 'html', resolve };
+
+  it('the stand-in site itself is fetched (the trap lets it through)', async () => {
+    expect((await fetchDocument(`${siteBase}/page`, options)).text).toBe(UTF8_PAGE);
+    expect(trap.attempts.every((attempt) => attempt.startsWith(`${STAND_IN}:`))).toBe(true);
+  });
+
+  it.each(TARGETS)('→ %s: refused in one sentence; no socket tried anything but the stand-in', async (target) => {
+    const before = trap.attempts.length;
+    const message = await failure(fetchDocument(`${siteBase}/go?to=${encodeURIComponent(target)}`, options));
+    expect(message).toMatch(/^Refused to fetch http:\/\/.*: the address is private \(.+\); set ALLOW_PRIVATE_URLS=true to allow it\.$/);
+    expect(trap.attempts.slice(before).filter((attempt) => !attempt.startsWith(`${STAND_IN}:`))).toEqual([]);
+    expect(trap.trapped).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { asShownOnPage } from '../src/import/verbatim.js';
 import { parseHTML } from 'linkedom';
 import { decodeDocument } from '../src/import/fetch.js';
 import { importPage } from '../src/import/page.js';
+import { normaliseText } from '../src/import/text.js';
 import { PROJECT_ROOT } from './helpers/corpus.js';
 
 const PAGES = path.join(PROJECT_ROOT, 'test/fixtures/pages');
@@ -293,6 +294,27 @@ describe('every paragraph taken is text the page shows, word for word', () => {
     expect(report.allFourRight).toBe(1);
   });
 
+  // The check must not lean on the normalisation it checks: what "shown" means is written here
+  // literally, and a paragraph off by a letter's case, a mark, a digit or an accent is not shown.
+  it('normaliseText only joins white space and drops invisible characters: every letter, mark and digit stays as it was', () => {
+    expect(normaliseText('  The\u00a0Harbor   Port\n\tAuthority\u200b’s  sale ')).toBe('The Harbor Port Authority’s sale');
+    expect(normaliseText('co\u00adoperation\ufeff, 4.2 million — “Ça va?” 東京の港')).toBe('cooperation, 4.2 million — “Ça va?” 東京の港');
+    expect(normaliseText('ALL CAPS, (brackets) & ‘quotes’: 1,000!')).toBe('ALL CAPS, (brackets) & ‘quotes’: 1,000!');
+  });
+
+  it('counts a paragraph that differs from the page by case, punctuation, a digit or an accent as not shown', () => {
+    const html = '<html><body><p>Café owners said the plan would cost €4.2 million, not €3 million.</p></body></html>';
+    expect(countShown(['Café owners said the plan would cost €4.2 million, not €3 million.'], html)).toBe(1);
+    const offByOne = [
+      'café owners said the plan would cost €4.2 million, not €3 million.',
+      'Café owners said the plan would cost €4.2 million not €3 million.',
+      'Café owners said the plan would cost €4.3 million, not €3 million.',
+      'Cafe owners said the plan would cost €4.2 million, not €3 million.',
+      'Café owners said the plan would cost €4.2 million, not €3 million',
+    ];
+    expect(countShown(offByOne, html)).toBe(0);
+  });
+
   it('counts a paragraph with a word missing as not shown', async () => {
     const html = '<html><body><p>The <span class="org">Harbor Port Authority</span>’s sale<br>is a complicated beast.</p><p>One.<br><br>Two parts here.</p></body></html>';
     expect(countShown(['The Harbor Port Authority’s sale is a complicated beast.', 'One.', 'Two parts here.'], html)).toBe(3);
@@ -319,5 +341,38 @@ describe('held-out pages (written without looking at the extractor)', () => {
     expect(report.mean.recall).toBe(1);
     expect(report.mean.f1).toBeGreaterThanOrEqual(0.97);
     expect(report.allFourRight).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe('seen on real pages', () => {
+  it('keeps a byline of a link marked rel=author inside span.byline, with initials in brackets (Salon’s shape)', () => {
+    const html = readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/pages/byline-span-author-link.html'), 'utf8');
+    expect(importPage(html).attribution.authors).toEqual(['Marguerite (M.T.) Quill']);
+    expect(bylineNames('Richard (R.J.) Eskow')).toEqual(['Richard (R.J.) Eskow']);
+    // Brackets are not a licence for anything: a bracketed word must still start a name-like run.
+    expect(bylineNames('(Staff) reports')).toEqual([]);
+  });
+
+  describe('the outlet of a page with no name of its own', () => {
+    // No og:site_name, no publisher, no title suffix: only the address can name the outlet.
+    const page = (extra = '') =>
+      `<!doctype html><html><head><meta charset="utf-8"><title>Ferry fares stay put</title>${extra}</head><body><article><h1>Ferry fares stay put</h1>` +
+      '<p>The harbour board voted on Tuesday to keep ferry fares at their current level through the end of the winter season, the chair said.</p>' +
+      '<p>A freeze costs the board about $410,000 over the winter, according to a staff memo circulated to members of the board last week.</p>' +
+      '<p>Riders had asked the board to delay the planned increase, saying it would fall hardest on people who work the night shift.</p></article></body></html>';
+
+    it.each([
+      ['http://127.0.0.1:8765/story.html', '127.0.0.1'],
+      ['http://10.1.2.3/story.html', '10.1.2.3'],
+      ['http://[::1]:8080/story.html', '[::1]'],
+      ['http://localhost:3000/story.html', 'localhost'],
+      ['http://newsroom/story.html', 'newsroom'],
+    ])('%s → %s, the host as written (never its last labels)', (pageUrl, outlet) => {
+      expect(importPage(page(), { pageUrl }).attribution.outlet).toBe(outlet);
+    });
+
+    it('a page that names itself keeps that name, whatever its address', () => {
+      expect(importPage(page('<meta property="og:site_name" content="Harbor Courier">'), { pageUrl: 'http://127.0.0.1:8765/story.html' }).attribution.outlet).toBe('Harbor Courier');
+    });
   });
 });

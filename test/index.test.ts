@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BACKGROUND_QUESTIONS } from '../src/search/background-questions.js';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
 import { loadCorpus, corpusSummaries, sameFiles, scanCorpus, settledScan, type StorySummary } from '../src/corpus/index.js';
 import { UserError } from '../src/errors.js';
@@ -228,7 +228,7 @@ describe('an unchanged corpus', () => {
     // Once settled, a file recorded by content is compared by content.
     const settledLater = async (recorded: Parameters<typeof sameFiles>[2]) => sameFiles(corpusDir, (await scanCorpus(corpusDir, later))!, recorded);
     expect(await upToDate(indexDir, settledLater, embedder)).toMatchObject({ changed: false });
-    // Another model, a rewrite with other bytes of the same size, or a story added means the files must be read again.
+    // Another model, or a story added, means the files must be read again (a same-size rewrite: the next test).
     expect(await upToDate(indexDir, settledLater, fakeEmbedder({ modelHash: 'other-weights' }))).toBeUndefined();
     writeStory(corpusDir, 'beta', ['A bakery opened on Main Street.', 'Its bread sold out by NOON.']);
     expect(await same()).toBeUndefined();
@@ -237,6 +237,34 @@ describe('an unchanged corpus', () => {
     expect(await same()).toBeUndefined();
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ changed: true, stories: 3 });
     expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ changed: false, stories: 3 });
+  });
+
+  it('is not recognised after a rewrite with other bytes of the same size, just written or settled, by content or by size and times', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const later = (seconds: number) => vi.setSystemTime(Date.now() + seconds * 1000);
+      const { corpusDir, indexDir } = await setup();
+      const embedder = fakeEmbedder();
+      const config = { ...loadCoreConfig({}, tempDir()), corpusDir, indexDir };
+      const same = async () => upToDate(indexDir, async (recorded) => sameFiles(corpusDir, (await scanCorpus(corpusDir))!, recorded), embedder);
+      for (const settledAtBuild of [false, true]) {
+        if (settledAtBuild) later(10); // the build then records the files by size and times
+        expect(await buildIndexFromCorpus(config, embedder)).toMatchObject({ stories: 2 });
+        later(10);
+        expect(await same()).toMatchObject({ changed: false });
+        const file = path.join(corpusDir, 'beta.md');
+        const text = readFileSync(file, 'utf8');
+        const rewritten = text.includes('by noon') ? text.replace('by noon', 'by nine') : text.replace('by nine', 'by noon');
+        expect(rewritten).not.toBe(text);
+        expect(Buffer.byteLength(rewritten)).toBe(Buffer.byteLength(text));
+        writeFileSync(file, rewritten);
+        expect(await same()).toBeUndefined(); // just written: by content
+        later(10);
+        expect(await same()).toBeUndefined(); // settled: by size and times
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('is described by size and times at the end of a build for files that settled unchanged while it ran', async () => {

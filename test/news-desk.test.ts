@@ -322,6 +322,30 @@ describe('/story add, remove, list and feeds', () => {
     expect(embedsOf(reply)[0]?.footer?.text).toMatch(/^Marisol Keane and Theo Brandt · March 5, 2024 · ¶ 11 of 13 · /);
   });
 
+  it('/story add outlet: corrects the outlet the page gives: in the preview, the story file and /ask', async () => {
+    // A harness of its own: the other tests here count the stories and the removals.
+    const h = await startDesk({});
+    try {
+      const staff = newStaff();
+      const url = page('byline-span-author-link');
+      // Without it: a page on 127.0.0.1 that names itself keeps its own name, never "0.1".
+      const plain = await preview(h, url, staff);
+      expect(embedsOf(plain.reply)[0]?.author?.name).toMatch(/^The Riverton Ledger · /);
+      const asker = newStaff();
+      const ix = h.fake.sendCommand({ ...storyCommand('add', [{ name: 'url', type: 3, value: url }, { name: 'outlet', type: 3, value: 'Riverton Ledger Weekend' }]), ...asker });
+      const shownPreview = await ix.reply();
+      expect(embedsOf(shownPreview)[0]?.author?.name).toMatch(/^Riverton Ledger Weekend · by Marguerite \(M\.T\.\) Quill · /);
+      await press(h, ix, button(shownPreview, 'Add').custom_id, asker).reply(isAdded);
+      const line = h.logs.find((entry) => entry['msg'] === 'story added' && entry['url'] === 'https://ledger.example/2030/02/11/fare-freeze');
+      const file = readFileSync(path.join(h.config.corpusDir, `${line!['story'] as string}.md`), 'utf8');
+      expect(file).toMatch(/^outlet: "?Riverton Ledger Weekend"?$/m);
+      const reply = await ask(h, 'How much would the fare freeze cost the transit authority over the winter?');
+      expect(embedsOf(reply)[0]).toMatchObject({ title: 'Riverton transit board weighs a fare freeze for the winter', author: { name: 'Riverton Ledger Weekend' } });
+    } finally {
+      await closeHarness(h);
+    }
+  });
+
   it('Cancel adds nothing; only the member who asked (and still may) can press Add; a spent or unknown preview says so', async () => {
     const owner = newStaff();
     const other = newStaff();

@@ -84,6 +84,24 @@ describe('the bot under load and faults', () => {
     expect(shown(await fake.sendCommand(askCommand(BRIDGE)).reply())).toMatch(BRIDGE_LEAD);
   });
 
+  it('500 on the reply and on removing the public "thinking…": the last try is a private follow-up, never a public message', async () => {
+    harness = await startBotHarness();
+    const { fake, bot, logs } = harness;
+    fake.failNext({ method: 'PATCH', path: '/messages/@original', status: 500 });
+    fake.failNext({ method: 'DELETE', path: '/messages/@original', status: 500 });
+    const ix = fake.sendCommand(askCommand(BRIDGE));
+    expect(await ix.callback()).toEqual({ type: 5, data: { flags: 0 } }); // a public deferral
+    const apology = await ix.followUp();
+    expect(apology).toMatchObject({ flags: 64, content: expect.stringMatching(/^Sorry, something went wrong/) });
+    expect(apology.allowed_mentions).toEqual({ parse: [] });
+    await bot.whenIdle();
+    // It was the last try: the DELETE was attempted and failed first.
+    expect(fake.requests.filter((request) => request.method === 'DELETE' && request.status === 500)).toHaveLength(1);
+    // Nothing the bot sent for this interaction was public after the deferral.
+    expect(sentMessages(fake).filter((body) => /^Sorry, something went wrong/.test(body.content ?? '') && body.flags !== 64)).toEqual([]);
+    expect(failures(logs)).toEqual([expect.objectContaining({ interaction: ix.id })]);
+  });
+
   it('a story added and the index rebuilt while questions keep arriving: every question answered from its story, the new story as soon as it is loaded', async () => {
     harness = await startBotHarness();
     const { fake, bot, config, logs } = harness;

@@ -1,9 +1,9 @@
 // An index that is behind its corpus folder (a story file written by hand or left by an add that
 // stopped before its index update, a file removed or edited) is noticed by ask, the bot at start
 // and on reload, and /sources, in one sentence with the command to run; the next build catches up.
-import { appendFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadCoreConfig, type CoreConfig } from '../src/config.js';
 import { openLiveIndex } from '../src/discord/live-index.js';
 import { driftSentence, indexDrift, loadIndex, readManifest, currentGeneration } from '../src/index/index.js';
@@ -57,6 +57,62 @@ describe('indexDrift: the corpus folder against the files the index was built fr
     const index = loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch });
     expect(index.stories.map((story) => story.id)).toContain('aquarium');
     expect(await indexDrift(config.corpusDir, index.manifest)).toBeUndefined();
+  });
+});
+
+describe('indexDrift: each kind of change alone', () => {
+  // Files are described by size and times once 3 s old (by content before): the clock is moved on
+  // so that every file is described by its times, the case a same-size edit could slip through.
+  const later = (seconds: number) => vi.setSystemTime(Date.now() + seconds * 1000);
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  async function settledBuild(): Promise<CoreConfig> {
+    later(10);
+    const config = await builtCorpus();
+    later(10);
+    expect(await indexDrift(config.corpusDir, manifestOf(config))).toBeUndefined();
+    return config;
+  }
+
+  it('only a file deleted: behind, that file gone', async () => {
+    const config = await settledBuild();
+    rmSync(path.join(config.corpusDir, 'riverton-bike-lanes.md'));
+    expect(await indexDrift(config.corpusDir, manifestOf(config))).toEqual({ added: [], removed: ['riverton-bike-lanes.md'], changed: [] });
+  });
+
+  it('only a file added: behind, that file not indexed', async () => {
+    const config = await settledBuild();
+    writeStory(config.corpusDir, 'aquarium', ['The new aquarium will open on Pier 9 next spring.']);
+    later(10);
+    expect(await indexDrift(config.corpusDir, manifestOf(config))).toEqual({ added: ['aquarium.md'], removed: [], changed: [] });
+  });
+
+  it('only a file rewritten with other bytes of the same size: behind, that file changed (just now, and once its times are old)', async () => {
+    const config = await settledBuild();
+    const file = path.join(config.corpusDir, 'harbor-bridge-repairs.md');
+    const before = readFileSync(file, 'utf8');
+    const after = before.replace('six weeks', 'nine weeks');
+    expect(after).not.toBe(before);
+    expect(Buffer.byteLength(after)).toBe(Buffer.byteLength(before) + 1);
+    const sameSize = after.replace('nine weeks', 'ten weeks');
+    expect(Buffer.byteLength(sameSize)).toBe(Buffer.byteLength(before));
+    writeFileSync(file, sameSize);
+    // Just written: described by its content.
+    expect(await indexDrift(config.corpusDir, manifestOf(config))).toEqual({ added: [], removed: [], changed: ['harbor-bridge-repairs.md'] });
+    // Settled: described by its size and times, the size the same as the indexed file's.
+    later(10);
+    expect(await indexDrift(config.corpusDir, manifestOf(config))).toEqual({ added: [], removed: [], changed: ['harbor-bridge-repairs.md'] });
+  });
+
+  it('nothing changed, after the files settle: in step', async () => {
+    const config = await settledBuild();
+    later(3600);
+    expect(await indexDrift(config.corpusDir, manifestOf(config))).toBeUndefined();
   });
 });
 

@@ -190,6 +190,13 @@ async function updateIndexAfter(written: number, config: CoreConfig, embedder: P
   }
 }
 
+const FEED_TYPE = /\(content type (?:application\/(?:rss|atom|rdf)\+xml|application\/xml|text\/xml)\)\.$/;
+
+/** A page address that turned out to be a feed: the refusal says how to add its items instead. */
+function withFeedHint(error: string, source: string): string {
+  return FEED_TYPE.test(error) ? `${error.replace(/\.$/, '')}: it is a feed, so give it with --feed to add its items (npm run add-story -- --feed ${source}).` : error;
+}
+
 function printJson(result: AddResult): void {
   const line =
     result.status === 'failed' || result.status === 'duplicate'
@@ -212,7 +219,7 @@ const VERB = { added: 'Added', replaced: 'Replaced', checked: 'Would add (dry ru
 
 function printHuman(result: AddResult): void {
   if (result.status === 'failed' || result.status === 'duplicate') {
-    process.stderr.write(`${result.error}\n`);
+    process.stderr.write(`${withFeedHint(result.error, result.source)}\n`);
     return;
   }
   process.stdout.write(`${VERB[result.status]} ${displayPath(result.file)}\n${describeStory(result.story)}\n\n`);

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { toJsonAnswer } from '../answer/json.js';
 import { fewerPassagesNote, formatForTerminal, ANSI_STYLE, PLAIN_STYLE } from '../answer/terminal.js';
@@ -16,7 +18,7 @@ const USAGE = `Usage: npm run ask -- [options] "question"
 Options:
   --top-k N        passages per answer, 1-10 (default 3)
   --mode M         hybrid (default) | dense | bm25 | rrf
-  --story ID       search only this story (its file name without .md)
+  --story ID       search only this story (its file name, with or without .md)
   --json           one JSON object per question on stdout, nothing else
   -h, --help       this text`;
 
@@ -53,13 +55,18 @@ export async function askCommand(argv: string[]): Promise<number> {
   // Said, not fixed: ask never writes to an index that exists (see README, "The index is behind").
   const drift = await indexDrift(config.corpusDir, index.manifest);
   if (drift) reporter.info(driftSentence(drift));
-  if (values.story && !retriever.story(values.story)) {
-    throw new UserError(`There is no story "${values.story}" in the index; stories: ${retriever.stories.map((s) => s.id).join(', ')}.`);
+  else if (!existsSync(config.corpusDir)) {
+    reporter.info(`The corpus folder ${config.corpusDir} does not exist (check CORPUS_DIR): these answers come from the index built before.`);
+  }
+  // The id as remove-story takes it: the file name, with or without .md (and any folder before it).
+  const storyId = values.story === undefined ? undefined : path.basename(values.story.trim()).replace(/\.md$/i, '');
+  if (storyId !== undefined && !retriever.story(storyId)) {
+    throw new UserError(`There is no story "${storyId}" in the index; stories: ${retriever.stories.map((s) => s.id).join(', ')}.`);
   }
 
   const style = process.stdout.isTTY ? ANSI_STYLE : PLAIN_STYLE;
   const answer = async (question: string) => {
-    const result = await retriever.search({ question, mode, topK, storyId: values.story });
+    const result = await retriever.search({ question, mode, topK, storyId });
     process.stdout.write(values.json ? `${JSON.stringify(toJsonAnswer(question, result))}\n` : `${formatForTerminal(question, result, style)}\n\n`);
     const fewer = fewerPassagesNote(result, topK, mode);
     if (fewer) reporter.info(fewer);

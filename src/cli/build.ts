@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { SETTINGS_FILES, listSourceFiles, fingerprintFiles, writeStamp } from '../entry/build-stamp.js';
+import { fingerprintBuildInputs, stampedSources, writeStamp } from '../entry/build-stamp.js';
 import { bundleCommands } from '../entry/bundle.js';
 import { parseCommandArgs } from '../entry/run.js';
 import { UserError } from '../errors.js';
@@ -21,7 +21,7 @@ export async function buildCommand(argv: string[], root = PROJECT_ROOT): Promise
   const distDir = path.join(root, DIST_DIR);
   const nextDir = `${distDir}.next`;
   // Taken before tsc reads them: a file edited during the compile then differs from its stamp.
-  const before = fingerprintFiles(root, [...listSourceFiles(root, ['src', 'scripts', 'test']), ...SETTINGS_FILES]);
+  const before = fingerprintBuildInputs(root);
   await rm(nextDir, { recursive: true, force: true });
   const tsc = spawn(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', nextDir], { cwd: root, stdio: 'inherit' });
   const [code] = (await once(tsc, 'exit')) as [number | null];
@@ -31,9 +31,7 @@ export async function buildCommand(argv: string[], root = PROJECT_ROOT): Promise
   }
   const compiled = compiledSources(nextDir);
   await bundleCommands(nextDir);
-  // Declaration files emit nothing but are sources all the same: what compiles depends on them.
-  const sources = Object.fromEntries(Object.entries(before).filter(([file]) => compiled.has(file) || file.endsWith('.d.ts') || SETTINGS_FILES.includes(file)));
-  writeStamp(nextDir, sources);
+  writeStamp(nextDir, stampedSources(root, before, compiled));
   const oldDir = `${distDir}.old`;
   await rm(oldDir, { recursive: true, force: true });
   await rename(distDir, oldDir).catch((error: NodeJS.ErrnoException) => {

@@ -21,5 +21,5 @@ export async function updateIndex(config: CoreConfig, options: { embedder?: Prom
   }
   const report = await buildIndexFromCorpus(config, embedder, reporter);
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
-  reporter.info(`Index updated in ${seconds} s: ${report.embedded} paragraphs embedded, ${report.reused} reused; ${report.stories} stories can be asked about.`);
+  reporter.info(`Index updated in ${seconds} s: ${report.embedded} paragraphs embedded, ${report.reused} reused; ${report.stories} ${report.stories === 1 ? 'story' : 'stories'} can be asked about.`);
 }

@@ -62,7 +62,7 @@ export class NewsDesk {
   ) {}
 
   /** Fetches and reads a page without changing anything: what `add` would write, or the story that already holds it. */
-  async preview(url: string, overrides: Pick<AttributionOverrides, 'published'> = {}): Promise<Preview> {
+  async preview(url: string, overrides: Pick<AttributionOverrides, 'published' | 'outlet'> = {}): Promise<Preview> {
     if (!/^https?:\/\//i.test(url.trim())) throw new UserError('Give the address of the article, starting with http:// or https://.');
     const story = await readStory({ source: url.trim(), overrides }, this.settings);
     const existing = findSameStory(await this.stories(), story);

@@ -1,8 +1,8 @@
 // `npm run deploy-commands [-- --clear]`: registers the slash commands by bulk overwrite.
-import { parseArgs } from 'node:util';
 import { DiscordAPIError, REST, Routes, type RESTOptions } from 'discord.js';
 import { loadBotConfig, type BotConfig } from '../config.js';
 import { UserError } from '../errors.js';
+import { parseCommandArgs } from '../entry/run.js';
 import { commandDefinitions } from './commands/index.js';
 
 export interface DeployReport {
@@ -28,12 +28,7 @@ export async function deployCommands(
 }
 
 export async function deployCommandsCommand(argv: string[]): Promise<number> {
-  let clear: boolean;
-  try {
-    clear = parseArgs({ args: argv, options: { clear: { type: 'boolean', default: false } } }).values.clear;
-  } catch (error) {
-    throw new UserError(`${error instanceof Error ? error.message : String(error)}; usage: npm run deploy-commands [-- --clear].`);
-  }
+  const clear = parseCommandArgs({ args: argv, options: { clear: { type: 'boolean', default: false } } }, 'usage: npm run deploy-commands [-- --clear]').values.clear;
   const config = loadBotConfig();
   const report = await deployCommands(config, { clear });
   const where = report.scope === 'guild' ? `in the server ${config.guildId} (visible at once)` : 'globally (may take up to an hour to show)';

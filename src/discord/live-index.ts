@@ -2,7 +2,8 @@
 // points index/CURRENT at a new generation. Each answer takes one snapshot and finishes with it,
 // so a swap never breaks an answer in flight; the loaded index lives in memory, and builds keep
 // the previous generation on disk one build back anyway.
-import { watch, type FSWatcher } from 'node:fs';
+import { readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
 import type { CoreConfig } from '../config.js';
 import type { Embedder } from '../embed/index.js';
 import { describeError } from '../errors.js';
@@ -74,8 +75,10 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
   await warnIfBehind();
 
   const listeners = new Set<(event: ReloadEvent) => void>();
-  // A generation that failed to load is not retried until CURRENT names another one.
-  let failedDir: string | undefined;
+  // A generation that failed to load is tried again once its folder changes (it appears, a file
+  // in it is written: CURRENT switched before the generation was all there) or CURRENT names
+  // another; a damaged one that stays as it is is not reloaded every poll.
+  let failed: { dir: string; state: string } | undefined;
 
   async function reloadIfChanged(): Promise<void> {
     let named: string | undefined;
@@ -85,20 +88,21 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
       logger.warn({ reason: describeError(error) }, 'cannot read the index pointer; will try again');
       return;
     }
-    if (!named || named === snapshot.index.dir || named === failedDir) return;
+    if (!named || named === snapshot.index.dir) return;
+    if (failed && failed.dir === named && failed.state === folderState(named)) return;
     let event: ReloadEvent;
     try {
       const index = await openIndex(config, embedder, { previous: snapshot.index });
       if (index.dir === snapshot.index.dir) return;
       // One assignment: answers already running keep the snapshot they took.
       snapshot = { retriever: createRetriever(index, embedder, opened.reranker), index };
-      failedDir = undefined;
+      failed = undefined;
       logger.info({ generation: index.dir, stories: index.stories.length, builtAt: index.manifest.builtAt }, 'index reloaded');
       event = { ok: true, dir: index.dir };
       await warnIfBehind();
     } catch (error) {
-      failedDir = named;
-      logger.error({ generation: named, reason: describeError(error) }, 'index reload failed; still answering from the previous index');
+      failed = { dir: named, state: folderState(named) };
+      logger.error({ generation: named, reason: describeError(error) }, 'index reload failed; still answering from the previous index; will try again when it changes');
       event = { ok: false, dir: named, error };
     }
     for (const listener of listeners) listener(event);
@@ -126,7 +130,8 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
   let watcher: FSWatcher | undefined;
   try {
     watcher = watch(config.indexDir, (_event, file) => {
-      if (!file || file === CURRENT_FILE) void checkNow();
+      // CURRENT, or the generation that failed to load appearing or being renamed into place.
+      if (!file || file === CURRENT_FILE || (failed && file === path.basename(failed.dir))) void checkNow();
     });
     watcher.on('error', (error) => {
       logger.warn({ reason: describeError(error) }, 'index watcher stopped; polling only');
@@ -153,4 +158,19 @@ export async function openLiveIndex(config: CoreConfig, options: LiveIndexOption
       watcher?.close();
     },
   };
+}
+
+/** A generation folder's files with their sizes and times ('missing' when there is none): what tells that it changed. */
+function folderState(dir: string): string {
+  try {
+    return readdirSync(dir)
+      .sort()
+      .map((name) => {
+        const info = statSync(path.join(dir, name));
+        return `${name}:${info.size}:${info.mtimeMs}`;
+      })
+      .join('|');
+  } catch {
+    return 'missing';
+  }
 }

@@ -13,11 +13,33 @@ import { sha256 } from '../hash.js';
 export const STAMP_FILE = 'build-stamp.json';
 /** Folders whose every .ts file is compiled (a new file there makes dist/ stale too). */
 export const SOURCE_DIRS = ['src', 'scripts'];
-/** The compiler settings: a change to them changes the output as well. */
-export const SETTINGS_FILES = ['tsconfig.json', 'tsconfig.build.json'];
+/** The compiler settings, every tsconfig*.json at the project's root: a change to them changes the output as well. */
+export function settingsFiles(root: string): string[] {
+  return readdirSync(root)
+    .filter((name) => /^tsconfig(\..+)?\.json$/.test(name))
+    .sort();
+}
+
+/** Folders whose .ts files may be compiled: the source folders, and test helpers the bench imports. */
+const COMPILED_DIRS = [...SOURCE_DIRS, 'test'];
+
+/**
+ * What `npm run build` hashes before it compiles: every TypeScript file that may be compiled and
+ * the compiler settings. {@link stampedSources} keeps those the stamp holds once tsc has run.
+ */
+export function fingerprintBuildInputs(root: string): Fingerprints {
+  return fingerprintFiles(root, [...listSourceFiles(root, COMPILED_DIRS), ...settingsFiles(root)]);
+}
+
+/** The stamp's files: those tsc compiled (`compiled`, as .ts paths), declaration files and the compiler settings. */
+export function stampedSources(root: string, before: Fingerprints, compiled: ReadonlySet<string>): Fingerprints {
+  const settings = new Set(settingsFiles(root));
+  // Declaration files emit nothing but are sources all the same: what compiles depends on them.
+  return Object.fromEntries(Object.entries(before).filter(([file]) => compiled.has(file) || file.endsWith('.d.ts') || settings.has(file)));
+}
 
 /** The SHA-256 of one file's content, by its project-relative path. */
-type Fingerprints = Record<string, string>;
+export type Fingerprints = Record<string, string>;
 export interface BuildStamp {
   version: 2;
   sources: Fingerprints;

@@ -20,6 +20,11 @@ export function runMain(main: () => Promise<number | void>): void {
       process.exitCode = code ?? 0;
     },
     (error: unknown) => {
+      if (error instanceof HelpRequested) {
+        process.stdout.write(`${helpText(error.usage)}\n`);
+        process.exitCode = 0;
+        return;
+      }
       process.stderr.write(`${describeError(error)}\n`);
       if (process.env.LOG_LEVEL === 'debug' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
       process.exitCode = error instanceof ConfigError ? EXIT_CONFIG : 1;
@@ -27,13 +32,31 @@ export function runMain(main: () => Promise<number | void>): void {
   );
 }
 
-/** node's `parseArgs`, with a mistyped option turned into one sentence ending in `usageHint`. */
+/** `--help` or `-h` given to a command that has no help text of its own: its usage line is printed, exit 0. */
+export class HelpRequested extends Error {
+  constructor(readonly usage: string) {
+    super(usage);
+  }
+}
+
+/**
+ * node's `parseArgs`, with a mistyped option turned into one sentence ending in `usageHint`;
+ * `--help` (or `-h`) on a command without a help option of its own prints `usageHint`.
+ */
 export function parseCommandArgs<T extends ParseArgsConfig>(config: T, usageHint: string): ReturnType<typeof parseArgs<T>> {
+  const args = config.args ?? [];
+  const beforeText = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  if (!config.options?.['help'] && beforeText.some((arg) => arg === '--help' || arg === '-h')) throw new HelpRequested(usageHint);
   try {
     return parseArgs(config);
   } catch (error) {
     throw new UserError(argumentProblem(error, usageHint));
   }
+}
+
+/** "usage: npm run x -- [--y], or …" as a help text: "Usage: npm run x -- [--y]" and the alternatives on lines of their own. */
+function helpText(usageHint: string): string {
+  return `Usage: ${usageHint.replace(/^usage:\s*/i, '').replace(/, or /g, '\n       ')}`;
 }
 
 /**

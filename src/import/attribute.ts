@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { foldForComparison } from '../fold.js';
 import { bylineNames, looksLikeName } from './byline.js';
 import { dateFromUrl, parseDate } from './dates.js';
@@ -132,6 +133,9 @@ const SECOND_LEVEL = /^(?:co|com|org|net|gov|ac|edu|ne|or)$/;
  * when the page's title or headings spell it so, else "Webmd.com"-style "webmd.com".
  */
 function nameFromHost(host: string, input: AttributionInput): string {
+  // An address (127.0.0.1, [::1]) or a name without a dot (localhost, an intranet host) has no
+  // registrable name to take: it is shown as written, never cut to its last labels ("0.1").
+  if (isIP(host.replace(/^\[|\]$/g, '')) !== 0 || !host.includes('.')) return host;
   const labels = host.replace(/^(?:www\d?|m|mobile|amp)\./, '').split('.');
   const suffixLength = labels.length >= 3 && SECOND_LEVEL.test(labels.at(-2)!) ? 2 : 1;
   const name = labels.at(-1 - suffixLength) ?? labels[0]!;

@@ -40,7 +40,7 @@ function stripTrailingRole(piece: string): string {
   return words.slice(0, Math.max(2, role - 1)).join(' ');
 }
 
-/** Two to five words, each starting with a capital letter (particles like "de", "van" allowed). */
+/** Two to five words, each starting with a capital letter (particles like "de", "van" and bracketed initials like "(R.J.)" allowed). */
 export function looksLikeName(piece: string): boolean {
   if (piece.length > 60 || /[@#/\\:]|https?/.test(piece) || parseDate(piece)) return false;
   // Chinese, Japanese and Korean names are written without spaces or capitals.
@@ -48,7 +48,14 @@ export function looksLikeName(piece: string): boolean {
   const words = piece.split(/\s+/);
   if (words.length < 2 || words.length > 5) return false;
   if (NOT_A_PERSON.test(piece)) return false;
-  return words.every((word, i) => /^[\p{Lu}][\p{L}'’.-]*$/u.test(word) || (i > 0 && i < words.length - 1 && /^(?:de|da|del|della|di|van|von|der|den|la|le|du|bin|al|el|ibn|ter|dos|das)$/i.test(word)));
+  const inside = (i: number) => i > 0 && i < words.length - 1;
+  return words.every(
+    (word, i) =>
+      /^[\p{Lu}][\p{L}'’.-]*$/u.test(word) ||
+      (inside(i) && /^(?:de|da|del|della|di|van|von|der|den|la|le|du|bin|al|el|ibn|ter|dos|das)$/i.test(word)) ||
+      // Initials or a nickname in brackets between the names: "Richard (R.J.) Eskow".
+      (inside(i) && /^\([\p{Lu}"“'‘][\p{L}'’".”-]*\)$/u.test(word)),
+  );
 }
 
 /** "GILLIAN MOHNEY" → "Gillian Mohney"; names already in mixed case are left as written. */

@@ -28,7 +28,15 @@ export interface FetchOptions {
   maxRedirects?: number;
   /** 'html' accepts HTML/XHTML pages; 'feed' accepts RSS, Atom, XML and plain-text bodies. */
   accept: 'html' | 'feed';
+  /**
+   * Looks a host name up: every address it answers is checked before the socket gets any of them
+   * (default: the system's resolver, dns.lookup). Tests give names answers of their own.
+   */
+  resolve?: Resolver;
 }
+
+/** A host name's addresses, as dns.lookup with `all: true` gives them. */
+export type Resolver = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
 
 export interface FetchedDocument {
   /** The final URL, after redirects. */
@@ -65,7 +73,7 @@ export async function fetchDocument(url: string, options: FetchOptions): Promise
   const allowed = options.addressAllowed ?? (options.allowPrivate ? () => true : isPublicAddress);
   // Loaded when a page is fetched: undici is ~0.3 s of modules that adding a saved page or a text file does not need.
   const { Agent, fetch } = await import('undici');
-  const agent = new Agent({ connect: { lookup: guardedLookup(allowed) } });
+  const agent = new Agent({ connect: { lookup: guardedLookup(allowed, options.resolve ?? systemResolver) } });
   try {
     for (let redirects = 0; ; redirects++) {
       checkAddressLiteral(current, allowed);
@@ -94,11 +102,23 @@ export async function fetchDocument(url: string, options: FetchOptions): Promise
   }
 }
 
-/** Whether an IP address (v4 or v6, incl. IPv4-mapped v6) is a public unicast address. */
+/** Global unicast IPv6: ipaddr.js calls "unicast" whatever it has no name for, IPv4-compatible ::7f00:1 (127.0.0.1) too. */
+const IPV6_GLOBAL_UNICAST = ipaddr.IPv6.parseCIDR('2000::/3');
+
+/**
+ * Whether an IP address is a public unicast address. IPv4-mapped IPv6 is judged as the IPv4
+ * address it carries; every other IPv6 form that carries an IPv4 address (NAT64 64:ff9b::/96,
+ * 6to4 2002::/16, Teredo, IPv4-compatible ::/96, IPv4-translated) is refused outright, and so is
+ * anything outside global unicast (2000::/3).
+ */
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
   // process() turns ::ffff:a.b.c.d into a.b.c.d so the IPv4 ranges apply.
-  return ipaddr.process(address).range() === 'unicast';
+  const parsed = ipaddr.process(address);
+  if (parsed.range() !== 'unicast') return false;
+  if (parsed.kind() === 'ipv4') return true;
+  const v6 = parsed as ipaddr.IPv6;
+  return v6.match(IPV6_GLOBAL_UNICAST);
 }
 
 /**
@@ -123,18 +143,28 @@ class PrivateAddressError extends Error {
   }
 }
 
-/** dns.lookup that refuses to hand the socket any non-public address. */
-function guardedLookup(allowed: (address: string) => boolean): LookupFunction {
+const systemResolver: Resolver = (hostname) =>
+  new Promise((resolve, reject) => dnsLookup(hostname, { all: true }, (error, addresses) => (error ? reject(error) : resolve(addresses))));
+
+/**
+ * A socket lookup that refuses to hand the socket any address when one of the name's addresses is
+ * not allowed: a name answering a public and a private address is refused, whichever comes first.
+ */
+export function guardedLookup(allowed: (address: string) => boolean, resolve: Resolver = systemResolver): LookupFunction {
   return (hostname, options, callback) => {
-    dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, '');
-      const refused = addresses.find((entry) => !allowed(entry.address));
-      if (refused) return callback(new PrivateAddressError(hostname, refused.address), '');
-      const first = addresses[0];
-      if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '');
-      if (options.all) callback(null, addresses);
-      else callback(null, first.address, first.family);
-    });
+    resolve(hostname).then(
+      (addresses) => {
+        const refused = addresses.find((entry) => !allowed(entry.address));
+        if (refused) return callback(new PrivateAddressError(hostname, refused.address), '');
+        // Every answer is checked above; the socket gets those of the family it asked for, if any.
+        const usable = options.family === 4 || options.family === 6 ? addresses.filter((entry) => entry.family === options.family) : addresses;
+        const first = usable[0];
+        if (!first) return callback(Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }), '');
+        if (options.all) callback(null, usable);
+        else callback(null, first.address, first.family);
+      },
+      (error: NodeJS.ErrnoException) => callback(error, ''),
+    );
   };
 }
 

@@ -21,6 +21,7 @@ export function sourceKind(source: string): SourceKind {
   if (/^https?:\/\//i.test(source)) return 'url';
   if (/\.(?:x?html?|html?\.gz)$/i.test(source)) return 'html';
   if (/\.(?:txt|md|markdown)$/i.test(source)) return 'text';
+  if (/\.(?:xml|rss|atom|rdf)$/i.test(source)) throw new UserError(`${source} looks like a feed: to add its items, give it with --feed (npm run add-story -- --feed ${source}).`);
   throw new UserError(`${source} is not an http(s) URL, a saved .html (or .html.gz) page, or a .txt / .md file.`);
 }
 

@@ -25,10 +25,20 @@ export interface BotHarness {
 }
 
 export async function startBotHarness(
-  options: { token?: string; cooldownSeconds?: number; allowedChannelIds?: string[]; embedder?: Embedder; timeoutMs?: number; desk?: Partial<NewsDeskSettings>; rerank?: BotConfig['rerank'] } = {},
+  options: {
+    token?: string;
+    cooldownSeconds?: number;
+    allowedChannelIds?: string[];
+    embedder?: Embedder;
+    timeoutMs?: number;
+    desk?: Partial<NewsDeskSettings>;
+    rerank?: BotConfig['rerank'];
+    /** The fake sends GUILD_CREATE with these active threads, so the client caches the guild, its channel and the threads. */
+    threads?: Array<{ id: string; parentId: string }>;
+  } = {},
 ): Promise<BotHarness> {
   const token = options.token ?? 'fake-bot-token-for-reliability-tests';
-  const fake = await startFakeDiscord({ token, timeoutMs: options.timeoutMs ?? 10_000 });
+  const fake = await startFakeDiscord({ token, timeoutMs: options.timeoutMs ?? 10_000, sendGuildCreate: options.threads !== undefined, threads: options.threads });
   const root = tempDir();
   const config: BotConfig = {
     ...loadCoreConfig({}, root),

@@ -29,6 +29,9 @@ const data = new SlashCommandBuilder()
       .addStringOption((option) => option.setName('url').setDescription('The article’s address (http or https)').setRequired(true).setMaxLength(2000))
       .addStringOption((option) =>
         option.setName('published').setDescription('Its date, YYYY-MM-DD, when the page gives none or a wrong one').setMinLength(10).setMaxLength(10),
+      )
+      .addStringOption((option) =>
+        option.setName('outlet').setDescription('The outlet’s name, when the page gives none or a wrong one').setMinLength(1).setMaxLength(80),
       ),
   )
   .addSubcommand((sub) =>
@@ -73,11 +76,12 @@ async function previewStory(interaction: ChatInputCommandInteraction, { desk, lo
   }
   const url = interaction.options.getString('url', true).trim();
   const published = interaction.options.getString('published')?.trim() || undefined;
+  const outlet = interaction.options.getString('outlet')?.trim() || undefined;
   // Fetching and reading a page can take longer than Discord's 3 s.
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   let preview;
   try {
-    preview = await desk.desk.preview(url, { published });
+    preview = await desk.desk.preview(url, { published, outlet });
   } catch (error) {
     logger.info({ user: interaction.user.id, url, reason: describeError(error) }, 'story preview refused');
     await interaction.editReply(toReplyOptions(notice(escapeMarkdown(memberReason(error), { lineStart: false }))));
