@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BACKGROUND_QUESTIONS } from '../src/search/background-questions.js';
+import { readCalibration, writeCalibration } from '../src/search/calibration.js';
 import { describe, expect, it, vi } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
 import { loadCorpus, corpusSummaries, sameFiles, scanCorpus, settledScan, type StorySummary } from '../src/corpus/index.js';
@@ -432,6 +433,9 @@ describe('adding stories to a built index', () => {
     expect(inPlace.store.size).toBe(48);
     const fullDir = path.join(tempDir(), 'index');
     await buildIndexFromCorpus({ ...config, indexDir: fullDir }, embedder);
+    // The in-place generation kept the refusal's calibration (the corpus changed by less than a
+    // tenth); the full build measured its own. Compared with the same one: what is compared is the index.
+    await writeCalibration(currentGeneration(fullDir)!, readCalibration(inPlace.dir)!);
     const [a, b] = [createRetriever(inPlace, embedder), createRetriever(loadIndex(fullDir, expectFor(embedder)), embedder)];
     for (const question of ['How much did the orchard cost to fix?', 'How much did the aquarium cost?', 'When did the ferry reopen?', 'What did the museum cost?']) {
       const [x, y] = [await a.search({ question, topK: 5 }), await b.search({ question, topK: 5 })];
@@ -449,6 +453,7 @@ describe('adding stories to a built index', () => {
     const edited = createRetriever(loadIndex(config.indexDir, expectFor(embedder)), embedder);
     const editedFullDir = path.join(tempDir(), 'index');
     await buildIndexFromCorpus({ ...config, indexDir: editedFullDir }, embedder);
+    await writeCalibration(currentGeneration(editedFullDir)!, readCalibration(currentGeneration(config.indexDir)!)!);
     const editedFull = createRetriever(loadIndex(editedFullDir, expectFor(embedder)), embedder);
     for (const question of ['How much did the library cost to fix?', 'When did the library reopen?']) {
       const [x, y] = [await edited.search({ question, topK: 5 }), await editedFull.search({ question, topK: 5 })];

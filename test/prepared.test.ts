@@ -1,6 +1,7 @@
 import { readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { readCalibration } from '../src/search/calibration.js';
 import { describe, expect, it } from 'vitest';
 import { loadCoreConfig } from '../src/config.js';
 import { currentGeneration, loadIndex } from '../src/index/index.js';
@@ -45,7 +46,8 @@ describe('search files stored with the index', () => {
     });
 
     const fromFiles = createRetriever(index, embedder);
-    const fromTexts = new Retriever(index, embedder, { dictionary: loadEnglishWords() });
+    // The same refusal calibration on both sides: what is compared is the search files.
+    const fromTexts = new Retriever(index, embedder, { dictionary: loadEnglishWords(), calibration: readCalibration(index.dir) });
     for (const question of ['How much will the bike lanes cost?', 'Who cut the ribbon at the library?', 'When does the bridge close?', 'wen dose the brige close']) {
       const [a, b] = [await fromFiles.search({ question, topK: 5 }), await fromTexts.search({ question, topK: 5 })];
       expect(a.passages.map((p) => [p.label, p.score])).toEqual(b.passages.map((p) => [p.label, p.score]));
@@ -79,7 +81,7 @@ describe('search files stored with the index', () => {
     // Read without the label map, the stored index does not fit the positions.
     expect(readPreparedSearch(index.dir, index.paragraphs, index.stories.length)).toBeUndefined();
     const fromFiles = createRetriever(index, embedder);
-    const fromTexts = new Retriever(index, embedder, { dictionary: loadEnglishWords() });
+    const fromTexts = new Retriever(index, embedder, { dictionary: loadEnglishWords(), calibration: readCalibration(index.dir) });
     for (const question of ['What was voted on in harbour7x45?', 'What happened to the orchard12 plan?', 'What about harbour3x4?', 'harbour11x49 council vote', 'Who cut the ribbon at the library?']) {
       for (const mode of ['bm25', 'hybrid'] as const) {
         const [a, b] = [await fromFiles.search({ question, topK: 5, mode }), await fromTexts.search({ question, topK: 5, mode })];
@@ -326,7 +328,7 @@ describe('the terms file', () => {
         writeTermsBinary({ version, documents: contents.documents, terms: columnOf(contents.frequencies), words: columnOf(new Map(contents.wordCounts)), stories: [{ starts: contents.stories.starts, terms: outOfRange }] }),
       ],
     ];
-    const fromTexts = new Retriever(index, embedder, { dictionary: loadEnglishWords() });
+    const fromTexts = new Retriever(index, embedder, { dictionary: loadEnglishWords(), calibration: readCalibration(index.dir) });
     const questions = ['How much will the bike lanes cost?', 'Who cut the ribbon at the library?', 'wen dose the brige close'];
     const answers = await Promise.all(questions.map((question) => fromTexts.search({ question, topK: 5 })));
     for (const [what, bytes] of damages) {
