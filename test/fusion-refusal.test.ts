@@ -48,11 +48,11 @@ describe('refusal', () => {
   });
 
   it('leans on words where the encoder cannot read the question\'s language', () => {
-    const base = { similarity: 0.9, coverage: 0.5, relatedness: 6, storyEvidence: 0.2, unknownNames: [] as string[] };
-    // A blind encoder's high relatedness is noise: a quarter of the question's words are needed then.
+    const base = { similarity: 0.9, coverage: 0.5, relatedness: 6, storyEvidence: 0.1, unknownNames: [] as string[] };
+    // A blind encoder's high relatedness is noise: 15 % of the question's words are needed then.
     expect(isAnswered({ ...base, denseWorth: 0 })).toBe(false);
-    expect(isAnswered({ ...base, denseWorth: 0, storyEvidence: 0.25 })).toBe(true);
-    expect(isAnswered({ ...base, denseWorth: 0, relatedness: -5, storyEvidence: 0.25 })).toBe(true);
+    expect(isAnswered({ ...base, denseWorth: 0, storyEvidence: 0.15 })).toBe(true);
+    expect(isAnswered({ ...base, denseWorth: 0, relatedness: -5, storyEvidence: 0.15 })).toBe(true);
     // Where it reads the language, relatedness counts in full.
     expect(isAnswered({ ...base, denseWorth: 1 })).toBe(true);
     expect(isAnswered({ ...base, denseWorth: 1, relatedness: 0 })).toBe(false);

@@ -18,7 +18,7 @@ export interface AnswerFeatures {
   storyEvidence: number;
   /**
    * What the encoder is worth in the question's language, 0 to 1 (src/search/calibration.ts):
-   * relatedness counts that much, and a neutral value (three quarters of the bar) stands in for the rest.
+   * relatedness counts that much, and a neutral value (85 % of the bar) stands in for the rest.
    * 1 when absent.
    */
   denseWorth?: number;
@@ -49,11 +49,12 @@ export const DEFAULT_REFUSAL: RefusalPolicy = { relatednessScale: 3, threshold: 
 
 /**
  * What stands in for relatedness (as a share of the bar) where the encoder cannot read the
- * language, so that words alone answer from a quarter of the question's content on. Halfway (0.5)
- * refused 7-10 % of XQuAD's answerable Arabic, Greek, Hindi and Russian questions, whose words
- * meet their paragraph's less often after stemming than English ones do (docs/quality.md).
+ * language, so that words alone answer from 15 % of the question's content on. Halfway (0.5)
+ * refused 7-10 % of XQuAD's answerable Arabic, Greek, Hindi and Russian questions, a quarter
+ * (0.75) 5 % of the German ones (compounds meet their parts only when written apart): outside
+ * the languages an encoder reads, the refusal leans to answering (docs/quality.md).
  */
-const UNKNOWN_RELATEDNESS = 0.75;
+const UNKNOWN_RELATEDNESS = 0.85;
 
 export function answerConfidence(features: AnswerFeatures, policy: RefusalPolicy = DEFAULT_REFUSAL): number {
   const worth = features.denseWorth ?? 1;
