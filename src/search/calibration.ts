@@ -194,17 +194,8 @@ export function calibrationApplies(calibration: RefusalCalibration | undefined, 
   return Math.abs(paragraphs - calibration.paragraphs) <= RECALIBRATE_SHARE * Math.max(paragraphs, calibration.paragraphs);
 }
 
-interface StoredCalibration {
-  version: number;
-  modelHash: string;
-  paragraphs: number;
-  offTopic: { mean: number; sd: number };
-  cosineSpread: number;
-  languages: Record<string, number>;
-  dimensions: number;
-  /** The background vectors, one Float32Array after another, base64. */
-  background: string;
-}
+/** As `calibration.json` holds it: the background vectors as base64 of one Float32Array after another. */
+type StoredCalibration = Omit<RefusalCalibration, 'background'> & { dimensions: number; background: string };
 
 export function serializeCalibration(calibration: RefusalCalibration): string {
   const dimensions = calibration.background[0]?.length ?? 0;
