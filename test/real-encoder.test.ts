@@ -88,7 +88,15 @@ describe(`a real encoder (${MODEL}) end to end`, () => {
 
   // Off-topic refusal with a real encoder (issue 29, item 1): the lead adds its assertions here,
   // e.g. `npm run ask -- --json "What is the recipe for lasagna?"` → answered: false, with `env` above.
-  it.todo('refuses off-topic questions with a real encoder (calibrated refusal, issue 29 item 1)');
+  it('refuses everyday questions on other topics and answers the story\'s own, with the refusal measured for this encoder', async () => {
+    // The index built above measured this encoder's off-topic level on the story (calibration.json);
+    // nothing in the refusal is set for MiniLM.
+    const questions = ['What is the recipe for lasagna?', 'What is the capital of Australia?', 'How do I fix a leaking tap?', 'Who did Trump share classified information with?', 'What did McMaster say about the meeting?'];
+    const asked = await runScript('scripts/ask.ts', ['--json'], { env, input: questions.join('\n') });
+    expect(asked.code, asked.stderr).toBe(0);
+    const answers = asked.stdout.trim().split('\n').map((line) => JSON.parse(line) as { answered: boolean });
+    expect(answers.map((answer) => answer.answered)).toEqual([false, false, false, true, true]);
+  });
 });
 
 describe('every fetched model is wired as its authors intend', () => {
