@@ -1,0 +1,83 @@
+// The fusion rule of issue 30: the dense side counts only as much as the encoder shows it is worth
+// for the question's language on this corpus, and word search takes the rest. An encoder that
+// cannot read Spanish (every Spanish text lands near one point, nudged at random) must not pull a
+// Spanish answer away from where word search puts it, nor refuse what the story's words answer.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Embedder } from '../src/embed/index.js';
+import { loadIndex } from '../src/index/index.js';
+import { buildIndexFromCorpus } from '../src/pipeline.js';
+import { createRetriever } from '../src/retrieval.js';
+import { readCalibration } from '../src/search/calibration.js';
+import { currentGeneration } from '../src/index/index.js';
+import { loadCoreConfig } from '../src/config.js';
+import { fakeEmbedder } from './helpers/fake-embedder.js';
+import { PROJECT_ROOT, tempDir, writeStory } from './helpers/corpus.js';
+
+/**
+ * Reads English as the fake bag of words does. Spanish it cannot read: every Spanish text lands
+ * near one point (mean cosine 0.8 between them), nudged at random by its own words, and every
+ * Spanish question lands on the same spot as one decoy paragraph, as a blind encoder's noise may.
+ */
+function englishOnly(decoy: string): Embedder {
+  const english = fakeEmbedder({ modelHash: 'english-only' });
+  const spanish = /\b(el|la|los|las|del|que|por|una|para|cuánto|cuándo|dónde|qué)\b/i;
+  const nudged = (text: string) => {
+    let seed = 0;
+    for (const char of text) seed = (Math.imul(seed, 31) + char.charCodeAt(0)) >>> 0;
+    const noise = Array.from({ length: english.dimensions }, () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 2 ** 32 - 0.5;
+    });
+    const noiseNorm = Math.hypot(...noise);
+    const vector = new Float32Array(english.dimensions).map((_, d) => 1 / Math.sqrt(english.dimensions) + (0.5 * noise[d]!) / noiseNorm);
+    const norm = Math.hypot(...vector);
+    return vector.map((value) => value / norm);
+  };
+  return {
+    ...english,
+    async embed(texts, kind) {
+      const read = await english.embed(texts, kind);
+      return texts.map((text, i) => (!spanish.test(text) ? read[i]! : nudged(kind === 'query' ? decoy : text)));
+    },
+  };
+}
+
+const SPANISH = [
+  ['puente', ['El puente del puerto cerrará seis semanas por obras de reparación a partir de julio.', 'Los ferris saldrán cada quince minutos durante el cierre del puente, gratis para los vecinos.', 'Los inspectores encontraron corrosión en los cables del puente durante una revisión de rutina en marzo.']],
+  ['biblioteca', ['La biblioteca municipal reabrió el lunes, un año después de la inundación que dañó la planta baja.', 'Las obras de la biblioteca costaron dos millones de euros, la mitad pagada por el seguro.', 'La sala infantil de la biblioteca abrirá también los domingos por la mañana.']],
+  ['mercado', ['El mercado de abastos se trasladará a la plaza mayor mientras se renueva el edificio.', 'Los puestos del mercado pagarán la mitad del alquiler durante las obras.', 'La reforma del mercado terminará antes del verano, según el ayuntamiento.']],
+] as const;
+
+const QUESTIONS = [
+  '¿Cuánto costaron las obras de la biblioteca?',
+  '¿Cada cuánto saldrán los ferris durante el cierre?',
+  '¿Dónde estarán los puestos del mercado durante las obras?',
+  '¿Qué encontraron los inspectores en los cables?',
+  '¿Cuándo abrirá la sala infantil?',
+  '¿Cuándo terminará la reforma del mercado?',
+];
+
+describe('fusion by language', () => {
+  it('ranks a language the encoder cannot read as word search does, and answers what its words answer', async () => {
+    const root = tempDir();
+    const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+    for (const [name, paragraphs] of SPANISH) writeStory(config.corpusDir, name, [...paragraphs], { title: `Noticias del ${name}` });
+    writeStory(config.corpusDir, 'english', ['The harbour bridge closes for six weeks of repairs from July.', 'Ferries will run every fifteen minutes during the closure.'], { title: 'Bridge closure' });
+    // Every Spanish question looks, to the encoder, exactly like the children's-room paragraph.
+    const embedder = englishOnly(SPANISH[1][1][2]);
+    await buildIndexFromCorpus(config, embedder);
+
+    // The index measured it: the encoder cannot tell Spanish paragraphs apart, and reads English.
+    const calibration = readCalibration(currentGeneration(config.indexDir)!)!;
+    expect(calibration.languages.es).toBe(0);
+
+    const retriever = createRetriever(loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 }), embedder);
+    for (const question of QUESTIONS) {
+      const [hybrid, words] = [await retriever.search({ question, topK: 3 }), await retriever.search({ question, topK: 3, mode: 'bm25' })];
+      expect(hybrid.language).toBe('es');
+      expect(hybrid.outcome.kind, question).toBe('answered');
+      expect(hybrid.passages[0]?.paragraph.text, question).toBe(words.passages[0]?.paragraph.text);
+    }
+  });
+});
