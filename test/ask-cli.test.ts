@@ -65,8 +65,9 @@ describe('npm run ask', () => {
   });
 
   it('refuses everyday questions on other topics, and keeps answering the story\'s own', async () => {
-    // The questions a new user tried (issue 29): before the refusal measured its encoder, all four were "answered".
-    const offTopic = ['What is the recipe for lasagna?', 'What is the capital of Australia?', 'What is the weather in Moscow?', 'When is the next election?'];
+    // Questions a new user tried (issue 29): before the refusal measured its encoder, all were "answered".
+    // (Their fourth, "What is the weather in Moscow?", names the story's city: near-topic, and still answered.)
+    const offTopic = ['What is the recipe for lasagna?', 'What is the capital of Australia?', 'When is the next election?', 'How do I fix a leaking tap?'];
     const run = await runScript('scripts/ask.ts', ['--json'], { env, input: [...offTopic, 'Who was in the meeting?'].join('\n') });
     expect(run.code).toBe(0);
     const answers = run.stdout.trim().split('\n').map((line) => JSON.parse(line));

@@ -88,7 +88,7 @@ describe('the refusal calibration', () => {
   });
 
   it('counts cosines as they are at the built-in encoder\'s spread, more for a narrower one, within bounds', () => {
-    const at = (cosineSpread: number) => denseWeight({ version: 4, modelHash: 'm', paragraphs: 1, offTopic: { mean: 0, sd: 1 }, cosineSpread, languages: {}, background: [] });
+    const at = (cosineSpread: number) => denseWeight({ version: 5, modelHash: 'm', paragraphs: 1, offTopic: { mean: 0, sd: 1 }, typicalLikeness: 0.2, cosineSpread, languages: {}, background: [] });
     expect(at(0.08)).toBe(1);
     expect(at(0.04)).toBe(2);
     expect(at(0.001)).toBe(4);
@@ -106,7 +106,7 @@ describe('the refusal calibration', () => {
     expect(worth.ru).toBeLessThan(0.05);
     // One paragraph tells nothing: not measured, so counted at full worth.
     expect(worth.el).toBeUndefined();
-    const calibration = { version: 4, modelHash: 'm', paragraphs: 7, offTopic: { mean: 0, sd: 1 }, cosineSpread: 0.08, languages: worth, background };
+    const calibration = { version: 5, modelHash: 'm', paragraphs: 7, offTopic: { mean: 0, sd: 1 }, typicalLikeness: 0.2, cosineSpread: 0.08, languages: worth, background };
     expect(worthIn(calibration, 'ru')).toBe(worth.ru);
     expect(worthIn(calibration, 'el')).toBe(1);
     expect(worthIn(calibration, undefined)).toBe(1);
@@ -114,7 +114,7 @@ describe('the refusal calibration', () => {
 
   it('is stored and read back whole, and a damaged file is measured again', () => {
     const background = [new Float32Array([0.6, 0.8]), new Float32Array([1, 0])];
-    const calibration = { version: 4, modelHash: 'm', paragraphs: 40, offTopic: { mean: -0.2, sd: 0.1 }, cosineSpread: 0.05, languages: { en: 1, de: 0.25 }, background };
+    const calibration = { version: 5, modelHash: 'm', paragraphs: 40, offTopic: { mean: -0.2, sd: 0.1 }, typicalLikeness: 0.2, cosineSpread: 0.05, languages: { en: 1, de: 0.25 }, background };
     const read = parseCalibration(serializeCalibration(calibration));
     expect(read?.offTopic).toEqual(calibration.offTopic);
     expect(read?.cosineSpread).toBe(0.05);
@@ -125,7 +125,7 @@ describe('the refusal calibration', () => {
   });
 
   it('applies to the encoder it measured and a corpus within a tenth of the size it was measured at', () => {
-    const calibration = { version: 4, modelHash: 'm', paragraphs: 1000, offTopic: { mean: 0, sd: 0.1 }, cosineSpread: 0.08, languages: {}, background: [] };
+    const calibration = { version: 5, modelHash: 'm', paragraphs: 1000, offTopic: { mean: 0, sd: 0.1 }, typicalLikeness: 0.2, cosineSpread: 0.08, languages: {}, background: [] };
     expect(calibrationApplies(calibration, 'm', 1000)).toBe(true);
     expect(calibrationApplies(calibration, 'm', 1100)).toBe(true);
     expect(calibrationApplies(calibration, 'm', 1200)).toBe(false);

@@ -25,11 +25,19 @@ describe('npm run eval', () => {
     const { env, indexDir } = ownCorpus();
     const run = await runScript('scripts/eval.ts', ['--mode', 'hybrid', '--news', 'none', '--json'], { env });
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain('Measuring 2 sets: test/fixtures/eval/dev.jsonl and test/fixtures/eval/many-stories.jsonl.\n');
+    expect(run.stderr).toContain('Measuring 7 sets: test/fixtures/eval/dev.jsonl, test/fixtures/eval/many-stories.jsonl, test/fixtures/eval/holdout-one.jsonl (one story), ');
     const report = JSON.parse(run.stdout) as EvalJson;
+    const oneStory = { corpus: `the story it asks about, alone (${DEV_STORY_FILE})`, stories: 1 };
+    const ourStories = { corpus: "the dev set's story and our 29 fixture pages", stories: 30 };
     expect(report.corpora).toEqual({
-      'test/fixtures/eval/dev.jsonl': { corpus: `the story it asks about, alone (${DEV_STORY_FILE})`, stories: 1 },
-      'test/fixtures/eval/many-stories.jsonl': { corpus: "the dev set's story and our 29 fixture pages", stories: 30 },
+      'test/fixtures/eval/dev.jsonl': oneStory,
+      'test/fixtures/eval/many-stories.jsonl': ourStories,
+      // Our held-out, near-topic and off-topic sets, on the same corpora.
+      'test/fixtures/eval/holdout-one.jsonl (one story)': oneStory,
+      'test/fixtures/eval/near-topic-one.jsonl (one story)': oneStory,
+      'test/fixtures/eval/off-topic.jsonl (one story)': oneStory,
+      'test/fixtures/eval/holdout-many.jsonl (our stories)': ourStories,
+      'test/fixtures/eval/off-topic.jsonl (our stories)': ourStories,
     });
     expect(Object.keys(report.sets)).toEqual(Object.keys(report.corpora));
     // The user's index is neither read nor built for the default sets.

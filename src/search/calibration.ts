@@ -22,6 +22,8 @@ export interface RefusalCalibration {
   paragraphs: number;
   /** Mean and standard deviation of the background questions' relatedness score on this corpus. */
   offTopic: { mean: number; sd: number };
+  /** The background questions' mean likeness to each other: a question only as like them as that pays nothing. */
+  typicalLikeness: number;
   /** Standard deviation of the background questions' best cosines: how far apart this encoder spreads texts (see `denseWeight`). */
   cosineSpread: number;
   /**
@@ -34,7 +36,7 @@ export interface RefusalCalibration {
 }
 
 /** Bumped when the background questions or the measure change: older calibrations are measured again. */
-export const CALIBRATION_VERSION = 4;
+export const CALIBRATION_VERSION = 5;
 /**
  * The spread of best cosines at which a cosine difference counts as it is in ranking: the
  * built-in encoder's (0.074-0.082 on every eval corpus), where the fusion's weights were measured.
@@ -66,8 +68,17 @@ export function backgroundLikeness(vector: Float32Array, background: readonly Fl
  * questions, against the background questions' own scores.
  */
 export function relatedness(bestSimilarity: number, vector: Float32Array, calibration: RefusalCalibration): number {
-  const score = bestSimilarity - backgroundLikeness(vector, calibration.background);
+  const score = relatednessScore(bestSimilarity, backgroundLikeness(vector, calibration.background), calibration.typicalLikeness);
   return (score - calibration.offTopic.mean) / calibration.offTopic.sd;
+}
+
+/**
+ * A best cosine, less how much more the text is like the background questions than they are like
+ * each other: an everyday question pays for its likeness, and a text like none of them (a line of
+ * SQL, a string of symbols) gains nothing from being unlike them.
+ */
+function relatednessScore(bestSimilarity: number, likeness: number, typicalLikeness: number): number {
+  return bestSimilarity - Math.max(0, likeness - typicalLikeness);
 }
 
 /**
@@ -141,10 +152,11 @@ export async function calibrateRefusal(
 ): Promise<RefusalCalibration> {
   const background = await embedder.embed(BACKGROUND_QUESTIONS, 'query');
   const best = background.map((vector) => bestSimilarity(vector));
-  const scores = background.map((vector, i) => best[i]! - backgroundLikeness(vector, background, i));
-  const offTopic = meanAndSpread(scores);
+  const likeness = background.map((vector, i) => backgroundLikeness(vector, background, i));
+  const typicalLikeness = likeness.reduce((sum, value) => sum + value, 0) / likeness.length;
+  const offTopic = meanAndSpread(best.map((value, i) => relatednessScore(value, likeness[i]!, typicalLikeness)));
   const languages = languageWorth(background, paragraphsByLanguage);
-  return { version: CALIBRATION_VERSION, modelHash: embedder.modelHash, paragraphs, offTopic, cosineSpread: meanAndSpread(best).sd, languages, background };
+  return { version: CALIBRATION_VERSION, modelHash: embedder.modelHash, paragraphs, offTopic, typicalLikeness, cosineSpread: meanAndSpread(best).sd, languages, background };
 }
 
 /** What a corpus is measured from: its stories' languages, its paragraphs' stories, and the dense index. */
@@ -206,6 +218,7 @@ export function serializeCalibration(calibration: RefusalCalibration): string {
     modelHash: calibration.modelHash,
     paragraphs: calibration.paragraphs,
     offTopic: calibration.offTopic,
+    typicalLikeness: calibration.typicalLikeness,
     cosineSpread: calibration.cosineSpread,
     languages: calibration.languages,
     dimensions,
@@ -221,12 +234,12 @@ export function parseCalibration(text: string): RefusalCalibration | undefined {
     const { dimensions } = stored;
     const { mean, sd } = stored.offTopic ?? {};
     if (!Number.isInteger(dimensions) || dimensions <= 0 || bytes.length % (4 * dimensions) !== 0) return undefined;
-    if (!Number.isFinite(mean) || !Number.isFinite(sd) || !(sd! > 0) || !(stored.cosineSpread > 0) || typeof stored.modelHash !== 'string' || !Number.isInteger(stored.paragraphs)) return undefined;
+    if (!Number.isFinite(mean) || !Number.isFinite(sd) || !(sd! > 0) || !(stored.cosineSpread > 0) || !Number.isFinite(stored.typicalLikeness) || typeof stored.modelHash !== 'string' || !Number.isInteger(stored.paragraphs)) return undefined;
     // Copied out of the decoded buffer: a Float32Array view needs 4-byte alignment the buffer may lack.
     const flat = new Float32Array(bytes.length / 4);
     new Uint8Array(flat.buffer).set(bytes);
     const background = Array.from({ length: flat.length / dimensions }, (_, i) => flat.subarray(i * dimensions, (i + 1) * dimensions));
-    return { version: stored.version, modelHash: stored.modelHash, paragraphs: stored.paragraphs, offTopic: { mean: mean!, sd: sd! }, cosineSpread: stored.cosineSpread, languages: stored.languages ?? {}, background };
+    return { version: stored.version, modelHash: stored.modelHash, paragraphs: stored.paragraphs, offTopic: { mean: mean!, sd: sd! }, typicalLikeness: stored.typicalLikeness, cosineSpread: stored.cosineSpread, languages: stored.languages ?? {}, background };
   } catch {
     return undefined; // unreadable: measured again
   }
