@@ -3,6 +3,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Embedder } from '../embed/index.js';
 import { BACKGROUND_QUESTIONS } from './background-questions.js';
+import { dot } from './vectors.js';
 
 /**
  * What "unrelated" looks like for this index's encoder on this corpus, so that the refusal needs
@@ -262,10 +263,4 @@ export async function writeCalibration(dir: string, calibration: RefusalCalibrat
   const temporary = `${target}.tmp-${process.pid}`;
   await writeFile(temporary, serializeCalibration(calibration));
   await rename(temporary, target);
-}
-
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
 }

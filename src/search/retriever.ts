@@ -11,6 +11,7 @@ import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
 import { rerank, type Reranker } from './rerank.js';
 import { TermStatistics, contextCoverage, holdsTermExactly, termCoverage } from './terms.js';
+import { dot } from './vectors.js';
 import { calibrateCorpus, calibrationApplies, denseWeight, relatedness, worthIn, type RefusalCalibration } from './calibration.js';
 import { answerTypeBonus, expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
@@ -259,6 +260,9 @@ export class Retriever {
     const questionTerms = contentTerms(searchText, language);
     const answerType = expectedAnswerType(searchText, language);
 
+    // What this index's encoder shows on this corpus: ranking's dense weights and the refusal's scale.
+    const calibration = await this.refusalCalibration();
+    const worth = worthIn(calibration, language);
     let ordered: Array<{ label: number; score: number; evidence?: number; rerankScore?: number }>;
     if (mode === 'dense') ordered = dense.map((hit) => ({ label: hit.label, score: hit.similarity }));
     else if (mode === 'bm25') ordered = lexical.map((hit) => ({ label: hit.label, score: hit.score }));
@@ -266,8 +270,6 @@ export class Retriever {
     else {
       const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
       // A cosine counts in units of the encoder's spread, and only as much as the encoder is worth in the question's language.
-      const calibration = await this.refusalCalibration();
-      const worth = worthIn(calibration, language);
       ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf, { dense: denseWeight(calibration) * worth, words: 1 - worth, language });
     }
     ordered = dedupe(ordered, this.corpus.paragraphs);
@@ -282,8 +284,8 @@ export class Retriever {
     const features: AnswerFeatures | undefined = judged !== undefined ? {
       similarity: this.similarity(judged, queryVector!, similarityOf),
       coverage: this.passageCoverage(judged, questionTerms),
-      relatedness: relatedness(dense[0]?.similarity ?? 0, queryVector!, await this.refusalCalibration()),
-      denseWorth: worthIn(await this.refusalCalibration(), language),
+      relatedness: relatedness(dense[0]?.similarity ?? 0, queryVector!, calibration),
+      denseWorth: worth,
       storyEvidence: contextCoverage(questionTerms, this.vocabulary(this.corpus.paragraphs[judged]!.storyId), [], this.stats, holdsTermExactly),
       // Names are checked against every searched story: a name known only to a story ranked lower means the ranking
       // missed it, not that the stories do not say (measured: docs/quality.md).
@@ -581,11 +583,6 @@ function dedupe<T extends { label: number }>(ranking: T[], paragraphs: readonly 
   });
 }
 
-function dot(a: Float32Array, b: Float32Array): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * b[i]!;
-  return sum;
-}
 
 /**
  * A paragraph that asks a question rather than answering one: an interviewer's "Q:" line, or a
