@@ -52,6 +52,10 @@ describe('an embedder with prefixes', () => {
     const e5Like = await createEmbedder({ modelId: DEFAULT_MODEL, modelDir: MODEL_DIR, prefixes: { query: 'query: ', passage: 'passage: ' } });
     await buildIndexFromCorpus(config, e5Like);
     expect(readManifest(currentGeneration(config.indexDir)!)!.model.prefixes).toEqual({ query: 'query: ', passage: 'passage: ' });
+    // Built again with the same prefixes, nothing changed: the index is up to date, not written anew.
+    const generation = currentGeneration(config.indexDir);
+    expect(await buildIndexFromCorpus(config, e5Like)).toMatchObject({ changed: false, embedded: 0 });
+    expect(currentGeneration(config.indexDir)).toBe(generation);
 
     const plain = await createEmbedder({ modelId: DEFAULT_MODEL, modelDir: MODEL_DIR });
     await expect(openIndex(config, plain)).rejects.toThrow(/^The index was embedded with query "query: ", passage "passage: " but the model now uses no prefixes: .*npm run build-index/);

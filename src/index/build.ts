@@ -113,7 +113,7 @@ export async function upToDate(
 /** Whether the current index would load (every check but reading the graph, which a size check stands for). */
 function loads(indexDir: string, embedder: Embedder, hnsw: HnswParameters): boolean {
   try {
-    checkIndex(indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: hnsw.efSearch }, 'story list');
+    checkIndex(indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: hnsw.efSearch, prefixes: embedder.prefixes }, 'story list');
     return true;
   } catch {
     return false;
