@@ -30,6 +30,14 @@ describe('refusal', () => {
     expect(unknownNames(['lavarov', 'putin'], ['lavrov', 'kislyak', 'meet'])).toEqual(['putin']);
   });
 
+  it('finds a name inside a longer word of the story, from five letters on', () => {
+    // "transatlantic radio transmission" answers a question about the Atlantic; a German compound holds its parts.
+    expect(unknownNames(['atlant', 'pacif'], ['transatlant', 'radio'])).toEqual(['pacif']);
+    expect(unknownNames(['kanzlerin'], ['bundeskanzlerin'])).toEqual([]);
+    // A short name inside a word is chance ("Ural" in "natural"), not the name.
+    expect(unknownNames(['ural'], ['natural'])).toEqual(['ural']);
+  });
+
   it('answers from relatedness and word evidence together, at exactly the threshold too', () => {
     const base = { similarity: 0.4, coverage: 0.5, relatedness: 1.5, storyEvidence: 0.5, unknownNames: [] as string[] };
     // 1.5 / 3 + 0.5 = 1: exactly the threshold answers.

@@ -136,6 +136,9 @@ export function editDistance(a: string, b: string, limit = Infinity): number {
  */
 export function nameMatches(name: string, term: string): boolean {
   if (termMatches(name, term)) return true;
+  // A name inside a longer word is the name: "transatlantic" for "Atlantic", "Bundeskanzlerin"
+  // for "Kanzlerin", "υπερατλαντική" for "Ατλαντικό". From 5 letters, where a chance hit is rare.
+  if (name.length >= 5 && term.length > name.length && term.includes(name)) return true;
   const shorter = Math.min(name.length, term.length);
   const allowed = shorter >= 6 ? 2 : shorter >= 4 ? 1 : 0;
   return allowed > 0 && editDistance(name, term, allowed) <= allowed;
