@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadCoreConfig } from '../config.js';
@@ -21,6 +22,12 @@ const HELD_OUT = {
 
 /** The development question set (a copy of the team's shared/eval/dev.jsonl), so eval works from any clone. */
 export const DEFAULT_EVAL_FILE = 'test/fixtures/eval/dev.jsonl';
+/**
+ * Everyday questions in twelve languages that none of XQuAD's articles answers (each line's
+ * `language` says which): asked of each SQuAD-format set in its language, so its report shows
+ * off-topic questions refused beside answerable ones wrongly refused (test/fixtures/eval/SETS.md).
+ */
+export const OFF_TOPIC_LANGUAGES_FILE = 'test/fixtures/eval/off-topic-languages.jsonl';
 
 const USAGE =
   'usage: npm run eval -- [--file F] [--news DIR|none] [--mode all|dense|bm25|hybrid|rrf] [--json], npm run eval -- --squad FILE.json [--squad …] [--mode …] [--json], or npm run eval -- --import pages.jsonl [--json]';
@@ -177,17 +184,34 @@ async function squadCommand(files: readonly string[], modes: readonly SearchMode
     const set = await squadSet(file);
     reporter.info(`${file}: ${set.stories.length} articles, ${set.questions.length} questions (${set.language})`);
     const { retriever } = await storiesRetriever(set.stories, `squad:${path.resolve(file)}`, config, embedder, reranker);
-    for (const mode of modes) rows.push({ file, language: set.language, stories: set.stories.length, questions: set.questions.length, mode, metrics: await evaluateRetriever(retriever, set.questions, mode) });
+    const offTopic = offTopicIn(set.language);
+    for (const mode of modes) rows.push({ file, language: set.language, stories: set.stories.length, questions: set.questions.length, mode, metrics: await evaluateRetriever(retriever, [...set.questions, ...offTopic], mode) });
   }
   if (json) {
-    const summary = rows.map(({ metrics, ...row }) => ({ ...row, recallAt1: metrics.recallAt1, recallAt3: metrics.recallAt3, mrr: metrics.mrr, refused: metrics.wrongRefusals }));
+    const summary = rows.map(({ metrics, ...row }) => ({
+      ...row,
+      recallAt1: metrics.recallAt1,
+      recallAt3: metrics.recallAt3,
+      mrr: metrics.mrr,
+      refused: metrics.wrongRefusals,
+      offTopic: metrics.unanswerable,
+      offTopicRefused: Math.round(metrics.refusalAccuracy * metrics.unanswerable),
+    }));
     process.stdout.write(`${JSON.stringify({ model: embedder.modelId, ...(config.rerank ? { rerank: config.rerank } : {}), rows: summary })}\n`);
     return 0;
   }
-  process.stdout.write(`\nSQuAD-format sets, model ${embedder.modelId}: every question answerable, so every refusal is wrong\n\n`);
-  process.stdout.write('| language | mode | Recall@1 | Recall@3 | MRR | refused | questions |\n|---|---|---|---|---|---|---|\n');
+  process.stdout.write(`\nSQuAD-format sets, model ${embedder.modelId}: every question answerable, so every refusal is wrong; off-topic questions in the set's language from ${OFF_TOPIC_LANGUAGES_FILE}\n\n`);
+  process.stdout.write('| language | mode | Recall@1 | Recall@3 | MRR | refused | questions | off-topic refused |\n|---|---|---|---|---|---|---|---|\n');
   for (const { language, mode, metrics, questions } of rows) {
-    process.stdout.write(`| ${language} | ${mode} | ${metrics.recallAt1.toFixed(3)} | ${metrics.recallAt3.toFixed(3)} | ${metrics.mrr.toFixed(3)} | ${metrics.wrongRefusals} | ${questions} |\n`);
+    const offTopic = metrics.unanswerable > 0 ? `${Math.round(metrics.refusalAccuracy * metrics.unanswerable)} of ${metrics.unanswerable}` : '—';
+    process.stdout.write(`| ${language} | ${mode} | ${metrics.recallAt1.toFixed(3)} | ${metrics.recallAt3.toFixed(3)} | ${metrics.mrr.toFixed(3)} | ${metrics.wrongRefusals} | ${questions} | ${offTopic} |\n`);
   }
   return 0;
+}
+
+/** The off-topic questions written in `language` (none for a language the file lacks). */
+function offTopicIn(language: string): EvalQuestion[] {
+  if (!existsSync(OFF_TOPIC_LANGUAGES_FILE)) return [];
+  const lines = readFileSync(OFF_TOPIC_LANGUAGES_FILE, 'utf8').split('\n').filter((line) => line.trim() && (JSON.parse(line) as { language?: string }).language === language);
+  return parseEvalFile(lines.join('\n'), OFF_TOPIC_LANGUAGES_FILE);
 }
