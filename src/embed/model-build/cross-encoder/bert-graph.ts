@@ -174,7 +174,7 @@ function dynamicInt8MatMul(g: OnnxGraphBuilder, input: string, kernel: Float32Ar
 }
 
 /** x · ½(1 + erf(x/√2)): BERT's exact GELU. */
-function gelu(g: OnnxGraphBuilder, input: string, scope: string): string {
+export function gelu(g: OnnxGraphBuilder, input: string, scope: string): string {
   const erf = g.op1('Erf', [g.op1('Mul', [input, g.floatScalar(`${scope}/inverse_sqrt2`, Math.SQRT1_2)])], {}, `${scope}/erf`);
   const half = g.op1('Mul', [g.op1('Add', [erf, g.floatScalar(`${scope}/one`, 1)]), g.floatScalar(`${scope}/half`, 0.5)], {}, `${scope}/gate`);
   return g.op1('Mul', [input, half], {}, `${scope}/output`);

