@@ -183,6 +183,8 @@ describe('README terminal examples, run as written on a fresh clone', () => {
       const { stdout } = await runLine(line);
       if (line.includes('--json')) expect(jsonLines(stdout)[0]).toBeTypeOf('object');
       else expect(stdout).toMatch(/Recall@1|F1/);
+      // A SQuAD-format set is asked its language's 25 off-topic questions too, and says how many it refused.
+      if (line.includes('--squad test/fixtures')) expect(stdout).toMatch(/\| de \| hybrid \|.*\| \d+ of 25 \|/);
     }
   });
 
