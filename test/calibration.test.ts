@@ -6,8 +6,10 @@ import { currentGeneration, loadIndex } from '../src/index/index.js';
 import { buildIndexFromCorpus } from '../src/pipeline.js';
 import { createRetriever } from '../src/retrieval.js';
 import { BACKGROUND_QUESTIONS } from '../src/search/background-questions.js';
+import { BACKGROUND_QUESTIONS_BY_LANGUAGE } from '../src/search/background-questions-languages.js';
 import {
   CALIBRATION_FILE,
+  CALIBRATION_VERSION,
   calibrateRefusal,
   calibrationApplies,
   denseWeight,
@@ -87,8 +89,48 @@ describe('the refusal calibration', () => {
     expect(denseWeight(shifted.calibration) * narrowing).toBeCloseTo(denseWeight(plain.calibration), 4);
   });
 
+  it('judges a question by its own language\'s everyday questions where the encoder reads that language', async () => {
+    // A multilingual encoder scores any German text higher against German paragraphs: the fake one
+    // gives every German text one shared extra direction. Measured with English background
+    // questions alone, a German question off every topic would stand far above "off-topic".
+    const germanPassages = [
+      'Der Stadtrat hat beschlossen, die Hafenbrücke im März für Reparaturen zu sperren.',
+      'Die Fähre zur Möweninsel fährt stündlich, solange die Brücke gesperrt ist.',
+      'Die Reparatur der Brückenfahrbahn kostet die Stadt vier Millionen Euro.',
+      'Der Bürgermeister sagte, die Fährpreise würden dieses Jahr nicht steigen.',
+    ];
+    const germanQuestions = ['Wie lange muss ein Schweinebraten in den Ofen?', 'Wann fährt die Fähre zur Möweninsel, solange die Brücke gesperrt ist?'];
+    const german = new Set([...germanPassages, ...germanQuestions, ...(BACKGROUND_QUESTIONS_BY_LANGUAGE.de ?? [])]);
+    const base = fakeEmbedder({ dimensions: 64, modelHash: 'language-direction' });
+    const embedder: Embedder = {
+      ...base,
+      dimensions: 65,
+      async embed(texts, kind) {
+        const vectors = await base.embed(texts, kind);
+        return vectors.map((vector, i) => {
+          const out = new Float32Array(65);
+          out.set(vector);
+          out[64] = german.has(texts[i]!) ? 1.0 : 0;
+          const norm = Math.hypot(...out);
+          return out.map((value) => value / norm);
+        });
+      },
+    };
+    const passages = await embedder.embed(germanPassages);
+    const best = (vector: Float32Array) => Math.max(...passages.map((passage) => passage.reduce((sum, value, i) => sum + value * vector[i]!, 0)));
+    const calibration = await calibrateRefusal(embedder, best, passages.length, new Map([['de', passages]]));
+    expect(calibration.languages.de).toBeGreaterThan(0);
+    expect(calibration.byLanguage.de?.background).toHaveLength(BACKGROUND_QUESTIONS_BY_LANGUAGE.de!.length);
+    const [offTopic, onTopic] = await embedder.embed(germanQuestions, 'query');
+    const inGerman = (vector: Float32Array) => relatedness(best(vector), vector, calibration, 'de');
+    const byEnglishOnly = (vector: Float32Array) => relatedness(best(vector), vector, calibration, 'en');
+    expect(byEnglishOnly(offTopic!)).toBeGreaterThan(3);
+    expect(inGerman(offTopic!)).toBeLessThan(1);
+    expect(inGerman(onTopic!)).toBeGreaterThan(inGerman(offTopic!) + 3);
+  });
+
   it('counts cosines as they are at the built-in encoder\'s spread, more for a narrower one, within bounds', () => {
-    const at = (cosineSpread: number) => denseWeight({ version: 5, modelHash: 'm', paragraphs: 1, offTopic: { mean: 0, sd: 1 }, typicalLikeness: 0.2, cosineSpread, languages: {}, background: [] });
+    const at = (cosineSpread: number) => denseWeight({ version: 5, modelHash: 'm', paragraphs: 1, offTopic: { mean: 0, sd: 1 }, typicalLikeness: 0.2, cosineSpread, languages: {}, background: [], byLanguage: {} });
     expect(at(0.08)).toBe(1);
     expect(at(0.04)).toBe(2);
     expect(at(0.001)).toBe(4);
@@ -106,7 +148,7 @@ describe('the refusal calibration', () => {
     expect(worth.ru).toBeLessThan(0.05);
     // One paragraph tells nothing: not measured, so counted at full worth.
     expect(worth.el).toBeUndefined();
-    const calibration = { version: 5, modelHash: 'm', paragraphs: 7, offTopic: { mean: 0, sd: 1 }, typicalLikeness: 0.2, cosineSpread: 0.08, languages: worth, background };
+    const calibration = { version: 5, modelHash: 'm', paragraphs: 7, offTopic: { mean: 0, sd: 1 }, typicalLikeness: 0.2, cosineSpread: 0.08, languages: worth, background, byLanguage: {} };
     expect(worthIn(calibration, 'ru')).toBe(worth.ru);
     expect(worthIn(calibration, 'el')).toBe(1);
     expect(worthIn(calibration, undefined)).toBe(1);
@@ -114,8 +156,11 @@ describe('the refusal calibration', () => {
 
   it('is stored and read back whole, and a damaged file is measured again', () => {
     const background = [new Float32Array([0.6, 0.8]), new Float32Array([1, 0])];
-    const calibration = { version: 5, modelHash: 'm', paragraphs: 40, offTopic: { mean: -0.2, sd: 0.1 }, typicalLikeness: 0.2, cosineSpread: 0.05, languages: { en: 1, de: 0.25 }, background };
+    const german = { offTopic: { mean: 0.4, sd: 0.05 }, typicalLikeness: 0.5, background: [new Float32Array([0, 1])] };
+    const calibration = { version: 5, modelHash: 'm', paragraphs: 40, offTopic: { mean: -0.2, sd: 0.1 }, typicalLikeness: 0.2, cosineSpread: 0.05, languages: { en: 1, de: 0.25 }, background, byLanguage: { de: german } };
     const read = parseCalibration(serializeCalibration(calibration));
+    expect(read?.byLanguage.de?.offTopic).toEqual(german.offTopic);
+    expect(read?.byLanguage.de?.background.map((vector) => [...vector])).toEqual([[0, 1]]);
     expect(read?.offTopic).toEqual(calibration.offTopic);
     expect(read?.cosineSpread).toBe(0.05);
     expect(read?.languages).toEqual({ en: 1, de: 0.25 });
@@ -125,7 +170,7 @@ describe('the refusal calibration', () => {
   });
 
   it('applies to the encoder it measured and a corpus within a tenth of the size it was measured at', () => {
-    const calibration = { version: 5, modelHash: 'm', paragraphs: 1000, offTopic: { mean: 0, sd: 0.1 }, typicalLikeness: 0.2, cosineSpread: 0.08, languages: {}, background: [] };
+    const calibration = { version: CALIBRATION_VERSION, modelHash: 'm', paragraphs: 1000, offTopic: { mean: 0, sd: 0.1 }, typicalLikeness: 0.2, cosineSpread: 0.08, languages: {}, background: [], byLanguage: {} };
     expect(calibrationApplies(calibration, 'm', 1000)).toBe(true);
     expect(calibrationApplies(calibration, 'm', 1100)).toBe(true);
     expect(calibrationApplies(calibration, 'm', 1200)).toBe(false);

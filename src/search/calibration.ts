@@ -3,6 +3,7 @@ import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Embedder } from '../embed/index.js';
 import { BACKGROUND_QUESTIONS } from './background-questions.js';
+import { BACKGROUND_QUESTIONS_BY_LANGUAGE } from './background-questions-languages.js';
 import { dot } from './vectors.js';
 
 /**
@@ -34,10 +35,24 @@ export interface RefusalCalibration {
   languages: Record<string, number>;
   /** The background questions' vectors (unit length), to measure how like them a question is. */
   background: Float32Array[];
+  /**
+   * The same off-topic level measured with a language's own everyday questions, for each language
+   * of the corpus the encoder reads (worth above 0) that has a list: a multilingual encoder scores
+   * a question higher against paragraphs in its own language whatever it asks, so English
+   * questions would set the bar too low for a Chinese one.
+   */
+  byLanguage: Record<string, OffTopicLevel>;
+}
+
+/** What an everyday question scores on this corpus, measured with one list of background questions. */
+export interface OffTopicLevel {
+  offTopic: { mean: number; sd: number };
+  typicalLikeness: number;
+  background: Float32Array[];
 }
 
 /** Bumped when the background questions or the measure change: older calibrations are measured again. */
-export const CALIBRATION_VERSION = 5;
+export const CALIBRATION_VERSION = 6;
 /**
  * The spread of best cosines at which a cosine difference counts as it is in ranking: the
  * built-in encoder's (0.074-0.082 on every eval corpus), where the fusion's weights were measured.
@@ -49,6 +64,13 @@ export const CALIBRATION_FILE = 'calibration.json';
 const LIKENESS_NEIGHBOURS = 3;
 /** A corpus that changed by more than this share of its paragraphs since it was measured is measured again. */
 const RECALIBRATE_SHARE = 0.1;
+/**
+ * The share of its unlikeness to everyday questions a text gains. None (until 2026-12-07) wrongly
+ * refused 5 of news-dev's 36 answerable questions with e5-small-v2 and 3 with bge-small-en-v1.5;
+ * all of it let a line of SQL stand 3 standard deviations above off-topic; half keeps both
+ * encoders at 0-1 and the SQL line below the bar (docs/quality.md, "Refusal with any encoder").
+ */
+const UNLIKENESS_CREDIT = 0.5;
 /** Below this the background questions all scored alike (a degenerate encoder): a spread this small still divides. */
 const MIN_SPREAD = 1e-3;
 
@@ -68,18 +90,22 @@ export function backgroundLikeness(vector: Float32Array, background: readonly Fl
  * deviations: its best cosine with the searched paragraphs, less its likeness to the background
  * questions, against the background questions' own scores.
  */
-export function relatedness(bestSimilarity: number, vector: Float32Array, calibration: RefusalCalibration): number {
-  const score = relatednessScore(bestSimilarity, backgroundLikeness(vector, calibration.background), calibration.typicalLikeness);
-  return (score - calibration.offTopic.mean) / calibration.offTopic.sd;
+export function relatedness(bestSimilarity: number, vector: Float32Array, calibration: RefusalCalibration, language?: string): number {
+  // The question's own language's level where it was measured, else the English one.
+  const level: OffTopicLevel = (language !== undefined ? calibration.byLanguage[language] : undefined) ?? calibration;
+  const score = relatednessScore(bestSimilarity, backgroundLikeness(vector, level.background), level.typicalLikeness);
+  return (score - level.offTopic.mean) / level.offTopic.sd;
 }
 
 /**
  * A best cosine, less how much more the text is like the background questions than they are like
- * each other: an everyday question pays for its likeness, and a text like none of them (a line of
- * SQL, a string of symbols) gains nothing from being unlike them.
+ * each other: an everyday question pays for its likeness in full. A text less like them than they
+ * are like each other gains only UNLIKENESS_CREDIT of the difference: a question about the news is
+ * unlike everyday chat, but so is a line of SQL or a string of symbols.
  */
 function relatednessScore(bestSimilarity: number, likeness: number, typicalLikeness: number): number {
-  return bestSimilarity - Math.max(0, likeness - typicalLikeness);
+  const beyondTypical = likeness - typicalLikeness;
+  return bestSimilarity - (beyondTypical > 0 ? beyondTypical : UNLIKENESS_CREDIT * beyondTypical);
 }
 
 /**
@@ -151,13 +177,29 @@ export async function calibrateRefusal(
   paragraphs: number,
   paragraphsByLanguage: ReadonlyMap<string, readonly Float32Array[]> = new Map(),
 ): Promise<RefusalCalibration> {
-  const background = await embedder.embed(BACKGROUND_QUESTIONS, 'query');
+  const { level, best } = await offTopicLevel(embedder, bestSimilarity, BACKGROUND_QUESTIONS);
+  const languages = languageWorth(level.background, paragraphsByLanguage);
+  const byLanguage: Record<string, OffTopicLevel> = {};
+  for (const [language, worth] of Object.entries(languages)) {
+    const questions = BACKGROUND_QUESTIONS_BY_LANGUAGE[language];
+    // Where the encoder cannot read the language its relatedness does not count: nothing to measure.
+    if (language !== 'en' && worth > 0 && questions) byLanguage[language] = (await offTopicLevel(embedder, bestSimilarity, questions)).level;
+  }
+  return { version: CALIBRATION_VERSION, modelHash: embedder.modelHash, paragraphs, ...level, cosineSpread: meanAndSpread(best).sd, languages, byLanguage };
+}
+
+/** Background questions asked of the corpus: what an everyday question scores here, and each one's best cosine. */
+async function offTopicLevel(
+  embedder: Pick<Embedder, 'embed'>,
+  bestSimilarity: (vector: Float32Array) => number,
+  questions: readonly string[],
+): Promise<{ level: OffTopicLevel; best: number[] }> {
+  const background = await embedder.embed([...questions], 'query');
   const best = background.map((vector) => bestSimilarity(vector));
   const likeness = background.map((vector, i) => backgroundLikeness(vector, background, i));
   const typicalLikeness = likeness.reduce((sum, value) => sum + value, 0) / likeness.length;
   const offTopic = meanAndSpread(best.map((value, i) => relatednessScore(value, likeness[i]!, typicalLikeness)));
-  const languages = languageWorth(background, paragraphsByLanguage);
-  return { version: CALIBRATION_VERSION, modelHash: embedder.modelHash, paragraphs, offTopic, typicalLikeness, cosineSpread: meanAndSpread(best).sd, languages, background };
+  return { level: { offTopic, typicalLikeness, background }, best };
 }
 
 /** What a corpus is measured from: its stories' languages, its paragraphs' stories, and the dense index. */
@@ -208,12 +250,29 @@ export function calibrationApplies(calibration: RefusalCalibration | undefined, 
 }
 
 /** As `calibration.json` holds it: the background vectors as base64 of one Float32Array after another. */
-type StoredCalibration = Omit<RefusalCalibration, 'background'> & { dimensions: number; background: string };
+type StoredLevel = Omit<OffTopicLevel, 'background'> & { background: string };
+type StoredCalibration = Omit<RefusalCalibration, 'background' | 'byLanguage'> & { dimensions: number; background: string; byLanguage?: Record<string, StoredLevel> };
+
+function encodeVectors(vectors: readonly Float32Array[], dimensions: number): string {
+  const flat = new Float32Array(vectors.length * dimensions);
+  vectors.forEach((vector, i) => flat.set(vector, i * dimensions));
+  return Buffer.from(flat.buffer, flat.byteOffset, flat.byteLength).toString('base64');
+}
+
+/** Vectors of `dimensions` decoded from base64; undefined when the bytes do not divide into them. */
+function decodeVectors(text: string, dimensions: number): Float32Array[] | undefined {
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length % (4 * dimensions) !== 0) return undefined;
+  // Copied out of the decoded buffer: a Float32Array view needs 4-byte alignment the buffer may lack.
+  const flat = new Float32Array(bytes.length / 4);
+  new Uint8Array(flat.buffer).set(bytes);
+  return Array.from({ length: flat.length / dimensions }, (_, i) => flat.subarray(i * dimensions, (i + 1) * dimensions));
+}
+
+const validLevel = ({ mean, sd }: { mean?: number; sd?: number } = {}, typicalLikeness?: number): boolean => Number.isFinite(mean) && Number.isFinite(sd) && sd! > 0 && Number.isFinite(typicalLikeness);
 
 export function serializeCalibration(calibration: RefusalCalibration): string {
   const dimensions = calibration.background[0]?.length ?? 0;
-  const flat = new Float32Array(calibration.background.length * dimensions);
-  calibration.background.forEach((vector, i) => flat.set(vector, i * dimensions));
   const stored: StoredCalibration = {
     version: calibration.version,
     modelHash: calibration.modelHash,
@@ -223,7 +282,10 @@ export function serializeCalibration(calibration: RefusalCalibration): string {
     cosineSpread: calibration.cosineSpread,
     languages: calibration.languages,
     dimensions,
-    background: Buffer.from(flat.buffer, flat.byteOffset, flat.byteLength).toString('base64'),
+    background: encodeVectors(calibration.background, dimensions),
+    byLanguage: Object.fromEntries(
+      Object.entries(calibration.byLanguage).map(([language, level]) => [language, { offTopic: level.offTopic, typicalLikeness: level.typicalLikeness, background: encodeVectors(level.background, dimensions) }]),
+    ),
   };
   return `${JSON.stringify(stored)}\n`;
 }
@@ -231,16 +293,17 @@ export function serializeCalibration(calibration: RefusalCalibration): string {
 export function parseCalibration(text: string): RefusalCalibration | undefined {
   try {
     const stored = JSON.parse(text) as StoredCalibration;
-    const bytes = Buffer.from(stored.background, 'base64');
     const { dimensions } = stored;
-    const { mean, sd } = stored.offTopic ?? {};
-    if (!Number.isInteger(dimensions) || dimensions <= 0 || bytes.length % (4 * dimensions) !== 0) return undefined;
-    if (!Number.isFinite(mean) || !Number.isFinite(sd) || !(sd! > 0) || !(stored.cosineSpread > 0) || !Number.isFinite(stored.typicalLikeness) || typeof stored.modelHash !== 'string' || !Number.isInteger(stored.paragraphs)) return undefined;
-    // Copied out of the decoded buffer: a Float32Array view needs 4-byte alignment the buffer may lack.
-    const flat = new Float32Array(bytes.length / 4);
-    new Uint8Array(flat.buffer).set(bytes);
-    const background = Array.from({ length: flat.length / dimensions }, (_, i) => flat.subarray(i * dimensions, (i + 1) * dimensions));
-    return { version: stored.version, modelHash: stored.modelHash, paragraphs: stored.paragraphs, offTopic: { mean: mean!, sd: sd! }, typicalLikeness: stored.typicalLikeness, cosineSpread: stored.cosineSpread, languages: stored.languages ?? {}, background };
+    if (!Number.isInteger(dimensions) || dimensions <= 0) return undefined;
+    const background = decodeVectors(stored.background, dimensions);
+    if (!background || !validLevel(stored.offTopic, stored.typicalLikeness) || !(stored.cosineSpread > 0) || typeof stored.modelHash !== 'string' || !Number.isInteger(stored.paragraphs)) return undefined;
+    const byLanguage: Record<string, OffTopicLevel> = {};
+    for (const [language, level] of Object.entries(stored.byLanguage ?? {})) {
+      const vectors = decodeVectors(level.background, dimensions);
+      if (!vectors || !validLevel(level.offTopic, level.typicalLikeness)) return undefined;
+      byLanguage[language] = { offTopic: level.offTopic, typicalLikeness: level.typicalLikeness, background: vectors };
+    }
+    return { version: stored.version, modelHash: stored.modelHash, paragraphs: stored.paragraphs, offTopic: stored.offTopic, typicalLikeness: stored.typicalLikeness, cosineSpread: stored.cosineSpread, languages: stored.languages ?? {}, background, byLanguage };
   } catch {
     return undefined; // unreadable: measured again
   }

@@ -284,7 +284,7 @@ export class Retriever {
     const features: AnswerFeatures | undefined = judged !== undefined ? {
       similarity: this.similarity(judged, queryVector!, similarityOf),
       coverage: this.passageCoverage(judged, questionTerms),
-      relatedness: relatedness(dense[0]?.similarity ?? 0, queryVector!, calibration),
+      relatedness: relatedness(dense[0]?.similarity ?? 0, queryVector!, calibration, language),
       denseWorth: worth,
       storyEvidence: contextCoverage(questionTerms, this.vocabulary(this.corpus.paragraphs[judged]!.storyId), [], this.stats, holdsTermExactly),
       // Names are checked against every searched story: a name known only to a story ranked lower means the ranking
