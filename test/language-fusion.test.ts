@@ -80,4 +80,43 @@ describe('fusion by language', () => {
       expect(hybrid.passages[0]?.paragraph.text, question).toBe(words.passages[0]?.paragraph.text);
     }
   });
+
+  it('judges a question in a language the encoder reads by that language\'s own everyday questions', async () => {
+    const root = tempDir();
+    const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+    for (const [name, paragraphs] of SPANISH) writeStory(config.corpusDir, name, [...paragraphs], { title: `Noticias del ${name}` });
+    writeStory(config.corpusDir, 'english', ['The harbour bridge closes for six weeks of repairs from July.', 'Ferries will run every fifteen minutes during the closure.'], { title: 'Bridge closure' });
+    // A multilingual encoder as the fake bag of words reads it, with what real ones show: any two
+    // Spanish texts share one extra direction, whatever they say.
+    const words = fakeEmbedder({ modelHash: 'multilingual' });
+    const spanish = /\b(el|la|los|las|del|que|por|una|para|un|se|es|de|en|cómo|cuánto|cuándo|dónde|qué|hay)\b/i;
+    const embedder: Embedder = {
+      ...words,
+      dimensions: words.dimensions + 1,
+      async embed(texts, kind) {
+        const read = await words.embed(texts, kind);
+        return read.map((vector, i) => {
+          const out = new Float32Array(words.dimensions + 1);
+          out.set(vector);
+          out[words.dimensions] = spanish.test(texts[i]!) ? 1 : 0;
+          const norm = Math.hypot(...out);
+          return out.map((value) => value / norm);
+        });
+      },
+    };
+    await buildIndexFromCorpus(config, embedder);
+    const calibration = readCalibration(currentGeneration(config.indexDir)!)!;
+    expect(calibration.languages.es).toBeGreaterThan(0);
+    expect(calibration.byLanguage.es).toBeDefined();
+
+    const retriever = createRetriever(loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 }), embedder);
+    // Off every topic, sharing no word with the stories: only its language is like them.
+    const offTopic = await retriever.search({ question: '¿Cómo se prepara un buen mate amargo?' });
+    expect(offTopic.language).toBe('es');
+    expect(offTopic.outcome.kind).toBe('not-in-story');
+    const onTopic = await retriever.search({ question: '¿Cuánto costaron las obras de la biblioteca?' });
+    expect(onTopic.outcome.kind).toBe('answered');
+    expect(onTopic.passages[0]?.paragraph.text).toContain('dos millones de euros');
+  });
 });
+
