@@ -2,13 +2,13 @@
  * Brings one JAR from Maven Central with Maven's own client (`mvn dependency:copy`), which keeps it
  * in the local repository (~/.m2): a second build reads it from there with no network and no mvn.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../../errors.js';
 import type { MavenSource } from './catalog.js';
+import { runClient } from './client.js';
 
 export const coordinates = ({ group, artifact, version }: MavenSource): string => `${group}:${artifact}:${version}`;
 
@@ -36,17 +36,13 @@ export async function fetchJar(source: MavenSource, log: (message: string) => vo
   }
 }
 
-function runMvn(args: string[], cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // cwd is an empty folder: dependency:copy needs no project, and must not pick up one around it.
-    const child = execFile('mvn', args, { cwd, timeout: MVN_TIMEOUT_MS, maxBuffer: 16 * 2 ** 20 }, (error, stdout) => {
-      if (!error) return resolve();
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        return reject(new UserError('Maven (mvn) is not installed, and the model comes from a Maven Central package: install Maven and Java 17 (e.g. apt-get install maven openjdk-17-jre-headless), then run this again.'));
-      }
-      const reason = String(stdout).split('\n').find((line) => line.includes('[ERROR]'))?.replace(/.*\[ERROR\]\s*/, '').slice(0, 300) ?? error.message.split('\n', 1)[0];
-      reject(new UserError(`Maven could not fetch the model's package (${reason}): check that this machine reaches Maven Central, then run this again.`));
-    });
-    child.stdin?.end();
-  });
+async function runMvn(args: string[], cwd: string): Promise<void> {
+  // cwd is an empty folder: dependency:copy needs no project, and must not pick up one around it.
+  const run = await runClient('mvn', args, cwd, MVN_TIMEOUT_MS);
+  if (run.kind === 'ok') return;
+  if (run.kind === 'missing') {
+    throw new UserError('Maven (mvn) is not installed, and the model comes from a Maven Central package: install Maven and Java 17 (e.g. apt-get install maven openjdk-17-jre-headless), then run this again.');
+  }
+  const reason = run.stdout.split('\n').find((line) => line.includes('[ERROR]'))?.replace(/.*\[ERROR\]\s*/, '').slice(0, 300) ?? run.message;
+  throw new UserError(`Maven could not fetch the model's package (${reason}): check that this machine reaches Maven Central, then run this again.`);
 }

