@@ -156,6 +156,22 @@ describe('answer types', () => {
     expect(metrics.boldOnAnswer).toBe(0.5);
   });
 
+  it('counts the refusals of unanswerable and of answerable questions apart', () => {
+    const metrics = evaluate(
+      [
+        { id: 'a', question: 'Off topic?', answers: [] },
+        { id: 'b', question: 'Also off topic?', answers: [] },
+        { id: 'c', question: 'How many pearls?', answers: ['6,000 white Akoya pearls'] },
+      ],
+      [
+        { ranked: [], answered: false },
+        { ranked: ['Pearls.'], answered: true },
+        { ranked: ['It held 6,000 white Akoya pearls.'], answered: false },
+      ],
+    );
+    expect(metrics).toMatchObject({ unanswerable: 2, rightRefusals: 1, refusalAccuracy: 0.5, answerable: 1, wrongRefusals: 1 });
+  });
+
   it('weighs an answer of the kind asked for more where it stands beside the question\'s words', () => {
     const question = 'How many pearls were sewn onto the gown?';
     const bonus = (text: string) => answerTypeBonus(text, sentenceTerms(text), 'number', question, contentTerms(question));

@@ -151,7 +151,7 @@ export async function runYearBench(options: YearBenchOptions): Promise<YearRepor
     eval: {
       recallAt3: metrics.recallAt3,
       mrr: metrics.mrr,
-      refused: Math.round(metrics.refusalAccuracy * metrics.unanswerable),
+      refused: metrics.rightRefusals,
       unanswerable: metrics.unanswerable,
       wrongRefusals: metrics.wrongRefusals,
     },

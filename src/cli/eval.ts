@@ -195,7 +195,7 @@ async function squadCommand(files: readonly string[], modes: readonly SearchMode
       mrr: metrics.mrr,
       refused: metrics.wrongRefusals,
       offTopic: metrics.unanswerable,
-      offTopicRefused: Math.round(metrics.refusalAccuracy * metrics.unanswerable),
+      offTopicRefused: metrics.rightRefusals,
     }));
     process.stdout.write(`${JSON.stringify({ model: embedder.modelId, ...(config.rerank ? { rerank: config.rerank } : {}), rows: summary })}\n`);
     return 0;
@@ -203,7 +203,7 @@ async function squadCommand(files: readonly string[], modes: readonly SearchMode
   process.stdout.write(`\nSQuAD-format sets, model ${embedder.modelId}: every question answerable, so every refusal is wrong; off-topic questions in the set's language from ${OFF_TOPIC_LANGUAGES_FILE}\n\n`);
   process.stdout.write('| language | mode | Recall@1 | Recall@3 | MRR | refused | questions | off-topic refused |\n|---|---|---|---|---|---|---|---|\n');
   for (const { language, mode, metrics, questions } of rows) {
-    const offTopic = metrics.unanswerable > 0 ? `${Math.round(metrics.refusalAccuracy * metrics.unanswerable)} of ${metrics.unanswerable}` : '—';
+    const offTopic = metrics.unanswerable > 0 ? `${metrics.rightRefusals} of ${metrics.unanswerable}` : '—';
     process.stdout.write(`| ${language} | ${mode} | ${metrics.recallAt1.toFixed(3)} | ${metrics.recallAt3.toFixed(3)} | ${metrics.mrr.toFixed(3)} | ${metrics.wrongRefusals} | ${questions} | ${offTopic} |\n`);
   }
   return 0;

@@ -26,6 +26,8 @@ export interface EvalMetrics {
   mrr: number;
   /** Unanswerable questions refused, as a share of them. */
   refusalAccuracy: number;
+  /** Unanswerable questions refused. */
+  rightRefusals: number;
   /** Answerable questions refused. */
   wrongRefusals: number;
   /** Of all refusals, the share that were right. */
@@ -98,6 +100,7 @@ export function evaluate(questions: readonly EvalQuestion[], runs: readonly Eval
     recallAt3: ratio(hit3, answerable),
     mrr: ratio(reciprocal, answerable),
     refusalAccuracy: ratio(rightRefusals, unanswerable),
+    rightRefusals,
     wrongRefusals,
     refusalPrecision: refusals === 0 ? 1 : rightRefusals / refusals,
     refusalRecall: ratio(rightRefusals, unanswerable),
