@@ -269,7 +269,15 @@ function decodeVectors(text: string, dimensions: number): Float32Array[] | undef
   return Array.from({ length: flat.length / dimensions }, (_, i) => flat.subarray(i * dimensions, (i + 1) * dimensions));
 }
 
-const validLevel = ({ mean, sd }: { mean?: number; sd?: number } = {}, typicalLikeness?: number): boolean => Number.isFinite(mean) && Number.isFinite(sd) && sd! > 0 && Number.isFinite(typicalLikeness);
+const storeLevel = (level: OffTopicLevel, dimensions: number): StoredLevel => ({ offTopic: level.offTopic, typicalLikeness: level.typicalLikeness, background: encodeVectors(level.background, dimensions) });
+
+/** A stored level, undefined when it is damaged (vectors that do not divide, a spread that cannot divide). */
+function readLevel(stored: Partial<StoredLevel>, dimensions: number): OffTopicLevel | undefined {
+  const { mean, sd } = stored.offTopic ?? {};
+  const background = typeof stored.background === 'string' ? decodeVectors(stored.background, dimensions) : undefined;
+  if (!background || !Number.isFinite(mean) || !Number.isFinite(sd) || !(sd! > 0) || !Number.isFinite(stored.typicalLikeness)) return undefined;
+  return { offTopic: { mean: mean!, sd: sd! }, typicalLikeness: stored.typicalLikeness!, background };
+}
 
 export function serializeCalibration(calibration: RefusalCalibration): string {
   const dimensions = calibration.background[0]?.length ?? 0;
@@ -277,15 +285,11 @@ export function serializeCalibration(calibration: RefusalCalibration): string {
     version: calibration.version,
     modelHash: calibration.modelHash,
     paragraphs: calibration.paragraphs,
-    offTopic: calibration.offTopic,
-    typicalLikeness: calibration.typicalLikeness,
     cosineSpread: calibration.cosineSpread,
     languages: calibration.languages,
     dimensions,
-    background: encodeVectors(calibration.background, dimensions),
-    byLanguage: Object.fromEntries(
-      Object.entries(calibration.byLanguage).map(([language, level]) => [language, { offTopic: level.offTopic, typicalLikeness: level.typicalLikeness, background: encodeVectors(level.background, dimensions) }]),
-    ),
+    ...storeLevel(calibration, dimensions),
+    byLanguage: Object.fromEntries(Object.entries(calibration.byLanguage).map(([language, level]) => [language, storeLevel(level, dimensions)])),
   };
   return `${JSON.stringify(stored)}\n`;
 }
@@ -295,15 +299,15 @@ export function parseCalibration(text: string): RefusalCalibration | undefined {
     const stored = JSON.parse(text) as StoredCalibration;
     const { dimensions } = stored;
     if (!Number.isInteger(dimensions) || dimensions <= 0) return undefined;
-    const background = decodeVectors(stored.background, dimensions);
-    if (!background || !validLevel(stored.offTopic, stored.typicalLikeness) || !(stored.cosineSpread > 0) || typeof stored.modelHash !== 'string' || !Number.isInteger(stored.paragraphs)) return undefined;
+    const english = readLevel(stored, dimensions);
+    if (!english || !(stored.cosineSpread > 0) || typeof stored.modelHash !== 'string' || !Number.isInteger(stored.paragraphs)) return undefined;
     const byLanguage: Record<string, OffTopicLevel> = {};
     for (const [language, level] of Object.entries(stored.byLanguage ?? {})) {
-      const vectors = decodeVectors(level.background, dimensions);
-      if (!vectors || !validLevel(level.offTopic, level.typicalLikeness)) return undefined;
-      byLanguage[language] = { offTopic: level.offTopic, typicalLikeness: level.typicalLikeness, background: vectors };
+      const read = readLevel(level, dimensions);
+      if (!read) return undefined;
+      byLanguage[language] = read;
     }
-    return { version: stored.version, modelHash: stored.modelHash, paragraphs: stored.paragraphs, offTopic: stored.offTopic, typicalLikeness: stored.typicalLikeness, cosineSpread: stored.cosineSpread, languages: stored.languages ?? {}, background, byLanguage };
+    return { version: stored.version, modelHash: stored.modelHash, paragraphs: stored.paragraphs, ...english, cosineSpread: stored.cosineSpread, languages: stored.languages ?? {}, byLanguage };
   } catch {
     return undefined; // unreadable: measured again
   }
