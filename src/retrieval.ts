@@ -18,7 +18,7 @@ export async function openReranker(config: Pick<CoreConfig, 'rerank' | 'modelDir
   const { createCrossEncoder } = await import('./embed/cross-encoder.js');
   const load = () => createCrossEncoder({ model: settings.model, modelDir: config.modelDir });
   const encoder = await withoutConsoleNoise(config, load);
-  return { score: (question, passages) => encoder.score(question, passages), candidates: settings.candidates, minScore: settings.minScore };
+  return { score: (question, passages) => encoder.score(question, passages), candidates: settings.candidates, minScore: settings.minScore, ...(encoder.languages ? { languages: new Set(encoder.languages) } : {}) };
 }
 
 /** Loads the index for the configured model; with `buildIfMissing`, a first run builds it. */

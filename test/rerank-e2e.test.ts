@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 
 describe('npm run ask with RERANK_MODEL', () => {
-  const env = () => ({ INDEX_DIR: indexDir, RERANK_MODEL: tinyDir });
+  const env = () => ({ INDEX_DIR: indexDir, RERANK_MODEL: tinyDir, RERANK_MIN_SCORE: '0.5' });
 
   it('quotes the passages in the cross-encoder\'s order with its scores (--json), and refuses what it scores low', async () => {
     const question = 'Who did Trump share classified information with?';

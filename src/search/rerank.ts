@@ -12,8 +12,13 @@ export interface Reranker {
   score: PassageScorer;
   /** How many of the retrieval's best passages are read (RERANK_CANDIDATES). */
   candidates: number;
-  /** Below this probability for the best passage, the stories do not say (RERANK_MIN_SCORE). */
+  /**
+   * Below this probability for the best passage, the stories do not say (RERANK_MIN_SCORE), whatever
+   * the refusal of words and encoder found; at or above it, that refusal decides.
+   */
   minScore: number;
+  /** The languages the model reads; a question in another is ranked and judged without it. All when absent. */
+  languages?: ReadonlySet<string>;
 }
 
 /**

@@ -275,7 +275,8 @@ export class Retriever {
     ordered = dedupe(ordered, this.corpus.paragraphs);
     // The reader stage: the cross-encoder reads the question with each of the best passages (an
     // interview's answer with the interviewer's question that matched) and reorders them.
-    if (this.reranker) ordered = await rerank(this.reranker, question, ordered, ({ label, evidence }) => this.readerText(label, evidence));
+    const reader = this.reranker && (!this.reranker.languages || this.reranker.languages.has(language)) ? this.reranker : undefined;
+    if (reader) ordered = await rerank(reader, question, ordered, ({ label, evidence }) => this.readerText(label, evidence));
     // The refusal judges the best story's best passage, not the corpus.
     const best = ordered[0];
     const leading = ordered.slice(0, DEFAULT_TOP_K).map(({ label }) => label);
@@ -293,15 +294,18 @@ export class Retriever {
       unknownNames: unknownNames(unknownNames(questionNames(searchText, language), this.vocabulary(request.storyId)), this.headlineVocabulary(request.storyId)),
       missingAnswer: answerType !== undefined && !leading.some((label) => holdsAnswerType(this.corpus.paragraphs[label]!.text, answerType, searchText)),
     } : undefined;
-    const confidence = this.reranker ? (best?.rerankScore ?? 0) : features ? answerConfidence(features, this.policy) : 0;
+    const confidence = reader ? (best?.rerankScore ?? 0) : features ? answerConfidence(features, this.policy) : 0;
     const timings = { embedMs: embedded - started, searchMs: this.now() - embedded };
-    const answered = this.reranker ? confidence >= this.reranker.minScore && best !== undefined : features !== undefined && isAnswered(features, this.policy);
+    // The reader vetoes what it finds irrelevant; what it lets through is judged as without it. Alone,
+    // a passage-relevance model answers questions the story is about but does not answer (docs/quality.md).
+    const readerVeto = reader !== undefined && !(confidence >= reader.minScore);
+    const answered = features !== undefined && !readerVeto && isAnswered(features, this.policy);
     if (!answered && !request.keepPassagesWhenRefused) return { ...refused('not-in-story', confidence, timings), features };
 
     const page = ordered.slice(offset, offset + topK);
     const scaled = relevanceScale(mode, ordered[0]?.score ?? 1);
     // Passages past the re-ranker's candidates rank below every one it read: their relevance stays below too.
-    const lowestRead = this.reranker ? Math.min(...ordered.slice(0, this.reranker.candidates).map((item) => item.rerankScore ?? 1)) : 1;
+    const lowestRead = reader ? Math.min(...ordered.slice(0, reader.candidates).map((item) => item.rerankScore ?? 1)) : 1;
     const relevanceOf = (score: number) => Math.min(scaled(score), lowestRead);
     const passages: Passage[] = page.map(({ label, score, evidence, rerankScore }) => {
       const paragraph = this.corpus.paragraphs[label]!;

