@@ -95,6 +95,28 @@ describe('refusal names by language', () => {
   });
 });
 
+describe('numbers a story writes otherwise', () => {
+  const unknown = (question: string, story: string, language: string) => unknownNames(questionNames(question, language), new Set(contentTerms(story, language)), language);
+
+  it('knows a number the story writes in words, in the question\'s language', () => {
+    expect(unknown('What theory came 100 years after the principle?', 'Smith laid it out almost a hundred years before Darwin\'s theory.', 'en')).toEqual([]);
+    expect(unknown('Welche Theorie kam 100 Jahre später?', 'Smith stellte es fast hundert Jahre vor Darwins Theorie auf.', 'de')).toEqual([]);
+    expect(unknown('¿Qué teoría llegó 100 años después?', 'Smith lo estableció casi cien años antes de la teoría de Darwin.', 'es')).toEqual([]);
+    expect(unknown('Какая теория появилась через 100 лет?', 'Смит изложил это почти за сто лет до теории Дарвина.', 'ru')).toEqual([]);
+    // Words for another number are no match.
+    expect(unknown('What theory came 200 years after the principle?', 'Smith laid it out almost a hundred years before Darwin\'s theory.', 'en')).toEqual(['200']);
+  });
+
+  it('knows a decade by a year in it, and never takes one year for another', () => {
+    const story = 'Dynasty, un drama de Aaron Spelling, se estrenó en 1981.';
+    expect(unknown('¿Qué drama de Aaron Spelling debutó en los años 80?', story, 'es')).toEqual([]);
+    expect(unknown('¿Qué drama de Aaron Spelling debutó en la década de 1980?', story, 'es')).toEqual([]);
+    expect(unknown('¿Qué drama de Aaron Spelling debutó en los años 90?', story, 'es')).toEqual(['90']);
+    // One digit from the story's year: another year, not a typo.
+    expect(unknown('What did Trump say to Lavrov in 2019?', 'Trump met Lavrov in the Oval Office in 2017.', 'en')).toEqual(['2019']);
+  });
+});
+
 describe('sentences in every script', () => {
   it('ends Chinese sentences at 。！？ with no space after', () => {
     expect(sentencesOf('北京是首都。它很大！你去过吗？')).toEqual(['北京是首都。', '它很大！', '你去过吗？']);
@@ -183,6 +205,15 @@ describe('language of a story and a question', () => {
     expect(questionLanguage('2016', ['de', 'en'])).toBe('de');
     expect(detectLanguage('Ποιος κέρδισε τον αγώνα;')).toBe('el');
     expect(corpusLanguages([{ language: 'de' }, { language: 'en' }, { language: 'de' }, {}])).toEqual(['de', 'en']);
+  });
+
+  it('keeps a short question in the corpus\'s main language unless its words clearly say another', () => {
+    // "me" and "a" are Spanish stop words too: alone, the detector's vote goes to Spanish.
+    expect(detectLanguage('tell me a joke', ['en', 'es', 'de'])).toBe('es');
+    expect(questionLanguage('tell me a joke', ['en', 'es', 'de'])).toBe('en');
+    expect(questionLanguage('Wer hat gewonnen?', ['en', 'es', 'de'])).toBe('de');
+    expect(questionLanguage('¿Quién ganó el partido?', ['en', 'es', 'de'])).toBe('es');
+    expect(questionLanguage('Qui a gagné le match ?', ['en', 'fr'])).toBe('fr');
   });
 });
 

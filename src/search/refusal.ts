@@ -1,4 +1,5 @@
 import { nameMatches } from './terms.js';
+import { holdsNumber } from './numbers.js';
 import { TIME_WORDS } from './time-intent.js';
 import { toTerm, words } from './text.js';
 
@@ -135,14 +136,17 @@ export function questionNames(question: string, language = 'en'): string[] {
 }
 
 /**
- * The names from `names` that match no term of `vocabulary`, allowing for misspelt names (`nameMatches`).
+ * The names from `names` that match no term of `vocabulary`, allowing for misspelt names (`nameMatches`)
+ * and numbers a story writes otherwise (`holdsNumber`, in the question's `language`).
  * A Set is searched as it is (an exact hit needs no scan); any other iterable is copied first.
  */
-export function unknownNames(names: readonly string[], vocabulary: Iterable<string>): string[] {
+export function unknownNames(names: readonly string[], vocabulary: Iterable<string>, language = 'en'): string[] {
   const known: ReadonlySet<string> | readonly string[] = vocabulary instanceof Set ? vocabulary : [...vocabulary];
+  const has = (term: string) => (known instanceof Set ? known.has(term) : (known as readonly string[]).includes(term));
   const matchesAny = (name: string) => {
     for (const term of known) if (nameMatches(name, term)) return true;
     return false;
   };
-  return names.filter((name) => !((known instanceof Set && known.has(name)) || matchesAny(name)));
+  // A number is no misspelt name ("2019" is not "2017"); it may be written in words or named by its decade.
+  return names.filter((name) => !(/^\p{N}+$/u.test(name) ? holdsNumber(name, language, has, () => known) : has(name) || matchesAny(name)));
 }

@@ -291,7 +291,7 @@ export class Retriever {
       // Names are checked against every searched story: a name known only to a story ranked lower means the ranking
       // missed it, not that the stories do not say (measured: docs/quality.md).
       // A name in a searched story's headline is one the story mentions ("Super Bowl 50" over paragraphs that say "the game").
-      unknownNames: unknownNames(unknownNames(questionNames(searchText, language), this.vocabulary(request.storyId)), this.headlineVocabulary(request.storyId)),
+      unknownNames: unknownNames(unknownNames(questionNames(searchText, language), this.vocabulary(request.storyId), language), this.headlineVocabulary(request.storyId), language),
       missingAnswer: answerType !== undefined && !leading.some((label) => holdsAnswerType(this.corpus.paragraphs[label]!.text, answerType, searchText)),
     } : undefined;
     const confidence = reader ? (best?.rerankScore ?? 0) : features ? answerConfidence(features, this.policy) : 0;

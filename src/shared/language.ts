@@ -107,6 +107,14 @@ function loadDetector(): Detector {
  */
 const STOP_WORD_WEIGHT = 2;
 
+/**
+ * What the corpus's main language is given beside the votes when a question is read: a short
+ * question shares its few words with several languages ("tell me a joke": "me" and "a" are
+ * Spanish stop words too, and Spanish won), while a question really in another language
+ * outvotes it by more ("Wer hat gewonnen?" 0.85 to 0.04, "Qui a gagné le match ?" 0.87 to 0.04).
+ */
+const PREFERRED_LEAD = 0.6;
+
 /** Characters a detector reads at most: a story's first ones tell its language as well as all of them. */
 const SAMPLE_CHARS = 1500;
 
@@ -115,7 +123,7 @@ const SAMPLE_CHARS = 1500;
  * languages of that script (and among `candidates` when given: a question is taken to be in one of
  * the corpus's languages when its script allows). Undefined when the text has no letters.
  */
-export function detectLanguage(text: string, candidates?: readonly string[]): string | undefined {
+export function detectLanguage(text: string, candidates?: readonly string[], preferred?: string): string | undefined {
   const sample = text.length > SAMPLE_CHARS ? text.slice(0, SAMPLE_CHARS) : text;
   const found = dominantScript(sample);
   if (!found) return undefined;
@@ -128,11 +136,13 @@ export function detectLanguage(text: string, candidates?: readonly string[]): st
     .detectAll(sample)
     .filter(({ lang }) => scriptOfLanguage(lang) === found.script && (!pool || pool.length === 0 || pool.includes(lang)))
     .slice(0, 3);
+  const favoured = preferred !== undefined && scriptOfLanguage(preferred) === found.script ? preferred : undefined;
+  if (favoured && scored.length > 0 && !scored.some(({ lang }) => lang === favoured)) scored.push({ lang: favoured, accuracy: 0 });
   if (scored.length > 1) {
     // The detector's n-grams, with each language's share of stop words beside them: on a short
     // text a name ("Mühlenstraße") can outweigh "the", "on" and "said".
     const tokens = sample.toLowerCase().match(/[\p{L}\p{M}]+(?:'[\p{L}\p{M}]+)*/gu) ?? [];
-    const vote = ({ lang, accuracy }: { lang: string; accuracy: number }) => accuracy + STOP_WORD_WEIGHT * stopWordShare(tokens, lang);
+    const vote = ({ lang, accuracy }: { lang: string; accuracy: number }) => accuracy + STOP_WORD_WEIGHT * stopWordShare(tokens, lang) + (lang === favoured ? PREFERRED_LEAD : 0);
     scored.sort((a, b) => vote(b) - vote(a));
   }
   return scored[0]?.lang ?? pool?.[0] ?? DEFAULT_OF_SCRIPT[found.script] ?? DEFAULT_LANGUAGE;
@@ -145,7 +155,7 @@ export function detectLanguage(text: string, candidates?: readonly string[]): st
  */
 export function questionLanguage(text: string, candidates: readonly string[]): string {
   const dominant = candidates[0] ?? DEFAULT_LANGUAGE;
-  return detectLanguage(text, candidates) ?? dominant;
+  return detectLanguage(text, candidates, dominant) ?? dominant;
 }
 
 /** The languages of stories, most common first (ties alphabetically): what `questionLanguage` takes. */
