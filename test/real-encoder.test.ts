@@ -113,7 +113,7 @@ describe('every fetched model is wired as its authors intend', () => {
 
   it('names the known models when asked to build an unknown one', async () => {
     await expect(buildModelCommand(['--model', 'bge-small', '--out', tempDir()])).rejects.toThrow(
-      /^There is no model "bge-small" to build; known models: .*all-minilm-l6-v2-q, all-minilm-l6-v2, bge-small-en-v1\.5-q, bge-small-en-v1\.5, e5-small-v2-q, e5-small-v2, bge-small-zh-v1\.5-q, bge-small-zh-v1\.5, multilingual-e5-small, multilingual-e5-small-q \(or a hub id/,
+      /^There is no model "bge-small" to build; known models: .*all-minilm-l6-v2-q, all-minilm-l6-v2, bge-small-en-v1\.5-q, bge-small-en-v1\.5, e5-small-v2-q, e5-small-v2, bge-small-zh-v1\.5-q, bge-small-zh-v1\.5, multilingual-e5-small, multilingual-e5-small-q, ms-marco-minilm-l-12-v2-q \(or a hub id/,
     );
   });
 
