@@ -13,7 +13,7 @@ import { createCrossEncoder, relevanceProbabilities, specialTokensAfterPassage, 
 import { buildModel } from '../src/embed/model-build/registry.js';
 import { UserError } from '../src/errors.js';
 import { buildIndex, loadIndex } from '../src/index/index.js';
-import { Retriever, rerankOrder, type Reranker } from '../src/search/index.js';
+import { READER_SURE_SCORE, Retriever, rerankOrder, type Reranker } from '../src/search/index.js';
 import { FIXTURE_CORPUS, tempDir } from './helpers/corpus.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
 import { MODEL_DIR } from './helpers/project.js';
@@ -219,11 +219,21 @@ describe('re-ranking in search', () => {
     expect(low.confidence).toBe(0.3);
   });
 
-  it('lets the refusal of words and encoder judge what it scores at or above RERANK_MIN_SCORE: an off-topic question stays refused', async () => {
+  it('lets the refusal of words and encoder judge what it scores between RERANK_MIN_SCORE and sure: an off-topic question stays refused', async () => {
     const question = 'What is the best recipe for lasagna?';
     expect((await new Retriever(index, embedder).search({ question })).outcome.kind).toBe('not-in-story');
-    const eager = await new Retriever(index, embedder, { reranker: reranker(async (_, passages) => passages.map(() => 0.99), 0.001) }).search({ question });
+    const eager = await new Retriever(index, embedder, { reranker: reranker(async (_, passages) => passages.map(() => READER_SURE_SCORE - 0.01), 0.001) }).search({ question });
     expect(eager.outcome.kind).toBe('not-in-story');
+  });
+
+  it('answers what it is sure of, where words and encoder refuse (a paraphrase they miss)', async () => {
+    const question = 'What is the best recipe for lasagna?';
+    const sure = await new Retriever(index, embedder, { reranker: reranker(async (_, passages) => passages.map((_, i) => (i === 0 ? READER_SURE_SCORE : 0.5)), 0.001) }).search({ question });
+    expect(sure.outcome.kind).toBe('answered');
+    expect(sure.passages[0]!.rerankScore).toBe(READER_SURE_SCORE);
+    // A veto set above the sure level still vetoes.
+    const strict = await new Retriever(index, embedder, { reranker: reranker(async (_, passages) => passages.map(() => READER_SURE_SCORE), 0.999) }).search({ question });
+    expect(strict.outcome.kind).toBe('not-in-story');
   });
 
   it('skips a question in a language the model does not read: ranked and judged as without it', async () => {

@@ -9,7 +9,7 @@ import { cleanQuestion, isSearchable } from './question.js';
 import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNames, type AnswerFeatures, type RefusalPolicy } from './refusal.js';
 import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
-import { rerank, type Reranker } from './rerank.js';
+import { READER_SURE_SCORE, rerank, type Reranker } from './rerank.js';
 import { TermStatistics, contextCoverage, holdsTermExactly, termCoverage } from './terms.js';
 import { dot } from './vectors.js';
 import { calibrateCorpus, calibrationApplies, denseWeight, relatedness, worthIn, type RefusalCalibration } from './calibration.js';
@@ -296,10 +296,12 @@ export class Retriever {
     } : undefined;
     const confidence = reader ? (best?.rerankScore ?? 0) : features ? answerConfidence(features, this.policy) : 0;
     const timings = { embedMs: embedded - started, searchMs: this.now() - embedded };
-    // The reader vetoes what it finds irrelevant; what it lets through is judged as without it. Alone,
-    // a passage-relevance model answers questions the story is about but does not answer (docs/quality.md).
+    // The reader vetoes what it finds irrelevant and answers what it is sure of; in between, the
+    // refusal of words and encoder decides. Alone, a passage-relevance model answers questions the
+    // story is about but does not answer (docs/quality.md).
     const readerVeto = reader !== undefined && !(confidence >= reader.minScore);
-    const answered = features !== undefined && !readerVeto && isAnswered(features, this.policy);
+    const readerSure = reader !== undefined && confidence >= Math.max(READER_SURE_SCORE, reader.minScore);
+    const answered = features !== undefined && !readerVeto && (readerSure || isAnswered(features, this.policy));
     if (!answered && !request.keepPassagesWhenRefused) return { ...refused('not-in-story', confidence, timings), features };
 
     const page = ordered.slice(offset, offset + topK);
