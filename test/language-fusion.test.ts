@@ -2,6 +2,7 @@
 // for the question's language on this corpus, and word search takes the rest. An encoder that
 // cannot read Spanish (every Spanish text lands near one point, nudged at random) must not pull a
 // Spanish answer away from where word search puts it, nor refuse what the story's words answer.
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Embedder } from '../src/embed/index.js';
@@ -9,6 +10,7 @@ import { loadIndex } from '../src/index/index.js';
 import { buildIndexFromCorpus } from '../src/pipeline.js';
 import { createRetriever } from '../src/retrieval.js';
 import { readCalibration } from '../src/search/calibration.js';
+import type { Reranker } from '../src/search/index.js';
 import { currentGeneration } from '../src/index/index.js';
 import { loadCoreConfig } from '../src/config.js';
 import { fakeEmbedder } from './helpers/fake-embedder.js';
@@ -57,6 +59,34 @@ const QUESTIONS = [
   '¿Cuándo abrirá la sala infantil?',
   '¿Cuándo terminará la reforma del mercado?',
 ];
+
+describe('a reader that reads one language', () => {
+  it('judges only passages in a language it reads: an English question answered from a Spanish story is not vetoed', async () => {
+    const root = tempDir();
+    const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+    // A story recorded as Spanish, whose words the question shares: a stand-in for a multilingual
+    // encoder matching an English question to a Spanish paragraph (the fake reads words only).
+    const festival = writeStory(config.corpusDir, 'festival', ['Mayor Gómez-Varela said the Sonorama Riverside festival starts on August 14 in the river park.', 'Tickets for the festival go on sale on Monday at the town hall.'], { title: 'Noticias del festival' });
+    writeFileSync(festival, readFileSync(festival, 'utf8').replace('\n---\n', '\nlanguage: es\n---\n'));
+    writeStory(config.corpusDir, 'english', ['The harbour bridge closes for six weeks of repairs from July.', 'Ferries will run every fifteen minutes during the closure.'], { title: 'Bridge closure' });
+    const embedder = fakeEmbedder({ modelHash: 'words' });
+    await buildIndexFromCorpus(config, embedder);
+    const index = () => loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 });
+    const question = 'When does the Sonorama Riverside festival start, says Gómez-Varela?';
+    const plain = await createRetriever(index(), embedder).search({ question });
+    expect(plain.language).toBe('en');
+    expect(plain.outcome.kind).toBe('answered');
+    expect(plain.passages[0]!.story.language).toBe('es');
+    // An English-only reader's score for a Spanish passage is no verdict (here: near nothing).
+    const reader: Reranker = { score: async (_, passages) => passages.map(() => 0.0001), minScore: 0.001, candidates: 20, languages: new Set(['en']) };
+    const read = await createRetriever(index(), embedder, reader).search({ question });
+    expect(read.outcome.kind).toBe('answered');
+    expect(read.passages[0]!.paragraph.text).toBe(plain.passages[0]!.paragraph.text);
+    // Over an English passage it vetoes.
+    const english = await createRetriever(index(), embedder, reader).search({ question: 'How long will the harbour bridge close for repairs?' });
+    expect(english.outcome.kind).toBe('not-in-story');
+  });
+});
 
 describe('fusion by language', () => {
   it('ranks a language the encoder cannot read as word search does, and answers what its words answer', async () => {

@@ -299,8 +299,12 @@ export class Retriever {
     // The reader vetoes what it finds irrelevant and answers what it is sure of; in between, the
     // refusal of words and encoder decides. Alone, a passage-relevance model answers questions the
     // story is about but does not answer (docs/quality.md).
-    const readerVeto = reader !== undefined && !(confidence >= reader.minScore);
-    const readerSure = reader !== undefined && confidence >= Math.max(READER_SURE_SCORE, reader.minScore);
+    // Only over a passage in a language it reads: an English question answered from a German story
+    // by a multilingual encoder is no pair MS MARCO can judge.
+    const judgedLanguage = judged !== undefined ? (this.storiesById.get(this.corpus.paragraphs[judged]!.storyId)?.language ?? DEFAULT_LANGUAGE) : DEFAULT_LANGUAGE;
+    const judge = reader && (!reader.languages || reader.languages.has(judgedLanguage)) ? reader : undefined;
+    const readerVeto = judge !== undefined && !(confidence >= judge.minScore);
+    const readerSure = judge !== undefined && confidence >= Math.max(READER_SURE_SCORE, judge.minScore);
     const answered = features !== undefined && !readerVeto && (readerSure || isAnswered(features, this.policy));
     if (!answered && !request.keepPassagesWhenRefused) return { ...refused('not-in-story', confidence, timings), features };
 
