@@ -11,7 +11,8 @@ export const DEFAULT_EF_SEARCH = 64;
 
 /**
  * With RERANK_MODEL set, the re-ranker's probability below which the stories do not say, whatever
- * words and encoder found (a veto; above it they decide). Measured with ms-marco-MiniLM-L-12-v2
+ * words and encoder found (a veto; from READER_SURE_SCORE, src/search/rerank.ts, the reader
+ * answers; in between, words and encoder decide). Measured with ms-marco-MiniLM-L-12-v2
  * (docs/quality.md, "A real cross-encoder"): 0.001 (logit -6.9) refuses 59 of 60 off-topic
  * questions on each corpus and costs one answerable question of 130; as the only judge, its own
  * boundary 0.5 wrongly refused 5-14 of 40 answerable questions and still answered 11 of 15 near-topic ones.
