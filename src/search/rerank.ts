@@ -23,11 +23,16 @@ export interface Reranker {
   candidates: number;
   /**
    * Below this probability for the best passage, the stories do not say (RERANK_MIN_SCORE), whatever
-   * the refusal of words and encoder found; at or above it, that refusal decides.
+   * the refusal of words and encoder found; from READER_SURE_SCORE they do; in between, that refusal decides.
    */
   minScore: number;
-  /** The languages the model reads; a question in another is ranked and judged without it. All when absent. */
+  /** The languages the model reads (all when absent): it reads no question, and judges no passage, in another. */
   languages?: ReadonlySet<string>;
+}
+
+/** Whether the reranker reads text in `language`. */
+export function readsLanguage(reranker: Reranker, language: string): boolean {
+  return !reranker.languages || reranker.languages.has(language);
 }
 
 /**

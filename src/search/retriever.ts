@@ -9,7 +9,7 @@ import { cleanQuestion, isSearchable } from './question.js';
 import { DEFAULT_REFUSAL, answerConfidence, isAnswered, questionNames, unknownNames, type AnswerFeatures, type RefusalPolicy } from './refusal.js';
 import type { SentenceSpan } from './sentences.js';
 import { SpellingCorrector } from './spelling.js';
-import { READER_SURE_SCORE, rerank, type Reranker } from './rerank.js';
+import { READER_SURE_SCORE, readsLanguage, rerank, type Reranker } from './rerank.js';
 import { TermStatistics, contextCoverage, holdsTermExactly, termCoverage } from './terms.js';
 import { dot } from './vectors.js';
 import { calibrateCorpus, calibrationApplies, denseWeight, relatedness, worthIn, type RefusalCalibration } from './calibration.js';
@@ -275,7 +275,7 @@ export class Retriever {
     ordered = dedupe(ordered, this.corpus.paragraphs);
     // The reader stage: the cross-encoder reads the question with each of the best passages (an
     // interview's answer with the interviewer's question that matched) and reorders them.
-    const reader = this.reranker && (!this.reranker.languages || this.reranker.languages.has(language)) ? this.reranker : undefined;
+    const reader = this.reranker && readsLanguage(this.reranker, language) ? this.reranker : undefined;
     if (reader) ordered = await rerank(reader, question, ordered, ({ label, evidence }) => this.readerText(label, evidence));
     // The refusal judges the best story's best passage, not the corpus.
     const best = ordered[0];
@@ -302,7 +302,7 @@ export class Retriever {
     // Only over a passage in a language it reads: an English question answered from a German story
     // by a multilingual encoder is no pair MS MARCO can judge.
     const judgedLanguage = judged !== undefined ? (this.storiesById.get(this.corpus.paragraphs[judged]!.storyId)?.language ?? DEFAULT_LANGUAGE) : DEFAULT_LANGUAGE;
-    const judge = reader && (!reader.languages || reader.languages.has(judgedLanguage)) ? reader : undefined;
+    const judge = reader && readsLanguage(reader, judgedLanguage) ? reader : undefined;
     const readerVeto = judge !== undefined && !(confidence >= judge.minScore);
     const readerSure = judge !== undefined && confidence >= Math.max(READER_SURE_SCORE, judge.minScore);
     const answered = features !== undefined && !readerVeto && (readerSure || isAnswered(features, this.policy));
