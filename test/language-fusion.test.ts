@@ -111,6 +111,39 @@ describe('fusion by language', () => {
     }
   });
 
+  it('shows word search\'s best paragraphs where the encoder cannot read the language, even from a story that covers fewer of the question\'s words', async () => {
+    const root = tempDir();
+    const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+    // The club's story holds every word of the question, spread over its paragraphs; the
+    // translator's story answers it in one short paragraph that word search puts in its top three,
+    // but holds only two of the question's words, so a ranking of stories by words drops it.
+    writeStory(config.corpusDir, 'himno', [
+      'El club presentó su nuevo himno en el estadio ante veinte mil aficionados que llenaron las gradas desde primera hora de la tarde.',
+      'La directiva quiere traducir la letra al inglés y al francés para los aficionados extranjeros que siguen al equipo por internet.',
+      'Los socios del club podrán descargar la canción gratis desde la web oficial a partir del lunes, según informó el presidente.',
+      'El presidente del club dijo en inglés a la prensa extranjera que la canción se escuchará antes de cada partido en casa.',
+    ], { title: 'El nuevo himno del club' });
+    writeStory(config.corpusDir, 'traductora', [
+      'Ana Ruiz traducirá el himno: Ruiz traduce himnos.',
+      'Ruiz vive en la ciudad desde hace diez años.',
+    ], { title: 'Una traductora para el estadio' });
+    writeStory(config.corpusDir, 'english', ['The harbour bridge closes for six weeks of repairs from July.', 'Ferries will run every fifteen minutes during the closure.'], { title: 'Bridge closure' });
+    const embedder = englishOnly('Los aficionados podrán descargar el himno gratis desde la web del club.');
+    await buildIndexFromCorpus(config, embedder);
+    expect(readCalibration(currentGeneration(config.indexDir)!)!.languages.es).toBe(0);
+
+    const retriever = createRetriever(loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 }), embedder);
+    const question = '¿Quién traducirá el nuevo himno del club al inglés antes del lunes, según el presidente?';
+    const [hybrid, words] = [await retriever.search({ question, topK: 3 }), await retriever.search({ question, topK: 3, mode: 'bm25' })];
+    const answer = 'Ana Ruiz traducirá el himno: Ruiz traduce himnos.';
+    expect(words.passages.map((passage) => passage.paragraph.text)).toContain(answer);
+    expect(hybrid.outcome.kind).toBe('answered');
+    expect(hybrid.passages.map((passage) => passage.paragraph.text)).toContain(answer);
+    // The shown scores still fall down the list.
+    const scores = hybrid.passages.map((passage) => passage.score);
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores);
+  });
+
   it('judges a question in a language the encoder reads by that language\'s own everyday questions', async () => {
     const root = tempDir();
     const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };

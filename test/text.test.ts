@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_QUESTION_CHARS, cleanQuestion, isSearchable } from '../src/search/question.js';
-import { reciprocalRankFusion } from '../src/search/fusion.js';
+import { leadWith, reciprocalRankFusion } from '../src/search/fusion.js';
 import { splitSentences } from '../src/search/sentences.js';
 import { TermStatistics, termCoverage, termMatches } from '../src/search/terms.js';
 import { contentTerms, toTerm } from '../src/search/text.js';
@@ -79,6 +79,22 @@ describe('reciprocalRankFusion', () => {
   it('is symmetric in its lists and deterministic on ties', () => {
     expect(reciprocalRankFusion([[5], [6]]).map((f) => f.label)).toEqual([5, 6]);
     expect(reciprocalRankFusion([[6], [5]]).map((f) => f.label)).toEqual([5, 6]);
+  });
+});
+
+describe('leadWith', () => {
+  it('puts the lead first in the ranking\'s order, then what the ranking lacked, then the rest, with scores that never rise', () => {
+    const ranking = [
+      { label: 1, score: 3 },
+      { label: 2, score: 2.5, evidence: 9 },
+      { label: 3, score: 2 },
+      { label: 4, score: 1 },
+    ];
+    const led = leadWith(ranking, [4, 7, 2]);
+    expect(led.map((item) => item.label)).toEqual([2, 4, 7, 1, 3]);
+    expect(led.map((item) => item.score)).toEqual([3, 3, 3, 3, 2]);
+    expect(led[0]!.evidence).toBe(9);
+    expect(leadWith(ranking, [1, 2]).map((item) => item.label)).toEqual([1, 2, 3, 4]);
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Embedder } from '../embed/index.js';
 import { storyCentroids, type StoredParagraph, type StoredStory, type VectorStore } from '../index/index.js';
-import { reciprocalRankFusion } from './fusion.js';
+import { leadWith, reciprocalRankFusion } from './fusion.js';
 import { bestSentence, sentenceTerms, type SentenceTerms } from './highlight.js';
 import { textFragmentLink } from './text-fragment.js';
 import { LexicalIndex } from './lexical.js';
@@ -271,6 +271,13 @@ export class Retriever {
       const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
       // A cosine counts in units of the encoder's spread, and only as much as the encoder is worth in the question's language.
       ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf, { dense: denseWeight(calibration) * worth, words: 1 - worth, language });
+      if (worth === 0) {
+        // Where the encoder reads nothing of the language, words alone rank, and word search's best
+        // paragraphs are the ones shown: story-aware ranking by words alone put some of them below
+        // the top three (XQuAD, docs/quality.md). Its order still decides among them and below.
+        const words = dedupe(this.lexical.query(searchText, accept, this.headlineWeight, undefined, 2 * DEFAULT_TOP_K, language), this.corpus.paragraphs);
+        ordered = leadWith(ordered, words.slice(0, DEFAULT_TOP_K).map((hit) => hit.label));
+      }
     }
     ordered = dedupe(ordered, this.corpus.paragraphs);
     // The reader stage: the cross-encoder reads the question with each of the best passages (an
