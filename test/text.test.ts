@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_QUESTION_CHARS, cleanQuestion, isSearchable } from '../src/search/question.js';
-import { leadWith, reciprocalRankFusion } from '../src/search/fusion.js';
+import { reciprocalRankFusion, withSeats } from '../src/search/fusion.js';
 import { splitSentences } from '../src/search/sentences.js';
 import { TermStatistics, termCoverage, termMatches } from '../src/search/terms.js';
 import { contentTerms, toTerm } from '../src/search/text.js';
@@ -82,19 +82,26 @@ describe('reciprocalRankFusion', () => {
   });
 });
 
-describe('leadWith', () => {
-  it('puts the lead first in the ranking\'s order, then what the ranking lacked, then the rest, with scores that never rise', () => {
-    const ranking = [
-      { label: 1, score: 3 },
-      { label: 2, score: 2.5, evidence: 9 },
-      { label: 3, score: 2 },
-      { label: 4, score: 1 },
-    ];
-    const led = leadWith(ranking, [4, 7, 2]);
-    expect(led.map((item) => item.label)).toEqual([2, 4, 7, 1, 3]);
-    expect(led.map((item) => item.score)).toEqual([3, 3, 3, 3, 2]);
-    expect(led[0]!.evidence).toBe(9);
-    expect(leadWith(ranking, [1, 2]).map((item) => item.label)).toEqual([1, 2, 3, 4]);
+describe('withSeats', () => {
+  const ranking = [
+    { label: 1, score: 3 },
+    { label: 2, score: 2.5, evidence: 9 },
+    { label: 3, score: 2 },
+    { label: 4, score: 1 },
+    { label: 5, score: 0.5 },
+  ];
+
+  it('shows every seated label, the ranking\'s best in the other places, in the ranking\'s order', () => {
+    const seated = withSeats(ranking, [4], 3);
+    expect(seated.map((item) => item.label)).toEqual([1, 2, 4, 3, 5]);
+    // Scores never rise down the list: the seated one scores what the first left out does.
+    expect(seated.map((item) => item.score)).toEqual([3, 2.5, 2, 2, 0.5]);
+    expect(seated[1]!.evidence).toBe(9);
+  });
+
+  it('fills every place from the seated labels when there are as many, the ones the ranking lacks last', () => {
+    expect(withSeats(ranking, [5, 7, 2], 3).map((item) => item.label)).toEqual([2, 5, 7, 1, 3, 4]);
+    expect(withSeats(ranking, [1, 2], 3).map((item) => item.label)).toEqual([1, 2, 3, 4, 5]);
   });
 });
 

@@ -16,15 +16,20 @@ export function reciprocalRankFusion(rankings: ReadonlyArray<readonly number[]>,
 }
 
 /**
- * `ranking` with the `lead` labels first (in the order `ranking` gives them, then those it lacks),
- * then the rest of `ranking`. Scores stay non-increasing down the list: a lead item scores at least
- * what the best of the rest does.
+ * The first `shown` places of `ranking`, with every `seated` label among them: the seated ones
+ * and the ranking's best until the places are full, in the ranking's order (a seated label the
+ * ranking lacks comes last of them), then the rest of the ranking. Scores stay non-increasing: a
+ * shown item scores at least what the best of the rest does.
  */
-export function leadWith(ranking: ReadonlyArray<{ label: number; score: number; evidence?: number }>, lead: readonly number[]): Array<{ label: number; score: number; evidence?: number }> {
-  const leading = new Set(lead);
-  const rest = ranking.filter((item) => !leading.has(item.label));
+export function withSeats(ranking: ReadonlyArray<{ label: number; score: number; evidence?: number }>, seated: readonly number[], shown: number): Array<{ label: number; score: number; evidence?: number }> {
+  const seats = new Set(seated.slice(0, shown));
+  for (const item of ranking) {
+    if (seats.size >= shown) break;
+    seats.add(item.label);
+  }
+  const rest = ranking.filter((item) => !seats.has(item.label));
   const floor = rest[0]?.score ?? Number.NEGATIVE_INFINITY;
-  const ranked = ranking.filter((item) => leading.has(item.label));
-  const missing = lead.filter((label) => !ranked.some((item) => item.label === label)).map((label) => ({ label, score: floor }));
+  const ranked = ranking.filter((item) => seats.has(item.label));
+  const missing = [...seats].filter((label) => !ranked.some((item) => item.label === label)).map((label) => ({ label, score: floor }));
   return [...[...ranked, ...missing].map((item) => ({ ...item, score: Math.max(item.score, floor) })), ...rest];
 }

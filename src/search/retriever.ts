@@ -1,6 +1,6 @@
 import type { Embedder } from '../embed/index.js';
 import { storyCentroids, type StoredParagraph, type StoredStory, type VectorStore } from '../index/index.js';
-import { leadWith, reciprocalRankFusion } from './fusion.js';
+import { reciprocalRankFusion, withSeats } from './fusion.js';
 import { bestSentence, sentenceTerms, type SentenceTerms } from './highlight.js';
 import { textFragmentLink } from './text-fragment.js';
 import { LexicalIndex } from './lexical.js';
@@ -271,13 +271,17 @@ export class Retriever {
       const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
       // A cosine counts in units of the encoder's spread, and only as much as the encoder is worth in the question's language.
       ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf, { dense: denseWeight(calibration) * worth, words: 1 - worth, language });
-      if (worth === 0) {
-        // Where the encoder reads nothing of the language, words alone rank, and word search's best
-        // paragraphs are the ones shown: story-aware ranking by words alone put some of them below
-        // the top three (XQuAD, docs/quality.md). Its order still decides among them and below.
-        const words = dedupe(this.lexical.query(searchText, accept, this.headlineWeight, undefined, 2 * DEFAULT_TOP_K, language), this.corpus.paragraphs);
-        ordered = leadWith(ordered, words.slice(0, DEFAULT_TOP_K).map((hit) => hit.label));
-      }
+      // Word search's best paragraphs always have seats among the ones shown: one where the
+      // encoder reads the question's language, all three where it reads nothing of it (the
+      // story-aware order still ranks them among the others). The paragraph with the most of the
+      // question's rare words is rarely wrong to show, and story-aware ranking by words alone put
+      // some of word search's best below the top three (XQuAD, docs/quality.md).
+      const seats = 1 + Math.round((DEFAULT_TOP_K - 1) * (1 - worth));
+      const words = dedupe(this.lexical.query(searchText, accept, this.headlineWeight, undefined, 2 * seats, language), this.corpus.paragraphs);
+      // An interviewer's question is shown above the answer that took its place, not alone.
+      const answering = new Map(ordered.flatMap((item) => (item.evidence !== undefined && item.evidence !== item.label ? [[item.evidence, item.label] as const] : [])));
+      const seated = words.slice(0, seats).map((hit) => answering.get(hit.label) ?? hit.label);
+      ordered = withSeats(dedupe(ordered, this.corpus.paragraphs), seated, DEFAULT_TOP_K);
     }
     ordered = dedupe(ordered, this.corpus.paragraphs);
     // The reader stage: the cross-encoder reads the question with each of the best passages (an
