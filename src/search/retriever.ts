@@ -271,13 +271,13 @@ export class Retriever {
       const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
       // A cosine counts in units of the encoder's spread, and only as much as the encoder is worth in the question's language.
       ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf, { dense: denseWeight(calibration) * worth, words: 1 - worth, language });
-      // Word search's best paragraphs always have seats among the ones shown: one where the
-      // encoder reads the question's language, all three where it reads nothing of it (the
-      // story-aware order still ranks them among the others). The paragraph with the most of the
-      // question's rare words is rarely wrong to show, and story-aware ranking by words alone put
-      // some of word search's best below the top three (XQuAD, docs/quality.md).
-      const seats = 1 + Math.round((DEFAULT_TOP_K - 1) * (1 - worth));
-      const words = dedupe(this.lexical.query(searchText, accept, this.headlineWeight, undefined, 2 * seats, language), this.corpus.paragraphs);
+      // Where the encoder cannot read the question's language, word search's best paragraphs have
+      // seats among the ones shown: all three where it reads nothing of it, fewer the more it
+      // reads, none where it reads it (the story-aware order still ranks them among the others).
+      // Story-aware ranking by words alone put some of word search's best below the top three
+      // (XQuAD, docs/quality.md).
+      const seats = Math.round(DEFAULT_TOP_K * (1 - worth));
+      const words = seats > 0 ? dedupe(this.lexical.query(searchText, accept, this.headlineWeight, undefined, 2 * seats, language), this.corpus.paragraphs) : [];
       // An interviewer's question is shown above the answer that took its place, not alone.
       const answering = new Map(ordered.flatMap((item) => (item.evidence !== undefined && item.evidence !== item.label ? [[item.evidence, item.label] as const] : [])));
       const seated = words.slice(0, seats).map((hit) => answering.get(hit.label) ?? hit.label);
