@@ -194,6 +194,9 @@ describe('boilerplate rules', () => {
     'Home | News | Sports | Weather',
     'Updated 3:42 p.m.',
     'A version of this article appears in print on Page A22.',
+    '.',
+    '* * *',
+    '—',
   ])('drops "%s"', (text) => {
     expect(isBoilerplateBlock(block(text))).toBe(true);
   });
@@ -203,6 +206,8 @@ describe('boilerplate rules', () => {
     expect(isBoilerplateBlock(block('Back on the schooner', { strongShare: 1 }))).toBe(true);
     expect(isBoilerplateBlock(block('A fisherman hauls a halibut aboard in Sitka.', { withMedia: true, emphasisShare: 1 }))).toBe(true);
     expect(isBoilerplateBlock(block('He declined to comment.'))).toBe(false);
+    expect(isBoilerplateBlock(block('Yes.'))).toBe(false);
+    expect(isBoilerplateBlock(block('1.'))).toBe(false);
     expect(isBoilerplateBlock(block('Read the full report, the mayor said, before you judge the plan.'))).toBe(false);
     expect(isBoilerplateBlock(block('Photographers were kept behind a rope line as the mayor spoke.'))).toBe(false);
     expect(isBoilerplateBlock(block('The report, which the council released on its website, runs to 212 pages.', { linkDensity: 0.3 }))).toBe(false);

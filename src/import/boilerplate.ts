@@ -49,6 +49,8 @@ const SENTENCE_END = /[.!?…。！？।؟۔]["'”’»)\]]*$/u;
  */
 export function isBoilerplateBlock(block: TextBlock): boolean {
   const { text } = block;
+  // No word at all: an icon's glyph, a divider ("* * *", "—", a lone "."), never something to quote.
+  if (!/[\p{L}\p{N}]/u.test(text)) return true;
   if (FURNITURE_LINES.some((pattern) => pattern.test(text))) return true;
   if (text.length < 200 && PROMPT.test(text)) return true;
   // "Home | News | Subscribe": a row of short links or labels.
