@@ -179,6 +179,38 @@ describe('the refusal calibration', () => {
     expect(calibrationApplies({ ...calibration, version: 0 }, 'm', 1000)).toBe(false);
   });
 
+  it('takes cosines only over the languages the encoder reads, so a language it crowds into one spot does not raise the bar', async () => {
+    // An English encoder that cannot read Korean puts every Korean paragraph on one spot, and here
+    // that spot lies nearer every everyday question than any English paragraph does (e5-small-v2
+    // did this with the Korean and Arabic pages of our fixtures).
+    const words = fakeEmbedder({ modelHash: 'crowds-korean' });
+    const [hub] = await words.embed([BACKGROUND_QUESTIONS.join(' ')]);
+    const embedder: Embedder = {
+      ...words,
+      embed: async (texts, kind) => {
+        const read = await words.embed(texts, kind);
+        return texts.map((text, i) => (/\p{Script=Hangul}/u.test(text) ? hub! : read[i]!));
+      },
+    };
+    const measure = async (withKorean: boolean) => {
+      const root = tempDir();
+      const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+      writeStory(config.corpusDir, 'bridge', PASSAGES, { title: 'Harbour bridge closes' });
+      if (withKorean) writeStory(config.corpusDir, 'library', ['청람시는 옛 세관 건물에 첫 공공 도서관을 열었다.', '도서관은 매일 오전 아홉 시부터 저녁 여덟 시까지 문을 연다.', '시는 내년에 어린이 열람실을 늘릴 계획이다.'], { title: '청람시 첫 공공 도서관 개관' });
+      await buildIndexFromCorpus(config, embedder);
+      const calibration = readCalibration(currentGeneration(config.indexDir)!)!;
+      const retriever = createRetriever(loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 }), embedder);
+      const asked = await retriever.search({ question: 'How much will the repairs to the bridge deck cost?', keepPassagesWhenRefused: true });
+      return { calibration, relatedness: asked.features!.relatedness, answered: asked.outcome.kind === 'answered' };
+    };
+    const alone = await measure(false);
+    const mixed = await measure(true);
+    expect(mixed.calibration.languages.ko).toBe(0);
+    expect(mixed.calibration.offTopic.mean).toBeCloseTo(alone.calibration.offTopic.mean, 6);
+    expect(mixed.relatedness).toBeCloseTo(alone.relatedness, 6);
+    expect(mixed.answered).toBe(true);
+  });
+
   it('is measured when the index is built, kept by a small change, and used by the retriever instead of measuring again', async () => {
     const root = tempDir();
     const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };

@@ -52,7 +52,7 @@ export interface OffTopicLevel {
 }
 
 /** Bumped when the background questions or the measure change: older calibrations are measured again. */
-export const CALIBRATION_VERSION = 6;
+export const CALIBRATION_VERSION = 7;
 /**
  * The spread of best cosines at which a cosine difference counts as it is in ranking: the
  * built-in encoder's (0.074-0.082 on every eval corpus), where the fusion's weights were measured.
@@ -168,24 +168,42 @@ export function worthIn(calibration: RefusalCalibration, language: string | unde
 }
 
 /**
- * Measures the encoder on the corpus: `bestSimilarity` gives a vector's highest cosine with any
- * paragraph (the dense index's first hit).
+ * The languages whose paragraphs a cosine is taken over: those the encoder reads (worth above 0),
+ * when the corpus also has some it cannot read. An encoder maps a language it cannot read to one
+ * crowded spot, and paragraphs there can stand nearer to every question than the ones it reads
+ * (e5-small-v2 put most English everyday questions nearest a Korean or Arabic paragraph of our
+ * pages): their cosines say nothing of what a question is about. Undefined where every language
+ * counts: all read, or none.
+ */
+export function readLanguages(languages: Readonly<Record<string, number>>): ReadonlySet<string> | undefined {
+  const read = Object.keys(languages).filter((language) => (languages[language] ?? 0) > 0);
+  return read.length === 0 || read.length === Object.keys(languages).length ? undefined : new Set(read);
+}
+
+/**
+ * Measures the encoder on the corpus: `bestSimilarity` gives a vector's highest cosine with a
+ * paragraph (the dense index's first hit), among the paragraphs of `languages` when given.
  */
 export async function calibrateRefusal(
   embedder: Pick<Embedder, 'embed' | 'modelHash'>,
-  bestSimilarity: (vector: Float32Array) => number,
+  bestSimilarity: (vector: Float32Array, languages?: ReadonlySet<string>) => number,
   paragraphs: number,
   paragraphsByLanguage: ReadonlyMap<string, readonly Float32Array[]> = new Map(),
 ): Promise<RefusalCalibration> {
-  const { level, best } = await offTopicLevel(embedder, bestSimilarity, BACKGROUND_QUESTIONS);
-  const languages = languageWorth(level.background, paragraphsByLanguage);
+  const background = await embedder.embed([...BACKGROUND_QUESTIONS], 'query');
+  const languages = languageWorth(background, paragraphsByLanguage);
+  const read = readLanguages(languages);
+  const best = (vector: Float32Array) => bestSimilarity(vector, read);
+  const { level, best: bestOfEach } = await offTopicLevel(embedder, best, BACKGROUND_QUESTIONS, background);
   const byLanguage: Record<string, OffTopicLevel> = {};
   for (const [language, worth] of Object.entries(languages)) {
     const questions = BACKGROUND_QUESTIONS_BY_LANGUAGE[language];
     // Where the encoder cannot read the language its relatedness does not count: nothing to measure.
-    if (language !== 'en' && worth > 0 && questions) byLanguage[language] = (await offTopicLevel(embedder, bestSimilarity, questions)).level;
+    if (language !== 'en' && worth > 0 && questions) byLanguage[language] = (await offTopicLevel(embedder, best, questions)).level;
   }
-  return { version: CALIBRATION_VERSION, modelHash: embedder.modelHash, paragraphs, ...level, cosineSpread: meanAndSpread(best).sd, languages, byLanguage };
+  // Ranking weighs cosines against every paragraph, so their spread is taken over all of them.
+  const spreadOver = read ? background.map((vector) => bestSimilarity(vector)) : bestOfEach;
+  return { version: CALIBRATION_VERSION, modelHash: embedder.modelHash, paragraphs, ...level, cosineSpread: meanAndSpread(spreadOver).sd, languages, byLanguage };
 }
 
 /** Background questions asked of the corpus: what an everyday question scores here, and each one's best cosine. */
@@ -193,8 +211,9 @@ async function offTopicLevel(
   embedder: Pick<Embedder, 'embed'>,
   bestSimilarity: (vector: Float32Array) => number,
   questions: readonly string[],
+  embedded?: Float32Array[],
 ): Promise<{ level: OffTopicLevel; best: number[] }> {
-  const background = await embedder.embed([...questions], 'query');
+  const background = embedded ?? (await embedder.embed([...questions], 'query'));
   const best = background.map((vector) => bestSimilarity(vector));
   const likeness = background.map((vector, i) => backgroundLikeness(vector, background, i));
   const typicalLikeness = likeness.reduce((sum, value) => sum + value, 0) / likeness.length;
@@ -206,7 +225,7 @@ async function offTopicLevel(
 export interface CalibratedCorpus {
   stories: ReadonlyArray<{ id: string; language?: string | undefined }>;
   paragraphs: ReadonlyArray<{ storyId: string }>;
-  store: { search(vector: Float32Array, k: number): ReadonlyArray<{ similarity: number }>; vector(label: number): Float32Array };
+  store: { search(vector: Float32Array, k: number, accept?: (label: number) => boolean): ReadonlyArray<{ similarity: number }>; vector(label: number): Float32Array };
 }
 
 /** `calibrateRefusal` for a loaded index: its background questions searched, its languages' paragraphs sampled. */
@@ -214,7 +233,11 @@ export function calibrateCorpus(embedder: Pick<Embedder, 'embed' | 'modelHash'>,
   const languageOfStory = new Map(corpus.stories.map((story) => [story.id, story.language]));
   const sample = sampleByLanguage(corpus.paragraphs.length, (label) => languageOfStory.get(corpus.paragraphs[label]!.storyId));
   const vectors = new Map([...sample].map(([language, labels]) => [language, labels.map((label) => corpus.store.vector(label))]));
-  return calibrateRefusal(embedder, (vector) => corpus.store.search(vector, 1)[0]?.similarity ?? 0, corpus.paragraphs.length, vectors);
+  const best = (vector: Float32Array, languages?: ReadonlySet<string>) => {
+    const accept = languages && ((label: number) => languages.has(languageOfStory.get(corpus.paragraphs[label]!.storyId) ?? ''));
+    return corpus.store.search(vector, 1, accept)[0]?.similarity ?? 0;
+  };
+  return calibrateRefusal(embedder, best, corpus.paragraphs.length, vectors);
 }
 
 /**

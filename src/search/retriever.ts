@@ -12,7 +12,7 @@ import { SpellingCorrector } from './spelling.js';
 import { READER_SURE_SCORE, readsLanguage, rerank, type Reranker } from './rerank.js';
 import { TermStatistics, contextCoverage, holdsTermExactly, termCoverage } from './terms.js';
 import { dot } from './vectors.js';
-import { calibrateCorpus, calibrationApplies, denseWeight, relatedness, worthIn, type RefusalCalibration } from './calibration.js';
+import { calibrateCorpus, calibrationApplies, denseWeight, readLanguages, relatedness, worthIn, type RefusalCalibration } from './calibration.js';
 import { answerTypeBonus, expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
 import { contentTerms, toTerm, words } from './text.js';
@@ -296,7 +296,7 @@ export class Retriever {
     const features: AnswerFeatures | undefined = judged !== undefined ? {
       similarity: this.similarity(judged, queryVector!, similarityOf),
       coverage: this.passageCoverage(judged, questionTerms),
-      relatedness: relatedness(dense[0]?.similarity ?? 0, queryVector!, calibration, language),
+      relatedness: relatedness(this.bestReadSimilarity(dense, calibration), queryVector!, calibration, language),
       denseWorth: worth,
       storyEvidence: contextCoverage(questionTerms, this.vocabulary(this.corpus.paragraphs[judged]!.storyId), [], this.stats, holdsTermExactly),
       // Names are checked against every searched story: a name known only to a story ranked lower means the ranking
@@ -344,6 +344,18 @@ export class Retriever {
     timings.searchMs = this.now() - embedded;
     if (!answered) return { ...refused('not-in-story', confidence, timings, passages), features };
     return { question, language, outcome: { kind: 'answered' }, passages, more: ordered.length > offset + topK, confidence, features, searched, timings };
+  }
+
+  /**
+   * The best cosine among the paragraphs of the languages the calibration took cosines over (the
+   * encoder's, where the corpus also has languages it cannot read), as the off-topic level was
+   * measured; the best of all where none of those was found.
+   */
+  private bestReadSimilarity(dense: ReadonlyArray<{ label: number; similarity: number }>, calibration: RefusalCalibration): number {
+    const read = readLanguages(calibration.languages);
+    const languageOf = (label: number) => this.storiesById.get(this.corpus.paragraphs[label]!.storyId)?.language ?? DEFAULT_LANGUAGE;
+    const hit = read ? dense.find(({ label }) => read.has(languageOf(label))) : undefined;
+    return (hit ?? dense[0])?.similarity ?? 0;
   }
 
   /** The story's headline and its paragraphs before `label`: what a browser passes before reaching it. */
