@@ -93,13 +93,14 @@ export async function buildIndexFromCorpus(
 /**
  * The generation `report` names keeps its calibration, or gets the previous generation's when
  * that still applies (the same encoder, a corpus within a tenth of the size it was measured
- * at: one story added to a year changes nothing measurable), or is measured: the background
+ * at: one story added to a year changes nothing measurable; no language it did not measure), or
+ * is measured: the background
  * questions embedded and searched in the new index (src/search/calibration.ts).
  */
 async function keepCalibrated(config: CoreConfig, embedder: Embedder, report: BuildReport, previousDir: string | undefined): Promise<void> {
-  if (calibrationApplies(readCalibration(report.dir), embedder.modelHash, report.paragraphs)) return;
+  if (calibrationApplies(readCalibration(report.dir), embedder.modelHash, report.paragraphs, report.languages)) return;
   const previous = previousDir && previousDir !== report.dir ? readCalibration(previousDir) : undefined;
-  if (calibrationApplies(previous, embedder.modelHash, report.paragraphs)) return writeCalibration(report.dir, previous);
+  if (calibrationApplies(previous, embedder.modelHash, report.paragraphs, report.languages)) return writeCalibration(report.dir, previous);
   const expected = { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: config.efSearch, prefixes: embedder.prefixes };
   const pending = beginLoadIndex(config.indexDir, expected);
   const calibration = await calibrateCorpus(embedder, { ...pending, store: await pending.store });

@@ -237,5 +237,14 @@ describe('the refusal calibration', () => {
     const asked = embedder.embeddedTexts.length;
     await retriever.search({ question: 'Who was in the meeting?' });
     expect(embedder.embeddedTexts.slice(asked)).toEqual(['Who was in the meeting?']);
+
+    // A short story in a language the corpus did not have: as small a change, but the encoder's
+    // worth in that language was never measured, so the calibration is measured again.
+    expect(stored.languages.es).toBeUndefined();
+    writeStory(config.corpusDir, 'puente', ['El puente del puerto cerrará seis semanas por obras a partir de julio.', 'Los ferris saldrán cada quince minutos durante el cierre del puente.']);
+    const beforeSpanish = embedder.embeddedTexts.length;
+    const withSpanish = await buildIndexFromCorpus(config, embedder);
+    expect(embedder.embeddedTexts.slice(beforeSpanish)).toContain(BACKGROUND_QUESTIONS[0]);
+    expect(readCalibration(withSpanish.dir)?.languages.es).toBeDefined();
   });
 });

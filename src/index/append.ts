@@ -4,6 +4,7 @@ import path from 'node:path';
 import { storyLanguage, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
 import type { BuildOptions, BuildReport, Graph } from './build-options.js';
+import { languagesWithParagraphs } from '../shared/language.js';
 import { centroidsAfter } from './centroids.js';
 import { embedMissing } from './embedding.js';
 import { hashInFileOrder, writeGeneration } from './generation.js';
@@ -48,6 +49,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
 
   const addedParagraphs = added.flatMap((story) => story.paragraphs);
   const storyParagraphs = [...previous.stories.map((story) => story.paragraphs), ...added.map((story) => story.paragraphs.length)];
+  const storyLanguages = [...storyList.map((story) => story.language), ...added.map(storyLanguage)];
   const previousFile = path.join(previousDir, PARAGRAPHS_FILE);
   const paragraphsFile = appendedInPlace(previousFile, listed, added, held && storyList) ?? withBytes(previousBytes(), (bytes) => appendedParagraphsFile(bytes, added, held && storyList));
   const graph = paragraphsFile && (await appendedGraph(previousDir, previous, added, embedder, hnsw, options.onProgress));
@@ -59,7 +61,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
     firstLabel: graph.store.elements - addedParagraphs.length,
     labels: graph.store.labelMap,
     storyParagraphs,
-    storyLanguages: [...storyList.map((story) => story.language), ...added.map(storyLanguage)],
+    storyLanguages,
     previousTexts: () => withBytes(previousBytes(), (bytes) => lazyParagraphs(bytes)?.paragraphs),
   });
   if (options.derivedFiles && !derived) return undefined;
@@ -77,7 +79,7 @@ export async function appendStories(options: AppendOptions): Promise<BuildReport
     paragraphs: [...previous.paragraphs, ...addedParagraphs.map((paragraph) => ({ id: paragraph.id, hash: paragraph.hash }))],
   });
   const total = previous.paragraphs.length + addedParagraphs.length;
-  return { changed: true, appended: true, dir, stories: storyParagraphs.length, paragraphs: total, embedded: addedParagraphs.length, reused: previous.paragraphs.length };
+  return { changed: true, appended: true, dir, stories: storyParagraphs.length, paragraphs: total, embedded: addedParagraphs.length, reused: previous.paragraphs.length, languages: languagesWithParagraphs(storyLanguages, storyParagraphs) };
 }
 
 /** `use(bytes)`, or undefined without bytes. */

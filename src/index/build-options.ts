@@ -41,7 +41,13 @@ export interface BuildReport {
   paragraphs: number;
   embedded: number;
   reused: number;
+  /**
+   * The languages with at least two paragraphs in the corpus, where the build saw every story's
+   * (a full build and an append): a calibration that measured none of one of them is measured again.
+   */
+  languages?: string[];
 }
+
 
 export interface Graph {
   store: HnswStore;

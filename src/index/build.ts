@@ -1,10 +1,11 @@
 // Building the index for a corpus: nothing when it is up to date, an append or an in-place update
 // when the previous generation allows one (append.ts, update-in-place.ts), a new graph otherwise.
 import { mkdir } from 'node:fs/promises';
-import { corpusHash, type Story } from '../corpus/index.js';
+import { corpusHash, storyLanguage, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
 import { appendStories } from './append.js';
 import type { BuildOptions, BuildReport, Graph } from './build-options.js';
+import { languagesWithParagraphs } from '../shared/language.js';
 import { storyCentroids } from './centroids.js';
 import { storyChanges } from './changes.js';
 import { EmbeddingCheckpoint } from './checkpoint.js';
@@ -64,7 +65,8 @@ export async function buildIndex(options: BuildOptions): Promise<BuildReport> {
   const { store, embedded, centroids } = await newGraph(stories, reusable, checkpoint, embedder, hnsw, options.onProgress);
   const dir = await writeGeneration(options, { hash, previousDir, store, centroids, ...files });
   checkpoint.remove();
-  return { changed: true, appended: false, updatedInPlace: false, dir, stories: stories.length, paragraphs: paragraphs.length, embedded, reused: paragraphs.length - embedded };
+  const languages = languagesWithParagraphs(stories.map(storyLanguage), stories.map((story) => story.paragraphs.length));
+  return { changed: true, appended: false, updatedInPlace: false, dir, stories: stories.length, paragraphs: paragraphs.length, embedded, reused: paragraphs.length - embedded, languages };
 }
 
 /** A graph of every story's paragraphs, embedding those with no reusable or checkpointed vector. */

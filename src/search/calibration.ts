@@ -266,9 +266,14 @@ function meanAndSpread(values: readonly number[]): { mean: number; sd: number } 
   return { mean, sd: Math.max(MIN_SPREAD, Math.sqrt(variance)) };
 }
 
-/** Whether a calibration still applies to an index of `paragraphs` paragraphs made with the encoder `modelHash`. */
-export function calibrationApplies(calibration: RefusalCalibration | undefined, modelHash: string, paragraphs: number): calibration is RefusalCalibration {
+/**
+ * Whether a calibration still applies to an index of `paragraphs` paragraphs made with the encoder
+ * `modelHash`, whose `languages` (those with two paragraphs or more) it measured.
+ */
+export function calibrationApplies(calibration: RefusalCalibration | undefined, modelHash: string, paragraphs: number, languages: readonly string[] = []): calibration is RefusalCalibration {
   if (!calibration || calibration.version !== CALIBRATION_VERSION || calibration.modelHash !== modelHash) return false;
+  // A language new to the corpus has no worth measured: the encoder would count at full weight there, read or not.
+  if (languages.some((language) => !(language in calibration.languages))) return false;
   return Math.abs(paragraphs - calibration.paragraphs) <= RECALIBRATE_SHARE * Math.max(paragraphs, calibration.paragraphs);
 }
 

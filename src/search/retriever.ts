@@ -16,7 +16,7 @@ import { calibrateCorpus, calibrationApplies, denseWeight, readLanguages, relate
 import { answerTypeBonus, expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
 import { contentTerms, toTerm, words } from './text.js';
-import { DEFAULT_LANGUAGE, corpusLanguages, questionLanguage } from '../shared/language.js';
+import { DEFAULT_LANGUAGE, corpusLanguages, languagesWithParagraphs, questionLanguage } from '../shared/language.js';
 
 /** `hybrid` ranks story-aware (dense + word coverage); `dense`, `bm25` and `rrf` (rank fusion) are global baselines. */
 export const SEARCH_MODES = ['dense', 'bm25', 'hybrid', 'rrf'] as const;
@@ -193,7 +193,11 @@ export class Retriever {
     this.speller = options.dictionary ? new SpellingCorrector(prepared?.wordCounts ?? texts(), options.dictionary) : undefined;
     this.reranker = options.reranker;
     this.now = options.now ?? (() => performance.now());
-    if (calibrationApplies(options.calibration, embedder.modelHash, corpus.paragraphs.length)) this.calibration = options.calibration;
+    const measured = languagesWithParagraphs(corpus.stories.map((story) => story.language), corpus.stories.map((story) => {
+      const range = this.storyRanges.get(story.id);
+      return range ? range.end - range.start : 0;
+    }));
+    if (calibrationApplies(options.calibration, embedder.modelHash, corpus.paragraphs.length, measured)) this.calibration = options.calibration;
   }
 
   /** The refusal's calibration: the stored one, or measured once on this corpus (the background questions embedded and searched). */

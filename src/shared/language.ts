@@ -190,3 +190,15 @@ export function importedStoryLanguage(declared: string | undefined, title: strin
   const detected = detectStoryLanguage(title, paragraphs);
   return declared && scriptOfLanguage(declared) === scriptOfLanguage(detected) ? declared : detected;
 }
+
+/**
+ * The languages with at least two paragraphs, from each story's language and paragraph count (a
+ * story without one is skipped): the ones an index's calibration measures (src/search/calibration.ts).
+ */
+export function languagesWithParagraphs(languages: ReadonlyArray<string | undefined>, paragraphs: readonly number[]): string[] {
+  const counts = new Map<string, number>();
+  languages.forEach((language, i) => {
+    if (language !== undefined) counts.set(language, (counts.get(language) ?? 0) + (paragraphs[i] ?? 0));
+  });
+  return [...counts].filter(([, count]) => count >= 2).map(([language]) => language).sort();
+}
