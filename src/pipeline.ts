@@ -93,9 +93,9 @@ export async function buildIndexFromCorpus(
 /**
  * The generation `report` names keeps its calibration, or gets the previous generation's when
  * that still applies (the same encoder, a corpus within a tenth of the size it was measured
- * at: one story added to a year changes nothing measurable; no language it did not measure), or
- * is measured: the background
- * questions embedded and searched in the new index (src/search/calibration.ts).
+ * at: one story added to a year changes nothing measurable; no language it did not measure),
+ * or is measured: the background questions embedded and searched in the new index
+ * (src/search/calibration.ts).
  */
 async function keepCalibrated(config: CoreConfig, embedder: Embedder, report: BuildReport, previousDir: string | undefined): Promise<void> {
   if (calibrationApplies(readCalibration(report.dir), embedder.modelHash, report.paragraphs, report.languages)) return;

@@ -3,8 +3,8 @@
 import path from 'node:path';
 import { storyLanguage, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
-import type { BuildOptions, BuildReport, Graph } from './build-options.js';
 import { languagesWithParagraphs } from '../shared/language.js';
+import type { BuildOptions, BuildReport, Graph } from './build-options.js';
 import { centroidsAfter } from './centroids.js';
 import { embedMissing } from './embedding.js';
 import { hashInFileOrder, writeGeneration } from './generation.js';

@@ -48,7 +48,6 @@ export interface BuildReport {
   languages?: string[];
 }
 
-
 export interface Graph {
   store: HnswStore;
   embedded: number;

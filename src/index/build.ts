@@ -3,9 +3,9 @@
 import { mkdir } from 'node:fs/promises';
 import { corpusHash, storyLanguage, type Story } from '../corpus/index.js';
 import type { Embedder } from '../embed/index.js';
+import { languagesWithParagraphs } from '../shared/language.js';
 import { appendStories } from './append.js';
 import type { BuildOptions, BuildReport, Graph } from './build-options.js';
-import { languagesWithParagraphs } from '../shared/language.js';
 import { storyCentroids } from './centroids.js';
 import { storyChanges } from './changes.js';
 import { EmbeddingCheckpoint } from './checkpoint.js';
