@@ -102,6 +102,8 @@ describe('withSeats', () => {
   it('fills every place from the seated labels when there are as many, the ones the ranking lacks last', () => {
     expect(withSeats(ranking, [5, 7, 2], 3).map((item) => item.label)).toEqual([2, 5, 7, 1, 3, 4]);
     expect(withSeats(ranking, [1, 2], 3).map((item) => item.label)).toEqual([1, 2, 3, 4, 5]);
+    // Nothing left below: a label the ranking lacks scores as the last one shown, never -Infinity.
+    expect(withSeats(ranking.slice(0, 2), [8], 3)).toEqual([...ranking.slice(0, 2), { label: 8, score: 2.5 }]);
   });
 });
 

@@ -28,8 +28,9 @@ export function withSeats(ranking: ReadonlyArray<{ label: number; score: number;
     seats.add(item.label);
   }
   const rest = ranking.filter((item) => !seats.has(item.label));
-  const floor = rest[0]?.score ?? Number.NEGATIVE_INFINITY;
   const ranked = ranking.filter((item) => seats.has(item.label));
+  // With nothing below, a seated label the ranking lacks scores what the last shown one does.
+  const floor = rest[0]?.score ?? ranked.at(-1)?.score ?? 0;
   const missing = [...seats].filter((label) => !ranked.some((item) => item.label === label)).map((label) => ({ label, score: floor }));
   return [...[...ranked, ...missing].map((item) => ({ ...item, score: Math.max(item.score, floor) })), ...rest];
 }
