@@ -144,6 +144,34 @@ describe('fusion by language', () => {
     expect([...scores].sort((a, b) => b - a)).toEqual(scores);
   });
 
+  it('gives word search\'s best paragraph a seat where the encoder reads the language but is not sure of the question', async () => {
+    const root = tempDir();
+    const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+    // The same shape as the Spanish case above, in English: the club's story holds every word of
+    // the question spread over long paragraphs, the translator's answers it in one short one.
+    writeStory(config.corpusDir, 'anthem', [
+      'The club unveiled its new anthem at the stadium before twenty thousand supporters who had filled the stands since early afternoon.',
+      'The board wants to translate the lyrics into English and French for the supporters abroad who follow the team online.',
+      'Club members will be able to download the song for free from the official website from Monday, the president said.',
+      'The club president told the foreign press in English that the song will be played before every home match.',
+    ], { title: 'The club\'s new anthem' });
+    writeStory(config.corpusDir, 'translator', ['Ana Ruiz will translate the anthem: Ruiz translates anthems.', 'Ruiz has lived in the city for ten years.'], { title: 'A translator for the stadium' });
+    // An encoder that reads English paragraphs but is lost on this question: it puts it nearest an
+    // everyday one, so the question stands no higher above off-topic than any everyday question.
+    const words = fakeEmbedder({ modelHash: 'unsure' });
+    const embedder: Embedder = { ...words, embed: async (texts, kind) => words.embed(kind === 'query' && texts[0]!.includes('anthem') ? texts.map(() => 'How do I bake bread at home?') : texts, kind) };
+    await buildIndexFromCorpus(config, embedder);
+    expect(readCalibration(currentGeneration(config.indexDir)!)!.languages.en ?? 1).toBe(1);
+
+    const retriever = createRetriever(loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 }), embedder);
+    const question = 'Who will translate the club anthem into English?';
+    const [hybrid, wordSearch] = [await retriever.search({ question, topK: 3, keepPassagesWhenRefused: true }), await retriever.search({ question, topK: 1, mode: 'bm25', keepPassagesWhenRefused: true })];
+    const answer = 'Ana Ruiz will translate the anthem: Ruiz translates anthems.';
+    expect(hybrid.features!.relatedness).toBeLessThan(3);
+    expect(wordSearch.passages[0]!.paragraph.text).toBe(answer);
+    expect(hybrid.passages.map((passage) => passage.paragraph.text)).toContain(answer);
+  });
+
   it('judges a question in a language the encoder reads by that language\'s own everyday questions', async () => {
     const root = tempDir();
     const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };

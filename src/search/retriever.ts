@@ -267,6 +267,7 @@ export class Retriever {
     // What this index's encoder shows on this corpus: ranking's dense weights and the refusal's scale.
     const calibration = await this.refusalCalibration();
     const worth = worthIn(calibration, language);
+    const questionRelatedness = relatedness(this.bestReadSimilarity(dense, calibration), queryVector!, calibration, language);
     let ordered: Array<{ label: number; score: number; evidence?: number; rerankScore?: number }>;
     if (mode === 'dense') ordered = dense.map((hit) => ({ label: hit.label, score: hit.similarity }));
     else if (mode === 'bm25') ordered = lexical.map((hit) => ({ label: hit.label, score: hit.score }));
@@ -275,12 +276,14 @@ export class Retriever {
       const candidates = [...new Set([...dense.map((hit) => hit.label), ...lexical.map((hit) => hit.label)])];
       // A cosine counts in units of the encoder's spread, and only as much as the encoder is worth in the question's language.
       ordered = this.rankByStory(candidates, searchText, questionTerms, answerType, queryVector!, similarityOf, { dense: denseWeight(calibration) * worth, words: 1 - worth, language });
-      // Where the encoder cannot read the question's language, word search's best paragraphs have
-      // seats among the ones shown: all three where it reads nothing of it, fewer the more it
-      // reads, none where it reads it (the story-aware order still ranks them among the others).
-      // Story-aware ranking by words alone put some of word search's best below the top three
-      // (XQuAD, docs/quality.md).
-      const seats = Math.round(DEFAULT_TOP_K * (1 - worth));
+      // Word search's best paragraphs have seats among the ones shown: all three where the encoder
+      // reads nothing of the question's language, fewer the more it reads; where it reads it, one
+      // when the encoder is not sure of the question on its own (below the relatedness that alone
+      // answers). The story-aware order still ranks them among the others. Story-aware ranking by
+      // words alone put some of word search's best below the top three (XQuAD), and an unsure
+      // encoder ranks the paragraph holding the question's rare words low (docs/quality.md).
+      const unsure = questionRelatedness < this.policy.relatednessScale;
+      const seats = Math.max(unsure ? 1 : 0, Math.round(DEFAULT_TOP_K * (1 - worth)));
       const words = seats > 0 ? dedupe(this.lexical.query(searchText, accept, this.headlineWeight, undefined, 2 * seats, language), this.corpus.paragraphs) : [];
       // An interviewer's question is shown above the answer that took its place, not alone.
       const answering = new Map(ordered.flatMap((item) => (item.evidence !== undefined && item.evidence !== item.label ? [[item.evidence, item.label] as const] : [])));
@@ -300,7 +303,7 @@ export class Retriever {
     const features: AnswerFeatures | undefined = judged !== undefined ? {
       similarity: this.similarity(judged, queryVector!, similarityOf),
       coverage: this.passageCoverage(judged, questionTerms),
-      relatedness: relatedness(this.bestReadSimilarity(dense, calibration), queryVector!, calibration, language),
+      relatedness: questionRelatedness,
       denseWorth: worth,
       storyEvidence: contextCoverage(questionTerms, this.vocabulary(this.corpus.paragraphs[judged]!.storyId), [], this.stats, holdsTermExactly),
       // Names are checked against every searched story: a name known only to a story ranked lower means the ranking
