@@ -211,6 +211,35 @@ describe('the refusal calibration', () => {
     expect(mixed.answered).toBe(true);
   });
 
+  it('does not let a paragraph too short to show a topic ("Yes.") raise the bar, and still quotes it', async () => {
+    // Encoders put short texts near every question (e5-small-v2: "Yes." nearer than any paragraph
+    // of the shipped story to 42 of the 70 everyday questions); the fake one puts them on the
+    // spot nearest all of the everyday questions.
+    const words = fakeEmbedder({ modelHash: 'short-hubs' });
+    const [hub] = await words.embed([BACKGROUND_QUESTIONS.join(' ')]);
+    const short = new Set(['Yes.', '“No,” he said.']);
+    const embedder: Embedder = { ...words, embed: async (texts, kind) => (await words.embed(texts, kind)).map((vector, i) => (short.has(texts[i]!) ? hub! : vector)) };
+    const measure = async (withShortAnswers: boolean) => {
+      const root = tempDir();
+      const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+      writeStory(config.corpusDir, 'bridge', PASSAGES, { title: 'Harbour bridge closes' });
+      const interview = ['Q: Will the ferry fares rise while the bridge is shut?', 'Yes.', 'Q: Did the council consider a temporary bridge?', '“No,” he said.'];
+      writeStory(config.corpusDir, 'interview', withShortAnswers ? interview : interview.filter((line) => !short.has(line)), { title: 'Five questions for the harbour master' });
+      await buildIndexFromCorpus(config, embedder);
+      const retriever = createRetriever(loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 }), embedder);
+      const asked = await retriever.search({ question: 'How much will the repairs to the bridge deck cost?', keepPassagesWhenRefused: true });
+      return { calibration: readCalibration(currentGeneration(config.indexDir)!)!, asked, retriever };
+    };
+    const alone = await measure(false);
+    const mixed = await measure(true);
+    expect(mixed.calibration.offTopic.mean).toBeCloseTo(alone.calibration.offTopic.mean, 6);
+    expect(mixed.asked.features!.relatedness).toBeCloseTo(alone.asked.features!.relatedness, 6);
+    expect(mixed.asked.outcome.kind).toBe('answered');
+    // The short answers are still there to quote, under the questions that ask them.
+    const fares = await mixed.retriever.search({ question: 'Will the ferry fares rise while the bridge is shut?', keepPassagesWhenRefused: true });
+    expect(fares.passages.map((passage) => passage.paragraph.text)).toContain('Yes.');
+  });
+
   it('is measured when the index is built, kept by a small change, and used by the retriever instead of measuring again', async () => {
     const root = tempDir();
     const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };

@@ -12,7 +12,7 @@ import { SpellingCorrector } from './spelling.js';
 import { READER_SURE_SCORE, readsLanguage, rerank, type Reranker } from './rerank.js';
 import { TermStatistics, contextCoverage, holdsTermExactly, termCoverage } from './terms.js';
 import { dot } from './vectors.js';
-import { calibrateCorpus, calibrationApplies, denseWeight, readLanguages, relatedness, worthIn, type RefusalCalibration } from './calibration.js';
+import { MIN_TOPIC_TERMS, calibrateCorpus, calibrationApplies, denseWeight, readLanguages, relatedness, worthIn, type RefusalCalibration } from './calibration.js';
 import { answerTypeBonus, expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
 import { contentTerms, toTerm, words } from './text.js';
@@ -354,14 +354,14 @@ export class Retriever {
   }
 
   /**
-   * The best cosine among the paragraphs of the languages the calibration took cosines over (the
-   * encoder's, where the corpus also has languages it cannot read), as the off-topic level was
-   * measured; the best of all where none of those was found.
+   * The best cosine among the paragraphs the calibration took cosines over (those with words
+   * enough to show a topic, in the languages the encoder reads where the corpus also has others),
+   * as the off-topic level was measured; the best of all where none of those was found.
    */
   private bestReadSimilarity(dense: ReadonlyArray<{ label: number; similarity: number }>, calibration: RefusalCalibration): number {
     const read = readLanguages(calibration.languages);
     const languageOf = (label: number) => this.storiesById.get(this.corpus.paragraphs[label]!.storyId)?.language ?? DEFAULT_LANGUAGE;
-    const hit = read ? dense.find(({ label }) => read.has(languageOf(label))) : undefined;
+    const hit = dense.find(({ label }) => (!read || read.has(languageOf(label))) && this.termsOf(label).terms.size >= MIN_TOPIC_TERMS);
     return (hit ?? dense[0])?.similarity ?? 0;
   }
 
