@@ -45,6 +45,17 @@ function englishOnly(decoy: string): Embedder {
   };
 }
 
+/** A corpus and index folder of a test's own. */
+function scratchConfig() {
+  const root = tempDir();
+  return { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+}
+
+/** A retriever over the index `embedder` built in `config.indexDir`. */
+function builtRetriever(config: { indexDir: string }, embedder: Embedder) {
+  return createRetriever(loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 }), embedder);
+}
+
 const SPANISH = [
   ['puente', ['El puente del puerto cerrará seis semanas por obras de reparación a partir de julio.', 'Los ferris saldrán cada quince minutos durante el cierre del puente, gratis para los vecinos.', 'Los inspectores encontraron corrosión en los cables del puente durante una revisión de rutina en marzo.']],
   ['biblioteca', ['La biblioteca municipal reabrió el lunes, un año después de la inundación que dañó la planta baja.', 'Las obras de la biblioteca costaron dos millones de euros, la mitad pagada por el seguro.', 'La sala infantil de la biblioteca abrirá también los domingos por la mañana.']],
@@ -62,8 +73,7 @@ const QUESTIONS = [
 
 describe('a reader that reads one language', () => {
   it('judges only passages in a language it reads: an English question answered from a Spanish story is not vetoed', async () => {
-    const root = tempDir();
-    const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+    const config = scratchConfig();
     // A story recorded as Spanish, whose words the question shares: a stand-in for a multilingual
     // encoder matching an English question to a Spanish paragraph (the fake reads words only).
     const festival = writeStory(config.corpusDir, 'festival', ['Mayor Gómez-Varela said the Sonorama Riverside festival starts on August 14 in the river park.', 'Tickets for the festival go on sale on Monday at the town hall.'], { title: 'Noticias del festival' });
@@ -90,8 +100,7 @@ describe('a reader that reads one language', () => {
 
 describe('fusion by language', () => {
   it('ranks a language the encoder cannot read as word search does, and answers what its words answer', async () => {
-    const root = tempDir();
-    const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+    const config = scratchConfig();
     for (const [name, paragraphs] of SPANISH) writeStory(config.corpusDir, name, [...paragraphs], { title: `Noticias del ${name}` });
     writeStory(config.corpusDir, 'english', ['The harbour bridge closes for six weeks of repairs from July.', 'Ferries will run every fifteen minutes during the closure.'], { title: 'Bridge closure' });
     // Every Spanish question looks, to the encoder, exactly like the children's-room paragraph.
@@ -102,7 +111,7 @@ describe('fusion by language', () => {
     const calibration = readCalibration(currentGeneration(config.indexDir)!)!;
     expect(calibration.languages.es).toBe(0);
 
-    const retriever = createRetriever(loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 }), embedder);
+    const retriever = builtRetriever(config, embedder);
     for (const question of QUESTIONS) {
       const [hybrid, words] = [await retriever.search({ question, topK: 3 }), await retriever.search({ question, topK: 3, mode: 'bm25' })];
       expect(hybrid.language).toBe('es');
@@ -112,8 +121,7 @@ describe('fusion by language', () => {
   });
 
   it('shows word search\'s best paragraphs where the encoder cannot read the language, even from a story that covers fewer of the question\'s words', async () => {
-    const root = tempDir();
-    const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+    const config = scratchConfig();
     // The club's story holds every word of the question, spread over its paragraphs; the
     // translator's story answers it in one short paragraph that word search puts in its top three,
     // but holds only two of the question's words, so a ranking of stories by words drops it.
@@ -132,7 +140,7 @@ describe('fusion by language', () => {
     await buildIndexFromCorpus(config, embedder);
     expect(readCalibration(currentGeneration(config.indexDir)!)!.languages.es).toBe(0);
 
-    const retriever = createRetriever(loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 }), embedder);
+    const retriever = builtRetriever(config, embedder);
     const question = '¿Quién traducirá el nuevo himno del club al inglés antes del lunes, según el presidente?';
     const [hybrid, words] = [await retriever.search({ question, topK: 3 }), await retriever.search({ question, topK: 3, mode: 'bm25' })];
     const answer = 'Ana Ruiz traducirá el himno: Ruiz traduce himnos.';
@@ -145,8 +153,7 @@ describe('fusion by language', () => {
   });
 
   it('gives word search\'s best paragraph a seat where the encoder reads the language but is not sure of the question', async () => {
-    const root = tempDir();
-    const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+    const config = scratchConfig();
     // The same shape as the Spanish case above, in English: the club's story holds every word of
     // the question spread over long paragraphs, the translator's answers it in one short one.
     writeStory(config.corpusDir, 'anthem', [
@@ -163,7 +170,7 @@ describe('fusion by language', () => {
     await buildIndexFromCorpus(config, embedder);
     expect(readCalibration(currentGeneration(config.indexDir)!)!.languages.en ?? 1).toBe(1);
 
-    const retriever = createRetriever(loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 }), embedder);
+    const retriever = builtRetriever(config, embedder);
     const question = 'Who will translate the club anthem into English?';
     const [hybrid, wordSearch] = [await retriever.search({ question, topK: 3, keepPassagesWhenRefused: true }), await retriever.search({ question, topK: 1, mode: 'bm25', keepPassagesWhenRefused: true })];
     const answer = 'Ana Ruiz will translate the anthem: Ruiz translates anthems.';
@@ -173,8 +180,7 @@ describe('fusion by language', () => {
   });
 
   it('judges a question in a language the encoder reads by that language\'s own everyday questions', async () => {
-    const root = tempDir();
-    const config = { ...loadCoreConfig({ LOG_LEVEL: 'silent' }, PROJECT_ROOT), corpusDir: path.join(root, 'corpus'), indexDir: path.join(root, 'index') };
+    const config = scratchConfig();
     for (const [name, paragraphs] of SPANISH) writeStory(config.corpusDir, name, [...paragraphs], { title: `Noticias del ${name}` });
     writeStory(config.corpusDir, 'english', ['The harbour bridge closes for six weeks of repairs from July.', 'Ferries will run every fifteen minutes during the closure.'], { title: 'Bridge closure' });
     // A multilingual encoder as the fake bag of words reads it, with what real ones show: any two
@@ -200,7 +206,7 @@ describe('fusion by language', () => {
     expect(calibration.languages.es).toBeGreaterThan(0);
     expect(calibration.byLanguage.es).toBeDefined();
 
-    const retriever = createRetriever(loadIndex(config.indexDir, { modelId: embedder.modelId, modelHash: embedder.modelHash, dimensions: embedder.dimensions, efSearch: 64 }), embedder);
+    const retriever = builtRetriever(config, embedder);
     // Off every topic, sharing no word with the stories: only its language is like them.
     const offTopic = await retriever.search({ question: '¿Cómo se prepara un buen mate amargo?' });
     expect(offTopic.language).toBe('es');
