@@ -177,9 +177,9 @@ export function worthIn(calibration: RefusalCalibration, language: string | unde
  */
 export const MIN_TOPIC_TERMS = 2;
 
-/** Whether a paragraph's text has words enough to count for the refusal's cosine (see MIN_TOPIC_TERMS). */
-export function showsTopic(text: string, language?: string): boolean {
-  return new Set(contentTerms(text, language)).size >= MIN_TOPIC_TERMS;
+/** Whether a paragraph with these content terms (its distinct ones) counts for the refusal's cosine (see MIN_TOPIC_TERMS). */
+export function showsTopic(terms: ReadonlySet<string>): boolean {
+  return terms.size >= MIN_TOPIC_TERMS;
 }
 
 /**
@@ -216,7 +216,7 @@ export async function calibrateRefusal(
     // Where the encoder cannot read the language its relatedness does not count: nothing to measure.
     if (language !== 'en' && worth > 0 && questions) byLanguage[language] = (await offTopicLevel(embedder, best, questions)).level;
   }
-  // Ranking weighs cosines against every paragraph, so their spread is taken over all of them.
+  // Ranking weighs cosines against every language's paragraphs, so their spread is taken over all of them.
   const spreadOver = read ? background.map((vector) => bestSimilarity(vector)) : bestOfEach;
   return { version: CALIBRATION_VERSION, modelHash: embedder.modelHash, paragraphs, ...level, cosineSpread: meanAndSpread(spreadOver).sd, languages, byLanguage };
 }
@@ -253,7 +253,7 @@ export function calibrateCorpus(embedder: Pick<Embedder, 'embed' | 'modelHash'>,
     let shows = topical.get(label);
     if (shows === undefined) {
       const paragraph = corpus.paragraphs[label]!;
-      shows = showsTopic(paragraph.text, languageOfStory.get(paragraph.storyId));
+      shows = showsTopic(new Set(contentTerms(paragraph.text, languageOfStory.get(paragraph.storyId))));
       topical.set(label, shows);
     }
     return shows;

@@ -12,7 +12,7 @@ import { SpellingCorrector } from './spelling.js';
 import { READER_SURE_SCORE, readsLanguage, rerank, type Reranker } from './rerank.js';
 import { TermStatistics, contextCoverage, holdsTermExactly, termCoverage } from './terms.js';
 import { dot } from './vectors.js';
-import { MIN_TOPIC_TERMS, calibrateCorpus, calibrationApplies, denseWeight, readLanguages, relatedness, worthIn, type RefusalCalibration } from './calibration.js';
+import { calibrateCorpus, calibrationApplies, denseWeight, readLanguages, relatedness, showsTopic, worthIn, type RefusalCalibration } from './calibration.js';
 import { answerTypeBonus, expectedAnswerType, holdsAnswerType, type AnswerType } from './answer-type.js';
 import { publishedDuring, timeIntent } from './time-intent.js';
 import { contentTerms, toTerm, words } from './text.js';
@@ -319,7 +319,7 @@ export class Retriever {
     // story is about but does not answer (docs/quality.md).
     // Only over a passage in a language it reads: an English question answered from a German story
     // by a multilingual encoder is no pair MS MARCO can judge.
-    const judgedLanguage = judged !== undefined ? (this.storiesById.get(this.corpus.paragraphs[judged]!.storyId)?.language ?? DEFAULT_LANGUAGE) : DEFAULT_LANGUAGE;
+    const judgedLanguage = judged !== undefined ? this.paragraphLanguage(judged) : DEFAULT_LANGUAGE;
     const judge = reader && readsLanguage(reader, judgedLanguage) ? reader : undefined;
     const readerVeto = judge !== undefined && !(confidence >= judge.minScore);
     const readerSure = judge !== undefined && confidence >= Math.max(READER_SURE_SCORE, judge.minScore);
@@ -360,9 +360,13 @@ export class Retriever {
    */
   private bestReadSimilarity(dense: ReadonlyArray<{ label: number; similarity: number }>, calibration: RefusalCalibration): number {
     const read = readLanguages(calibration.languages);
-    const languageOf = (label: number) => this.storiesById.get(this.corpus.paragraphs[label]!.storyId)?.language ?? DEFAULT_LANGUAGE;
-    const hit = dense.find(({ label }) => (!read || read.has(languageOf(label))) && this.termsOf(label).terms.size >= MIN_TOPIC_TERMS);
+    const hit = dense.find(({ label }) => (!read || read.has(this.paragraphLanguage(label))) && showsTopic(this.termsOf(label).terms));
     return (hit ?? dense[0])?.similarity ?? 0;
+  }
+
+  /** The language of a paragraph's story (English where the index recorded none). */
+  private paragraphLanguage(label: number): string {
+    return this.storiesById.get(this.corpus.paragraphs[label]!.storyId)?.language ?? DEFAULT_LANGUAGE;
   }
 
   /** The story's headline and its paragraphs before `label`: what a browser passes before reaching it. */
