@@ -8,7 +8,7 @@ import { zipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createCrossEncoder, type CrossEncoder } from '../src/embed/cross-encoder.js';
 import { PYPI_RERANKERS } from '../src/embed/model-build/fetched/catalog.js';
-import { MODEL_CARD_FILE } from '../src/embed/model-build/fetched/build.js';
+import { MODEL_CARD_FILE } from '../src/embed/model-build/fetched/catalog.js';
 import { buildPypiReranker, type RerankerCard } from '../src/embed/model-build/fetched/reranker.js';
 import { buildModel } from '../src/embed/model-build/registry.js';
 import { tempDir } from './helpers/corpus.js';

